@@ -1,0 +1,37 @@
+"""PMO Playbook Kit: maturity, KPI and governance reports for a customer-centric PMO.
+
+Notebooks import only from here.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .charts import (goal_mix_bars, kpi_small_multiples, kpi_trend_title, trend_title, maturity_bars, performance_scatter, set_theme,
+                     show_figure, trend_lines)
+from .config import Config, load_config
+from .exceptions import ConfigError, InputError, NotebookError, PmoError, Problem, RunLockedError
+from .governance import (action_tracker, funding_changes, goal_mix, initiative_exceptions, open_raid,
+                         portfolio_overview, unaligned_spend)
+from .kpis import KpiCatalog, compute_kpis, initiative_performance, cycle_spend, kpi_history, load_catalog, nps_score, rag_status
+from .narrative import governance_summary, kpi_summary, maturity_summary
+from .maturity import (MaturityModel, item_statistics, maturity_trend, load_model, overall_level, overall_score,
+                       respondent_scores, score_dimensions, staged_levels)
+from .report import esc, format_value, scorecard, md, missing_table_notice, notice, plural, status_badge, table
+from .results import read_result, record, reuse_result
+from .runner import RunSummary, run_workspace, slugify
+from .sample import create_sample_workspace, sample_workspace
+from .scaffold import init_workspace
+from .workspace import Workspace, load_workspace
+
+__all__ = [
+    "Config", "ConfigError", "InputError", "KpiCatalog", "MaturityModel", "NotebookError", "PmoError",
+    "Problem", "RunLockedError", "RunSummary", "Workspace", "action_tracker", "compute_kpis",
+    "create_sample_workspace", "cycle_spend", "esc", "format_value", "funding_changes", "goal_mix",
+    "goal_mix_bars", "init_workspace", "initiative_exceptions", "item_statistics", "kpi_history",
+    "kpi_small_multiples", "load_catalog", "load_config", "load_model", "load_workspace", "maturity_bars",
+    "md", "missing_table_notice", "notice", "nps_score", "open_raid", "overall_level", "overall_score",
+    "governance_summary", "initiative_performance", "kpi_trend_title", "maturity_trend", "scorecard", "trend_title", "kpi_summary", "maturity_summary", "reuse_result", "performance_scatter", "plural", "portfolio_overview", "rag_status", "read_result", "record",
+    "respondent_scores", "run_workspace", "sample_workspace", "score_dimensions", "set_theme",
+    "show_figure", "slugify", "staged_levels", "status_badge", "table", "trend_lines", "unaligned_spend",
+    "__version__",
+]

@@ -1,0 +1,134 @@
+"""The ``pmo`` command line: init, validate, run and demo.
+
+A :class:`~pmo_lib.exceptions.PmoError` becomes a short message on standard
+error and a non-zero exit code; only a bug shows a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .exceptions import InputError, NotebookError, PmoError
+from .runner import EXIT_INTERRUPTED, EXIT_OK, FORMATS, RunSummary, run_workspace
+
+
+def _print_problems(exc: InputError) -> None:
+    print(f"error: {exc.args[0].splitlines()[0]}", file=sys.stderr)
+    for problem in exc.problem_list:
+        print(f"  - {problem.format()}", file=sys.stderr)
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .scaffold import init_workspace
+
+    path = init_workspace(args.directory, organisation=args.organisation)
+    print(f"Created the workspace {path}:")
+    for name in ("pmo.yaml", "data.xlsx", "questionnaire.xlsx", "maturity_model.example.yaml"):
+        print(f"  {path / name}")
+    print(f"Fill in data.xlsx (or put CSV files in {path / 'data'}/), then run: pmo validate {path}")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .workspace import load_workspace
+
+    ws = load_workspace(args.workspace)
+    tables = ", ".join(f"{t} ({len(ws[t]):,} rows)" for t in ws.tables if ws.has(t))
+    print(f"{ws.path}: valid. {ws.config.organisation}, {len(ws.cycles)} cycles "
+          f"({ws.cycles[0]} to {ws.cycles[-1]}).")
+    print(f"Tables: {tables}.")
+    for warning in ws.warnings:
+        print(f"  warning: {warning.format()}")
+    return EXIT_OK
+
+
+def _report_summary(summary: RunSummary) -> int:
+    for cycle in summary.cycles:
+        mark = "ok" if cycle.status == "ok" else "FAILED"
+        seconds = sum(n.seconds for n in cycle.notebooks)
+        print(f"  {cycle.cycle:<12} {mark:<7} {seconds:6.1f}s  {cycle.folder}")
+    if summary.failures:
+        print(str(NotebookError(summary.failures)), file=sys.stderr)
+    print(f"Reports: {summary.index}")
+    return summary.exit_code
+
+
+def _run_args(args: argparse.Namespace) -> dict:
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    return {"cycles": None if args.all_cycles else (args.cycle or None), "out": args.out, "jobs": args.jobs, "formats": formats,
+            "timeout": args.timeout, "kernel_name": args.kernel, "with_code": args.with_code}
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    summary = run_workspace(args.workspace, **_run_args(args))
+    return _report_summary(summary)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .sample import create_sample_workspace
+
+    target = Path(args.workspace)
+    if not (target / "pmo.yaml").is_file():
+        create_sample_workspace(target)
+        print(f"Generated the sample workspace in {target}")
+    else:
+        print(f"Using the sample workspace in {target}")
+    summary = run_workspace(target, **_run_args(args))
+    return _report_summary(summary)
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cycle", action="append", metavar="C",
+                        help="run this planning cycle (repeatable); default: every cycle")
+    parser.add_argument("--all-cycles", action="store_true", help="run every cycle (the default)")
+    parser.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports/)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="cycles run in parallel (default: 1)")
+    parser.add_argument("--format", default=",".join(FORMATS), metavar="LIST",
+                        help="output formats, comma-separated: html,pdf (default: both)")
+    parser.add_argument("--timeout", type=int, default=600, metavar="S", help="seconds a cell may run (default: 600)")
+    parser.add_argument("--kernel", default="python3", help="Jupyter kernel name (default: python3)")
+    parser.add_argument("--with-code", action="store_true", help="also write an HTML variant that shows the code")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pmo", description="PMO Playbook Kit: maturity, KPI and governance reports.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("init", help="create a new workspace from the templates")
+    p.add_argument("directory")
+    p.add_argument("--organisation", help="organisation name for pmo.yaml (default: from the folder name)")
+    p.set_defaults(func=_cmd_init)
+    p = sub.add_parser("validate", help="check a workspace and list every problem")
+    p.add_argument("workspace")
+    p.set_defaults(func=_cmd_validate)
+    p = sub.add_parser("run", help="produce the reports of a workspace")
+    p.add_argument("workspace")
+    _add_run_options(p)
+    p.set_defaults(func=_cmd_run)
+    p = sub.add_parser("demo", help="generate the sample organisation and produce its reports")
+    p.add_argument("--workspace", default="examples/sample-org", help="where to write the sample workspace")
+    _add_run_options(p)
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``pmo`` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        _print_problems(exc)
+        return exc.exit_code
+    except PmoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: finished cycles were kept; nothing half-written was published", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

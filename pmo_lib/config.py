@@ -1,0 +1,148 @@
+"""``pmo.yaml``: the workspace's configuration, validated with pydantic."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .exceptions import ConfigError, Problem
+
+CONFIG_FILE = "pmo.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Threshold(_Strict):
+    """Status thresholds of one KPI; ``None`` keeps the catalogue's value."""
+
+    amber: float | None = None
+    red: float | None = None
+
+
+class Targets(_Strict):
+    maturity: float | dict[str, float] = Field(
+        4.0, description="target maturity score, for every dimension or per dimension_id")
+    kpis: dict[str, float] = Field(default_factory=dict, description="kpi_id: target")
+
+
+class Thresholds(_Strict):
+    kpis: dict[str, Threshold] = Field(default_factory=dict)
+    goal_mix_tolerance: float = Field(0.05, ge=0, le=1, description="allowed |actual - target| goal share")
+    schedule_slip_days: int = Field(30, ge=0, description="forecast slip beyond which an initiative is an exception")
+
+
+class Branding(_Strict):
+    logo: str | None = None
+    primary_colour: str = "#1f4e79"
+
+    @field_validator("primary_colour")
+    @classmethod
+    def _hex_colour(cls, value: str) -> str:
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise ValueError(f"expected a colour such as '#1f4e79', got {value!r}")
+        return value
+
+
+class Config(_Strict):
+    """The contents of ``pmo.yaml``."""
+
+    organisation: str = Field(min_length=1)
+    currency: str = "EUR"
+    targets: Targets = Targets()
+    thresholds: Thresholds = Thresholds()
+    branding: Branding = Branding()
+    maturity_model: str | None = None
+
+    def maturity_target(self, dimension_id: str) -> float:
+        """Return the target score of one maturity dimension."""
+        if isinstance(self.targets.maturity, dict):
+            return float(self.targets.maturity.get(dimension_id, 4.0))
+        return float(self.targets.maturity)
+
+
+def _key_lines(node: yaml.Node, prefix: tuple = ()) -> dict[tuple, int]:
+    """Map every key path of a composed YAML document to its 1-based line."""
+    lines: dict[tuple, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = prefix + (key.value,)
+            lines[path] = key.start_mark.line + 1
+            lines.update(_key_lines(value, path))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            lines[prefix + (i,)] = value.start_mark.line + 1
+            lines.update(_key_lines(value, prefix + (i,)))
+    return lines
+
+
+def load_yaml(path: Path, *, table: str) -> tuple[Any, dict[tuple, int]]:
+    """Safely load a YAML file and the line number of each key.
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing or is not valid YAML; the message gives the line.
+    """
+    name = str(path)
+    if not path.is_file():
+        raise ConfigError([Problem(name, table, "file not found")])
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([Problem(name, table, f"YAML does not parse: {problem}", row=line)]) from None
+    return data, (_key_lines(node) if node is not None else {})
+
+
+def pydantic_problems(exc: ValidationError, *, file: str, table: str,
+                      lines: dict[tuple, int]) -> list[Problem]:
+    """Turn a pydantic error into problems that name the key and its line."""
+    problems = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {"float", "dict[str,float]"}))
+        line = None
+        for n in range(len(loc), 0, -1):
+            if loc[:n] in lines:
+                line = lines[loc[:n]]
+                break
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            message = f"unknown key '{key}'"
+        elif err["type"] == "missing":
+            message = f"required key '{key}' is missing"
+        else:
+            message = f"key '{key}': {err['msg']}"
+        value = err.get("input") if err["type"] not in {"missing", "extra_forbidden"} else None
+        if isinstance(value, (dict, list)):
+            value = None
+        problems.append(Problem(file, table, message, row=line, column=key, value=value))
+    return problems
+
+
+def load_config(workspace: Path) -> Config:
+    """Load and validate ``pmo.yaml`` from a workspace folder.
+
+    Raises
+    ------
+    ConfigError
+        Listing every unknown key, missing key and bad value with its line.
+    """
+    path = Path(workspace) / CONFIG_FILE
+    data, lines = load_yaml(path, table=CONFIG_FILE)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError([Problem(str(path), CONFIG_FILE, "expected a mapping of keys to values", row=1)])
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(pydantic_problems(exc, file=str(path), table=CONFIG_FILE, lines=lines)) from None

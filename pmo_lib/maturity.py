@@ -1,0 +1,307 @@
+"""The maturity model and how an assessment is scored against it.
+
+Scoring, in short:
+
+* a respondent's dimension score is the weighted mean of the items they answered;
+* a dimension's score is the mean of its respondents' scores;
+* a dimension reaches staged level L when every item of level 2..L is
+  *largely implemented*: its mean answer reaches the model's threshold;
+* the overall score is the weighted mean of the dimension scores.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .config import load_yaml, pydantic_problems
+from .exceptions import ConfigError, Problem
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Scale(_Strict):
+    min: int = 1
+    max: int = 5
+    labels: dict[int, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Scale:
+        if self.max <= self.min:
+            raise ValueError(f"scale max ({self.max}) must be above min ({self.min})")
+        bad = [k for k in self.labels if not self.min <= k <= self.max]
+        if bad:
+            raise ValueError(f"labels {bad} lie outside the scale {self.min}-{self.max}")
+        return self
+
+
+class _Dimension(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    step: int = Field(ge=0, le=4)
+    weight: float = Field(1.0, gt=0)
+    levels: dict[int, str]
+
+
+class _Item(_Strict):
+    id: str
+    dimension: str
+    level: int = Field(ge=1)
+    weight: float = Field(1.0, gt=0)
+    text: str = Field(min_length=1)
+
+
+class _Model(_Strict):
+    name: str
+    version: str = "1"
+    scale: _Scale = _Scale()
+    largely_implemented: float = Field(0.7, gt=0, le=1)
+    levels: dict[int, str]
+    steps: dict[int, str] = Field(default_factory=dict)
+    dimensions: list[_Dimension] = Field(min_length=1)
+    items: list[_Item] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class MaturityModel:
+    """A validated maturity model.
+
+    Attributes
+    ----------
+    name : str
+    levels : dict of int to str
+        Level number to level name, e.g. ``{1: "Initial", ...}``.
+    steps : dict of int to str
+        Step number to its name; 0 means "across all steps".
+    dimensions : DataFrame
+        Columns ``dimension_id, dimension, step, weight`` and one column
+        ``level_<n>`` per level describing it.
+    items : DataFrame
+        Columns ``item_id, dimension_id, level, weight, text``.
+    scale_min, scale_max : int
+    scale_labels : dict of int to str
+    largely_implemented : float
+        Share of the way up the scale an item's mean must reach to count.
+    """
+
+    name: str
+    levels: dict[int, str]
+    steps: dict[int, str]
+    dimensions: pd.DataFrame
+    items: pd.DataFrame
+    scale_min: int
+    scale_max: int
+    scale_labels: dict[int, str]
+    largely_implemented: float
+
+    @property
+    def threshold(self) -> float:
+        """The mean answer at which an item counts as largely implemented."""
+        return self.scale_min + self.largely_implemented * (self.scale_max - self.scale_min)
+
+    def level_name(self, level: int) -> str:
+        return self.levels.get(int(level), str(level))
+
+
+def load_model(path: str | Path) -> MaturityModel:
+    """Load and validate a maturity model YAML file.
+
+    Raises
+    ------
+    ConfigError
+        Listing every bad key, value and reference (unknown dimension, level
+        outside the model, duplicate ids) with its line.
+    """
+    path = Path(path)
+    label = str(path)
+    data, lines = load_yaml(path, table="maturity model")
+    try:
+        raw = _Model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(pydantic_problems(exc, file=label, table="maturity model", lines=lines)) from None
+    problems = []
+    top = max(raw.levels)
+    dims = [d.id for d in raw.dimensions]
+    for i, dim in enumerate(raw.dimensions):
+        if dims.count(dim.id) > 1:
+            problems.append(Problem(label, "maturity model", "duplicate dimension id",
+                                    row=lines.get(("dimensions", i)), column="id", value=dim.id))
+        missing = sorted(set(raw.levels) - set(dim.levels))
+        if missing:
+            problems.append(Problem(label, "maturity model", f"dimension has no description for levels {missing}",
+                                    row=lines.get(("dimensions", i)), column="levels", value=dim.id))
+    ids = [it.id for it in raw.items]
+    for i, item in enumerate(raw.items):
+        where = {"row": lines.get(("items", i))}
+        if item.dimension not in dims:
+            problems.append(Problem(label, "maturity model",
+                                    f"item {item.id} points to unknown dimension; known: {', '.join(dims)}",
+                                    column="dimension", value=item.dimension, **where))
+        if item.level > top:
+            problems.append(Problem(label, "maturity model", f"item {item.id} evidences a level above {top}",
+                                    column="level", value=item.level, **where))
+        if ids.count(item.id) > 1:
+            problems.append(Problem(label, "maturity model", "duplicate item id", column="id",
+                                    value=item.id, **where))
+    for dim in dims:
+        if dim not in {it.dimension for it in raw.items}:
+            problems.append(Problem(label, "maturity model", "dimension has no questionnaire items",
+                                    column="dimensions", value=dim))
+    if problems:
+        raise ConfigError(problems)
+    dimensions = pd.DataFrame([
+        {"dimension_id": d.id, "dimension": d.name, "step": d.step, "weight": d.weight,
+         **{f"level_{k}": d.levels[k] for k in sorted(raw.levels)}}
+        for d in raw.dimensions
+    ])
+    items = pd.DataFrame([
+        {"item_id": it.id, "dimension_id": it.dimension, "level": it.level, "weight": it.weight, "text": it.text}
+        for it in raw.items
+    ])
+    return MaturityModel(name=raw.name, levels=dict(sorted(raw.levels.items())), steps=dict(raw.steps),
+                         dimensions=dimensions, items=items, scale_min=raw.scale.min,
+                         scale_max=raw.scale.max, scale_labels=dict(raw.scale.labels),
+                         largely_implemented=raw.largely_implemented)
+
+
+def respondent_scores(assessment: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
+    """Score each respondent on each dimension.
+
+    Parameters
+    ----------
+    assessment : DataFrame
+        Rows of the assessment table (``cycle, respondent_id, role, item_id, score``).
+    model : MaturityModel
+
+    Returns
+    -------
+    DataFrame
+        Columns ``cycle, respondent_id, role, dimension_id, score, n_items``:
+        the weighted mean of the items each respondent answered.
+    """
+    answered = assessment.dropna(subset=["score"]).merge(
+        model.items[["item_id", "dimension_id", "weight"]], on="item_id", how="inner")
+    answered = answered.assign(weighted=answered["score"] * answered["weight"])
+    grouped = answered.groupby(["cycle", "respondent_id", "role", "dimension_id"], sort=True)
+    out = grouped.agg(weighted=("weighted", "sum"), weight=("weight", "sum"), n_items=("item_id", "size"))
+    out["score"] = out["weighted"] / out["weight"]
+    return out.reset_index()[["cycle", "respondent_id", "role", "dimension_id", "score", "n_items"]]
+
+
+def item_statistics(assessment: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
+    """Mean, standard deviation and count of each item's answers.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``item_id, dimension_id, level, mean, sd, n``, in model order;
+        items nobody answered have ``n`` 0 and NaN statistics.
+    """
+    stats = (assessment.dropna(subset=["score"]).groupby("item_id")["score"]
+             .agg(mean="mean", sd="std", n="size"))
+    out = model.items[["item_id", "dimension_id", "level"]].merge(stats, on="item_id", how="left")
+    out["n"] = out["n"].fillna(0).astype(int)
+    return out
+
+
+def staged_levels(items: pd.DataFrame, model: MaturityModel) -> pd.Series:
+    """Staged level of each dimension from item means.
+
+    A dimension is at level L when every item evidencing a level from 2 to L
+    has a mean at or above ``model.threshold``. Level 1 needs nothing.
+
+    Parameters
+    ----------
+    items : DataFrame
+        Output of :func:`item_statistics`.
+
+    Returns
+    -------
+    Series
+        Indexed by dimension_id, integer levels.
+    """
+    met = items["mean"].ge(model.threshold)  # NaN (unanswered) never counts
+    result = {}
+    for dim, group in items.assign(met=met).groupby("dimension_id", sort=False):
+        level = min(model.levels)
+        for candidate in sorted(model.levels)[1:]:
+            evidence = group[group["level"] <= candidate]
+            if len(evidence) and evidence["met"].all():
+                level = candidate
+            else:
+                break
+        result[dim] = level
+    return pd.Series(result, name="level", dtype=int)
+
+
+def score_dimensions(assessment: pd.DataFrame, model: MaturityModel, *,
+                     targets: dict[str, float] | float = 4.0) -> pd.DataFrame:
+    """Score every dimension of the model for one cycle's assessment.
+
+    Parameters
+    ----------
+    assessment : DataFrame
+        One cycle's rows of the assessment table.
+    model : MaturityModel
+    targets : float or dict of str to float
+        Target score for every dimension, or per dimension_id (default 4).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``dimension_id, dimension, step, weight, score, level,
+        level_name, target, gap, n_respondents``, one row per dimension in
+        model order. ``gap`` is target minus score: negative above target. ``score`` is NaN for a dimension nobody answered.
+    """
+    per_respondent = respondent_scores(assessment, model)
+    summary = per_respondent.groupby("dimension_id").agg(
+        score=("score", "mean"), n_respondents=("respondent_id", "nunique"))
+    levels = staged_levels(item_statistics(assessment, model), model)
+    out = model.dimensions[["dimension_id", "dimension", "step", "weight"]].merge(
+        summary, on="dimension_id", how="left")
+    out["n_respondents"] = out["n_respondents"].fillna(0).astype(int)
+    out["level"] = out["dimension_id"].map(levels).fillna(min(model.levels)).astype(int)
+    out["level_name"] = out["level"].map(model.level_name)
+    if isinstance(targets, dict):
+        out["target"] = out["dimension_id"].map(lambda d: float(targets.get(d, 4.0)))
+    else:
+        out["target"] = float(targets)
+    out["gap"] = out["target"] - out["score"]
+    return out
+
+
+def overall_score(dimensions: pd.DataFrame) -> float:
+    """Weighted mean of the dimension scores (dimensions with no score are skipped)."""
+    scored = dimensions.dropna(subset=["score"])
+    if scored.empty:
+        return float("nan")
+    return float(np.average(scored["score"], weights=scored["weight"]))
+
+
+def overall_level(dimensions: pd.DataFrame) -> int:
+    """The staged level of the organisation: the lowest dimension level."""
+    return int(dimensions["level"].min())
+
+
+def maturity_trend(assessment: pd.DataFrame, model: MaturityModel, *, cycles: list[str],
+                   targets: dict[str, float] | float = 4.0) -> pd.DataFrame:
+    """Overall score and staged level in every cycle that has answers.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``cycle, score, level, n_respondents`` in cycle order.
+    """
+    rows = []
+    for cycle in cycles:
+        answers = assessment[assessment["cycle"] == cycle]
+        if answers["score"].notna().any():
+            dims = score_dimensions(answers, model, targets=targets)
+            rows.append({"cycle": cycle, "score": overall_score(dims), "level": overall_level(dims),
+                         "n_respondents": int(answers["respondent_id"].nunique())})
+    return pd.DataFrame(rows, columns=["cycle", "score", "level", "n_respondents"])

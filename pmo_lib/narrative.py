@@ -1,0 +1,110 @@
+"""Generated prose: the executive summaries, written from computed results only.
+
+Each function returns Markdown. Strings from the workspace are escaped.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .maturity import MaturityModel, overall_level, overall_score
+from .report import esc, format_value, plural
+
+_WORD = {"green": "on track", "amber": "at risk", "red": "off track", "n/a": "without data"}
+
+
+def maturity_summary(dims: pd.DataFrame, previous: pd.DataFrame | None, model: MaturityModel, *,
+                     organisation: str, cycle: str) -> str:
+    """Executive summary of a maturity assessment.
+
+    Parameters
+    ----------
+    dims, previous : DataFrame
+        :func:`pmo_lib.score_dimensions` for this cycle and the previous one
+        (``None`` for the first cycle).
+    """
+    score = overall_score(dims)
+    level = overall_level(dims)
+    n = int(dims["n_respondents"].max()) if len(dims) else 0
+    lines = [f"In {esc(cycle)}, {plural(n, 'respondent')} assessed **{esc(organisation)}** "
+             f"at an overall score of **{score:.2f}** on the {model.scale_min}–{model.scale_max} scale. "
+             f"Its staged maturity level is **{level} {esc(model.level_name(level))}**: the level every "
+             "dimension has reached."]
+    if previous is not None and previous["score"].notna().any():
+        delta = score - overall_score(previous)
+        trend = "up" if delta > 0.05 else "down" if delta < -0.05 else "about level"
+        lines.append(f"The overall score is {trend} from {overall_score(previous):.2f} in the previous cycle "
+                     f"({delta:+.2f}).")
+    ranked = dims.dropna(subset=["score"]).sort_values("score")
+    if len(ranked):
+        best, worst = ranked.iloc[-1], ranked.iloc[0]
+        lines.append(f"The strongest dimension is *{esc(best['dimension'])}* ({best['score']:.2f}); the weakest is "
+                     f"*{esc(worst['dimension'])}* ({worst['score']:.2f}).")
+    below = dims[dims["gap"] > 0].sort_values("gap", ascending=False)
+    if below.empty:
+        lines.append("Every dimension has reached its target.")
+    else:
+        names = ", ".join(f"{esc(r.dimension)} ({r.gap:.1f})" for r in below.head(3).itertuples())
+        count = f"All {len(dims)} dimensions are" if len(below) == len(dims) else (
+            f"{len(below)} of {len(dims)} dimensions {'is' if len(below) == 1 else 'are'}")
+        lines.append(f"{count} below target; the largest gaps are {names}.")
+    return " ".join(lines)
+
+
+def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str) -> str:
+    """Executive summary of the KPI scorecard (portfolio scope)."""
+    port = kpis[kpis["scope"] == "portfolio"]
+    counts = port["status"].value_counts()
+    parts = [f"{counts.get(s, 0)} {_WORD[s]}" for s in ("green", "amber", "red", "n/a") if counts.get(s, 0)]
+    lines = [f"Of {len(port)} portfolio KPIs in {esc(cycle)}: {', '.join(parts)}."]
+    red = port[port["status"] == "red"]
+    if len(red):
+        items = "; ".join(f"{esc(r.name)} {format_value(r.value, r.unit, currency)}"
+                          + (f" against a target of {format_value(r.target, r.unit, currency)}" if pd.notna(r.target) else "")
+                          for r in red.itertuples())
+        lines.append(f"Off track: {items}.")
+    value = port.set_index("kpi_id")
+    if "cpi" in value.index and pd.notna(value.at["cpi", "value"]):
+        lines.append(f"Portfolio cost performance (CPI) is {value.at['cpi', 'value']:.2f} and schedule performance "
+                     f"(SPI) {format_value(value.at['spi', 'value'], 'ratio')}.")
+    if "nps" in value.index and pd.notna(value.at["nps", "value"]):
+        lines.append(f"Customers give a net promoter score of {value.at['nps', 'value']:+.0f} "
+                     f"(±{value.at['nps', 'margin']:.0f} at 95% confidence, n = {int(value.at['nps', 'n']):,}).")
+    return " ".join(lines)
+
+
+def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.DataFrame,
+                       exceptions: pd.DataFrame, mix: pd.DataFrame | None, overdue_actions: int,
+                       model: MaturityModel) -> str:
+    """Executive summary of the governance pack, as a bulleted list."""
+    bullets = []
+    if maturity is not None and maturity["score"].notna().any():
+        level = overall_level(maturity)
+        bullets.append(f"**Maturity:** overall {overall_score(maturity):.2f}, staged level {level} "
+                       f"{esc(model.level_name(level))}.")
+    port = kpis[kpis["scope"] == "portfolio"]
+    counts = port["status"].value_counts()
+    bullets.append("**KPIs:** " + ", ".join(f"{counts.get(s, 0)} {_WORD[s]}" for s in ("green", "amber", "red", "n/a")) + ".")
+    high = exceptions[exceptions["severity"] == "high"]
+    bullets.append(f"**Exceptions:** {plural(len(exceptions), 'initiative exception')}, {len(high)} of high severity.")
+    for row in exceptions.head(3).itertuples():
+        bullets.append(f"    - {esc(row.initiative_id)} {esc(row.name)}: {esc(row.exception)}; "
+                       f"recommended decision: **{esc(row.recommendation)}**.")
+    if mix is not None:
+        breaches = mix[mix["breach"]]
+        if len(breaches):
+            bullets.append("**Guardrails:** spend is outside the tolerance for "
+                           + ", ".join(f"{esc(r.label)} ({r.share:.0%} against {r.target_share:.0%})"
+                                       for r in breaches.itertuples()) + ".")
+        else:
+            bullets.append("**Guardrails:** every goal's share of spend is within its tolerance.")
+    bullets.append(f"**Actions:** {plural(overdue_actions, 'action')} overdue.")
+    decisions = []
+    if len(high):
+        decisions.append(f"decide on the {plural(len(high), 'high-severity exception')}")
+    if mix is not None and mix["breach"].any():
+        decisions.append("rebalance funding towards the goal mix, or change the target mix")
+    if overdue_actions:
+        decisions.append("reassign or re-date the overdue actions")
+    bullets.append("**Decisions for the board this cycle:** " + ("; ".join(decisions) if decisions else
+                                                                 "none beyond the routine funding confirmation") + ".")
+    return "\n".join(b if b.startswith("    - ") else f"- {b}" for b in bullets)

@@ -1,0 +1,86 @@
+"""Rendering executed notebooks into client reports: HTML with nbconvert, PDF with WeasyPrint.
+
+The report template in ``templates/report`` hides code, prompts, parameter
+cells and log output. Cells tagged ``remove-cell`` never reach the client.
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import mimetypes
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from .resources import TEMPLATES_DIR
+
+REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell", "papermill-error-cell-tag"}
+
+
+def _client_cells(nb: nbformat.NotebookNode, *, with_code: bool) -> nbformat.NotebookNode:
+    """Drop the cells and outputs a client must not see."""
+    nb = copy.deepcopy(nb)
+    keep = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & REMOVE_TAGS and not (with_code and tags <= {"parameters", "injected-parameters"}):
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            if not cell.outputs and not with_code:
+                continue
+        keep.append(cell)
+    nb.cells = keep
+    return nb
+
+
+def logo_data_uri(path: Path | None) -> str | None:
+    """Embed a logo file as a data URI, so the HTML needs no other file."""
+    if path is None:
+        return None
+    mime = mimetypes.guess_type(path.name)[0] or "image/png"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+
+def render_html(nb: nbformat.NotebookNode | str | Path, *, context: dict, with_code: bool = False) -> str:
+    """Render an executed notebook to a self-contained HTML report.
+
+    Parameters
+    ----------
+    nb : NotebookNode or path
+    context : dict
+        Shown on the cover and in running headers: ``organisation, title,
+        cycle, date, primary_colour, logo`` (a data URI or None), and
+        ``failure`` (``{"cell", "ename", "evalue"}``) for a failed notebook.
+    with_code : bool
+        Keep the code cells, for analysts reviewing the work.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    if not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.read(str(nb), as_version=4)
+    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES_DIR)],
+                            exclude_input=not with_code, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    css = (TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8")
+    resources = {"pmo": {**context, "css": css, "with_code": with_code}}
+    body, _ = exporter.from_notebook_node(_client_cells(nb, with_code=with_code), resources=resources)
+    return body
+
+
+def render_pdf(html: str, target: str | Path) -> Path:
+    """Print an HTML report to an A4 PDF with WeasyPrint."""
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    target = Path(target)
+    HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf(target)
+    return target

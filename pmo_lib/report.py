@@ -1,0 +1,126 @@
+"""Presentation helpers the notebooks use: formatted tables, badges and prose.
+
+Every string that comes from the workspace is HTML-escaped here, so that a
+name such as ``<script>`` shows as text in the report.
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+import pandas as pd
+from IPython.display import HTML, Markdown
+
+from .charts import STATUS_SYMBOLS, STATUS_WORDS
+
+UNIT_FORMATS = {"ratio": "{:.2f}", "share": "{:.0%}", "currency": "{:,.0f}", "days": "{:.0f}",
+                "count": "{:,.0f}", "points": "{:+.0f}"}
+
+
+def esc(value: object) -> str:
+    """Escape a value for HTML or Markdown prose."""
+    return html.escape(str(value), quote=True)
+
+
+def status_badge(status: str) -> str:
+    """A RAG badge: colour, symbol and word, so colour is never the only signal."""
+    key = status if status in STATUS_WORDS else "n/a"
+    css = "na" if key == "n/a" else key
+    return f'<span class="rag rag-{css}">{STATUS_SYMBOLS[key]} {STATUS_WORDS[key]}</span>'
+
+
+def format_value(value: float, unit: str, currency: str = "") -> str:
+    """Format one KPI value by its unit; NaN shows as n/a."""
+    if pd.isna(value):
+        return "n/a"
+    text = UNIT_FORMATS.get(unit, "{:,.2f}").format(value)
+    return f"{currency}\u00a0{text}" if unit == "currency" and currency else text
+
+
+def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = None,
+          badges: tuple[str, ...] = (), labels: Mapping[str, str] | None = None,
+          caption: str | None = None):
+    """Render a result table as a formatted, escaped HTML table.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    formats : mapping, optional
+        Column to format string (``"{:,.0f}"``) or callable.
+    badges : tuple of str
+        Columns holding a RAG status, shown as badges.
+    labels : mapping, optional
+        Column to header text.
+    caption : str, optional
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    formats = dict(formats or {})
+    shown = frame.copy()
+    for column in shown.columns:
+        if pd.api.types.is_bool_dtype(shown[column]):
+            shown[column] = shown[column].map({True: "Yes", False: "No"})
+        elif pd.api.types.is_datetime64_any_dtype(shown[column]):
+            shown[column] = shown[column].dt.strftime("%Y-%m-%d")
+    numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c]) and c not in badges]
+    styler = shown.style.hide(axis="index")
+    styler = styler.format(na_rep="n/a", escape="html", precision=2, thousands=",")
+    for column, fmt in formats.items():
+        if column in shown.columns:
+            styler = styler.format(fmt, subset=[column], na_rep="n/a", escape="html")
+    for column in badges:
+        if column in shown.columns:
+            styler = styler.format(status_badge, subset=[column], escape="html")
+    if numeric:
+        styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
+    styler = styler.set_table_attributes('class="pmo-table"')
+    if labels:
+        styler = styler.relabel_index([labels.get(c, c) for c in shown.columns], axis="columns")
+    if caption:
+        styler = styler.set_caption(esc(caption))
+    return HTML(styler.to_html())
+
+
+def md(text: str) -> Markdown:
+    """Display generated prose. Escape workspace strings with :func:`esc` first."""
+    return Markdown(text)
+
+
+def notice(text: str, *, kind: str = "info") -> HTML:
+    """A callout box, e.g. for a section whose optional table is missing."""
+    return HTML(f'<div class="pmo-notice pmo-notice-{kind}">{text}</div>')
+
+
+def missing_table_notice(table_name: str, what: str) -> HTML:
+    """Say plainly that a section cannot be shown because a table is missing."""
+    return notice(f"<strong>Not available.</strong> {esc(what)} needs the <code>{esc(table_name)}</code> "
+                  "table, which this workspace does not provide. Add it to the workspace to see this section.")
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``3 initiatives``, ``1 initiative``."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def scorecard(kpis: pd.DataFrame, steps: Mapping[int, str], *, currency: str = "") -> pd.DataFrame:
+    """The portfolio KPI scorecard, grouped by step, with values formatted by unit.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``step, name, value, target, status, n``; ``value`` and
+        ``target`` are display strings.
+    """
+    port = kpis[kpis["scope"] == "portfolio"].sort_values(["step"], kind="stable")
+    out = pd.DataFrame({
+        "step": port["step"].map(lambda s: f"{s} {steps.get(s, '')}".strip()),
+        "name": port["name"],
+        "value": [format_value(v, u, currency) + (f" ±{m:.0f}" if pd.notna(m) else "")
+                  for v, u, m in zip(port["value"], port["unit"], port["margin"])],
+        "target": [format_value(t, u, currency) if pd.notna(t) else "–" for t, u in zip(port["target"], port["unit"])],
+        "status": port["status"],
+        "n": port["n"],
+    })
+    return out.reset_index(drop=True)

@@ -1,0 +1,374 @@
+"""A deterministic sample organisation, for demos and as the notebooks' default input.
+
+Northwind Mobility runs about 40 initiatives across five strategic goals over
+six quarterly cycles. Its data tells a story the reports should reveal:
+
+* maturity improves cycle after cycle, most in transparency and funding;
+* the Customer Data Platform programme goes off the rails (CPI and SPI fall,
+  its forecast end date slips, its risks pile up);
+* at the start of 2026 funding moves from efficiency projects to digital
+  self-service products.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SEED = 20260
+ORGANISATION = "Northwind Mobility"
+TROUBLED = "I-007"
+
+_CYCLES = [("2025-Q2", "2025-04-01", "2025-06-30"), ("2025-Q3", "2025-07-01", "2025-09-30"),
+           ("2025-Q4", "2025-10-01", "2025-12-31"), ("2026-Q1", "2026-01-01", "2026-03-31"),
+           ("2026-Q2", "2026-04-01", "2026-06-30"), ("2026-Q3", "2026-07-01", "2026-09-30")]
+_GOALS = [("G1", "Grow digital self-service", 1.2, 0.30),
+          ("G2", "Keep customers for longer", 1.0, 0.25),
+          ("G3", "Modernise core platforms", 1.0, 0.20),
+          ("G4", "Run operations more efficiently", 0.8, 0.15),
+          ("G5", "Stay compliant and secure", 1.0, 0.10)]
+_NAMES = {
+    "G1": ["Mobile booking app", "Self-service portal", "Digital onboarding", "Online payments",
+           "Chat assistant", "Journey planner", "Account dashboard", "E-ticket wallet"],
+    "G2": ["Loyalty programme", "Customer Data Platform", "Service recovery", "Complaint insights",
+           "Personalised offers", "Customer feedback loop", "Subscription plans", "Churn early warning"],
+    "G3": ["Core ledger migration", "API gateway", "Cloud landing zone", "Identity platform",
+           "Data lakehouse", "Legacy CRM retirement", "Event streaming backbone", "Test automation platform"],
+    "G4": ["Fleet maintenance planning", "Procurement automation", "Shift rostering", "Invoice matching",
+           "Warehouse robotics pilot", "Energy monitoring", "Contact centre routing"],
+    "G5": ["Privacy programme", "Accessibility upgrade", "Security operations centre", "Audit trail", "Payment card compliance", "Records retention"],
+    None: ["Office relocation", "Intranet refresh", "Brand refresh"],
+}
+_OWNERS = ["A. Okafor", "B. Lindqvist", "C. Moreau", "D. Tanaka", "E. Novak", "F. Haddad", "G. Silva",
+           "H. Fischer", "I. Kowalski", "J. Mensah", "K. Ivanova", "L. Brennan"]
+_ROLES = {"Executive": 0.35, "PMO": 0.0, "Delivery lead": -0.15, "Product owner": 0.1}
+_DIMENSION_START = {"strategic_alignment": 2.6, "adaptive_funding": 1.9, "customer_value": 2.3,
+                    "flow_delivery": 2.7, "continuous_improvement": 2.2, "transparency_automation": 1.8,
+                    "governance": 2.8, "customer_engagement": 2.4}
+_DIMENSION_GAIN = {"strategic_alignment": 0.12, "adaptive_funding": 0.2, "customer_value": 0.14,
+                   "flow_delivery": 0.1, "continuous_improvement": 0.12, "transparency_automation": 0.24,
+                   "governance": 0.1, "customer_engagement": 0.08}
+
+PMO_YAML = """\
+# Configuration of this workspace. Every key but organisation is optional.
+organisation: {organisation}
+currency: {currency}
+targets:
+  maturity: 4            # target score for every dimension, or a mapping dimension_id: target
+  kpis:                  # override catalogue targets, kpi_id: value
+    cpi: 1.0
+thresholds:
+  goal_mix_tolerance: 0.05   # allowed gap between a goal's share of spend and its target share
+  kpis:                      # override catalogue thresholds
+    spi: {{amber: 0.95, red: 0.85}}
+branding:
+  primary_colour: "{colour}"
+"""
+
+
+def _dates(values) -> list[str]:
+    return [pd.Timestamp(v).date().isoformat() if pd.notna(v) else "" for v in values]
+
+
+def create_sample_workspace(path: str | Path, *, seed: int = SEED) -> Path:
+    """Write the sample organisation's workspace to ``path``.
+
+    The same seed always gives byte-identical files.
+
+    Parameters
+    ----------
+    path : str or Path
+        Folder to create; it must not exist or be empty.
+    seed : int
+
+    Returns
+    -------
+    Path
+        The workspace folder.
+    """
+    from .maturity import load_model
+    from .resources import TEMPLATES_DIR
+
+    path = Path(path)
+    if path.exists() and any(path.iterdir()):
+        raise FileExistsError(f"{path} exists and is not empty")
+    rng = np.random.default_rng(seed)
+    data = path / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    (path / "pmo.yaml").write_text(PMO_YAML.format(organisation=ORGANISATION, currency="EUR", colour="#1f4e79"),
+                                   encoding="utf-8")
+    cycles = pd.DataFrame(_CYCLES, columns=["cycle", "start_date", "end_date"])
+    cycles.to_csv(data / "cycles.csv", index=False)
+    pd.DataFrame(_GOALS, columns=["goal_id", "goal", "weight", "target_share"]).to_csv(data / "goals.csv", index=False)
+    starts = pd.to_datetime(cycles["start_date"])
+    ends = pd.to_datetime(cycles["end_date"])
+
+    initiatives = _initiatives(rng)
+    financials = _financials(rng, initiatives, cycles, starts, ends)
+    initiatives.assign(**{c: _dates(initiatives[c]) for c in
+                          ["start_date", "planned_end_date", "forecast_end_date", "actual_end_date"]}
+                       ).to_csv(data / "initiatives.csv", index=False)
+    financials.to_csv(data / "financials.csv", index=False, float_format="%.0f")
+    _feedback(rng, initiatives, financials).to_csv(data / "feedback.csv", index=False)
+    _work_items(rng, initiatives, starts, ends).to_csv(data / "work_items.csv", index=False)
+    _benefits(rng, initiatives, financials).to_csv(data / "benefits.csv", index=False, float_format="%.0f")
+    _raid(rng, initiatives, starts, ends).to_csv(data / "raid.csv", index=False)
+    decisions, actions = _governance(rng, cycles, ends)
+    decisions.to_csv(data / "decisions.csv", index=False)
+    actions.to_csv(data / "actions.csv", index=False)
+    model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
+    _assessment(rng, model, cycles).to_csv(data / "assessment.csv", index=False, float_format="%.0f")
+    return path
+
+
+def _initiatives(rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    n = 0
+    for goal, names in _NAMES.items():
+        for name in names:
+            n += 1
+            rows.append({"initiative_id": f"I-{n:03d}", "name": name, "goal_id": goal})
+    # put the troubled programme at a stable id
+    frame = pd.DataFrame(rows)
+    cdp = frame.index[frame["name"] == "Customer Data Platform"][0]
+    frame.loc[[cdp, 6], ["name", "goal_id"]] = frame.loc[[6, cdp], ["name", "goal_id"]].to_numpy()
+    k = len(frame)
+    frame["kind"] = np.where(frame["goal_id"].isin(["G1", "G2"]) & (rng.random(k) < 0.8), "product", "project")
+    frame["owner"] = rng.choice(_OWNERS, size=k)
+    start = pd.Timestamp("2024-10-01") + pd.to_timedelta(rng.integers(0, 540, size=k), unit="D")
+    frame["start_date"] = start
+    length = np.where(frame["kind"] == "product", 720, rng.integers(180, 480, size=k))
+    frame["planned_end_date"] = start + pd.to_timedelta(length, unit="D")
+    today = pd.Timestamp("2026-09-30")
+    status = np.where(frame["planned_end_date"] < today, "closed", "active")
+    status = np.where(start > today, "proposed", status)
+    frame["status"] = status
+    slip = rng.normal(10, 30, size=k).round()
+    frame["actual_end_date"] = pd.NaT
+    closed = frame["status"] == "closed"
+    frame.loc[closed, "actual_end_date"] = (frame.loc[closed, "planned_end_date"]
+                                            + pd.to_timedelta(slip[closed.to_numpy()], unit="D"))
+    late_close = closed & (frame["actual_end_date"] > today)
+    frame.loc[late_close, ["status", "actual_end_date"]] = ["active", pd.NaT]
+    frame["forecast_end_date"] = frame["planned_end_date"] + pd.to_timedelta(np.maximum(slip, 0), unit="D")
+    frame.loc[frame["status"] == "closed", "forecast_end_date"] = frame["actual_end_date"]
+    for idx, state in [(3, "on_hold"), (30, "cancelled"), (26, "proposed")]:
+        frame.loc[idx, "status"] = state
+        frame.loc[idx, "actual_end_date"] = pd.NaT
+    frame.loc[frame["status"] == "proposed", "start_date"] = pd.Timestamp("2026-10-01")
+    frame.loc[frame["status"] == "proposed", "planned_end_date"] = pd.Timestamp("2027-09-30")
+    frame.loc[frame["status"] == "proposed", "forecast_end_date"] = pd.Timestamp("2027-09-30")
+    t = frame["initiative_id"] == TROUBLED
+    frame.loc[t, ["kind", "status", "start_date", "planned_end_date"]] = [
+        "project", "active", pd.Timestamp("2025-01-15"), pd.Timestamp("2026-12-31")]
+    frame.loc[t, "forecast_end_date"] = pd.Timestamp("2027-06-30")
+    frame.loc[t, "actual_end_date"] = pd.NaT
+    size = np.where(frame["kind"] == "product", rng.uniform(1.2e6, 3.5e6, k), rng.uniform(3e5, 2.2e6, k))
+    frame["bac"] = (size / 1e4).round() * 1e4
+    frame.loc[t, "bac"] = 4.8e6
+    return frame[["initiative_id", "name", "kind", "goal_id", "owner", "status", "start_date",
+                  "planned_end_date", "forecast_end_date", "actual_end_date", "bac"]]
+
+
+def _financials(rng, initiatives, cycles, starts, ends) -> pd.DataFrame:
+    rows = []
+    for ini in initiatives.itertuples():
+        if ini.status in ("proposed",):
+            continue
+        finish = ini.actual_end_date if pd.notna(ini.actual_end_date) else ini.planned_end_date
+        days_total = max((ini.planned_end_date - ini.start_date).days, 1)
+        quality = rng.normal(1.0, 0.05)
+        pv = ev = ac = 0.0
+        for i, cyc in enumerate(cycles["cycle"]):
+            if ini.start_date > ends[i] or (pd.notna(ini.actual_end_date) and ini.actual_end_date < starts[i]):
+                continue
+            if ini.status == "cancelled" and i >= 3:
+                continue
+            elapsed = min(max((ends[i] - ini.start_date).days, 0), days_total) / days_total
+            pv_now = ini.bac * elapsed
+            if ini.initiative_id == TROUBLED:
+                spi, cpi = [0.98, 0.95, 0.9, 0.84, 0.78, 0.72][i], [0.99, 0.96, 0.9, 0.83, 0.77, 0.71][i]
+            else:
+                spi = float(np.clip(quality + rng.normal(0, 0.03), 0.85, 1.1))
+                cpi = float(np.clip(quality + rng.normal(0.01, 0.03), 0.85, 1.12))
+            pv = max(pv, pv_now)
+            ev = max(ev, min(pv * spi, ini.bac))
+            ac = max(ac, ev / cpi)
+            budget = ini.bac * 90 / days_total * (1.0 if finish > ends[i] else 0.5)
+            if i >= 3 and ini.goal_id == "G1":
+                budget *= 1.35  # funding moved to digital self-service in 2026
+            if i >= 3 and ini.goal_id == "G4":
+                budget *= 0.6
+            rows.append({"cycle": cyc, "initiative_id": ini.initiative_id, "budget": round(budget, -3),
+                         "planned_value": pv, "earned_value": ev, "actual_cost": ac})
+    return pd.DataFrame(rows)
+
+
+def _feedback(rng, initiatives, financials) -> pd.DataFrame:
+    products = set(initiatives.loc[initiatives["kind"].eq("product") | initiatives["initiative_id"].eq(TROUBLED),
+                                   "initiative_id"])
+    rows = []
+    cycle_index = {c: i for i, c in enumerate(dict.fromkeys(financials["cycle"]))}
+    appeal = {i: rng.normal(7.6, 0.8) for i in sorted(products)}
+    for fin in financials.itertuples():
+        if fin.initiative_id not in products:
+            continue
+        lift = 0.12 * cycle_index[fin.cycle]
+        base = appeal[fin.initiative_id] + lift - (0.35 * cycle_index[fin.cycle] if fin.initiative_id == TROUBLED else 0)
+        for r in range(int(rng.integers(12, 25))):
+            nps = int(np.clip(np.round(rng.normal(base, 1.9)), 0, 10))
+            csat = int(np.clip(np.round(1 + (nps / 10) * 4 + rng.normal(0, 0.6)), 1, 5))
+            rows.append({"cycle": fin.cycle, "initiative_id": fin.initiative_id,
+                         "respondent_id": f"C{rng.integers(10000, 99999)}", "nps": nps,
+                         "csat": "" if rng.random() < 0.05 else csat})
+    return pd.DataFrame(rows)
+
+
+def _work_items(rng, initiatives, starts, ends) -> pd.DataFrame:
+    first, last = starts.iloc[0], ends.iloc[-1]
+    rows = []
+    n = 0
+    types = np.array(["feature", "defect", "risk", "debt"])
+    for ini in initiatives.itertuples():
+        if ini.status == "proposed":
+            continue
+        begin = max(ini.start_date, first)
+        stop = min(ini.actual_end_date if pd.notna(ini.actual_end_date) else last, last)
+        span = (stop - begin).days
+        if span <= 0:
+            continue
+        count = int(span / 365 * rng.integers(80, 160))
+        created = begin + pd.to_timedelta(np.sort(rng.integers(0, span, size=count)), unit="D")
+        progress = (created - first).days.to_numpy() / (last - first).days  # flow improves over time
+        wait = rng.gamma(2.0, 3.0, size=count).round()
+        flow = np.maximum(1, rng.lognormal(np.log(16) - 0.45 * progress, 0.6)).round()
+        if ini.initiative_id == TROUBLED:
+            flow = flow * (1 + progress)
+        p = [0.55, 0.25, 0.08, 0.12]
+        kinds = rng.choice(types, size=count, p=p)
+        for c, w, f, k in zip(created, wait, flow, kinds):
+            n += 1
+            started = c + pd.Timedelta(days=int(w))
+            finished = started + pd.Timedelta(days=int(f))
+            rows.append({"item_id": f"W-{n:05d}", "initiative_id": ini.initiative_id, "item_type": k,
+                         "created": c.date().isoformat(),
+                         "started": started.date().isoformat() if started <= last else "",
+                         "finished": finished.date().isoformat() if finished <= last else ""})
+    frame = pd.DataFrame(rows)
+    frame.loc[frame["started"] == "", "finished"] = ""
+    return frame
+
+
+def _benefits(rng, initiatives, financials) -> pd.DataFrame:
+    bac = initiatives.set_index("initiative_id")["bac"]
+    rows = []
+    order = {c: i for i, c in enumerate(dict.fromkeys(financials["cycle"]))}
+    for fin in financials.itertuples():
+        if order[fin.cycle] < 1:
+            continue
+        planned = bac[fin.initiative_id] * rng.uniform(0.05, 0.12)
+        rate = 0.35 if fin.initiative_id == TROUBLED else rng.uniform(0.6, 1.05) + 0.03 * order[fin.cycle]
+        rows.append({"cycle": fin.cycle, "initiative_id": fin.initiative_id,
+                     "planned_benefit": planned, "realized_benefit": planned * rate})
+    return pd.DataFrame(rows)
+
+
+def _raid(rng, initiatives, starts, ends) -> pd.DataFrame:
+    active = initiatives[initiatives["status"] != "proposed"]["initiative_id"].tolist()
+    titles = {"risk": ["Key supplier may miss delivery", "Specialist skills are scarce",
+                       "Data quality may delay go-live", "Scope may grow during discovery"],
+              "assumption": ["Budget for next cycle is confirmed", "Users are available for testing"],
+              "issue": ["Integration tests failing", "Environment not ready", "Vendor contract dispute"],
+              "dependency": ["Needs the identity platform release", "Waits on API gateway"]}
+    rows = []
+    for n in range(70):
+        kind = rng.choice(["risk", "assumption", "issue", "dependency"], p=[0.5, 0.1, 0.25, 0.15])
+        ini = TROUBLED if n % 9 == 0 else rng.choice(active + [None])
+        raised = starts.iloc[0] + pd.Timedelta(days=int(rng.integers(0, (ends.iloc[-1] - starts.iloc[0]).days)))
+        severity = rng.choice(["low", "medium", "high", "critical"], p=[0.3, 0.4, 0.22, 0.08])
+        if ini == TROUBLED and raised > starts.iloc[2]:
+            severity = rng.choice(["high", "critical"])
+        due = raised + pd.Timedelta(days=int(rng.integers(20, 120)))
+        closed = raised + pd.Timedelta(days=int(rng.integers(10, 150)))
+        is_closed = closed <= ends.iloc[-1] and not (ini == TROUBLED and severity in ("high", "critical"))
+        rows.append({"raid_id": f"R-{n + 1:03d}", "kind": kind, "initiative_id": ini or "",
+                     "title": rng.choice(titles[kind]), "severity": severity,
+                     "status": "closed" if is_closed else "open", "owner": rng.choice(_OWNERS),
+                     "raised_date": raised.date().isoformat(), "due_date": due.date().isoformat(),
+                     "closed_date": closed.date().isoformat() if is_closed else ""})
+    return pd.DataFrame(rows)
+
+
+def _governance(rng, cycles, ends) -> tuple[pd.DataFrame, pd.DataFrame]:
+    topics = [("Approve next cycle's funding", "Approved with changes"),
+              ("Review Customer Data Platform recovery plan", "Recovery plan accepted; re-baseline next cycle"),
+              ("Shift funding to digital self-service", "EUR 1.2m moved from efficiency projects"),
+              ("Start new initiatives", "Two initiatives approved to start"),
+              ("Stop unaligned work", "Intranet refresh stopped")]
+    decisions, actions = [], []
+    d = a = 0
+    for i, cyc in enumerate(cycles.itertuples()):
+        end = pd.Timestamp(cyc.end_date)
+        for k in range(3):
+            d += 1
+            title, outcome = topics[(i + k) % len(topics)]
+            decisions.append({"decision_id": f"D-{d:03d}", "cycle": cyc.cycle,
+                              "date": (end - pd.Timedelta(days=10 + k)).date().isoformat(),
+                              "title": title, "owner": rng.choice(_OWNERS), "outcome": outcome})
+        for k in range(4):
+            a += 1
+            due = end + pd.Timedelta(days=int(rng.integers(20, 80)))
+            status = "done" if i < len(cycles) - 2 and rng.random() < 0.85 else rng.choice(["open", "done", "dropped"], p=[0.6, 0.3, 0.1])
+            actions.append({"action_id": f"A-{a:03d}", "cycle": cyc.cycle,
+                            "title": rng.choice(["Publish the revised KPI definitions", "Re-baseline the CDP plan",
+                                                 "Run the quarterly retrospective", "Collect CSAT for all products",
+                                                 "Set WIP limits for platform teams", "Update the goal target mix"]),
+                            "owner": rng.choice(_OWNERS), "due_date": due.date().isoformat(), "status": status})
+    return pd.DataFrame(decisions), pd.DataFrame(actions)
+
+
+def _assessment(rng, model, cycles) -> pd.DataFrame:
+    items = model.items
+    rows = []
+    lo, hi = model.scale_min, model.scale_max
+    for i, cyc in enumerate(cycles["cycle"]):
+        for r, role in enumerate(np.repeat(list(_ROLES), 3)):
+            respondent = f"R{i + 1}{r + 1:02d}"
+            leniency = rng.normal(0, 0.25)
+            for item in items.itertuples():
+                base = _DIMENSION_START[item.dimension_id] + _DIMENSION_GAIN[item.dimension_id] * i * 1.3
+                mean = base + _ROLES[role] + leniency + 0.9 * (3 - item.level) / 2 + 0.55
+                score = float(np.clip(np.round(rng.normal(mean, 0.55)), lo, hi))
+                rows.append({"cycle": cyc, "respondent_id": respondent, "role": role, "item_id": item.item_id,
+                             "score": np.nan if rng.random() < 0.03 else score})
+    return pd.DataFrame(rows)
+
+
+def sample_workspace() -> Path:
+    """Return the folder of the bundled sample workspace, generating it on first use.
+
+    It lives in ``$PMO_CACHE_DIR`` (default ``~/.cache/pmo-kit``), keyed by
+    the seed so that a new generator version never reuses stale data.
+    """
+    from . import __version__
+
+    cache = Path(os.environ.get("PMO_CACHE_DIR", Path.home() / ".cache" / "pmo-kit"))
+    target = cache / f"sample-{__version__}-{SEED}"
+    if (target / "pmo.yaml").is_file():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".sample-", dir=cache))
+    try:
+        create_sample_workspace(tmp / "ws")
+        try:
+            os.replace(tmp / "ws", target)
+        except OSError:
+            if not (target / "pmo.yaml").is_file():  # another process did not win the race
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target

@@ -1,0 +1,507 @@
+"""Loading a workspace from disk and validating it, once, into typed tables."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from .config import CONFIG_FILE, Config, load_config
+from .exceptions import InputError, PmoError, Problem, _Collector
+from .maturity import MaturityModel, load_model
+from .resources import TEMPLATES_DIR
+from .tables import TABLES, TableSpec, pandera_schema
+
+DATA_DIR = "data"
+WORKBOOK = "data.xlsx"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PREVIEW = 8
+
+
+@dataclass
+class Workspace:
+    """A validated workspace: configuration, typed tables and where they came from.
+
+    Attributes
+    ----------
+    path : Path
+        The workspace folder.
+    config : Config
+        The validated ``pmo.yaml``.
+    tables : dict of str to DataFrame
+        Every table of :data:`pmo_lib.tables.TABLES`; a table the workspace
+        does not provide is empty, with its columns, and absent from ``present``.
+    present : set of str
+        Names of the tables the workspace provides.
+    model : MaturityModel
+        The maturity model the assessment is scored against.
+    files : list of Path
+        Every input file, for checksums.
+    warnings : list of Problem
+        Issues that do not stop a run (missing optional tables, cycles with no data).
+    """
+
+    path: Path
+    config: Config
+    tables: dict[str, pd.DataFrame]
+    present: set[str]
+    model: MaturityModel
+    files: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        return self.tables[table]
+
+    def has(self, table: str) -> bool:
+        """Whether the workspace provides a non-empty ``table``."""
+        return table in self.present
+
+    @property
+    def cycles(self) -> list[str]:
+        """Cycle names ordered by start date."""
+        return self.tables["cycles"]["cycle"].tolist()
+
+    def resolve_cycle(self, cycle: str | None) -> str:
+        """Return ``cycle``, or the latest cycle when it is ``None``.
+
+        Raises
+        ------
+        PmoError
+            When the cycle is not in ``cycles``.
+        """
+        if cycle is None:
+            return self.cycles[-1]
+        if cycle not in self.cycles:
+            raise PmoError(
+                f"cycle {cycle!r} is not in the cycles table; known cycles: {', '.join(self.cycles)}")
+        return cycle
+
+    def previous_cycle(self, cycle: str) -> str | None:
+        """The cycle before ``cycle``, or ``None`` for the first one."""
+        i = self.cycles.index(cycle)
+        return self.cycles[i - 1] if i > 0 else None
+
+    def source(self, table: str) -> str:
+        """Where a table was read from, as the user would name it."""
+        return self._sources.get(table, f"{DATA_DIR}/{table}.csv")
+
+    _sources: dict[str, str] = field(default_factory=dict)
+
+
+def file_sha256(path: Path) -> str:
+    """Return the sha256 hex digest of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- reading
+
+def _read_csv(path: Path, label: str, table: str, issues: _Collector) -> pd.DataFrame | None:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        issues.add(label, table,
+                   f"the file is not UTF-8 encoded (byte 0x{raw[exc.start]:02x} at position {exc.start}); "
+                   "save it as 'CSV UTF-8'")
+        return None
+    if not text.strip():
+        return pd.DataFrame()
+    header = text.splitlines()[0]
+    sep = ";" if header.count(";") > header.count(",") else ","
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                            skipinitialspace=True, quoting=csv.QUOTE_MINIMAL)
+    except (pd.errors.ParserError, ValueError) as exc:
+        issues.add(label, table, f"the file is not valid CSV: {exc}".strip())
+        return None
+    frame.index = frame.index + 2  # spreadsheet rows: the header is row 1
+    return frame
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_workbook(path: Path, label: str, issues: _Collector) -> dict[str, pd.DataFrame]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, data_only=False, read_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        issues.add(label, "", f"the workbook cannot be opened: {exc}")
+        return {}
+    frames = {}
+    for sheet in book.worksheets:
+        if sheet.title.startswith("_"):
+            continue  # instructions and drop-down lists
+        name = sheet.title.strip()
+        for merged in sheet.merged_cells.ranges:
+            if merged.min_row == 1:
+                issues.add(label, name, f"header cells {merged.coord} are merged; give each column its own header cell",
+                           row=1)
+        rows = list(sheet.iter_rows())
+        if not rows:
+            frames[name] = pd.DataFrame()
+            continue
+        header = [_cell_text(c.value).strip() for c in rows[0]]
+        while header and not header[-1]:
+            header.pop()
+        records, index = [], []
+        for row in rows[1:]:
+            cells = row[:len(header)]
+            if all(c.value is None or str(c.value).strip() == "" for c in cells):
+                continue
+            values = []
+            for col_name, cell in zip(header, cells):
+                if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
+                    issues.add(label, name, "the cell holds a formula; paste values only",
+                               row=cell.row, column=col_name, value=str(cell.value))
+                values.append(_cell_text(cell.value))
+            values += [""] * (len(header) - len(values))
+            records.append(values)
+            index.append(row[0].row)
+        frames[name] = pd.DataFrame(records, columns=header, index=index, dtype=object)
+    return frames
+
+
+def _read_raw(path: Path, issues: _Collector) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Path]]:
+    data_dir, workbook = path / DATA_DIR, path / WORKBOOK
+    frames: dict[str, pd.DataFrame] = {}
+    sources: dict[str, str] = {}
+    files: list[Path] = []
+    if data_dir.is_dir() and workbook.is_file():
+        issues.add(str(path), "", f"both {DATA_DIR}/ and {WORKBOOK} are present; keep only one source of tables")
+        return frames, sources, files
+    if workbook.is_file():
+        files.append(workbook)
+        for name, frame in _read_workbook(workbook, str(workbook), issues).items():
+            frames[name] = frame
+            sources[name] = f"{workbook} (sheet {name})"
+    elif data_dir.is_dir():
+        for csv_path in sorted(data_dir.iterdir()):
+            if csv_path.suffix.lower() != ".csv" or csv_path.name.startswith("."):
+                continue
+            files.append(csv_path)
+            frame = _read_csv(csv_path, str(csv_path), csv_path.stem, issues)
+            if frame is not None:
+                frames[csv_path.stem] = frame
+                sources[csv_path.stem] = str(csv_path)
+    else:
+        issues.add(str(path), "", f"no input tables: expected a {DATA_DIR}/ folder of CSV files or a {WORKBOOK} workbook")
+    return frames, sources, files
+
+
+# --------------------------------------------------------------------------- parsing
+
+def _parse_column(values: pd.Series, kind: str, add) -> pd.Series:
+    """Parse raw text cells of one column; report each cell that does not parse."""
+    text = values.astype(object).map(lambda v: "" if v is None else str(v).strip())
+    empty = text == ""
+    if kind in ("id", "text"):
+        return text.where(~empty, None).astype(object)
+    if kind == "enum":
+        return text.str.lower().where(~empty, None).astype(object)
+    out = pd.Series(np.nan if kind != "date" else pd.NaT, index=values.index,
+                    dtype="float64" if kind != "date" else "datetime64[ns]")
+    for idx, cell in text[~empty].items():
+        if kind in ("int", "number"):
+            try:
+                number = float(cell)
+            except ValueError:
+                add(idx, cell, "expected a number" if kind == "number" else "expected a whole number")
+                continue
+            if not np.isfinite(number):
+                add(idx, cell, "expected a finite number")
+            elif kind == "int" and not number.is_integer():
+                add(idx, cell, "expected a whole number")
+            else:
+                out[idx] = number
+        else:
+            if not _ISO_DATE.match(cell):
+                add(idx, cell, "expected an ISO date YYYY-MM-DD")
+                continue
+            try:
+                out[idx] = pd.Timestamp(dt.date.fromisoformat(cell))
+            except ValueError:
+                add(idx, cell, "is not a real calendar date")
+    return out
+
+
+def _parse_table(spec: TableSpec, raw: pd.DataFrame, label: str, issues: _Collector) -> pd.DataFrame | None:
+    raw = raw.rename(columns=lambda c: str(c).strip())
+    missing = [c.name for c in spec.columns if c.present and c.name not in raw.columns]
+    for name in missing:
+        close = difflib.get_close_matches(name, [str(c) for c in raw.columns], n=1)
+        hint = f"; did you mean to name column {close[0]!r} {name!r}?" if close else ""
+        issues.add(label, spec.name, f"required column '{name}' is missing{hint}", column=name)
+    if missing:
+        return None
+    parsed = pd.DataFrame(index=raw.index)
+    for col in spec.columns:
+        if col.name not in raw.columns:
+            parsed[col.name] = pd.Series(col.default if col.default is not None else np.nan,
+                                         index=raw.index, dtype="float64")
+            continue
+
+        def add(idx, value, message, _col=col.name):
+            issues.add(label, spec.name, message, row=int(idx), column=_col, value=value)
+
+        parsed[col.name] = _parse_column(raw[col.name], col.kind, add)
+        blank = raw[col.name].astype(object).map(lambda v: v is None or str(v).strip() == "")
+        if not col.nullable:
+            for idx in raw.index[blank.to_numpy()]:
+                add(idx, None, "a value is required here (the cell is empty)")
+        elif col.default is not None:
+            parsed[col.name] = parsed[col.name].fillna(col.default)
+    # range and enumeration checks: pandera, lazily, so every failure is listed
+    try:
+        pandera_schema(spec).validate(parsed, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.dropna(subset=["index"])
+        for case in cases.itertuples():
+            message = str(case.check)
+            issues.add(label, spec.name, message, row=int(case.index), column=case.column,
+                       value=_plain(case.failure_case))
+    return parsed
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.date().isoformat()
+    if isinstance(value, (np.floating, float)) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _check_keys(spec: TableSpec, frame: pd.DataFrame, label: str, issues: _Collector) -> None:
+    if not spec.key:
+        return
+    keyed = frame.dropna(subset=list(spec.key))
+    dup = keyed.duplicated(subset=list(spec.key), keep=False)
+    first_row: dict[tuple, int] = {}
+    for idx, row in keyed[dup].iterrows():
+        key = tuple(row[k] for k in spec.key)
+        if key in first_row:
+            what = ", ".join(f"{k} {v!r}" for k, v in zip(spec.key, key))
+            issues.add(label, spec.name, f"duplicate {what}; it first appears in row {first_row[key]}",
+                       row=int(idx), column=spec.key[-1], value=key[-1])
+        else:
+            first_row[key] = int(idx)
+
+
+def _check_dates(spec: TableSpec, frame: pd.DataFrame, label: str, issues: _Collector) -> None:
+    for start, end in spec.date_order:
+        bad = frame[end].notna() & frame[start].notna() & (frame[end] < frame[start])
+        for idx in frame.index[bad.to_numpy()]:
+            issues.add(label, spec.name, f"{end} is before {start} ({frame.at[idx, start].date()})",
+                       row=int(idx), column=end, value=frame.at[idx, end].date().isoformat())
+
+
+def _check_references(tables: dict[str, pd.DataFrame], sources: dict[str, str], issues: _Collector) -> None:
+    for spec in TABLES.values():
+        frame = tables.get(spec.name)
+        if frame is None:
+            continue
+        for col in spec.columns:
+            if not col.references:
+                continue
+            ref_table, ref_col = col.references.split(".")
+            target = tables.get(ref_table)
+            if target is None:
+                if ref_table == "goals" and frame[col.name].notna().any():
+                    issues.add(sources[spec.name], spec.name,
+                               "goal_id values are given but the workspace has no goals table",
+                               column=col.name)
+                continue
+            known = set(target[ref_col].dropna())
+            listing = ", ".join(sorted(map(str, known))[:_PREVIEW]) + (", ..." if len(known) > _PREVIEW else "")
+            bad = frame[col.name].notna() & ~frame[col.name].isin(known)
+            for idx in frame.index[bad.to_numpy()]:
+                issues.add(sources[spec.name], spec.name,
+                           f"unknown {ref_col}; it is not in the {ref_table} table (known: {listing})",
+                           row=int(idx), column=col.name, value=frame.at[idx, col.name])
+
+
+def _check_cumulative(tables: dict[str, pd.DataFrame], sources: dict[str, str], issues: _Collector) -> None:
+    fin, cycles = tables.get("financials"), tables.get("cycles")
+    if fin is None or cycles is None:
+        return
+    order = {c: i for i, c in enumerate(cycles["cycle"])}
+    frame = fin.assign(_order=fin["cycle"].map(order)).dropna(subset=["_order"])
+    frame = frame.sort_values(["initiative_id", "_order"])
+    for column in ("planned_value", "earned_value", "actual_cost"):
+        previous = frame.groupby("initiative_id")[column].shift()
+        fell = frame[column] < previous
+        for idx in frame.index[fell.to_numpy()]:
+            issues.add(sources["financials"], "financials",
+                       f"{column} is cumulative but fell from {previous[idx]:,.0f} in the previous cycle",
+                       row=int(idx), column=column, value=_plain(frame.at[idx, column]))
+
+
+def _check_assessment(frame: pd.DataFrame, model: MaturityModel, label: str, issues: _Collector) -> None:
+    known = set(model.items["item_id"])
+    bad_item = ~frame["item_id"].isin(known)
+    for idx in frame.index[bad_item.to_numpy()]:
+        close = difflib.get_close_matches(str(frame.at[idx, "item_id"]), sorted(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        issues.add(label, "assessment", f"unknown item_id; it is not in the maturity model{hint}",
+                   row=int(idx), column="item_id", value=frame.at[idx, "item_id"])
+    lo, hi = model.scale_min, model.scale_max
+    score = frame["score"]
+    bad = score.notna() & ((score < lo) | (score > hi) | (score % 1 != 0))
+    for idx in frame.index[bad.to_numpy()]:
+        issues.add(label, "assessment", f"score must be a whole number from {lo} to {hi} (the model's scale)",
+                   row=int(idx), column="score", value=_plain(score[idx]))
+
+
+def load_workspace(path: str | Path | None = None) -> Workspace:
+    """Load and validate a workspace, collecting every problem before raising.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The workspace folder. ``None`` means the bundled sample organisation,
+        generated on first use.
+
+    Returns
+    -------
+    Workspace
+
+    Raises
+    ------
+    InputError
+        With a table of every problem found (file, table, row, column, value, message).
+    """
+    if path is None:
+        from .sample import sample_workspace
+        path = sample_workspace()
+    path = Path(path).expanduser().resolve()
+    if not path.is_dir():
+        raise PmoError(f"workspace {str(path)!r} is not a folder; create one with 'pmo init {path}'")
+    issues = _Collector()
+    config: Config | None = None
+    try:
+        config = load_config(path)
+    except InputError as exc:
+        issues.problems.extend(exc.problem_list)
+    files = [path / CONFIG_FILE] if (path / CONFIG_FILE).is_file() else []
+
+    model: MaturityModel | None = None
+    model_path = TEMPLATES_DIR / "maturity_model.yaml"
+    if config is not None and config.maturity_model:
+        model_path = _inside(path, config.maturity_model, "maturity_model", issues)
+    if model_path is not None:
+        try:
+            model = load_model(model_path)
+            if model_path.is_relative_to(path):
+                files.append(model_path)
+        except InputError as exc:
+            issues.problems.extend(exc.problem_list)
+    if config is not None and config.branding.logo:
+        logo = _inside(path, config.branding.logo, "branding.logo", issues)
+        if logo is not None:
+            files.append(logo)
+
+    raw, sources, data_files = _read_raw(path, issues)
+    files += data_files
+    for name in sorted(set(raw) - set(TABLES)):
+        close = difflib.get_close_matches(name, list(TABLES), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"known tables: {', '.join(TABLES)}"
+        issues.add(sources[name], name, f"unknown table '{name}'; {hint}")
+
+    tables: dict[str, pd.DataFrame] = {}
+    warnings: list[Problem] = []
+    for spec in TABLES.values():
+        label = sources.get(spec.name, spec.name)
+        if spec.name not in raw:
+            if spec.required and raw:
+                issues.add(str(path), spec.name, f"required table '{spec.name}' is missing "
+                           f"(expected {DATA_DIR}/{spec.name}.csv or a sheet '{spec.name}' in {WORKBOOK})")
+            elif not spec.required:
+                warnings.append(Problem(str(path), spec.name, f"optional table '{spec.name}' is not provided; "
+                                        "report sections that need it say so"))
+            continue
+        if raw[spec.name].shape[0] == 0:
+            if spec.required:
+                issues.add(label, spec.name, "the table is empty; it needs at least one row")
+            else:
+                warnings.append(Problem(label, spec.name, "the table is empty; it is treated as not provided"))
+            continue
+        parsed = _parse_table(spec, raw[spec.name], label, issues)
+        if parsed is not None:
+            _check_keys(spec, parsed, label, issues)
+            _check_dates(spec, parsed, label, issues)
+            tables[spec.name] = parsed
+    _check_references(tables, sources, issues)
+    _check_cumulative(tables, sources, issues)
+    if model is not None and "assessment" in tables:
+        _check_assessment(tables["assessment"], model, sources["assessment"], issues)
+    issues.raise_if_any(workspace=path)
+    assert config is not None and model is not None
+
+    present = set(tables)
+    full = {}
+    for spec in TABLES.values():
+        frame = tables.get(spec.name)
+        if frame is None:
+            frame = _empty(spec)
+        if spec.name == "cycles":
+            frame = frame.sort_values("start_date", kind="stable")
+        full[spec.name] = frame.reset_index(names="source_row")
+    ws = Workspace(path=path, config=config, tables=full, present=present, model=model,
+                   files=files, warnings=warnings, _sources=sources)
+    warnings.extend(_coverage_warnings(ws))
+    return ws
+
+
+def _empty(spec: TableSpec) -> pd.DataFrame:
+    dtypes = {"date": "datetime64[ns]", "number": "float64", "int": "float64"}
+    return pd.DataFrame({c.name: pd.Series(dtype=dtypes.get(c.kind, object)) for c in spec.columns})
+
+
+def _coverage_warnings(ws: Workspace) -> list[Problem]:
+    """Warn about cycles that lack data an analysis would use."""
+    out = []
+    for table in ("financials", "assessment", "feedback"):
+        if not ws.has(table):
+            continue
+        covered = set(ws[table]["cycle"])
+        for cycle in ws.cycles:
+            if cycle not in covered:
+                out.append(Problem(ws.source(table), table, f"cycle {cycle!r} has no rows in {table}"))
+    return out
+
+
+def _inside(workspace: Path, relative: str, key: str, issues: _Collector) -> Path | None:
+    """Resolve a path from pmo.yaml inside the workspace, or report it."""
+    target = (workspace / relative).resolve()
+    if not target.is_relative_to(workspace):
+        issues.add(str(workspace / CONFIG_FILE), CONFIG_FILE,
+                   "paths must stay inside the workspace folder", column=key, value=relative)
+        return None
+    if not target.is_file():
+        issues.add(str(workspace / CONFIG_FILE), CONFIG_FILE, "file not found", column=key, value=relative)
+        return None
+    return target
