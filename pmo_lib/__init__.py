@@ -16,6 +16,7 @@ from .kpis import KpiCatalog, compute_kpis, initiative_performance, cycle_spend,
 from .narrative import governance_summary, kpi_summary, maturity_summary
 from .maturity import (MaturityModel, item_statistics, maturity_trend, load_model, overall_level, overall_score,
                        respondent_scores, score_dimensions, staged_levels)
+from .render import render_html, render_pdf
 from .report import esc, format_value, scorecard, md, missing_table_notice, notice, plural, status_badge, table
 from .results import read_result, record, reuse_result
 from .runner import RunSummary, run_workspace, slugify
@@ -30,7 +31,7 @@ __all__ = [
     "goal_mix_bars", "init_workspace", "initiative_exceptions", "item_statistics", "kpi_history",
     "kpi_small_multiples", "load_catalog", "load_config", "load_model", "load_workspace", "maturity_bars",
     "md", "missing_table_notice", "notice", "nps_score", "open_raid", "overall_level", "overall_score",
-    "governance_summary", "initiative_performance", "kpi_trend_title", "maturity_trend", "scorecard", "trend_title", "kpi_summary", "maturity_summary", "reuse_result", "performance_scatter", "plural", "portfolio_overview", "rag_status", "read_result", "record",
+    "governance_summary", "initiative_performance", "kpi_trend_title", "maturity_trend", "scorecard", "trend_title", "kpi_summary", "maturity_summary", "reuse_result", "performance_scatter", "plural", "portfolio_overview", "rag_status", "read_result", "record", "render_html", "render_pdf",
     "respondent_scores", "run_workspace", "sample_workspace", "score_dimensions", "set_theme",
     "show_figure", "slugify", "staged_levels", "status_badge", "table", "trend_lines", "unaligned_spend",
     "__version__",

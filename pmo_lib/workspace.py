@@ -345,18 +345,22 @@ def _check_references(tables: dict[str, pd.DataFrame], sources: dict[str, str], 
 
 
 def _check_cumulative(tables: dict[str, pd.DataFrame], sources: dict[str, str], issues: _Collector) -> None:
+    """Cumulative PV, EV and AC must not fall from one cycle to the next."""
     fin, cycles = tables.get("financials"), tables.get("cycles")
     if fin is None or cycles is None:
         return
-    order = {c: i for i, c in enumerate(cycles["cycle"])}
+    ordered = cycles.dropna(subset=["start_date"]).sort_values("start_date", kind="stable")["cycle"]
+    order = {c: i for i, c in enumerate(ordered)}
     frame = fin.assign(_order=fin["cycle"].map(order)).dropna(subset=["_order"])
     frame = frame.sort_values(["initiative_id", "_order"])
     for column in ("planned_value", "earned_value", "actual_cost"):
         previous = frame.groupby("initiative_id")[column].shift()
+        previous_cycle = frame.groupby("initiative_id")["cycle"].shift()
         fell = frame[column] < previous
-        for idx in frame.index[fell.to_numpy()]:
+        for idx in sorted(frame.index[fell.to_numpy()]):
             issues.add(sources["financials"], "financials",
-                       f"{column} is cumulative but fell from {previous[idx]:,.0f} in the previous cycle",
+                       f"{column} is cumulative but fell from {previous[idx]:,.0f} in cycle "
+                       f"{previous_cycle[idx]} for initiative {frame.at[idx, 'initiative_id']}",
                        row=int(idx), column=column, value=_plain(frame.at[idx, column]))
 
 

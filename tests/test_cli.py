@@ -1,0 +1,136 @@
+"""The pmo command, driven end to end in a temporary folder."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from pmo_lib.resources import NOTEBOOKS, NOTEBOOKS_DIR
+
+from .conftest import edit_csv
+
+pytestmark = pytest.mark.notebook
+
+
+def pmo(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pmo_lib.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=900)
+
+
+def test_validate_lists_every_problem_without_a_traceback(tiny, tmp_path):
+    edit_csv(tiny, "financials", lambda f: f.assign(budget=f["budget"].where(f.index != 0, "-10")))
+    edit_csv(tiny, "initiatives", lambda f: f.assign(status=f["status"].where(f.index != 2, "done")))
+    result = pmo("validate", str(tiny), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "2 problems" in result.stderr
+    assert re.search(r"financials\.csv, row 2, column budget: must not be negative \(got -10\)", result.stderr)
+    assert re.search(r"initiatives\.csv, row 4, column status: must be one of: .* \(got 'done'\)", result.stderr)
+
+
+def test_validate_accepts_a_good_workspace(tiny, tmp_path):
+    result = pmo("validate", str(tiny), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "valid" in result.stdout and "3 cycles" in result.stdout
+
+
+def test_run_refuses_bad_input_before_running_anything(tiny, tmp_path):
+    edit_csv(tiny, "cycles", lambda f: f.assign(end_date=f["end_date"].where(f.index != 0, "2026-13-01")))
+    result = pmo("run", str(tiny), "--out", "out", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.html"))
+
+
+def test_unknown_cycle_is_a_short_error(tiny, tmp_path):
+    result = pmo("run", str(tiny), "--cycle", "C9", cwd=tmp_path)
+    assert result.returncode == 1 and "known cycles: C1, C2, C3" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_init_then_validate(tmp_path):
+    result = pmo("init", "acme", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "acme" / "data.xlsx").is_file() and (tmp_path / "acme" / "questionnaire.xlsx").is_file()
+    result = pmo("validate", "acme", cwd=tmp_path)
+    assert result.returncode == 2 and "the table is empty" in result.stderr
+
+
+def test_run_produces_every_output_file(tiny, tmp_path):
+    result = pmo("run", str(tiny), "--cycle", "C2", "--cycle", "C3", "--out", "out", "--jobs", "2", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    org = tmp_path / "out" / "tiny-test-org"
+    assert str(org / "index.html") in result.stdout
+    for slug in ("c2", "c3"):
+        pack = org / slug
+        for nb in NOTEBOOKS.values():
+            stem = nb.removesuffix(".ipynb")
+            assert nbformat.read(str(pack / nb), as_version=4).cells
+            html = (pack / f"{stem}.html").read_text()
+            assert "Tiny Test Org" in html and "import pmo_lib" not in html and "<script src=" not in html
+            assert (pack / f"{stem}.pdf").read_bytes().startswith(b"%PDF")
+        maturity = pd.read_csv(pack / "results" / "maturity.csv")
+        assert {"dimension_id", "dimension", "score", "level", "target", "gap", "n_respondents"} <= set(maturity.columns)
+        kpis = pd.read_csv(pack / "results" / "kpis.csv", keep_default_na=False)
+        assert {"kpi_id", "name", "scope", "value", "unit", "target", "status"} <= set(kpis.columns)
+        manifest = json.loads((pack / "manifest.json").read_text())
+        assert manifest["status"] == "ok" and manifest["cycle"] == slug.upper()
+        assert [n["status"] for n in manifest["notebooks"]] == ["ok", "ok", "ok"]
+        assert all(n["seconds"] > 0 for n in manifest["notebooks"])
+        digest = hashlib.sha256((tiny / "data" / "financials.csv").read_bytes()).hexdigest()
+        assert manifest["inputs"]["data/financials.csv"] == digest
+        assert manifest["packages"]["papermill"] and manifest["parameters"]["cycle"] == slug.upper()
+    index = (org / "index.html").read_text()
+    links = re.findall(r'href="([^"]+)"', index)
+    assert len(links) == 2 * 6 and all((org / link).is_file() for link in links)
+    assert "C3" in index and "Complete" in index
+    assert not list(org.glob(".staging-*")) and not (org / ".pmo-run.lock").exists()
+
+    # a re-run with the same inputs gives byte-identical results
+    before = {p.name: p.read_bytes() for p in (org / "c3" / "results").iterdir()}
+    result = pmo("run", str(tiny), "--cycle", "C3", "--out", "out", "--format", "html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert {p.name: p.read_bytes() for p in (org / "c3" / "results").iterdir()} == before
+
+
+def test_failed_notebook_is_reported_and_never_destroys_the_last_good_pack(tiny, tmp_path):
+    ok = pmo("run", str(tiny), "--cycle", "C3", "--out", "out", "--format", "html", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    org = tmp_path / "out" / "tiny-test-org"
+    good = (org / "c3" / "02_kpi_analysis.html").read_text()
+
+    broken = tmp_path / "broken-notebooks"
+    shutil.copytree(NOTEBOOKS_DIR, broken)
+    nb_path = broken / NOTEBOOKS["kpis"]
+    nb = nbformat.read(str(nb_path), as_version=4)
+    nb.cells.insert(5, nbformat.v4.new_code_cell("raise ValueError('the KPI engine broke')"))
+    nbformat.write(nb, str(nb_path))
+    result = pmo("run", str(tiny), "--cycle", "C3", "--out", "out", "--format", "html", cwd=tmp_path,
+                 env={"PMO_NOTEBOOKS": str(broken)})
+    assert result.returncode == 3
+    assert "ValueError: the KPI engine broke" in result.stderr and "Traceback" not in result.stderr
+    assert "executed notebook kept at" in result.stderr
+    assert (org / "c3" / "02_kpi_analysis.html").read_text() == good  # the last good pack is intact
+    failed = org / "_failed" / "c3"
+    html = (failed / "02_kpi_analysis.html").read_text()
+    assert "This report is incomplete" in html and "ValueError" in html
+    manifest = json.loads((failed / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert [n["status"] for n in manifest["notebooks"]] == ["ok", "failed", "ok"]
+    assert "Failed" in (org / "index.html").read_text()
+
+
+def test_a_second_run_on_the_same_output_is_refused(tiny, tmp_path):
+    org = tmp_path / "out" / "tiny-test-org"
+    org.mkdir(parents=True)
+    (org / ".pmo-run.lock").write_text(f"pid {os.getpid()} since now\n")
+    result = pmo("run", str(tiny), "--out", "out", cwd=tmp_path)
+    assert result.returncode == 4 and "another run is writing" in result.stderr

@@ -1,0 +1,88 @@
+"""The notebooks, executed through papermill on small fixture workspaces."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from pmo_lib import read_result, render_html
+from pmo_lib.resources import NOTEBOOKS, NOTEBOOKS_DIR
+
+pytestmark = pytest.mark.notebook
+
+
+def execute(name: str, workspace: Path, out: Path, **params) -> nbformat.NotebookNode:
+    out.mkdir(parents=True, exist_ok=True)
+    pm.execute_notebook(str(NOTEBOOKS_DIR / NOTEBOOKS[name]), str(out / NOTEBOOKS[name]),
+                        parameters={"workspace": str(workspace), "results_dir": str(out / "results"), **params},
+                        kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOKS_DIR))
+    return nbformat.read(str(out / NOTEBOOKS[name]), as_version=4)
+
+
+def test_notebooks_are_committed_without_outputs_and_with_a_tagged_parameters_cell():
+    for name in NOTEBOOKS.values():
+        nb = nbformat.read(str(NOTEBOOKS_DIR / name), as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(not c.outputs and c.execution_count is None for c in code), name
+        assert "parameters" in code[0].metadata.get("tags", []), name
+        params = pm.inspect_notebook(str(NOTEBOOKS_DIR / name))
+        assert {"workspace", "cycle", "results_dir"} <= set(params), name
+        assert params["cycle"]["default"] == "None"
+
+
+def test_maturity_notebook_records_the_scores(tiny, tmp_path):
+    execute("maturity", tiny, tmp_path, cycle="C3")
+    maturity = read_result(tmp_path / "results", "maturity").set_index("dimension_id")
+    assert list(maturity.columns[:1]) == ["dimension"]
+    for column in ["dimension", "score", "level", "target", "gap", "n_respondents"]:
+        assert column in maturity.columns
+    assert maturity.at["alignment", "score"] == pytest.approx(4.0)
+    assert maturity.at["flow", "level"] == 2
+    assert maturity.at["flow", "target"] == 3.5
+
+
+def test_kpi_notebook_defaults_to_the_latest_cycle_and_records_kpis(tiny, tmp_path):
+    execute("kpis", tiny, tmp_path)
+    kpis = read_result(tmp_path / "results", "kpis")
+    for column in ["kpi_id", "name", "scope", "value", "unit", "target", "status"]:
+        assert column in kpis.columns
+    assert set(kpis["status"]) <= {"green", "amber", "red", "n/a"}
+    port = kpis[kpis["scope"] == "portfolio"].set_index("kpi_id")
+    assert port.at["nps", "value"] == pytest.approx(50.0)  # C3, the latest cycle
+    assert {"I1", "I2", "I3", "I4"} <= set(kpis["scope"])
+
+
+def test_governance_notebook_reuses_recorded_results(tiny, tmp_path):
+    execute("kpis", tiny, tmp_path, cycle="C2")
+    nb = execute("governance", tiny, tmp_path, cycle="C2")
+    exceptions = read_result(tmp_path / "results", "exceptions")
+    assert "I1" in set(exceptions["initiative_id"])
+    mix = read_result(tmp_path / "results", "goal_mix")
+    assert mix["breach"].any()
+    html = render_html(nb, context={"organisation": "Tiny", "title": "Governance report", "cycle": "C2",
+                                    "date": "2026-01-01", "primary_colour": "#1f4e79", "logo": None,
+                                    "failure": None, "kit_version": "test"})
+    assert "Exceptions needing a decision" in html and "import pmo_lib" not in html
+
+
+def test_sections_without_their_optional_table_say_so(minimal, tmp_path):
+    nb = execute("governance", minimal, tmp_path)
+    html = render_html(nb, context={"organisation": "Minimal", "title": "Governance report", "cycle": "C3",
+                                    "date": "2026-01-01", "primary_colour": "#1f4e79", "logo": None,
+                                    "failure": None, "kit_version": "test"})
+    assert "Not available." in html and "<code>raid</code>" in html and "<code>actions</code>" in html
+    for name in ("maturity", "kpis"):
+        execute(name, minimal, tmp_path)
+    kpis = read_result(tmp_path / "results", "kpis").set_index(["kpi_id", "scope"])
+    assert kpis.loc[("nps", "portfolio"), "status"] == "n/a"
+
+
+def test_default_parameters_run_on_the_bundled_sample(tmp_path):
+    out = tmp_path / "default"
+    out.mkdir()
+    pm.execute_notebook(str(NOTEBOOKS_DIR / NOTEBOOKS["maturity"]), str(out / "nb.ipynb"),
+                        kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOKS_DIR))
+    nb = nbformat.read(str(out / "nb.ipynb"), as_version=4)
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]

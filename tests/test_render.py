@@ -1,0 +1,45 @@
+"""Rendering: no code or parameters reach a client, HTML works offline, failures show."""
+from __future__ import annotations
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from pmo_lib import render_html
+from pmo_lib.render import render_pdf
+
+CONTEXT = {"organisation": "Acme <Corp>", "title": "KPI analysis", "cycle": "2026-Q1", "date": "2026-01-01",
+           "primary_colour": "#1f4e79", "logo": None, "failure": None, "kit_version": "test"}
+
+
+def notebook() -> nbformat.NotebookNode:
+    params = new_code_cell("cycle = None", metadata={"tags": ["parameters"]})
+    injected = new_code_cell("cycle = 'X'", metadata={"tags": ["injected-parameters"]})
+    code = new_code_cell("secret_code_here()", outputs=[
+        new_output("stream", name="stderr", text="DeprecationWarning: noisy\n"),
+        new_output("display_data", data={"text/html": "<p>visible result</p>"})])
+    return new_notebook(cells=[params, injected, new_markdown_cell("## A section"), code])
+
+
+def test_client_html_has_no_code_prompts_parameters_or_warnings():
+    html = render_html(notebook(), context=CONTEXT)
+    assert "visible result" in html and "A section" in html
+    for hidden in ("secret_code_here", "cycle = 'X'", "DeprecationWarning", "In&nbsp;["):
+        assert hidden not in html
+
+
+def test_html_is_self_contained():
+    html = render_html(notebook(), context=CONTEXT)
+    assert "<script src=" not in html and "<link rel=\"stylesheet\" href=\"http" not in html
+    assert "Acme &lt;Corp&gt;" in html
+
+
+def test_code_variant_keeps_the_code():
+    assert "secret_code_here" in render_html(notebook(), context=CONTEXT, with_code=True)
+
+
+def test_failed_notebook_says_so_on_its_first_page(tmp_path):
+    context = {**CONTEXT, "failure": {"cell": 4, "ename": "ValueError", "evalue": "bad <value>"}}
+    html = render_html(notebook(), context=context)
+    assert "This report is incomplete" in html and "cell 4" in html and "ValueError: bad &lt;value&gt;" in html
+    pdf = render_pdf(html, tmp_path / "r.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")

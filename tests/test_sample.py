@@ -1,0 +1,39 @@
+"""The sample organisation: deterministic, valid, and telling its story."""
+from __future__ import annotations
+
+import filecmp
+
+from pmo_lib import compute_kpis, create_sample_workspace, load_catalog, load_workspace, maturity_trend
+from pmo_lib.sample import TROUBLED
+
+
+def test_same_seed_gives_byte_identical_files(tmp_path, sample):
+    other = create_sample_workspace(tmp_path / "again")
+    files = sorted(p.name for p in (sample / "data").iterdir())
+    match, mismatch, errors = filecmp.cmpfiles(sample / "data", other / "data", files, shallow=False)
+    assert not mismatch and not errors and len(match) == 11
+
+
+def test_sample_is_valid_and_realistic(sample):
+    ws = load_workspace(sample)
+    assert len(ws.cycles) == 6
+    assert 35 <= len(ws["initiatives"]) <= 45
+    assert ws["initiatives"]["goal_id"].isna().sum() >= 2
+    assert len(ws["goals"]) == 5
+    assert ws["assessment"]["role"].nunique() == 4
+    assert ws["assessment"].groupby("cycle")["respondent_id"].nunique().between(10, 14).all()
+    assert len(ws["work_items"]) > 2000 and len(ws["feedback"]) > 500
+
+
+def test_sample_story_maturity_improves_and_one_programme_goes_off_the_rails(sample):
+    ws = load_workspace(sample)
+    trend = maturity_trend(ws["assessment"], ws.model, cycles=ws.cycles)
+    assert trend["score"].iloc[-1] - trend["score"].iloc[0] > 0.4
+    catalog = load_catalog(config=ws.config)
+    first = compute_kpis(ws.tables, ws.cycles[0], catalog, present=ws.present).set_index(["kpi_id", "scope"])
+    last = compute_kpis(ws.tables, ws.cycles[-1], catalog, present=ws.present).set_index(["kpi_id", "scope"])
+    assert first.loc[("cpi", TROUBLED), "value"] > 0.95
+    assert last.loc[("cpi", TROUBLED), "status"] == "red"
+    assert last.loc[("budget_reallocation", "portfolio"), "value"] > 0
+    shifted = compute_kpis(ws.tables, "2026-Q1", catalog, present=ws.present).set_index(["kpi_id", "scope"])
+    assert shifted.loc[("budget_reallocation", "portfolio"), "value"] > 0.05  # funding moved in 2026
