@@ -17,7 +17,7 @@ import pandas as pd
 import seaborn as sns
 
 STATUS_COLOURS = {"green": "#2e7d32", "amber": "#e69500", "red": "#c62828", "n/a": "#9e9e9e"}
-STATUS_WORDS = {"green": "On track", "amber": "At risk", "red": "Off track", "n/a": "No data"}
+STATUS_WORDS = {"green": "On track", "amber": "At risk", "red": "Off track", "n/a": "Not rated"}
 STATUS_SYMBOLS = {"green": "●", "amber": "▲", "red": "■", "n/a": "○"}
 GREY = "#6b6b6b"
 FIG_WIDTH = 7.2  # inches: the text width of an A4 page with 2 cm margins
@@ -156,11 +156,12 @@ def goal_mix_bars(mix: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
     ax.scatter(data["target_share"], y, marker="|", s=400, color="black", linewidths=2, zorder=3, label="Target share")
     for yi, row in data.iterrows():
         mark = "  ■ outside tolerance" if row["breach"] else ""
-        ax.text(row["share"] + 0.005, yi, f"{row['share']:.0%}{mark}", va="center", fontsize=9)
+        right = max(row["share"], 0 if pd.isna(row["target_share"]) else row["target_share"])
+        ax.text(right + 0.008, yi, f"{row['share']:.0%}{mark}", va="center", fontsize=9)
     ax.set_yticks(y, data["label"])
-    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlim(0, max(data["share"].max(), data["target_share"].max(skipna=True) or 0) * 1.35)
-    ax.legend(loc="lower right")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    ax.set_xlim(0, max(data["share"].max(), data["target_share"].max(skipna=True) or 0) * 1.6)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
     breaches = int(mix["breach"].sum())
     title = ("Spend matches the target goal mix" if breaches == 0 else
              f"{breaches} goal{'s' if breaches > 1 else ''} outside the spend guardrail")

@@ -42,19 +42,33 @@ def headline(results_dir: Path) -> dict:
     return out
 
 
-def _sparkline(values: list[float | None], *, lo: float, hi: float, colour: str) -> str:
+def _trend_svg(cycles: list[str], values: list[float | None], *, lo: float, hi: float, colour: str) -> str:
+    """A small inline SVG line of the overall maturity per cycle, labelled."""
     points = [(i, v) for i, v in enumerate(values) if v is not None]
     if len(points) < 2:
         return ""
-    w, h, pad = 240, 48, 4
+    w, h, left, right, top, bottom = 680, 190, 60, 44, 24, 30
     n = max(len(values) - 1, 1)
-    xy = [(pad + i * (w - 2 * pad) / n, h - pad - (v - lo) / (hi - lo) * (h - 2 * pad)) for i, v in points]
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
-    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>' for x, y in xy)
-    label = ", ".join(f"{v:.2f}" for _, v in points)
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        return (left + i * (w - left - right) / n, top + (hi - v) / (hi - lo) * (h - top - bottom))
+
+    parts = [f'<line x1="{left}" x2="{w - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e7ec"/>'
+             f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#666">{v:g}</text>'
+             for v in range(int(lo), int(hi) + 1) for y in [xy(0, v)[1]]]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, v) for i, v in points))
+    parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{line}"/>')
+    for i, v in points:
+        x, y = xy(i, v)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
+                     f'<text x="{x:.1f}" y="{y - 9:.1f}" font-size="11" text-anchor="middle">{v:.2f}</text>')
+    for i, cycle in enumerate(cycles):
+        x, _ = xy(i, lo)
+        parts.append(f'<text x="{x:.1f}" y="{h - 8}" font-size="11" text-anchor="middle" fill="#444">'
+                     f'{html.escape(cycle)}</text>')
+    label = ", ".join(f"{html.escape(cycles[i])} {v:.2f}" for i, v in points)
     return (f'<svg width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" '
-            f'aria-label="Overall maturity by cycle: {label}"><polyline fill="none" stroke="{colour}" '
-            f'stroke-width="2" points="{line}"/>{dots}</svg>')
+            f'aria-label="Overall maturity by cycle: {label}">{"".join(parts)}</svg>')
 
 
 def write_index(org_dir: Path, ws: Workspace) -> Path:
@@ -88,7 +102,7 @@ def write_index(org_dir: Path, ws: Workspace) -> Path:
                 mark = "" if nb["status"] == "ok" else ' <span class="rag rag-red">■ Failed</span>'
                 links.append(f"<li>{esc(title)}: {' · '.join(parts) or 'no output'}{mark}</li>")
             kind, word = _STATUS.get(manifest["status"], ("na", manifest["status"]))
-            when = esc(manifest.get("finished", ""))
+            when = esc(manifest.get("finished", "").replace("T", " ")[:16])
             cells.append(f'<span class="rag rag-{kind}">{esc(word)}</span> <small>{when}</small>'
                          f'<ul>{"".join(links)}</ul>')
         head = headline(good / "results") if (good / "manifest.json").is_file() else headline(failed / "results")
@@ -101,11 +115,11 @@ def write_index(org_dir: Path, ws: Workspace) -> Path:
             f'<span class="rag rag-green">● {kpi["green"]} on track</span> '
             f'<span class="rag rag-amber">▲ {kpi["amber"]} at risk</span> '
             f'<span class="rag rag-red">■ {kpi["red"]} off track</span> '
-            f'<span class="rag rag-na">○ {kpi["n/a"]} no data</span>')
+            f'<span class="rag rag-na">○ {kpi["n/a"]} not rated</span>')
         rows.append(f"<tr><th scope=\"row\">{esc(cycle)}</th><td>{score}{level}</td><td>{kpi_text}</td>"
                     f"<td>{'<hr>'.join(cells)}</td></tr>")
     lo, hi = ws.model.scale_min, ws.model.scale_max
-    spark = _sparkline(trend, lo=lo, hi=hi, colour=colour)
+    spark = _trend_svg(ws.cycles, trend, lo=lo, hi=hi, colour=colour)
     css = TEMPLATES_DIR / "report" / "index.css"
     style = css.read_text(encoding="utf-8") if css.is_file() else ""
     page = f"""<!DOCTYPE html>
@@ -117,7 +131,8 @@ def write_index(org_dir: Path, ws: Workspace) -> Path:
 <header><p class="kicker">PMO Playbook Kit</p><h1>{esc(ws.config.organisation)}</h1>
 <p>Reports for {len(rows)} of {len(ws.cycles)} planning cycles. Updated {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}.</p></header>
 <section class="trend"><h2>Overall maturity over the cycles</h2>{spark or '<p>Trend shown once two cycles have results.</p>'}
-<p class="note">Scale {lo}–{hi}; the latest cycle is on the right.</p></section>
+<p class="note">Overall score on the {lo}–{hi} scale: the weighted mean of the dimension scores.
+The staged level is the level that every dimension has reached.</p></section>
 <table><thead><tr><th>Cycle</th><th>Overall maturity</th><th>Portfolio KPIs</th><th>Reports and run status</th></tr></thead>
 <tbody>{''.join(reversed(rows))}</tbody></table>
 </body></html>

@@ -9,7 +9,7 @@ import pandas as pd
 from .maturity import MaturityModel, overall_level, overall_score
 from .report import esc, format_value, plural
 
-_WORD = {"green": "on track", "amber": "at risk", "red": "off track", "n/a": "without data"}
+_WORD = {"green": "on track", "amber": "at risk", "red": "off track", "n/a": "not rated"}
 
 
 def maturity_summary(dims: pd.DataFrame, previous: pd.DataFrame | None, model: MaturityModel, *,

@@ -75,6 +75,7 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = N
             styler = styler.format(status_badge, subset=[column], escape="html")
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
+        styler = styler.map_index(lambda label: "text-align: right" if label in numeric else "", axis="columns")
     styler = styler.set_table_attributes('class="pmo-table"')
     if labels:
         styler = styler.relabel_index([labels.get(c, c) for c in shown.columns], axis="columns")

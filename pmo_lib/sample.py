@@ -147,7 +147,7 @@ def _initiatives(rng: np.random.Generator) -> pd.DataFrame:
     status = np.where(frame["planned_end_date"] < today, "closed", "active")
     status = np.where(start > today, "proposed", status)
     frame["status"] = status
-    slip = rng.normal(10, 30, size=k).round()
+    slip = rng.normal(5, 20, size=k).round()
     frame["actual_end_date"] = pd.NaT
     closed = frame["status"] == "closed"
     frame.loc[closed, "actual_end_date"] = (frame.loc[closed, "planned_end_date"]

@@ -19,7 +19,7 @@ def test_table_escapes_workspace_strings_and_formats_numbers():
 def test_badges_carry_a_word_and_a_symbol_not_only_colour():
     assert "■ Off track" in status_badge("red")
     assert "▲ At risk" in status_badge("amber")
-    assert "No data" in status_badge("something else")
+    assert "Not rated" in status_badge("something else")
 
 
 def test_format_value_by_unit():
