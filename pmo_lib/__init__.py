@@ -6,18 +6,21 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .charts import (goal_mix_bars, kpi_small_multiples, kpi_trend_title, trend_title, maturity_bars, performance_scatter, set_theme,
+from .charts import (dimension_trends, heatmap, item_grid, maturity_radar, role_gap_title, role_grid,
+                     score_intervals, weakest_item_title, goal_mix_bars, kpi_small_multiples, kpi_trend_title, trend_title, maturity_bars, performance_scatter, set_theme,
                      show_figure, trend_lines)
 from .config import Config, load_config
 from .exceptions import ConfigError, InputError, NotebookError, PmoError, Problem, RunLockedError
 from .governance import (action_tracker, funding_changes, goal_mix, initiative_exceptions, open_raid,
                          portfolio_overview, unaligned_spend)
 from .kpis import KpiCatalog, compute_kpis, initiative_performance, cycle_spend, kpi_history, load_catalog, nps_score, rag_status
-from .narrative import governance_summary, kpi_summary, maturity_summary
-from .maturity import (MaturityModel, item_statistics, maturity_trend, load_model, overall_level, overall_score,
+from .narrative import governance_summary, kpi_summary, maturity_summary, reliability_summary
+from .maturity import (MaturityModel, compare_cycles, compare_groups, dimension_history, empty_change,
+                       item_statistics, maturity_trend, role_scores, load_model, overall_level, overall_score,
                        respondent_scores, score_dimensions, staged_levels)
 from .render import render_html, render_pdf
-from .report import esc, format_value, scorecard, md, missing_table_notice, notice, plural, status_badge, table
+from .playbook import Playbook, build_roadmap, load_playbook
+from .report import change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
 from .results import read_result, record, reuse_result
 from .runner import RunSummary, run_workspace, slugify
 from .sample import create_sample_workspace, sample_workspace
@@ -25,6 +28,10 @@ from .scaffold import init_workspace
 from .workspace import Workspace, load_workspace
 
 __all__ = [
+    "Playbook", "build_roadmap", "change_table", "compare_cycles", "compare_groups", "dimension_history",
+    "dimension_trends", "empty_change", "group_table", "headline_cards", "heatmap", "item_grid", "load_playbook",
+    "maturity_radar", "reliability_summary", "reliability_table", "role_gap_title", "role_grid", "role_scores",
+    "score_intervals", "weakest_item_title",
     "Config", "ConfigError", "InputError", "KpiCatalog", "MaturityModel", "NotebookError", "PmoError",
     "Problem", "RunLockedError", "RunSummary", "Workspace", "action_tracker", "compute_kpis",
     "create_sample_workspace", "cycle_spend", "esc", "format_value", "funding_changes", "goal_mix",

@@ -220,3 +220,147 @@ def kpi_trend_title(history: pd.DataFrame, kpi_ids: list[str], *, directions: di
     if compared == 0:
         return "Too few cycles to show a trend"
     return f"{improved} of {compared} headline KPIs improved between {cycles[0]} and {cycles[-1]}"
+
+
+def _wrap(text: str, width: int = 22) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def maturity_radar(dims: pd.DataFrame, *, scale: tuple[int, int], previous: pd.DataFrame | None = None,
+                   previous_label: str = "Previous cycle", current_label: str = "This cycle",
+                   primary: str = "#1f4e79") -> plt.Figure:
+    """Radar of dimension scores: this cycle, the previous cycle and the target."""
+    labels = dims["dimension"].tolist()
+    n = len(labels)
+    angles = np.linspace(0, 2 * np.pi, n, endpoint=False).tolist()
+    close = angles + angles[:1]
+    fig = plt.figure(figsize=(FIG_WIDTH, 6.4))
+    ax = fig.add_subplot(projection="polar")
+    ax.set_theta_offset(np.pi / 2)
+    ax.set_theta_direction(-1)
+
+    def draw(values, **kw):
+        values = list(values)
+        ax.plot(close, values + values[:1], **kw)
+        return values
+
+    draw(dims["target"], color="#c62828", linestyle="--", linewidth=1.2, label="Target")
+    if previous is not None:
+        prev = dims[["dimension_id"]].merge(previous[["dimension_id", "score"]], how="left")["score"]
+        draw(prev.fillna(scale[0]), color=GREY, linewidth=1.2, marker="o", markersize=3, label=previous_label)
+    cur = draw(dims["score"].fillna(scale[0]), color=primary, linewidth=2, marker="o", markersize=4,
+               label=current_label)
+    ax.fill(close, cur + cur[:1], color=primary, alpha=0.12)
+    ax.set_ylim(scale[0], scale[1])
+    ax.set_yticks(range(scale[0], scale[1] + 1))
+    ax.set_xticks(angles, [_wrap(label, 20) for label in labels], fontsize=8)
+    ax.tick_params(axis="x", pad=12)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3)
+    scored = dims.dropna(subset=["score"])
+    weakest = scored.sort_values("score").iloc[0]["dimension"] if len(scored) else ""
+    title = f"Weakest dimension: {weakest}" if weakest else "No scores yet"
+    if previous is not None and weakest:
+        joined = dims[["dimension_id", "score"]].merge(previous[["dimension_id", "score"]], on="dimension_id",
+                                                       suffixes=("", "_prev"))
+        rose = int((joined["score"] > joined["score_prev"]).sum())
+        title = f"Scores rose on {rose} of {len(joined)} dimensions since {previous_label}"
+    ax.set_title(title, pad=28)
+    fig.tight_layout()
+    return fig
+
+
+def score_intervals(dims: pd.DataFrame, *, scale: tuple[int, int], confidence: float = 0.95,
+                    primary: str = "#1f4e79") -> plt.Figure:
+    """Dimension scores with their bootstrap confidence intervals and targets."""
+    data = dims.iloc[::-1].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.42 * len(data) + 1.4))
+    y = np.arange(len(data))
+    err = np.vstack([data["score"] - data["ci_low"], data["ci_high"] - data["score"]])
+    ax.errorbar(data["score"], y, xerr=np.nan_to_num(err), fmt="o", color=primary, ecolor=primary, capsize=3,
+                label=f"Score with {confidence:.0%} interval")
+    ax.scatter(data["target"], y, marker="|", s=300, color="#c62828", linewidths=2, label="Target", zorder=3)
+    ax.set_yticks(y, data["dimension"])
+    ax.set_xlim(scale[0], scale[1])
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / len(data)), ncol=2)
+    ax.grid(axis="y", visible=False)
+    sure = int((data["ci_high"] < data["target"]).sum())
+    title = (f"{sure} of {len(data)} dimensions are below target beyond doubt" if sure else
+             "No dimension is clearly below target once uncertainty is counted")
+    return _finish(fig, ax, title, f"Mean score ({scale[0]}–{scale[1]} scale)", "")
+
+
+def heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str, scale: tuple[int, int],
+            fmt: str = ".1f", height: float | None = None) -> plt.Figure:
+    """A labelled heatmap of scores (rows × columns) on the model's scale."""
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, height or 0.34 * len(table) + 1.6))
+    sns.heatmap(table, annot=True, fmt=fmt, cmap="Blues", vmin=scale[0], vmax=scale[1], linewidths=0.5,
+                cbar_kws={"label": "Mean score", "shrink": 0.8}, ax=ax, annot_kws={"fontsize": 8})
+    ax.set_yticklabels([_wrap(t.get_text(), 34) for t in ax.get_yticklabels()], rotation=0, fontsize=8)
+    ax.set_xticklabels([_wrap(t.get_text(), 14) for t in ax.get_xticklabels()], rotation=0, fontsize=8)
+    return _finish(fig, ax, title, xlabel, ylabel)
+
+
+def dimension_trends(history: pd.DataFrame, *, scale: tuple[int, int], title: str) -> plt.Figure:
+    """Each dimension's score over the cycles, one small line chart per dimension."""
+    dims = list(dict.fromkeys(history["dimension"]))
+    cycles = list(dict.fromkeys(history["cycle"]))
+    cols = 4
+    rows = int(np.ceil(len(dims) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(FIG_WIDTH, 1.9 * rows + 0.6), squeeze=False, sharey=True)
+    x = np.arange(len(cycles))
+    for ax, dim in zip(axes.flat, dims):
+        series = history[history["dimension"] == dim].set_index("cycle").reindex(cycles)["score"]
+        ax.plot(x, series, marker="o", markersize=3)
+        ax.set_title(_wrap(dim, 24), fontsize=8, fontweight="bold")
+        ax.set_ylim(scale[0], scale[1])
+        ax.set_xticks(x, [c if i in (0, len(cycles) - 1) else "" for i, c in enumerate(cycles)], fontsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+    for ax in list(axes.flat)[len(dims):]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("score", fontsize=8)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def item_grid(items: pd.DataFrame, model) -> pd.DataFrame:
+    """Item means as a dimension × level grid, for :func:`heatmap` (items of one level averaged)."""
+    names = model.dimensions.set_index("dimension_id")["dimension"]
+    grid = items.pivot_table(index="dimension_id", columns="level", values="mean", aggfunc="mean")
+    grid = grid.reindex(model.dimensions["dimension_id"])
+    grid.index = grid.index.map(names)
+    grid.columns = [f"{c} {model.level_name(c)}" for c in grid.columns]
+    return grid
+
+
+def weakest_item_title(items: pd.DataFrame, model) -> str:
+    """Title naming the weakest questionnaire item."""
+    answered = items.dropna(subset=["mean"])
+    if answered.empty:
+        return "No item has answers yet"
+    worst = answered.sort_values("mean").iloc[0]
+    names = model.dimensions.set_index("dimension_id")["dimension"]
+    return f"Weakest item: {worst['item_id']} in {names[worst['dimension_id']]} ({worst['mean']:.1f})"
+
+
+def role_grid(roles: pd.DataFrame, model) -> pd.DataFrame:
+    """Role scores as a dimension × role grid, for :func:`heatmap`."""
+    names = model.dimensions.set_index("dimension_id")["dimension"]
+    grid = roles.pivot_table(index="dimension_id", columns="role", values="score").reindex(
+        model.dimensions["dimension_id"])
+    grid.index = grid.index.map(names)
+    return grid
+
+
+def role_gap_title(assessment: pd.DataFrame, model) -> str:
+    """Title naming the roles that are most and least positive."""
+    from .maturity import respondent_scores
+
+    per = respondent_scores(assessment, model).groupby("role")["score"].mean().sort_values()
+    if len(per) < 2:
+        return "Only one role answered"
+    return (f"{per.index[-1]} score highest ({per.iloc[-1]:.1f}), "
+            f"{per.index[0]} lowest ({per.iloc[0]:.1f})")

@@ -240,7 +240,8 @@ def staged_levels(items: pd.DataFrame, model: MaturityModel) -> pd.Series:
 
 
 def score_dimensions(assessment: pd.DataFrame, model: MaturityModel, *,
-                     targets: dict[str, float] | float = 4.0) -> pd.DataFrame:
+                     targets: dict[str, float] | float = 4.0, confidence: float = 0.95,
+                     seed: int = 0) -> pd.DataFrame:
     """Score every dimension of the model for one cycle's assessment.
 
     Parameters
@@ -250,20 +251,42 @@ def score_dimensions(assessment: pd.DataFrame, model: MaturityModel, *,
     model : MaturityModel
     targets : float or dict of str to float
         Target score for every dimension, or per dimension_id (default 4).
+    confidence : float
+        Level of the bootstrap confidence interval of each score.
+    seed : int
+        Seed of the bootstrap, so that results are reproducible.
 
     Returns
     -------
     DataFrame
-        Columns ``dimension_id, dimension, step, weight, score, level,
-        level_name, target, gap, n_respondents``, one row per dimension in
-        model order. ``gap`` is target minus score: negative above target. ``score`` is NaN for a dimension nobody answered.
+        Columns ``dimension_id, dimension, step, weight, score, ci_low,
+        ci_high, n_respondents, level, level_name, target, gap,
+        cronbach_alpha, alpha_n, rwg``, one row per dimension in model order.
+        ``score`` is NaN for a dimension nobody answered; ``gap`` is target
+        minus score (negative above target). The interval resamples
+        respondents; alpha uses complete cases (``alpha_n`` of them); rwg(J)
+        uses a uniform null on the model's scale.
     """
+    from .statistics import bootstrap_mean_ci, cronbach_alpha, rwg_j
+
     per_respondent = respondent_scores(assessment, model)
     summary = per_respondent.groupby("dimension_id").agg(
         score=("score", "mean"), n_respondents=("respondent_id", "nunique"))
     levels = staged_levels(item_statistics(assessment, model), model)
     out = model.dimensions[["dimension_id", "dimension", "step", "weight"]].merge(
         summary, on="dimension_id", how="left")
+    n_options = model.scale_max - model.scale_min + 1
+    matrix = assessment.merge(model.items[["item_id", "dimension_id"]], on="item_id").pivot_table(
+        index=["respondent_id"], columns=["dimension_id", "item_id"], values="score", aggfunc="mean")
+    extra = []
+    for i, dim in enumerate(out["dimension_id"]):
+        scores = per_respondent.loc[per_respondent["dimension_id"] == dim, "score"]
+        low, high = bootstrap_mean_ci(scores, confidence=confidence, seed=seed + i)
+        items = matrix[dim] if dim in matrix.columns.get_level_values(0) else pd.DataFrame()
+        alpha, alpha_n = cronbach_alpha(items)
+        extra.append({"ci_low": low, "ci_high": high, "cronbach_alpha": alpha, "alpha_n": alpha_n,
+                      "rwg": rwg_j(items, n_options=n_options) if len(items) else np.nan})
+    out = pd.concat([out, pd.DataFrame(extra, index=out.index)], axis=1)
     out["n_respondents"] = out["n_respondents"].fillna(0).astype(int)
     out["level"] = out["dimension_id"].map(levels).fillna(min(model.levels)).astype(int)
     out["level_name"] = out["level"].map(model.level_name)
@@ -272,7 +295,72 @@ def score_dimensions(assessment: pd.DataFrame, model: MaturityModel, *,
     else:
         out["target"] = float(targets)
     out["gap"] = out["target"] - out["score"]
-    return out
+    return out[["dimension_id", "dimension", "step", "weight", "score", "ci_low", "ci_high", "n_respondents",
+                "level", "level_name", "target", "gap", "cronbach_alpha", "alpha_n", "rwg"]]
+
+
+def role_scores(assessment: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
+    """Mean dimension score per respondent role.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``role, dimension_id, score, n_respondents``.
+    """
+    per = respondent_scores(assessment, model)
+    return (per.groupby(["role", "dimension_id"], sort=True)
+            .agg(score=("score", "mean"), n_respondents=("respondent_id", "nunique")).reset_index())
+
+
+def compare_groups(assessment: pd.DataFrame, model: MaturityModel, *, min_size: int = 2) -> pd.DataFrame:
+    """Compare roles on each dimension with a Kruskal–Wallis test.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``dimension_id, test, statistic, p_value, effect_size,
+        n_groups``: effect size is epsilon²; NaN where fewer than two roles
+        have ``min_size`` respondents.
+    """
+    from .statistics import kruskal_wallis
+
+    per = respondent_scores(assessment, model)
+    rows = []
+    for dim in model.dimensions["dimension_id"]:
+        sub = per[per["dimension_id"] == dim]
+        res = kruskal_wallis(sub["score"], sub["role"], min_size=min_size)
+        rows.append({"dimension_id": dim, "test": "Kruskal-Wallis", "statistic": res["statistic"],
+                     "p_value": res["p_value"], "effect_size": res["effect_size"], "n_groups": res["n_groups"]})
+    return pd.DataFrame(rows)
+
+
+def compare_cycles(current: pd.DataFrame, previous: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
+    """Change of each dimension since the previous cycle, with a Mann–Whitney U test.
+
+    Parameters
+    ----------
+    current, previous : DataFrame
+        The two cycles' rows of the assessment table.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``dimension_id, previous_score, score, delta, p_value,
+        effect_size``: effect size is the rank-biserial correlation, positive
+        when scores rose.
+    """
+    from .statistics import mann_whitney
+
+    now, before = respondent_scores(current, model), respondent_scores(previous, model)
+    rows = []
+    for dim in model.dimensions["dimension_id"]:
+        a = now.loc[now["dimension_id"] == dim, "score"]
+        b = before.loc[before["dimension_id"] == dim, "score"]
+        res = mann_whitney(a, b)
+        score, prev = (a.mean() if len(a) else np.nan), (b.mean() if len(b) else np.nan)
+        rows.append({"dimension_id": dim, "previous_score": prev, "score": score, "delta": score - prev,
+                     "p_value": res["p_value"], "effect_size": res["effect_size"]})
+    return pd.DataFrame(rows)
 
 
 def overall_score(dimensions: pd.DataFrame) -> float:
@@ -305,3 +393,28 @@ def maturity_trend(assessment: pd.DataFrame, model: MaturityModel, *, cycles: li
             rows.append({"cycle": cycle, "score": overall_score(dims), "level": overall_level(dims),
                          "n_respondents": int(answers["respondent_id"].nunique())})
     return pd.DataFrame(rows, columns=["cycle", "score", "level", "n_respondents"])
+
+
+def dimension_history(assessment: pd.DataFrame, model: MaturityModel, *, cycles: list[str]) -> pd.DataFrame:
+    """Each dimension's score in every cycle that has answers.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``cycle, dimension_id, dimension, score``, in cycle order.
+    """
+    per = respondent_scores(assessment, model)
+    means = per.groupby(["cycle", "dimension_id"])["score"].mean().reset_index()
+    means = means[means["cycle"].isin(cycles)]
+    means["_order"] = means["cycle"].map({c: i for i, c in enumerate(cycles)})
+    names = model.dimensions.set_index("dimension_id")["dimension"]
+    means["dimension"] = means["dimension_id"].map(names)
+    return means.sort_values(["_order", "dimension_id"])[["cycle", "dimension_id", "dimension", "score"]].reset_index(drop=True)
+
+
+CHANGE_COLUMNS = ["dimension_id", "previous_score", "score", "delta", "p_value", "effect_size"]
+
+
+def empty_change(model: MaturityModel) -> pd.DataFrame:
+    """The change table for a first cycle: every dimension, nothing to compare."""
+    return pd.DataFrame({"dimension_id": model.dimensions["dimension_id"]}).reindex(columns=CHANGE_COLUMNS)

@@ -108,3 +108,27 @@ def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.Da
     bullets.append("**Decisions for the board this cycle:** " + ("; ".join(decisions) if decisions else
                                                                  "none beyond the routine funding confirmation") + ".")
     return "\n".join(b if b.startswith("    - ") else f"- {b}" for b in bullets)
+
+
+def reliability_summary(dims: pd.DataFrame, *, cutoff: float = 0.7) -> str:
+    """Explain in plain words what low reliability or agreement means for the client."""
+    low_alpha = dims[dims["cronbach_alpha"] < cutoff]
+    low_rwg = dims[dims["rwg"] < cutoff]
+    parts = []
+    if low_alpha.empty and low_rwg.empty:
+        parts.append(f"Every dimension reaches {cutoff} on both reliability and agreement: its items hang together "
+                     "and respondents broadly agree, so the scores can be read with confidence.")
+    if len(low_alpha):
+        names = ", ".join(f"*{esc(n)}* (α = {a:.2f})" for n, a in zip(low_alpha["dimension"], low_alpha["cronbach_alpha"]))
+        parts.append(f"Reliability is below {cutoff} for {names}. The statements of such a dimension do not move "
+                     "together: respondents may rate some practices high and others low, so the single score hides "
+                     "real differences. Read its items one by one before acting on it.")
+    if len(low_rwg):
+        names = ", ".join(f"*{esc(n)}* (rwg = {r:.2f})" for n, r in zip(low_rwg["dimension"], low_rwg["rwg"]))
+        parts.append(f"Agreement is below {cutoff} for {names}. Respondents see these practices differently; the "
+                     "average is a compromise between views. Discuss them in a workshop before setting targets.")
+    missing = dims[dims["cronbach_alpha"].isna()]
+    if len(missing):
+        parts.append(f"Reliability could not be computed for {plural(len(missing), 'dimension')} "
+                     "(too few complete answers or items).")
+    return " ".join(parts)

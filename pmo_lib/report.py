@@ -22,11 +22,15 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def status_badge(status: str) -> str:
-    """A RAG badge: colour, symbol and word, so colour is never the only signal."""
+def status_badge(status: str, words: Mapping[str, str] | None = None) -> str:
+    """A RAG badge: colour, symbol and word, so colour is never the only signal.
+
+    ``words`` replaces the default words (On track, At risk, Off track, Not rated).
+    """
     key = status if status in STATUS_WORDS else "n/a"
     css = "na" if key == "n/a" else key
-    return f'<span class="rag rag-{css}">{STATUS_SYMBOLS[key]} {STATUS_WORDS[key]}</span>'
+    word = (words or {}).get(key, STATUS_WORDS[key])
+    return f'<span class="rag rag-{css}">{STATUS_SYMBOLS[key]} {esc(word)}</span>'
 
 
 def format_value(value: float, unit: str, currency: str = "") -> str:
@@ -39,7 +43,7 @@ def format_value(value: float, unit: str, currency: str = "") -> str:
 
 def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = None,
           badges: tuple[str, ...] = (), labels: Mapping[str, str] | None = None,
-          caption: str | None = None):
+          caption: str | None = None, badge_words: Mapping[str, str] | None = None):
     """Render a result table as a formatted, escaped HTML table.
 
     Parameters
@@ -49,6 +53,8 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = N
         Column to format string (``"{:,.0f}"``) or callable.
     badges : tuple of str
         Columns holding a RAG status, shown as badges.
+    badge_words : mapping, optional
+        Words for the badges' statuses, e.g. ``{"green": "Adequate"}``.
     labels : mapping, optional
         Column to header text.
     caption : str, optional
@@ -72,7 +78,7 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = N
             styler = styler.format(fmt, subset=[column], na_rep="n/a", escape="html")
     for column in badges:
         if column in shown.columns:
-            styler = styler.format(status_badge, subset=[column], escape="html")
+            styler = styler.format(lambda v: status_badge(v, badge_words), subset=[column], escape="html")
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
         styler = styler.map_index(lambda label: "text-align: right" if label in numeric else "", axis="columns")
@@ -125,3 +131,56 @@ def scorecard(kpis: pd.DataFrame, steps: Mapping[int, str], *, currency: str = "
         "n": port["n"],
     })
     return out.reset_index(drop=True)
+
+
+def headline_cards(cards: list[tuple[str, str, str]]) -> HTML:
+    """A row of headline numbers: (label, value, note) for each card."""
+    body = "".join(f"<div><span>{esc(label)}</span><b>{esc(value)}</b><span>{esc(note)}</span></div>"
+                   for label, value, note in cards)
+    return HTML(f'<div class="pmo-headline">{body}</div>')
+
+
+def _named(frame: pd.DataFrame, model) -> pd.DataFrame:
+    names = model.dimensions.set_index("dimension_id")["dimension"]
+    return frame.assign(dimension=frame["dimension_id"].map(names))
+
+
+def group_table(groups: pd.DataFrame, model, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Role comparison per dimension with a reading in plain words.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``dimension, statistic, p_value, effect_size, n_groups, reading``.
+    """
+    out = _named(groups, model)
+    out["reading"] = [
+        "too few respondents per role to test" if pd.isna(p) else
+        ("roles see this differently" if p < alpha else "no clear difference between roles")
+        for p in out["p_value"]]
+    return out[["dimension", "statistic", "p_value", "effect_size", "n_groups", "reading"]]
+
+
+def change_table(change: pd.DataFrame, model, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Change since the previous cycle per dimension, with a reading in plain words."""
+    out = _named(change, model)
+    out["reading"] = [
+        "no earlier answers" if pd.isna(p) else
+        (("rose" if d > 0 else "fell") + " beyond chance" if p < alpha else "no clear change")
+        for p, d in zip(out["p_value"], out["delta"])]
+    return out[["dimension", "previous_score", "score", "delta", "p_value", "effect_size", "reading"]]
+
+
+def reliability_table(dims: pd.DataFrame, *, cutoff: float = 0.7) -> pd.DataFrame:
+    """Cronbach's alpha and rwg(J) per dimension with a status against the cut-off.
+
+    The status columns hold ``green`` (at or above the cut-off), ``amber``
+    (below it) or ``n/a`` (not computable), for badges.
+    """
+    def status(v):
+        return "n/a" if pd.isna(v) else ("green" if v >= cutoff else "amber")
+
+    out = dims[["dimension", "cronbach_alpha", "alpha_n", "rwg"]].copy()
+    out.insert(3, "alpha_status", out["cronbach_alpha"].map(status))
+    out["rwg_status"] = out["rwg"].map(status)
+    return out

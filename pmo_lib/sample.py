@@ -332,17 +332,26 @@ def _governance(rng, cycles, ends) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _assessment(rng, model, cycles) -> pd.DataFrame:
+    """Questionnaire answers: a latent view per respondent and dimension, plus item noise.
+
+    Respondents' views of one dimension hang together (good reliability),
+    except for continuous improvement, where practice is patchy and answers
+    scatter: the report should flag its low alpha.
+    """
     items = model.items
     rows = []
     lo, hi = model.scale_min, model.scale_max
     for i, cyc in enumerate(cycles["cycle"]):
         for r, role in enumerate(np.repeat(list(_ROLES), 3)):
             respondent = f"R{i + 1}{r + 1:02d}"
-            leniency = rng.normal(0, 0.25)
+            leniency = rng.normal(0, 0.2)
+            view = {d: rng.normal(0, 0.05 if d == "continuous_improvement" else 0.5) for d in _DIMENSION_START}
             for item in items.itertuples():
-                base = _DIMENSION_START[item.dimension_id] + _DIMENSION_GAIN[item.dimension_id] * i * 1.3
-                mean = base + _ROLES[role] + leniency + 0.9 * (3 - item.level) / 2 + 0.55
-                score = float(np.clip(np.round(rng.normal(mean, 0.55)), lo, hi))
+                dim = item.dimension_id
+                base = _DIMENSION_START[dim] + _DIMENSION_GAIN[dim] * i * 1.3
+                noise = 0.9 if dim == "continuous_improvement" else 0.4
+                mean = base + _ROLES[role] + leniency + view[dim] + 0.9 * (3 - item.level) / 2 + 0.55
+                score = float(np.clip(np.round(rng.normal(mean, noise)), lo, hi))
                 rows.append({"cycle": cyc, "respondent_id": respondent, "role": role, "item_id": item.item_id,
                              "score": np.nan if rng.random() < 0.03 else score})
     return pd.DataFrame(rows)

@@ -77,3 +77,48 @@ def test_unknown_model_key_is_an_error(tmp_path):
     (tmp_path / "m.yaml").write_text("name: M\nlevels: {1: I}\ncolour: red\ndimensions: []\nitems: []\n")
     with pytest.raises(ConfigError, match="unknown key 'colour'"):
         load_model(tmp_path / "m.yaml")
+
+
+def test_scores_carry_seeded_intervals_reliability_and_agreement(tiny):
+    from pmo_lib.statistics import cronbach_alpha, rwg_j
+
+    ws = load_workspace(tiny)
+    answers = ws["assessment"][ws["assessment"]["cycle"] == "C3"]
+    first = score_dimensions(answers, ws.model, seed=3).set_index("dimension_id")
+    again = score_dimensions(answers, ws.model, seed=3).set_index("dimension_id")
+    assert first[["ci_low", "ci_high"]].equals(again[["ci_low", "ci_high"]])
+    assert (first["ci_low"] <= first["score"]).all() and (first["score"] <= first["ci_high"]).all()
+    grid = answers[answers["item_id"].isin(["F1", "F2", "F3"])].pivot(index="respondent_id", columns="item_id",
+                                                                         values="score")
+    assert first.at["flow", "cronbach_alpha"] == pytest.approx(cronbach_alpha(grid)[0])
+    assert first.at["flow", "rwg"] == pytest.approx(rwg_j(grid, n_options=5))
+
+
+def test_role_comparison_needs_two_roles_with_two_respondents(tiny):
+    from pmo_lib import compare_groups
+
+    ws = load_workspace(tiny)
+    groups = compare_groups(ws["assessment"][ws["assessment"]["cycle"] == "C3"], ws.model)
+    assert groups["statistic"].isna().all() and (groups["n_groups"] == 0).all()
+
+
+def test_change_since_the_previous_cycle(tiny):
+    from pmo_lib import compare_cycles
+
+    ws = load_workspace(tiny)
+    a = ws["assessment"]
+    change = compare_cycles(a[a["cycle"] == "C3"], a[a["cycle"] == "C2"], ws.model).set_index("dimension_id")
+    # alignment, weights 1, 2, 1: C2 respondents (3+6+2)/4, (4+8+3)/4, (2+4+1)/4 -> 2.75; C3 -> 4.0
+    assert change.at["alignment", "previous_score"] == pytest.approx(2.75)
+    assert change.at["alignment", "delta"] == pytest.approx(1.25)
+    assert change.at["alignment", "effect_size"] > 0
+
+
+def test_a_custom_model_with_a_seven_point_scale(tiny):
+    text = (tiny / "model.yaml").read_text().replace("scale: {min: 1, max: 5, labels: {1: Not at all, 5: Fully}}",
+                                                     "scale: {min: 1, max: 7}")
+    (tiny / "model.yaml").write_text(text)
+    ws = load_workspace(tiny)
+    assert ws.model.scale_max == 7 and ws.model.threshold == pytest.approx(1 + 0.7 * 6)
+    dims = score_dimensions(ws["assessment"][ws["assessment"]["cycle"] == "C3"], ws.model).set_index("dimension_id")
+    assert dims.at["alignment", "level"] == 1  # item means of 4 are far below 5.2 on a 1-7 scale

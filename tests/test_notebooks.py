@@ -41,6 +41,16 @@ def test_maturity_notebook_records_the_scores(tiny, tmp_path):
     assert maturity.at["alignment", "score"] == pytest.approx(4.0)
     assert maturity.at["flow", "level"] == 2
     assert maturity.at["flow", "target"] == 3.5
+    for column in ["ci_low", "ci_high", "cronbach_alpha", "rwg", "step"]:
+        assert column in maturity.columns
+    items = read_result(tmp_path / "results", "maturity_items")
+    assert list(items.columns) == ["item_id", "dimension_id", "level", "mean", "sd", "n"] and len(items) == 6
+    groups = read_result(tmp_path / "results", "maturity_groups")
+    assert list(groups.columns) == ["dimension_id", "test", "statistic", "p_value", "effect_size", "n_groups"]
+    change = read_result(tmp_path / "results", "maturity_change").set_index("dimension_id")
+    assert change.at["alignment", "delta"] == pytest.approx(1.25)
+    roadmap = read_result(tmp_path / "results", "roadmap")
+    assert {"rank", "dimension_id", "action", "owner_role", "effort", "expected_kpi"} <= set(roadmap.columns)
 
 
 def test_kpi_notebook_defaults_to_the_latest_cycle_and_records_kpis(tiny, tmp_path):

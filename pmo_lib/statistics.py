@@ -1,0 +1,138 @@
+"""Statistics for assessments and KPI series.
+
+Each function takes plain arrays or tables and returns numbers or tables; none
+reads files. Randomness takes a ``seed`` so two runs give identical numbers.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def bootstrap_mean_ci(values: np.ndarray | pd.Series, *, confidence: float = 0.95, seed: int = 0,
+                      n_resamples: int = 2000) -> tuple[float, float]:
+    """Bootstrap confidence interval of a mean (BCa, seeded).
+
+    Pass one value per respondent so that respondents, not answers, are resampled.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; NaN when fewer than two values, the value itself when
+        all values are equal.
+    """
+    data = np.asarray(pd.Series(values).dropna(), dtype=float)
+    if len(data) < 2:
+        return np.nan, np.nan
+    if np.ptp(data) == 0:
+        return float(data[0]), float(data[0])
+    rng = np.random.default_rng(seed)
+    result = stats.bootstrap((data,), np.mean, confidence_level=confidence, n_resamples=n_resamples,
+                             method="BCa", random_state=rng, vectorized=True)
+    low, high = result.confidence_interval
+    if not (np.isfinite(low) and np.isfinite(high)):  # BCa degenerates on tiny samples
+        result = stats.bootstrap((data,), np.mean, confidence_level=confidence, n_resamples=n_resamples,
+                                 method="percentile", random_state=np.random.default_rng(seed), vectorized=True)
+        low, high = result.confidence_interval
+    return float(low), float(high)
+
+
+def cronbach_alpha(items: pd.DataFrame) -> tuple[float, int]:
+    """Cronbach's alpha of a respondents × items table, on complete cases.
+
+    alpha = k / (k - 1) · (1 - Σ var(item) / var(total)), sample variances.
+
+    Returns
+    -------
+    tuple
+        ``(alpha, n_cases)``; alpha is NaN with fewer than two items, fewer
+        than two complete cases, or no variance in the totals.
+    """
+    complete = items.dropna()
+    k = complete.shape[1]
+    n = complete.shape[0]
+    if k < 2 or n < 2:
+        return np.nan, n
+    total_var = complete.sum(axis=1).var(ddof=1)
+    if total_var == 0:
+        return np.nan, n
+    alpha = k / (k - 1) * (1 - complete.var(ddof=1).sum() / total_var)
+    return float(alpha), n
+
+
+def rwg_j(items: pd.DataFrame, *, n_options: int) -> float:
+    """Within-group agreement rwg(J) of James, Demaree and Wolf (1984).
+
+    Uses a uniform null distribution: σ²_EU = (A² − 1) / 12 for A answer
+    options. With s̄² the mean of the item variances and J items,
+    rwg(J) = J(1 − s̄²/σ²_EU) / [J(1 − s̄²/σ²_EU) + s̄²/σ²_EU].
+    Values are truncated to [0, 1], as is customary when the observed
+    variance exceeds the null variance.
+
+    Parameters
+    ----------
+    items : DataFrame
+        Respondents × items; missing answers are ignored per item.
+    n_options : int
+        Number of answer options on the scale (5 for 1–5).
+    """
+    variances = items.var(ddof=1).dropna()
+    if variances.empty or n_options < 2:
+        return np.nan
+    j = len(variances)
+    sigma_eu = (n_options ** 2 - 1) / 12
+    ratio = variances.mean() / sigma_eu
+    value = j * (1 - ratio) / (j * (1 - ratio) + ratio)
+    if ratio >= 1:
+        return 0.0
+    return float(np.clip(value, 0.0, 1.0))
+
+
+def kruskal_wallis(values: pd.Series, groups: pd.Series, *, min_size: int = 2) -> dict:
+    """Kruskal–Wallis H test across groups, with epsilon² effect size.
+
+    Only groups with at least ``min_size`` values take part; the test runs when
+    at least two such groups remain. ε² = H (n + 1) / (n² − 1).
+
+    Returns
+    -------
+    dict
+        ``statistic, p_value, effect_size, n_groups, n``; NaN where the test
+        cannot run.
+    """
+    frame = pd.DataFrame({"v": values, "g": groups}).dropna()
+    sizes = frame.groupby("g")["v"].size()
+    keep = sizes[sizes >= min_size].index
+    frame = frame[frame["g"].isin(keep)]
+    out = {"statistic": np.nan, "p_value": np.nan, "effect_size": np.nan, "n_groups": len(keep), "n": len(frame)}
+    if len(keep) < 2 or frame["v"].nunique() < 2:
+        return out
+    h, p = stats.kruskal(*[g["v"].to_numpy() for _, g in frame.groupby("g")])
+    n = len(frame)
+    out.update(statistic=float(h), p_value=float(p), effect_size=float(h * (n + 1) / (n ** 2 - 1)))
+    return out
+
+
+def mann_whitney(after: np.ndarray | pd.Series, before: np.ndarray | pd.Series) -> dict:
+    """Two-sided Mann–Whitney U test with the rank-biserial correlation.
+
+    r = 1 − 2U/(n₁n₂) with U the statistic of ``before``; r is positive when
+    ``after`` tends to be larger than ``before``.
+
+    Returns
+    -------
+    dict
+        ``statistic`` (U of ``after``), ``p_value``, ``effect_size`` (r),
+        ``n_after``, ``n_before``.
+    """
+    a = np.asarray(pd.Series(after).dropna(), dtype=float)
+    b = np.asarray(pd.Series(before).dropna(), dtype=float)
+    out = {"statistic": np.nan, "p_value": np.nan, "effect_size": np.nan, "n_after": len(a), "n_before": len(b)}
+    if len(a) == 0 or len(b) == 0:
+        return out
+    res = stats.mannwhitneyu(a, b, alternative="two-sided")
+    u_after = float(res.statistic)
+    u_before = len(a) * len(b) - u_after
+    out.update(statistic=u_after, p_value=float(res.pvalue), effect_size=1 - 2 * u_before / (len(a) * len(b)))
+    return out

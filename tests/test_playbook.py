@@ -1,0 +1,57 @@
+"""The playbook and the roadmap built from it."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pmo_lib import ConfigError, build_roadmap, load_catalog, load_model, load_playbook
+from pmo_lib.resources import TEMPLATES_DIR
+
+
+@pytest.fixture
+def model():
+    return load_model(TEMPLATES_DIR / "maturity_model.yaml")
+
+
+def test_default_playbook_covers_every_dimension_and_level_step(model):
+    playbook = load_playbook(model, kpi_ids=load_catalog().ids)
+    counts = playbook.actions.groupby(["dimension_id", "to_level"]).size()
+    assert len(counts) == 8 * 4
+    assert counts.between(2, 4).all()
+    assert set(playbook.actions["effort"]) <= {"S", "M", "L"}
+
+
+def test_roadmap_ranks_next_step_actions_by_gap_times_weight_over_effort(model):
+    playbook = load_playbook(model)
+    dims = pd.DataFrame({
+        "dimension_id": ["strategic_alignment", "governance", "customer_value"],
+        "dimension": ["Strategy and alignment", "Governance", "Customer value"],
+        "weight": [1.0, 1.0, 1.2], "level": [2, 3, 4], "target": [4.0, 4.0, 4.0],
+        "gap": [1.0, 0.5, -0.2], "score": [3.0, 3.5, 4.2]})
+    roadmap = build_roadmap(dims, playbook, model)
+    assert "customer_value" not in set(roadmap["dimension_id"])  # above target
+    assert set(roadmap.loc[roadmap["dimension_id"] == "strategic_alignment", "to_level"]) == {3}
+    assert set(roadmap.loc[roadmap["dimension_id"] == "governance", "to_level"]) == {4}
+    effort = {"S": 1, "M": 2, "L": 3}
+    expected = [g * 1.0 / effort[e] for g, e in zip(roadmap["dimension_id"].map({"strategic_alignment": 1.0,
+                                                                                   "governance": 0.5}),
+                                                      roadmap["effort"])]
+    assert roadmap["priority"].tolist() == pytest.approx(expected)
+    assert roadmap["priority"].is_monotonic_decreasing
+    assert roadmap["rank"].tolist() == list(range(1, len(roadmap) + 1))
+
+
+def test_playbook_with_unknown_dimension_level_or_kpi_is_rejected(model, tmp_path):
+    (tmp_path / "p.yaml").write_text(
+        "actions:\n  nowhere:\n    2:\n      - {action: a, owner_role: PMO, effort: S, kpi: cpi}\n"
+        "  governance:\n    9:\n      - {action: a, owner_role: PMO, effort: S, kpi: magic}\n")
+    with pytest.raises(ConfigError) as info:
+        load_playbook(model, kpi_ids=["cpi"], path=tmp_path / "p.yaml")
+    messages = " | ".join(info.value.problems["message"])
+    assert "unknown dimension" in messages and "level must be one of" in messages and "KPI is not" in messages
+
+
+def test_playbook_effort_must_be_s_m_or_l(model, tmp_path):
+    (tmp_path / "p.yaml").write_text("actions:\n  governance:\n    2:\n      - {action: a, owner_role: P, effort: XL, kpi: cpi}\n")
+    with pytest.raises(ConfigError, match="effort"):
+        load_playbook(model, path=tmp_path / "p.yaml")
