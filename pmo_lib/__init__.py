@@ -19,7 +19,7 @@ from .maturity import (MaturityModel, compare_cycles, compare_groups, dimension_
                        item_statistics, maturity_trend, role_scores, load_model, overall_level, overall_score,
                        respondent_scores, score_dimensions, staged_levels)
 from .render import render_html, render_pdf
-from .playbook import Playbook, build_roadmap, load_playbook
+from .playbook import Playbook, build_roadmap, load_playbook, workspace_playbook
 from .report import change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
 from .results import read_result, record, reuse_result
 from .runner import RunSummary, run_workspace, slugify
@@ -28,7 +28,7 @@ from .scaffold import init_workspace
 from .workspace import Workspace, load_workspace
 
 __all__ = [
-    "Playbook", "build_roadmap", "change_table", "compare_cycles", "compare_groups", "dimension_history",
+    "Playbook", "build_roadmap", "workspace_playbook", "change_table", "compare_cycles", "compare_groups", "dimension_history",
     "dimension_trends", "empty_change", "group_table", "headline_cards", "heatmap", "item_grid", "load_playbook",
     "maturity_radar", "reliability_summary", "reliability_table", "role_gap_title", "role_grid", "role_scores",
     "score_intervals", "weakest_item_title",

@@ -57,6 +57,7 @@ class Config(_Strict):
     thresholds: Thresholds = Thresholds()
     branding: Branding = Branding()
     maturity_model: str | None = None
+    playbook: str | None = None
 
     def maturity_target(self, dimension_id: str) -> float:
         """Return the target score of one maturity dimension."""

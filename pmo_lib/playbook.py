@@ -47,8 +47,12 @@ class Playbook:
 
 
 def load_playbook(model: MaturityModel, *, kpi_ids: list[str] | None = None,
-                  path: str | Path | None = None) -> Playbook:
+                  path: str | Path | None = None, strict: bool = True) -> Playbook:
     """Load the playbook YAML and check it against the model and the KPI catalogue.
+
+    With ``strict=False`` (the kit's own playbook used with a custom model),
+    actions for dimensions or levels the model lacks are left out instead of
+    being errors.
 
     Raises
     ------
@@ -65,10 +69,14 @@ def load_playbook(model: MaturityModel, *, kpi_ids: list[str] | None = None,
     problems, rows = [], []
     dims = set(model.dimensions["dimension_id"])
     for dim, by_level in raw.actions.items():
+        if not strict and dim not in dims:
+            continue
         if dim not in dims:
             problems.append(Problem(str(path), "playbook", f"unknown dimension; the model has {', '.join(sorted(dims))}",
                                     row=lines.get(("actions", dim)), column="actions", value=dim))
         for level, actions in by_level.items():
+            if not strict and (level not in model.levels or level == min(model.levels)):
+                continue
             if level not in model.levels or level == min(model.levels):
                 problems.append(Problem(str(path), "playbook", f"level must be one of {sorted(model.levels)[1:]}",
                                         row=lines.get(("actions", dim, level)), column=dim, value=level))
@@ -123,3 +131,14 @@ def build_roadmap(dimensions: pd.DataFrame, playbook: Playbook, model: MaturityM
         out = out.head(max_actions)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out[ROADMAP_COLUMNS].reset_index(drop=True)
+
+
+def workspace_playbook(workspace, *, kpi_ids: list[str] | None = None) -> Playbook:
+    """The playbook a workspace uses: its own (``playbook`` in pmo.yaml) or the kit's.
+
+    The kit's playbook is filtered to the workspace's maturity model; a
+    workspace's own playbook must match its model exactly.
+    """
+    own = workspace.config.playbook
+    path = workspace.path / own if own else None
+    return load_playbook(workspace.model, kpi_ids=kpi_ids, path=path, strict=own is not None)

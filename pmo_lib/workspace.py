@@ -423,6 +423,10 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
                 files.append(model_path)
         except InputError as exc:
             issues.problems.extend(exc.problem_list)
+    if config is not None and config.playbook:
+        own = _inside(path, config.playbook, "playbook", issues)
+        if own is not None:
+            files.append(own)
     if config is not None and config.branding.logo:
         logo = _inside(path, config.branding.logo, "branding.logo", issues)
         if logo is not None:
