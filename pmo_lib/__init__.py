@@ -6,7 +6,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .charts import (dimension_trends, heatmap, item_grid, maturity_radar, role_gap_title, role_grid,
+from .charts import (control_chart, flow_time_histogram, throughput_bars, value_scatter, wip_age_bars,
+                     dimension_trends, heatmap, item_grid, maturity_radar, role_gap_title, role_grid,
                      score_intervals, weakest_item_title, goal_mix_bars, kpi_small_multiples, kpi_trend_title, trend_title, maturity_bars, performance_scatter, set_theme,
                      show_figure, trend_lines)
 from .config import Config, load_config
@@ -20,14 +21,19 @@ from .maturity import (MaturityModel, compare_cycles, compare_groups, dimension_
                        respondent_scores, score_dimensions, staged_levels)
 from .render import render_html, render_pdf
 from .playbook import Playbook, build_roadmap, load_playbook, workspace_playbook
-from .report import change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
+from .report import catalogue_table, chartable_kpis, trend_table, unit_label, kpi_exceptions, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
 from .results import read_result, record, reuse_result
+from .trends import MIN_CHART_POINTS, kpi_trends, trend_arrow
+from .value import flow_times, value_for_money, wip_ageing
 from .runner import RunSummary, run_workspace, slugify
 from .sample import create_sample_workspace, sample_workspace
 from .scaffold import init_workspace
 from .workspace import Workspace, load_workspace
 
 __all__ = [
+    "MIN_CHART_POINTS", "catalogue_table", "chartable_kpis", "trend_table", "unit_label",
+    "control_chart", "flow_time_histogram", "flow_times", "kpi_exceptions", "kpi_trends", "scorecard_with_trends",
+    "throughput_bars", "trend_arrow", "value_for_money", "value_scatter", "wip_age_bars", "wip_ageing",
     "Playbook", "build_roadmap", "workspace_playbook", "change_table", "compare_cycles", "compare_groups", "dimension_history",
     "dimension_trends", "empty_change", "group_table", "headline_cards", "heatmap", "item_grid", "load_playbook",
     "maturity_radar", "reliability_summary", "reliability_table", "role_gap_title", "role_grid", "role_scores",

@@ -364,3 +364,113 @@ def role_gap_title(assessment: pd.DataFrame, model) -> str:
         return "Only one role answered"
     return (f"{per.index[-1]} score highest ({per.iloc[-1]:.1f}), "
             f"{per.index[0]} lowest ({per.iloc[0]:.1f})")
+
+
+def control_chart(history: pd.DataFrame, trend: pd.Series, *, name: str, unit_label: str,
+                  primary: str = "#1f4e79") -> plt.Figure:
+    """An XmR chart: individuals with natural process limits, and moving ranges.
+
+    ``history`` holds ``cycle, value`` for one KPI; ``trend`` is its row of
+    :func:`pmo_lib.kpi_trends`. Points that break a Western Electric rule are
+    drawn as red squares and labelled with the rule number.
+    """
+    from .trends import xmr_points
+
+    cycles = history["cycle"].tolist()
+    points = xmr_points(history["value"])
+    x = np.arange(len(cycles))
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(FIG_WIDTH, 4.2), sharex=True,
+                                      gridspec_kw={"height_ratios": [2.2, 1]})
+    top.plot(x, points["value"], marker="o", color=primary, label=name)
+    for level, style, label in ((trend["center"], "-", "Centre"), (trend["ucl"], "--", "Limits"),
+                                (trend["lcl"], "--", None)):
+        top.axhline(level, color=GREY, linestyle=style, linewidth=1, label=label)
+    flagged: dict[int, list[int]] = {}
+    for part in filter(None, str(trend["signals"] or "").split("; ")):
+        cycle, rule = part.rsplit(": rule ", 1)
+        flagged.setdefault(cycles.index(cycle), []).append(int(rule))
+    for i, rules in flagged.items():
+        top.scatter([x[i]], [points["value"][i]], marker="s", s=60, color=STATUS_COLOURS["red"], zorder=4)
+        top.annotate("rule " + ",".join(map(str, rules)), (x[i], points["value"][i]), xytext=(5, 6),
+                     textcoords="offset points", fontsize=8, color=STATUS_COLOURS["red"])
+    top.set_ylabel(unit_label)
+    top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    bottom.plot(x, points["moving_range"], marker="o", color=GREY)
+    bottom.axhline(trend["mr_ucl"], color=GREY, linestyle="--", linewidth=1)
+    bottom.set_ylabel("moving range")
+    bottom.set_xticks(x, cycles)
+    bottom.set_xlabel("Planning cycle")
+    n_signals = len(flagged)
+    title = (f"{name}: {n_signals} cycle{'s' if n_signals != 1 else ''} outside normal variation" if n_signals
+             else f"{name}: only routine variation across the cycles")
+    top.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def value_scatter(vfm: pd.DataFrame, *, primary: str = "#1f4e79", value: str = "nps") -> plt.Figure:
+    """Customer value (NPS or CSAT) against cost performance, sized by the cycle's spend."""
+    data = vfm.dropna(subset=["cpi", value])
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.8))
+    if data.empty:
+        ax.text(0.5, 0.5, "No initiative has both cost data and customer feedback this cycle",
+                ha="center", va="center", transform=ax.transAxes)
+        return _finish(fig, ax, "No value-for-money view yet", "Cost performance index (CPI)", value.upper())
+    sizes = 30 + 300 * data["spend"] / max(data["spend"].max(), 1)
+    ax.scatter(data["cpi"], data[value], s=sizes, color=primary, alpha=0.55, edgecolor="white")
+    for row in data.itertuples():
+        ax.annotate(row.initiative_id, (row.cpi, getattr(row, value)), xytext=(5, 3), textcoords="offset points",
+                    fontsize=7, color=GREY)
+    ax.axvline(1, color=GREY, linewidth=0.8)
+    worst = data.sort_values(value).iloc[0]
+    title = f"Lowest customer score: {worst['initiative_id']} {worst['name']}"
+    ylabel = "Net promoter score (points)" if value == "nps" else "CSAT (share of 4 or 5)"
+    return _finish(fig, ax, title, "Cost performance index (CPI)", ylabel)
+
+
+def throughput_bars(history: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
+    """Items finished per cycle."""
+    data = history[history["kpi_id"] == "throughput"]
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 2.8))
+    ax.bar(data["cycle"], data["value"], color=primary)
+    for i, v in enumerate(data["value"]):
+        if pd.notna(v):
+            ax.text(i, v, f"{v:,.0f}", ha="center", va="bottom", fontsize=8)
+    valid = data.dropna(subset=["value"])
+    title = "No finished work items yet" if valid.empty else (
+        f"Throughput went from {valid['value'].iloc[0]:,.0f} to {valid['value'].iloc[-1]:,.0f} items per cycle")
+    ax.grid(axis="x", visible=False)
+    return _finish(fig, ax, title, "Planning cycle", "Items finished")
+
+
+def flow_time_histogram(times: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
+    """Distribution of flow times with the 50th and 85th percentiles marked."""
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.0))
+    days = times["flow_days"]
+    upper = max(float(np.percentile(days, 99)), 1.0)
+    ax.hist(days.clip(upper=upper), bins=30, color=primary, alpha=0.85)
+    p50, p85 = np.percentile(days, [50, 85])
+    for value, label, style in ((p50, "50th percentile", "-"), (p85, "85th percentile", "--")):
+        ax.axvline(value, color=STATUS_COLOURS["red"], linestyle=style, linewidth=1.2, label=f"{label}: {value:.0f} days")
+    ax.legend(loc="upper right")
+    title = f"85% of items finished within {p85:.0f} days"
+    return _finish(fig, ax, title, "Flow time (days from start to finish)", "Items")
+
+
+def wip_age_bars(ageing: pd.DataFrame, *, top_n: int = 12) -> plt.Figure:
+    """Work in progress per initiative, stacked by age band (the oldest initiatives first)."""
+    grid = ageing.pivot_table(index="initiative_id", columns="age_band", values="items", aggfunc="sum",
+                              fill_value=0, observed=False)
+    grid = grid.loc[grid.sum(axis=1).sort_values(ascending=False).index[:top_n]].iloc[::-1]
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.3 * len(grid) + 1.6))
+    left = np.zeros(len(grid))
+    palette = sns.color_palette("Blues", n_colors=len(grid.columns) + 1)[1:]
+    for colour, band in zip(palette, grid.columns):
+        ax.barh(grid.index, grid[band], left=left, color=colour, label=str(band))
+        left += grid[band].to_numpy()
+    ax.legend(title="Age at the cycle's end", loc="upper center", bbox_to_anchor=(0.5, -0.22),
+              ncol=len(grid.columns))
+    old = ageing[ageing["age_band"].astype(str).str.startswith(("60", "90"))]["items"].sum()
+    title = f"{int(old)} items in progress for 60 days or more"
+    ax.grid(axis="y", visible=False)
+    return _finish(fig, ax, title, "Items in progress", "Initiative")

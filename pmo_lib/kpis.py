@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -218,20 +219,47 @@ def cycle_spend(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- formulas
 
-Formula = Callable[[dict[str, pd.DataFrame], str], list[dict]]
+class _Cycle:
+    """One cycle's inputs, with the derived tables several formulas share computed once."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame], cycle: str) -> None:
+        self.tables = tables
+        self.cycle = cycle
+
+    @cached_property
+    def window(self) -> _Window:
+        return _window(self.tables, self.cycle)
+
+    @cached_property
+    def finished(self) -> pd.DataFrame:
+        """Work items finished in the cycle."""
+        items = self.tables["work_items"]
+        return items[items["finished"].between(self.window.start, self.window.end)]
+
+    @cached_property
+    def type_shares(self) -> pd.Series:
+        return self.finished["item_type"].value_counts(normalize=True)
+
+    @cached_property
+    def spend(self) -> pd.DataFrame:
+        return cycle_spend(self.tables, self.cycle)
+
+
+Formula = Callable[[_Cycle, str], list[dict]]
 FORMULAS: dict[str, Formula] = {}
 
 
 def _formula(*ids: str):
     def register(func: Formula) -> Formula:
         for kpi_id in ids:
-            FORMULAS[kpi_id] = lambda tables, cycle, _f=func, _k=kpi_id: _f(tables, cycle, _k)
+            FORMULAS[kpi_id] = lambda ctx, _f=func, _k=kpi_id: _f(ctx, _k)
         return func
     return register
 
 
 @_formula("cpi", "spi", "cost_variance", "schedule_variance", "eac", "vac")
-def _earned_value(tables, cycle, kpi_id):
+def _earned_value(ctx, kpi_id):
+    tables, cycle = ctx.tables, ctx.cycle
     fin = tables["financials"]
     rows = fin[fin["cycle"] == cycle].merge(tables["initiatives"][["initiative_id", "bac"]], on="initiative_id")
     if rows.empty:
@@ -254,23 +282,23 @@ def _earned_value(tables, cycle, kpi_id):
 
 
 @_formula("strategic_alignment")
-def _alignment(tables, cycle, kpi_id):
-    spend = cycle_spend(tables, cycle)
+def _alignment(ctx, kpi_id):
+    spend = ctx.spend
     if spend.empty or spend["spend"].sum() == 0:
-        return _na(f"no spend recorded for cycle {cycle}")
+        return _na(f"no spend recorded for cycle {ctx.cycle}")
     aligned = spend.loc[spend["goal_id"].notna(), "spend"].sum()
     return [_row("portfolio", aligned / spend["spend"].sum(), len(spend))]
 
 
 @_formula("goal_mix_deviation")
-def _goal_mix(tables, cycle, kpi_id):
-    goals = tables["goals"]
+def _goal_mix(ctx, kpi_id):
+    goals = ctx.tables["goals"]
     if goals.empty or goals["target_share"].isna().all():
         return _na("no goal has a target_share")
-    spend = cycle_spend(tables, cycle)
+    spend = ctx.spend
     total = spend["spend"].sum()
     if total == 0:
-        return _na(f"no spend recorded for cycle {cycle}")
+        return _na(f"no spend recorded for cycle {ctx.cycle}")
     share = spend.groupby("goal_id")["spend"].sum() / total
     targeted = goals.dropna(subset=["target_share"]).set_index("goal_id")["target_share"]
     gap = (share.reindex(targeted.index).fillna(0) - targeted).abs()
@@ -278,8 +306,8 @@ def _goal_mix(tables, cycle, kpi_id):
 
 
 @_formula("budget_reallocation")
-def _reallocation(tables, cycle, kpi_id):
-    w = _window(tables, cycle)
+def _reallocation(ctx, kpi_id):
+    tables, cycle, w = ctx.tables, ctx.cycle, ctx.window
     if w.previous is None:
         return _na("first cycle: there is no previous budget to compare with")
     fin = tables["financials"]
@@ -293,9 +321,9 @@ def _reallocation(tables, cycle, kpi_id):
 
 
 @_formula("on_time_delivery")
-def _on_time(tables, cycle, kpi_id):
-    w = _window(tables, cycle)
-    ini = tables["initiatives"]
+def _on_time(ctx, kpi_id):
+    w = ctx.window
+    ini = ctx.tables["initiatives"]
     closed = ini[ini["actual_end_date"].between(w.start, w.end)]
     if closed.empty:
         return _na("no initiative finished in this cycle")
@@ -323,8 +351,9 @@ def nps_score(scores: pd.Series) -> tuple[float, float, int]:
 
 
 @_formula("nps", "csat")
-def _customer(tables, cycle, kpi_id):
-    fb = tables["feedback"]
+def _customer(ctx, kpi_id):
+    cycle = ctx.cycle
+    fb = ctx.tables["feedback"]
     rows = fb[(fb["cycle"] == cycle) & fb[kpi_id].notna()]
     if rows.empty:
         return _na(f"no {kpi_id.upper()} answers for cycle {cycle}")
@@ -341,8 +370,9 @@ def _customer(tables, cycle, kpi_id):
 
 
 @_formula("benefits_realization")
-def _benefits(tables, cycle, kpi_id):
-    ben = tables["benefits"]
+def _benefits(ctx, kpi_id):
+    cycle = ctx.cycle
+    ben = ctx.tables["benefits"]
     rows = ben[ben["cycle"] == cycle]
     if rows.empty:
         return _na(f"no benefits rows for cycle {cycle}")
@@ -353,23 +383,16 @@ def _benefits(tables, cycle, kpi_id):
     return out
 
 
-def _finished(tables, cycle) -> pd.DataFrame:
-    w = _window(tables, cycle)
-    items = tables["work_items"]
-    return items[items["finished"].between(w.start, w.end)]
-
-
 @_formula("throughput")
-def _throughput(tables, cycle, kpi_id):
-    if tables["work_items"].empty:
+def _throughput(ctx, kpi_id):
+    if ctx.tables["work_items"].empty:
         return _na("no work items")
-    done = _finished(tables, cycle)
-    return [_row("portfolio", float(len(done)), len(done))]
+    return [_row("portfolio", float(len(ctx.finished)), len(ctx.finished))]
 
 
 @_formula("flow_time_p50", "flow_time_p85")
-def _flow_time(tables, cycle, kpi_id):
-    done = _finished(tables, cycle).dropna(subset=["started"])
+def _flow_time(ctx, kpi_id):
+    done = ctx.finished.dropna(subset=["started"])
     if done.empty:
         return _na("no work item finished in this cycle")
     days = (done["finished"] - done["started"]).dt.days.to_numpy(dtype=float)
@@ -378,31 +401,30 @@ def _flow_time(tables, cycle, kpi_id):
 
 
 @_formula("wip")
-def _wip(tables, cycle, kpi_id):
-    items = tables["work_items"]
+def _wip(ctx, kpi_id):
+    items = ctx.tables["work_items"]
     if items.empty:
         return _na("no work items")
-    end = _window(tables, cycle).end
+    end = ctx.window.end
     open_ = (items["started"] <= end) & (items["finished"].isna() | (items["finished"] > end))
     return [_row("portfolio", float(open_.sum()), int(open_.sum()))]
 
 
 @_formula("flow_distribution_feature", "flow_distribution_defect", "flow_distribution_risk",
           "flow_distribution_debt")
-def _distribution(tables, cycle, kpi_id):
-    done = _finished(tables, cycle)
-    if done.empty:
+def _distribution(ctx, kpi_id):
+    if ctx.finished.empty:
         return _na("no work item finished in this cycle")
     kind = kpi_id.rsplit("_", 1)[1]
-    return [_row("portfolio", (done["item_type"] == kind).mean(), len(done))]
+    return [_row("portfolio", float(ctx.type_shares.get(kind, 0.0)), len(ctx.finished))]
 
 
 @_formula("open_high_risks")
-def _risks(tables, cycle, kpi_id):
-    raid = tables["raid"]
+def _risks(ctx, kpi_id):
+    raid = ctx.tables["raid"]
     if raid.empty:
         return _na("no RAID log")
-    end = _window(tables, cycle).end
+    end = ctx.window.end
     open_at_end = (raid["raised_date"] <= end) & (
         raid["closed_date"].isna() & raid["status"].eq("open") | (raid["closed_date"] > end))
     hit = open_at_end & raid["kind"].isin(["risk", "issue"]) & raid["severity"].isin(["high", "critical"])
@@ -432,13 +454,14 @@ def compute_kpis(tables: dict[str, pd.DataFrame], cycle: str, catalog: KpiCatalo
         margin, note``. ``scope`` is ``portfolio`` or an initiative_id.
     """
     present = present if present is not None else {k for k, v in tables.items() if not v.empty}
+    ctx = _Cycle(tables, cycle)
     frames = []
     for spec in catalog.table.itertuples(index=False):
         missing = [t for t in spec.needs if t not in present]
         if missing:
             rows = _na(f"the workspace has no {', '.join(missing)} table")
         else:
-            rows = FORMULAS[spec.kpi_id](tables, cycle)
+            rows = FORMULAS[spec.kpi_id](ctx)
         frame = pd.DataFrame(rows)
         if "initiative" not in spec.scopes:
             frame = frame[frame["scope"] == "portfolio"]

@@ -184,3 +184,67 @@ def reliability_table(dims: pd.DataFrame, *, cutoff: float = 0.7) -> pd.DataFram
     out.insert(3, "alpha_status", out["cronbach_alpha"].map(status))
     out["rwg_status"] = out["rwg"].map(status)
     return out
+
+
+def scorecard_with_trends(kpis: pd.DataFrame, trends: pd.DataFrame, steps: Mapping[int, str], *,
+                          currency: str = "") -> pd.DataFrame:
+    """The scorecard of :func:`scorecard` with a trend column (arrow and word)."""
+    from .trends import trend_arrow
+
+    port = kpis[kpis["scope"] == "portfolio"].sort_values(["step"], kind="stable")
+    card = scorecard(kpis, steps, currency=currency)
+    words = trends.set_index("kpi_id")["trend"]
+    card.insert(4, "trend", [trend_arrow(words.get(k, "")) for k in port["kpi_id"]])
+    return card
+
+
+def kpi_exceptions(kpis: pd.DataFrame, *, currency: str = "") -> pd.DataFrame:
+    """KPIs off track: portfolio KPIs in red, then initiatives in red or amber.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``scope, name, value, target, status, note``.
+    """
+    port = kpis[(kpis["scope"] == "portfolio") & (kpis["status"] == "red")]
+    ini = kpis[(kpis["scope"] != "portfolio") & kpis["status"].isin(["red", "amber"])]
+    ini = ini.assign(_o=ini["status"].map({"red": 0, "amber": 1})).sort_values(["_o", "kpi_id", "scope"])
+    rows = pd.concat([port, ini])
+    return pd.DataFrame({
+        "scope": rows["scope"],
+        "name": rows["name"],
+        "value": [format_value(v, u, currency) for v, u in zip(rows["value"], rows["unit"])],
+        "target": [format_value(t, u, currency) if pd.notna(t) else "–" for t, u in zip(rows["target"], rows["unit"])],
+        "status": rows["status"],
+    }).reset_index(drop=True)
+
+
+def unit_label(unit: str, currency: str = "") -> str:
+    """Axis label for a KPI unit."""
+    return {"share": "share", "ratio": "ratio", "days": "days", "count": "items", "points": "points",
+            "currency": currency or "money"}.get(unit, unit)
+
+
+def chartable_kpis(trends: pd.DataFrame, kpi_ids: list[str]) -> pd.DataFrame:
+    """The requested KPIs that have control limits (enough cycles), in the requested order."""
+    have = trends[trends["kpi_id"].isin(kpi_ids) & trends["center"].notna()]
+    return have.set_index("kpi_id").reindex([k for k in kpi_ids if k in set(have["kpi_id"])]).reset_index()
+
+
+def trend_table(trends: pd.DataFrame, catalog) -> pd.DataFrame:
+    """Trend statistics with KPI names, for the report."""
+    names = catalog.table.set_index("kpi_id")["name"]
+    out = trends.assign(name=trends["kpi_id"].map(names))
+    return out[["name", "n_cycles", "mk_tau", "mk_p", "sen_slope", "center", "lcl", "ucl", "signals"]]
+
+
+def catalogue_table(catalog) -> pd.DataFrame:
+    """Every KPI's definition, formula, unit and thresholds, for the appendix."""
+    t = catalog.table
+
+    def fmt(v):
+        return "–" if pd.isna(v) else f"{v:g}"
+
+    return pd.DataFrame({"name": t["name"], "definition": t["definition"], "formula": t["formula"], "unit": t["unit"],
+                         "thresholds": [f"{fmt(a)} · {fmt(b)} · {fmt(c)}" for a, b, c in
+                                        zip(t["target"], t["amber"], t["red"])]})

@@ -136,3 +136,99 @@ def mann_whitney(after: np.ndarray | pd.Series, before: np.ndarray | pd.Series) 
     u_before = len(a) * len(b) - u_after
     out.update(statistic=u_after, p_value=float(res.pvalue), effect_size=1 - 2 * u_before / (len(a) * len(b)))
     return out
+
+
+def mann_kendall(values: np.ndarray | pd.Series, *, min_points: int = 4) -> dict:
+    """Mann–Kendall trend test with the tie-corrected variance.
+
+    S = Σ_{i<j} sgn(x_j − x_i); Var(S) = [n(n−1)(2n+5) − Σ t(t−1)(2t+5)] / 18 over
+    groups of t tied values; Z uses a continuity correction; the p-value is
+    two-sided; tau = S / (n(n−1)/2). Missing values are dropped.
+
+    Returns
+    -------
+    dict
+        ``s, var_s, z, p_value, tau, n``; NaN statistics when fewer than
+        ``min_points`` values remain.
+    """
+    x = np.asarray(pd.Series(values).dropna(), dtype=float)
+    n = len(x)
+    out = {"s": np.nan, "var_s": np.nan, "z": np.nan, "p_value": np.nan, "tau": np.nan, "n": n}
+    if n < min_points:
+        return out
+    diff = np.sign(x[None, :] - x[:, None])
+    s = float(np.triu(diff, k=1).sum())
+    _, counts = np.unique(x, return_counts=True)
+    var_s = (n * (n - 1) * (2 * n + 5) - np.sum(counts * (counts - 1) * (2 * counts + 5))) / 18
+    if var_s <= 0:
+        z = 0.0
+    elif s > 0:
+        z = (s - 1) / np.sqrt(var_s)
+    elif s < 0:
+        z = (s + 1) / np.sqrt(var_s)
+    else:
+        z = 0.0
+    out.update(s=s, var_s=float(var_s), z=float(z), p_value=float(2 * stats.norm.sf(abs(z))),
+               tau=s / (n * (n - 1) / 2))
+    return out
+
+
+def theil_sen_slope(values: np.ndarray | pd.Series, *, min_points: int = 4) -> float:
+    """Median of the pairwise slopes per step (cycle); NaN with too few points."""
+    y = pd.Series(values).reset_index(drop=True)
+    keep = y.notna()
+    if keep.sum() < min_points:
+        return np.nan
+    return float(stats.theilslopes(y[keep].to_numpy(dtype=float), np.flatnonzero(keep.to_numpy()))[0])
+
+
+XMR_CONSTANTS = {"limits": 2.66, "mr_ucl": 3.268, "d2": 1.128}
+
+
+def xmr(values: np.ndarray | pd.Series, *, min_points: int = 5) -> dict:
+    """Individuals and moving-range (XmR) chart limits and Western Electric signals.
+
+    centre = mean of X; MR̄ = mean |x_t − x_{t−1}|; natural process limits
+    centre ± 2.66·MR̄; moving-range upper limit 3.268·MR̄; σ̂ = MR̄/1.128.
+    Rules: (1) a point beyond 3σ; (2) two of three consecutive points beyond
+    2σ on one side; (3) four of five beyond 1σ on one side; (4) eight in a
+    row on one side of the centre.
+
+    Returns
+    -------
+    dict
+        ``center, mr_bar, ucl, lcl, mr_ucl, n`` and ``signals``: a list of
+        ``(index, rule)`` pairs, an index being a position in ``values``
+        (missing values are skipped). NaN limits with fewer than ``min_points``.
+    """
+    series = pd.Series(values).reset_index(drop=True).dropna()
+    out = {"center": np.nan, "mr_bar": np.nan, "ucl": np.nan, "lcl": np.nan, "mr_ucl": np.nan,
+           "n": len(series), "signals": []}
+    if len(series) < min_points:
+        return out
+    x = series.to_numpy(dtype=float)
+    center = x.mean()
+    mr_bar = np.abs(np.diff(x)).mean()
+    sigma = mr_bar / XMR_CONSTANTS["d2"]
+    out.update(center=float(center), mr_bar=float(mr_bar), ucl=float(center + XMR_CONSTANTS["limits"] * mr_bar),
+               lcl=float(center - XMR_CONSTANTS["limits"] * mr_bar), mr_ucl=float(XMR_CONSTANTS["mr_ucl"] * mr_bar))
+    if sigma == 0:
+        return out
+    z = (x - center) / sigma
+    positions = series.index.to_numpy()
+    signals = set()
+    for i in range(len(x)):
+        if abs(z[i]) > 3:
+            signals.add((positions[i], 1))
+        for rule, window, need, bound in ((2, 3, 2, 2), (3, 5, 4, 1)):
+            if i + 1 >= window:
+                seg = z[i + 1 - window:i + 1]
+                for side in (1, -1):
+                    if (side * seg > bound).sum() >= need and side * z[i] > bound:
+                        signals.add((positions[i], rule))
+        if i + 1 >= 8:
+            seg = z[i - 7:i + 1]
+            if (seg > 0).all() or (seg < 0).all():
+                signals.add((positions[i], 4))
+    out["signals"] = sorted((int(i), int(r)) for i, r in signals)
+    return out

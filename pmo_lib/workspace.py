@@ -6,7 +6,6 @@ import datetime as dt
 import difflib
 import hashlib
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from .tables import TABLES, TableSpec, pandera_schema
 
 DATA_DIR = "data"
 WORKBOOK = "data.xlsx"
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PREVIEW = 8
 
 
@@ -213,38 +211,33 @@ def _read_raw(path: Path, issues: _Collector) -> tuple[dict[str, pd.DataFrame], 
 
 # --------------------------------------------------------------------------- parsing
 
-def _parse_column(values: pd.Series, kind: str, add) -> pd.Series:
-    """Parse raw text cells of one column; report each cell that does not parse."""
-    text = values.astype(object).map(lambda v: "" if v is None else str(v).strip())
-    empty = text == ""
+def _parse_column(values: pd.Series, kind: str, add) -> tuple[pd.Series, pd.Series]:
+    """Parse raw text cells of one column, vectorised; report each cell that does not parse.
+
+    Returns the parsed column and the mask of empty cells.
+    """
+    text = values.astype("string").fillna("").str.strip()
+    empty = text.eq("").to_numpy(dtype=bool)
     if kind in ("id", "text"):
-        return text.where(~empty, None).astype(object)
+        return text.astype(object).where(~empty, None), empty
     if kind == "enum":
-        return text.str.lower().where(~empty, None).astype(object)
-    out = pd.Series(np.nan if kind != "date" else pd.NaT, index=values.index,
-                    dtype="float64" if kind != "date" else "datetime64[ns]")
-    for idx, cell in text[~empty].items():
-        if kind in ("int", "number"):
-            try:
-                number = float(cell)
-            except ValueError:
-                add(idx, cell, "expected a number" if kind == "number" else "expected a whole number")
-                continue
-            if not np.isfinite(number):
-                add(idx, cell, "expected a finite number")
-            elif kind == "int" and not number.is_integer():
-                add(idx, cell, "expected a whole number")
-            else:
-                out[idx] = number
-        else:
-            if not _ISO_DATE.match(cell):
-                add(idx, cell, "expected an ISO date YYYY-MM-DD")
-                continue
-            try:
-                out[idx] = pd.Timestamp(dt.date.fromisoformat(cell))
-            except ValueError:
-                add(idx, cell, "is not a real calendar date")
-    return out
+        return text.str.lower().astype(object).where(~empty, None), empty
+    if kind in ("int", "number"):
+        parsed = pd.to_numeric(text.where(~empty), errors="coerce").astype("float64")
+        bad = ~empty & ~np.isfinite(parsed.to_numpy())
+        message = "expected a number" if kind == "number" else "expected a whole number"
+        if kind == "int":
+            bad |= ~empty & np.isfinite(parsed.to_numpy()) & (parsed.to_numpy() % 1 != 0)
+        for idx in values.index[bad]:
+            add(idx, text[idx], message)
+        return parsed.where(~bad), empty
+    iso = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
+    parsed = pd.to_datetime(text.where(iso & ~empty), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    for idx in values.index[~empty & ~iso]:
+        add(idx, text[idx], "expected an ISO date YYYY-MM-DD")
+    for idx in values.index[~empty & iso & parsed.isna().to_numpy()]:
+        add(idx, text[idx], "is not a real calendar date")
+    return parsed, empty
 
 
 def _parse_table(spec: TableSpec, raw: pd.DataFrame, label: str, issues: _Collector) -> pd.DataFrame | None:
@@ -266,10 +259,9 @@ def _parse_table(spec: TableSpec, raw: pd.DataFrame, label: str, issues: _Collec
         def add(idx, value, message, _col=col.name):
             issues.add(label, spec.name, message, row=int(idx), column=_col, value=value)
 
-        parsed[col.name] = _parse_column(raw[col.name], col.kind, add)
-        blank = raw[col.name].astype(object).map(lambda v: v is None or str(v).strip() == "")
+        parsed[col.name], blank = _parse_column(raw[col.name], col.kind, add)
         if not col.nullable:
-            for idx in raw.index[blank.to_numpy()]:
+            for idx in raw.index[blank]:
                 add(idx, None, "a value is required here (the cell is empty)")
         elif col.default is not None:
             parsed[col.name] = parsed[col.name].fillna(col.default)

@@ -62,6 +62,11 @@ def test_kpi_notebook_defaults_to_the_latest_cycle_and_records_kpis(tiny, tmp_pa
     port = kpis[kpis["scope"] == "portfolio"].set_index("kpi_id")
     assert port.at["nps", "value"] == pytest.approx(50.0)  # C3, the latest cycle
     assert {"I1", "I2", "I3", "I4"} <= set(kpis["scope"])
+    assert {"n", "note"} <= set(kpis.columns)
+    trends = read_result(tmp_path / "results", "kpi_trends")
+    assert list(trends.columns[:11]) == ["kpi_id", "scope", "n_cycles", "mk_tau", "mk_p", "sen_slope", "center",
+                                         "ucl", "lcl", "mr_ucl", "signals"]
+    assert (trends["trend"] == "too few cycles").all()  # the tiny workspace has three cycles
 
 
 def test_governance_notebook_reuses_recorded_results(tiny, tmp_path):

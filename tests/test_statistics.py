@@ -82,3 +82,64 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_mean():
     assert first[0] < values.mean() < first[1]
     assert bootstrap_mean_ci([3.0, 3.0, 3.0]) == (3.0, 3.0)
     assert all(np.isnan(bootstrap_mean_ci([3.0])))
+
+
+# ---------------------------------------------------------------- trends and control charts
+
+from pmo_lib.statistics import mann_kendall, theil_sen_slope, xmr  # noqa: E402
+
+
+@pytest.mark.parametrize("series", [
+    [0.91, 0.93, 0.92, 0.95, 0.97, 0.96, 0.99],
+    [12, 14, 14, 13, 15, 15, 15, 18],          # ties
+    [30, 28, 29, 25, 26, 22],
+])
+def test_mann_kendall_matches_pymannkendall(series):
+    # Independent implementation: pymannkendall (Hussain & Mahmud, 2019), original test with tie correction.
+    import pymannkendall
+
+    ref = pymannkendall.original_test(series)
+    ours = mann_kendall(series)
+    assert ours["s"] == pytest.approx(ref.s)
+    assert ours["var_s"] == pytest.approx(ref.var_s)
+    assert ours["tau"] == pytest.approx(ref.Tau)
+    assert ours["p_value"] == pytest.approx(ref.p)
+
+
+def test_mann_kendall_needs_enough_points():
+    assert np.isnan(mann_kendall([1.0, 2.0, 3.0])["tau"])
+
+
+def test_theil_sen_is_the_median_of_pairwise_slopes():
+    y = [3.0, 4.5, 4.0, 6.0, 7.5, 7.0]
+    slopes = [(y[j] - y[i]) / (j - i) for i in range(len(y)) for j in range(i + 1, len(y))]
+    assert theil_sen_slope(y) == pytest.approx(np.median(slopes))
+
+
+def test_xmr_limits_by_hand():
+    # x = 10, 12, 11, 13, 12, 14: mean 12; moving ranges 2, 1, 2, 1, 2 -> MR-bar 1.6
+    # limits 12 ± 2.66 x 1.6 = 7.744 and 16.256; mR upper limit 3.268 x 1.6 = 5.2288
+    chart = xmr([10, 12, 11, 13, 12, 14])
+    assert chart["center"] == pytest.approx(12.0)
+    assert chart["mr_bar"] == pytest.approx(1.6)
+    assert chart["lcl"] == pytest.approx(7.744) and chart["ucl"] == pytest.approx(16.256)
+    assert chart["mr_ucl"] == pytest.approx(5.2288)
+    assert chart["signals"] == []
+
+
+def test_western_electric_rules():
+    # Rule 1: one point far out.
+    chart = xmr([10, 10.5, 9.5, 10, 10.2, 9.8, 10.1, 20])
+    assert (7, 1) in chart["signals"]
+    # Rule 4: eight in a row above the centre (after a long run below).
+    run = [5.0] * 8 + [5.3, 5.2, 5.4, 5.3, 5.2, 5.4, 5.3, 5.2]
+    assert any(rule == 4 for _, rule in xmr(run)["signals"])
+    # Rule 2 and 3 on a series whose last points drift beyond 2 sigma on one side.
+    drift = [10, 10.4, 9.6, 10.2, 9.8, 10.1, 9.9, 10.3, 9.7, 10.0, 11.2, 11.3]
+    rules = {rule for _, rule in xmr(drift)["signals"]}
+    assert 2 in rules
+
+
+def test_xmr_needs_five_points():
+    chart = xmr([1.0, 2.0, 3.0, 4.0])
+    assert np.isnan(chart["center"]) and chart["signals"] == []
