@@ -6,22 +6,23 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .charts import (control_chart, flow_time_histogram, throughput_bars, value_scatter, wip_age_bars,
+from .charts import (completion_line, count_heatmap, funding_shift_bars, control_chart, flow_time_histogram, throughput_bars, value_scatter, wip_age_bars,
                      dimension_trends, heatmap, item_grid, maturity_radar, role_gap_title, role_grid,
                      score_intervals, weakest_item_title, goal_mix_bars, kpi_small_multiples, kpi_trend_title, trend_title, maturity_bars, performance_scatter, set_theme,
                      show_figure, trend_lines)
 from .config import Config, load_config
 from .exceptions import ConfigError, InputError, NotebookError, PmoError, Problem, RunLockedError
-from .governance import (action_tracker, funding_changes, goal_mix, initiative_exceptions, open_raid,
-                         portfolio_overview, unaligned_spend)
+from .funding import funding_changes, reallocation_scenario, scenario_goal_mix, value_scores
+from .governance import (action_completion, action_tracker, find_exceptions, goal_mix, open_raid, portfolio_by_goal,
+                         portfolio_overview, raid_summary, unaligned_spend)
 from .kpis import KpiCatalog, compute_kpis, initiative_performance, cycle_spend, kpi_history, load_catalog, nps_score, rag_status
-from .narrative import governance_summary, kpi_summary, maturity_summary, reliability_summary
+from .narrative import next_agenda, governance_summary, kpi_summary, maturity_summary, reliability_summary
 from .maturity import (MaturityModel, compare_cycles, compare_groups, dimension_history, empty_change,
                        item_statistics, maturity_trend, role_scores, load_model, overall_level, overall_score,
                        respondent_scores, score_dimensions, staged_levels)
 from .render import render_html, render_pdf
 from .playbook import Playbook, build_roadmap, load_playbook, workspace_playbook
-from .report import catalogue_table, chartable_kpis, trend_table, unit_label, kpi_exceptions, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
+from .report import exception_table, raid_grid, raid_grid_title, value_score_method, catalogue_table, chartable_kpis, trend_table, unit_label, kpi_exceptions, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
 from .results import read_result, record, reuse_result
 from .trends import MIN_CHART_POINTS, kpi_trends, trend_arrow
 from .value import flow_times, value_for_money, wip_ageing
@@ -31,6 +32,10 @@ from .scaffold import init_workspace
 from .workspace import Workspace, load_workspace
 
 __all__ = [
+    "exception_table", "raid_grid", "raid_grid_title", "value_score_method",
+    "completion_line", "count_heatmap", "funding_shift_bars", "next_agenda",
+    "action_completion", "find_exceptions", "portfolio_by_goal", "raid_summary", "reallocation_scenario",
+    "scenario_goal_mix", "value_scores",
     "MIN_CHART_POINTS", "catalogue_table", "chartable_kpis", "trend_table", "unit_label",
     "control_chart", "flow_time_histogram", "flow_times", "kpi_exceptions", "kpi_trends", "scorecard_with_trends",
     "throughput_bars", "trend_arrow", "value_for_money", "value_scatter", "wip_age_bars", "wip_ageing",
@@ -41,7 +46,7 @@ __all__ = [
     "Config", "ConfigError", "InputError", "KpiCatalog", "MaturityModel", "NotebookError", "PmoError",
     "Problem", "RunLockedError", "RunSummary", "Workspace", "action_tracker", "compute_kpis",
     "create_sample_workspace", "cycle_spend", "esc", "format_value", "funding_changes", "goal_mix",
-    "goal_mix_bars", "init_workspace", "initiative_exceptions", "item_statistics", "kpi_history",
+    "goal_mix_bars", "init_workspace", "item_statistics", "kpi_history",
     "kpi_small_multiples", "load_catalog", "load_config", "load_model", "load_workspace", "maturity_bars",
     "md", "missing_table_notice", "notice", "nps_score", "open_raid", "overall_level", "overall_score",
     "governance_summary", "initiative_performance", "kpi_trend_title", "maturity_trend", "scorecard", "trend_title", "kpi_summary", "maturity_summary", "reuse_result", "performance_scatter", "plural", "portfolio_overview", "rag_status", "read_result", "record", "render_html", "render_pdf",

@@ -108,7 +108,7 @@ def trend_lines(history: pd.DataFrame, *, value: str, label: str, title: str, yl
                    if not percent else f"Target {target:.0%}")
     ax.set_xticks(x, history["cycle"])
     if percent:
-        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     ax.legend(loc="best")
     return _finish(fig, ax, title, "Planning cycle", ylabel)
 
@@ -474,3 +474,45 @@ def wip_age_bars(ageing: pd.DataFrame, *, top_n: int = 12) -> plt.Figure:
     title = f"{int(old)} items in progress for 60 days or more"
     ax.grid(axis="y", visible=False)
     return _finish(fig, ax, title, "Items in progress", "Initiative")
+
+
+def count_heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str) -> plt.Figure:
+    """A heat grid of counts (e.g. initiatives × RAID severity); empty cells are blank."""
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.3 * len(table) + 1.5))
+    sns.heatmap(table.where(table > 0), annot=True, fmt=".0f", cmap="Reds", linewidths=0.5, ax=ax,
+                cbar_kws={"label": "Open items", "shrink": 0.8}, annot_kws={"fontsize": 8})
+    ax.set_yticklabels(ax.get_yticklabels(), rotation=0, fontsize=8)
+    ax.set_xticklabels(ax.get_xticklabels(), rotation=0, fontsize=9)
+    return _finish(fig, ax, title, xlabel, ylabel)
+
+
+def funding_shift_bars(scenario: pd.DataFrame, *, currency: str) -> plt.Figure:
+    """Who gains and who loses in the reallocation scenario."""
+    moved = scenario[scenario["change"].abs() > 0.5].sort_values("change")
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.32 * max(len(moved), 1) + 1.5))
+    if moved.empty:
+        ax.text(0.5, 0.5, "The scenario moves no money", ha="center", va="center", transform=ax.transAxes)
+        return _finish(fig, ax, "No reallocation within the guardrails", f"Change ({currency})", "")
+    colours = [STATUS_COLOURS["green"] if c > 0 else STATUS_COLOURS["red"] for c in moved["change"]]
+    labels = [f"{i} {_wrap(n, 28)}" if isinstance(n, str) else str(i) for i, n in zip(moved["initiative_id"], moved["name"])]
+    ax.barh(labels, moved["change"], color=colours)
+    for y, change in enumerate(moved["change"]):
+        ax.text(change, y, f" {'+' if change > 0 else '−'}{abs(change):,.0f} ", va="center",
+                ha="left" if change > 0 else "right", fontsize=8)
+    ax.axvline(0, color=GREY, linewidth=0.8)
+    lim = moved["change"].abs().max() * 1.6
+    ax.set_xlim(-lim, lim)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    total = moved.loc[moved["change"] > 0, "change"].sum()
+    title = f"{currency} {total:,.0f} would move to {int((moved['change'] > 0).sum())} higher-value initiatives"
+    ax.grid(axis="y", visible=False)
+    return _finish(fig, ax, title, f"Change in budget ({currency})", "")
+
+
+def completion_line(completion: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
+    """Share of due actions that were done, per cycle."""
+    data = completion.dropna(subset=["completion"])
+    title = ("No actions were due yet" if data.empty else
+             f"{data['completion'].iloc[-1]:.0%} of the actions due by {data['cycle'].iloc[-1]} are done")
+    return trend_lines(completion, value="completion", label="Actions done", ylabel="Share of due actions done",
+                       title=title, percent=True)

@@ -36,6 +36,21 @@ class Thresholds(_Strict):
     schedule_slip_days: int = Field(30, ge=0, description="forecast slip beyond which an initiative is an exception")
 
 
+class ValueWeights(_Strict):
+    """Weights of the value score's components; they need not sum to one."""
+
+    customer: float = Field(0.3, ge=0)
+    benefits: float = Field(0.3, ge=0)
+    alignment: float = Field(0.2, ge=0)
+    cost: float = Field(0.2, ge=0)
+
+
+class Funding(_Strict):
+    value_weights: ValueWeights = ValueWeights()
+    max_shift: float = Field(0.1, ge=0, le=0.5, description="largest share of the cycle's budget the scenario moves")
+    max_cut: float = Field(0.5, ge=0, le=1, description="largest share of one initiative's budget it may lose")
+
+
 class Branding(_Strict):
     logo: str | None = None
     primary_colour: str = "#1f4e79"
@@ -56,6 +71,7 @@ class Config(_Strict):
     targets: Targets = Targets()
     thresholds: Thresholds = Thresholds()
     branding: Branding = Branding()
+    funding: Funding = Funding()
     maturity_model: str | None = None
     playbook: str | None = None
 

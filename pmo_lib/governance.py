@@ -76,73 +76,88 @@ def unaligned_spend(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame
     return out.sort_values("spend", ascending=False)[["initiative_id", "name", "owner", "status", "spend"]]
 
 
-def initiative_exceptions(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: str,
-                          catalog: KpiCatalog, *, slip_days: int = 30) -> pd.DataFrame:
-    """Initiatives that need a board decision this cycle.
+EXCEPTION_COLUMNS = ["exception_id", "kind", "initiative_id", "name", "owner", "metric", "value", "threshold",
+                     "severity", "recommendation", "description"]
+DECISIONS = ("continue", "recover", "re-scope", "stop")
 
-    An exception is raised for CPI or SPI below its amber threshold, for a
-    forecast end more than ``slip_days`` after the planned end, and for an
-    initiative past its planned end and not closed. Severity is ``high`` below
-    the red threshold or more than 90 days late, otherwise ``medium``.
+
+def find_exceptions(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: str, catalog: KpiCatalog, *,
+                    slip_days: int = 30) -> pd.DataFrame:
+    """Everything that needs a board decision this cycle, with a severity and a recommended decision.
+
+    Kinds of exception:
+
+    * ``cost`` and ``schedule``: an initiative's CPI or SPI below its amber
+      threshold; ``high`` below red. The recommendation is *recover* above
+      red, *re-scope* below it, and *stop* when both indices are below 0.8.
+    * ``delivery``: a forecast end more than ``slip_days`` after the planned
+      end (*recover*; *re-scope* and ``high`` beyond 90 days), or a planned
+      end that has passed without the initiative closing (*re-scope*, ``high``).
+    * ``kpi``: a portfolio KPI in red (*recover*, ``high``).
+    * ``raid``: a high or critical risk or issue still open past its due date
+      (*recover*; ``high`` when critical).
 
     Returns
     -------
     DataFrame
-        Columns ``initiative_id, name, owner, exception, value, severity,
-        recommendation``, most severe first.
+        Columns ``exception_id, kind, initiative_id, name, owner, metric,
+        value, threshold, severity, recommendation, description``, high
+        severity first; ``exception_id`` numbers them in that order.
     """
     w = _window(tables, cycle)
     ini = tables["initiatives"].set_index("initiative_id")
     rows = []
-    for kpi_id in ("cpi", "spi"):
+    per = kpis[kpis["scope"] != "portfolio"].pivot_table(index="scope", columns="kpi_id", values="value",
+                                                         aggfunc="first").reindex(columns=["cpi", "spi"])
+    both_low = set(per.index[(per["cpi"] < 0.8) & (per["spi"] < 0.8)])
+    for kpi_id, kind in (("cpi", "cost"), ("spi", "schedule")):
         spec = catalog.spec(kpi_id)
-        per = kpis[(kpis["kpi_id"] == kpi_id) & (kpis["scope"] != "portfolio")].dropna(subset=["value"])
-        for row in per[per["value"] < spec["amber"]].itertuples():
+        rows_k = kpis[(kpis["kpi_id"] == kpi_id) & (kpis["scope"] != "portfolio")].dropna(subset=["value"])
+        for row in rows_k[rows_k["value"] < spec["amber"]].itertuples():
             high = row.value < spec["red"]
-            rows.append({"initiative_id": row.scope, "exception": f"{kpi_id.upper()} {row.value:.2f} "
-                         f"(threshold {spec['amber']:.2f})", "value": row.value,
-                         "severity": "high" if high else "medium",
-                         "recommendation": "recover" if not high else ("re-scope" if row.value >= 0.8 else "stop or re-plan")})
+            limit = spec["red"] if high else spec["amber"]
+            rows.append({"kind": kind, "initiative_id": row.scope, "metric": kpi_id.upper(), "value": row.value,
+                         "threshold": limit, "severity": "high" if high else "medium",
+                         "recommendation": "stop" if row.scope in both_low else ("re-scope" if high else "recover"),
+                         "description": f"{kpi_id.upper()} {row.value:.2f} is below the "
+                                        f"{'red' if high else 'amber'} threshold {limit:.2f}"})
     live = ini[ini["status"].isin(["active", "on_hold"]) & (ini["start_date"] <= w.end)]
-    late_days = (live["forecast_end_date"] - live["planned_end_date"]).dt.days
-    for initiative, days in late_days[late_days > slip_days].items():
-        rows.append({"initiative_id": initiative, "exception": f"forecast to finish {days:.0f} days late",
-                     "value": float(days), "severity": "high" if days > 90 else "medium",
-                     "recommendation": "re-scope" if days > 90 else "recover"})
+    slip = (live["forecast_end_date"] - live["planned_end_date"]).dt.days
+    for initiative, days in slip[slip > slip_days].items():
+        rows.append({"kind": "delivery", "initiative_id": initiative, "metric": "forecast slip (days)",
+                     "value": float(days), "threshold": float(slip_days), "severity": "high" if days > 90 else "medium",
+                     "recommendation": "re-scope" if days > 90 else "recover",
+                     "description": f"forecast to finish {days:.0f} days after its planned end"})
     overdue = live[(live["planned_end_date"] < w.end) & live["actual_end_date"].isna()]
     for initiative in overdue.index:
-        rows.append({"initiative_id": initiative, "exception": "past its planned end date and not closed",
-                     "value": float((w.end - overdue.at[initiative, "planned_end_date"]).days),
-                     "severity": "high", "recommendation": "re-scope"})
-    out = pd.DataFrame(rows, columns=["initiative_id", "exception", "value", "severity", "recommendation"])
-    out = out.merge(ini[["name", "owner"]], left_on="initiative_id", right_index=True, how="left")
-    out = out.sort_values(["severity", "initiative_id"], key=lambda s: s.map(SEVERITY_ORDER) if s.name == "severity" else s)
-    return out[["initiative_id", "name", "owner", "exception", "value", "severity", "recommendation"]].reset_index(drop=True)
-
-
-def funding_changes(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame:
-    """Budget per initiative this cycle against the previous cycle.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``initiative_id, name, goal_id, previous_budget, budget,
-        change``, largest absolute change first. Empty for the first cycle.
-    """
-    w = _window(tables, cycle)
-    fin = tables["financials"]
-    now = fin[fin["cycle"] == cycle].set_index("initiative_id")["budget"]
-    if w.previous is None:
-        before = pd.Series(dtype=float)
-    else:
-        before = fin[fin["cycle"] == w.previous].set_index("initiative_id")["budget"]
-    ids = now.index.union(before.index)
-    out = pd.DataFrame({"previous_budget": before.reindex(ids).fillna(0.0), "budget": now.reindex(ids).fillna(0.0)})
-    out["change"] = out["budget"] - out["previous_budget"]
-    ini = tables["initiatives"].set_index("initiative_id")
-    out = out.join(ini[["name", "goal_id"]]).reset_index(names="initiative_id")
-    out = out.reindex(out["change"].abs().sort_values(ascending=False, kind="stable").index)
-    return out[["initiative_id", "name", "goal_id", "previous_budget", "budget", "change"]].reset_index(drop=True)
+        days = float((w.end - overdue.at[initiative, "planned_end_date"]).days)
+        rows.append({"kind": "delivery", "initiative_id": initiative, "metric": "days past planned end",
+                     "value": days, "threshold": 0.0, "severity": "high", "recommendation": "re-scope",
+                     "description": f"{days:.0f} days past its planned end and not closed"})
+    red = kpis[(kpis["scope"] == "portfolio") & (kpis["status"] == "red")]
+    for row in red.itertuples():
+        rows.append({"kind": "kpi", "initiative_id": None, "metric": row.name, "value": row.value,
+                     "threshold": catalog.spec(row.kpi_id)["red"], "severity": "high", "recommendation": "recover",
+                     "description": f"portfolio KPI {row.name} is off track"})
+    raid = tables["raid"]
+    if len(raid):
+        late = open_raid(raid, w.end)
+        late = late[late["overdue"] & late["severity"].isin(["high", "critical"]) & late["kind"].isin(["risk", "issue"])]
+        due = raid.set_index("raid_id")["due_date"]
+        for row in late.itertuples():
+            days = float((w.end - due[row.raid_id]).days)
+            rows.append({"kind": "raid", "initiative_id": row.initiative_id, "metric": f"{row.raid_id} {row.title}",
+                         "value": days, "threshold": 0.0, "severity": "high" if row.severity == "critical" else "medium",
+                         "recommendation": "recover",
+                         "description": f"{row.severity} {row.kind} open {days:.0f} days past its due date"})
+    out = pd.DataFrame(rows, columns=[c for c in EXCEPTION_COLUMNS if c not in ("exception_id", "name", "owner")])
+    out["name"] = out["initiative_id"].map(ini["name"])
+    out["owner"] = out["initiative_id"].map(ini["owner"])
+    kind_order = {"cost": 0, "schedule": 1, "delivery": 2, "raid": 3, "kpi": 4}
+    out = out.assign(_s=out["severity"].map(SEVERITY_ORDER), _k=out["kind"].map(kind_order))
+    out = out.sort_values(["_s", "initiative_id", "_k"], na_position="last", kind="stable").reset_index(drop=True)
+    out.insert(0, "exception_id", [f"E{i + 1:02d}" for i in range(len(out))])
+    return out[EXCEPTION_COLUMNS]
 
 
 def open_raid(raid: pd.DataFrame, cycle_end: pd.Timestamp) -> pd.DataFrame:
@@ -179,3 +194,61 @@ def action_tracker(actions: pd.DataFrame, cycle: str, cycles: pd.DataFrame) -> p
     out = upto.assign(overdue=upto["status"].eq("open") & upto["due_date"].notna() & (upto["due_date"] < end))
     out = out.sort_values(["status", "due_date"], key=lambda s: s.ne("open") if s.name == "status" else s)
     return out[["action_id", "cycle", "title", "owner", "due_date", "status", "overdue"]].reset_index(drop=True)
+
+
+def portfolio_by_goal(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Count initiatives by goal and status.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``goal``, one per status present, and ``total``; initiatives
+        without a goal form the row ``No strategic goal``.
+    """
+    ini = tables["initiatives"]
+    names = tables["goals"].set_index("goal_id")["goal"] if len(tables["goals"]) else pd.Series(dtype=object)
+    label = ini["goal_id"].map(lambda g: f"{g} {names.get(g, '')}".strip() if pd.notna(g) else "No strategic goal")
+    table = pd.crosstab(label, ini["status"])
+    order = [s for s in ["proposed", "active", "on_hold", "closed", "cancelled"] if s in table.columns]
+    table = table[order]
+    table["total"] = table.sum(axis=1)
+    return table.rename_axis(None, axis=1).reset_index(names="goal")
+
+
+def raid_summary(open_items: pd.DataFrame) -> pd.DataFrame:
+    """Open RAID items by kind and severity, with how many are overdue.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``kind, critical, high, medium, low, total, overdue,
+        median_age_days``.
+    """
+    severities = ["critical", "high", "medium", "low"]
+    grid = pd.crosstab(open_items["kind"], open_items["severity"]).reindex(columns=severities, fill_value=0)
+    grid["total"] = grid.sum(axis=1)
+    grid["overdue"] = open_items.groupby("kind")["overdue"].sum().reindex(grid.index).fillna(0).astype(int)
+    grid["median_age_days"] = open_items.groupby("kind")["age_days"].median().reindex(grid.index)
+    return grid.rename_axis(None, axis=1).reset_index(names="kind")
+
+
+def action_completion(actions: pd.DataFrame, cycles: pd.DataFrame) -> pd.DataFrame:
+    """Share of the actions due by each cycle's end that were done.
+
+    An action without a due date counts from the cycle that raised it.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``cycle, due, done, completion``.
+    """
+    order = {c: i for i, c in enumerate(cycles["cycle"])}
+    ends = cycles.set_index("cycle")["end_date"]
+    rows = []
+    for cycle in cycles["cycle"]:
+        due = actions[(actions["due_date"] <= ends[cycle]) |
+                      (actions["due_date"].isna() & (actions["cycle"].map(order) <= order[cycle]))]
+        done = int((due["status"] == "done").sum())
+        rows.append({"cycle": cycle, "due": len(due), "done": done,
+                     "completion": done / len(due) if len(due) else np.nan})
+    return pd.DataFrame(rows)

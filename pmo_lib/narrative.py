@@ -74,21 +74,25 @@ def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str) -> str:
 
 def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.DataFrame,
                        exceptions: pd.DataFrame, mix: pd.DataFrame | None, overdue_actions: int,
-                       model: MaturityModel) -> str:
+                       model: MaturityModel, previous_maturity: pd.DataFrame | None = None) -> str:
     """Executive summary of the governance pack, as a bulleted list."""
     bullets = []
     if maturity is not None and maturity["score"].notna().any():
         level = overall_level(maturity)
-        bullets.append(f"**Maturity:** overall {overall_score(maturity):.2f}, staged level {level} "
+        change = ""
+        if previous_maturity is not None and previous_maturity["score"].notna().any():
+            change = f" ({overall_score(maturity) - overall_score(previous_maturity):+.2f} since the previous cycle)"
+        bullets.append(f"**Maturity:** overall {overall_score(maturity):.2f}{change}, staged level {level} "
                        f"{esc(model.level_name(level))}.")
     port = kpis[kpis["scope"] == "portfolio"]
     counts = port["status"].value_counts()
     bullets.append("**KPIs:** " + ", ".join(f"{counts.get(s, 0)} {_WORD[s]}" for s in ("green", "amber", "red", "n/a")) + ".")
     high = exceptions[exceptions["severity"] == "high"]
-    bullets.append(f"**Exceptions:** {plural(len(exceptions), 'initiative exception')}, {len(high)} of high severity.")
+    bullets.append(f"**Exceptions:** {plural(len(exceptions), 'exception')}, {len(high)} of high severity. "
+                   "The most important:")
     for row in exceptions.head(3).itertuples():
-        bullets.append(f"    - {esc(row.initiative_id)} {esc(row.name)}: {esc(row.exception)}; "
-                       f"recommended decision: **{esc(row.recommendation)}**.")
+        who = f"{esc(row.initiative_id)} {esc(row.name)}" if pd.notna(row.initiative_id) else "Portfolio"
+        bullets.append(f"    - {who}: {esc(row.description)}; recommended decision: **{esc(row.recommendation)}**.")
     if mix is not None:
         breaches = mix[mix["breach"]]
         if len(breaches):
@@ -101,6 +105,9 @@ def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.Da
     decisions = []
     if len(high):
         decisions.append(f"decide on the {plural(len(high), 'high-severity exception')}")
+    stops = exceptions[exceptions["recommendation"] == "stop"]["initiative_id"].dropna().unique()
+    if len(stops):
+        decisions.append("whether to stop " + ", ".join(esc(s) for s in stops))
     if mix is not None and mix["breach"].any():
         decisions.append("rebalance funding towards the goal mix, or change the target mix")
     if overdue_actions:
@@ -132,3 +139,33 @@ def reliability_summary(dims: pd.DataFrame, *, cutoff: float = 0.7) -> str:
         parts.append(f"Reliability could not be computed for {plural(len(missing), 'dimension')} "
                      "(too few complete answers or items).")
     return " ".join(parts)
+
+
+def next_agenda(*, cycle: str, next_cycle: str | None, exceptions: pd.DataFrame, scenario: pd.DataFrame | None,
+                mix: pd.DataFrame | None, actions: pd.DataFrame | None, currency: str) -> str:
+    """The next board meeting's agenda, generated from this cycle's results, as a numbered list."""
+    items = []
+    high = exceptions[exceptions["severity"] == "high"]
+    for advice in ("stop", "re-scope", "recover"):
+        hit = high[high["recommendation"] == advice].dropna(subset=["initiative_id"])
+        names = sorted(set(f"{esc(i)} {esc(n)}" for i, n in zip(hit["initiative_id"], hit["name"])))
+        if names:
+            items.append(f"Decide whether to **{advice}**: {', '.join(names)}.")
+    kpis_red = exceptions[exceptions["kind"] == "kpi"]
+    if len(kpis_red):
+        items.append("Agree recovery actions for the portfolio KPIs off track: "
+                     + ", ".join(esc(m) for m in kpis_red["metric"]) + ".")
+    if mix is not None and mix["breach"].any():
+        items.append("Review the goal mix: " + ", ".join(esc(g) for g in mix.loc[mix["breach"], "label"])
+                     + " lie outside the guardrail.")
+    if scenario is not None and (scenario["change"] > 0.5).any():
+        moved = scenario.loc[scenario["change"] > 0, "change"].sum()
+        items.append(f"Approve, amend or reject the funding scenario moving {currency} {moved:,.0f} "
+                     f"to higher-value initiatives for {esc(next_cycle or 'the next cycle')}.")
+    if actions is not None:
+        late = actions[actions["overdue"]]
+        if len(late):
+            owners = ", ".join(sorted(set(esc(o) for o in late["owner"].dropna())))
+            items.append(f"Chase {plural(len(late), 'overdue action')} (owners: {owners}).")
+    items.append(f"Confirm the KPI targets and thresholds for {esc(next_cycle or 'the next cycle')}.")
+    return "\n".join(f"{i}. {text}" for i, text in enumerate(items, start=1))

@@ -248,3 +248,37 @@ def catalogue_table(catalog) -> pd.DataFrame:
     return pd.DataFrame({"name": t["name"], "definition": t["definition"], "formula": t["formula"], "unit": t["unit"],
                          "thresholds": [f"{fmt(a)} · {fmt(b)} · {fmt(c)}" for a, b, c in
                                         zip(t["target"], t["amber"], t["red"])]})
+
+
+def exception_table(exceptions: pd.DataFrame) -> pd.DataFrame:
+    """Exceptions for the report: who, what, severity as a badge status, decision."""
+    who = [f"{i} {n}" if pd.notna(i) else "Portfolio" for i, n in zip(exceptions["initiative_id"], exceptions["name"])]
+    return pd.DataFrame({"exception_id": exceptions["exception_id"], "who": who, "owner": exceptions["owner"],
+                         "description": exceptions["description"],
+                         "severity": exceptions["severity"].map({"high": "red", "medium": "amber"}),
+                         "recommendation": exceptions["recommendation"]})
+
+
+def raid_grid(open_items: pd.DataFrame) -> pd.DataFrame:
+    """Open RAID items as an initiative × severity count grid."""
+    who = open_items["initiative_id"].fillna("Portfolio")
+    grid = pd.crosstab(who, open_items["severity"]).reindex(columns=["critical", "high", "medium", "low"], fill_value=0)
+    return grid.loc[grid.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+
+
+def raid_grid_title(grid: pd.DataFrame) -> str:
+    """Title naming the initiative with the most open high or critical items."""
+    severe = grid[["critical", "high"]].sum(axis=1)
+    if severe.max() == 0:
+        return "No open high or critical items"
+    return f"{severe.idxmax()} carries the most open high and critical items ({int(severe.max())})"
+
+
+def value_score_method(funding) -> str:
+    """How the value score is computed, with the workspace's weights."""
+    w = funding.value_weights
+    return ("**Value score (0–100).** The weighted mean of four components, each scaled to 0–1: customer value "
+            f"(NPS, or CSAT where there is no NPS; weight {w.customer:g}), benefits realisation (capped at 120%; weight "
+            f"{w.benefits:g}), strategic alignment (1 when linked to a goal; weight {w.alignment:g}) and cost performance "
+            f"(CPI from 0.5 to 1.2; weight {w.cost:g}). A component an initiative lacks is left out and the weights of the "
+            "others rescaled. The weights live in `pmo.yaml` under `funding.value_weights`.")

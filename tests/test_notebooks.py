@@ -73,7 +73,15 @@ def test_governance_notebook_reuses_recorded_results(tiny, tmp_path):
     execute("kpis", tiny, tmp_path, cycle="C2")
     nb = execute("governance", tiny, tmp_path, cycle="C2")
     exceptions = read_result(tmp_path / "results", "exceptions")
+    assert list(exceptions.columns) == ["exception_id", "kind", "initiative_id", "name", "owner", "metric", "value",
+                                        "threshold", "severity", "recommendation", "description"]
     assert "I1" in set(exceptions["initiative_id"])
+    funding = read_result(tmp_path / "results", "funding")
+    assert list(funding.columns) == ["initiative_id", "name", "goal_id", "budget_previous", "budget", "value_score",
+                                     "scenario_budget", "change"]
+    assert funding["scenario_budget"].sum() == pytest.approx(funding["budget"].sum())
+    actions = read_result(tmp_path / "results", "actions")
+    assert list(actions.columns) == ["action_id", "cycle", "owner", "due_date", "status", "overdue"]
     mix = read_result(tmp_path / "results", "goal_mix")
     assert mix["breach"].any()
     html = render_html(nb, context={"organisation": "Tiny", "title": "Governance report", "cycle": "C2",
@@ -87,7 +95,9 @@ def test_sections_without_their_optional_table_say_so(minimal, tmp_path):
     html = render_html(nb, context={"organisation": "Minimal", "title": "Governance report", "cycle": "C3",
                                     "date": "2026-01-01", "primary_colour": "#1f4e79", "logo": None,
                                     "failure": None, "kit_version": "test"})
-    assert "Not available." in html and "<code>raid</code>" in html and "<code>actions</code>" in html
+    for table in ("raid", "actions", "decisions", "goals"):
+        assert f"<code>{table}</code>" in html, table
+    assert "Not available." in html
     for name in ("maturity", "kpis"):
         execute(name, minimal, tmp_path)
     kpis = read_result(tmp_path / "results", "kpis").set_index(["kpi_id", "scope"])

@@ -37,3 +37,19 @@ def test_sample_story_maturity_improves_and_one_programme_goes_off_the_rails(sam
     assert last.loc[("budget_reallocation", "portfolio"), "value"] > 0
     shifted = compute_kpis(ws.tables, "2026-Q1", catalog, present=ws.present).set_index(["kpi_id", "scope"])
     assert shifted.loc[("budget_reallocation", "portfolio"), "value"] > 0.05  # funding moved in 2026
+
+
+def test_sample_story_reaches_the_governance_pack(sample):
+    from pmo_lib import find_exceptions, funding_changes
+
+    ws = load_workspace(sample)
+    catalog = load_catalog(config=ws.config)
+    cycle = ws.cycles[-1]
+    kpis = compute_kpis(ws.tables, cycle, catalog, present=ws.present)
+    exceptions = find_exceptions(ws.tables, kpis, cycle, catalog)
+    troubled = exceptions[exceptions["initiative_id"] == TROUBLED]
+    assert set(troubled["kind"]) >= {"cost", "schedule", "delivery"}
+    assert "stop" in set(troubled["recommendation"]) and exceptions.iloc[0]["initiative_id"] == TROUBLED
+    shift = funding_changes(ws.tables, "2026-Q1")
+    g1 = shift[shift["goal_id"] == "G1"]
+    assert (g1["change"] > 0).sum() > len(g1) / 2  # money moved to digital self-service in 2026
