@@ -22,7 +22,7 @@ from .maturity import (MaturityModel, compare_cycles, compare_groups, dimension_
                        respondent_scores, score_dimensions, staged_levels)
 from .render import render_html, render_pdf
 from .playbook import Playbook, build_roadmap, load_playbook, workspace_playbook
-from .report import exception_table, raid_grid, raid_grid_title, value_score_method, catalogue_table, chartable_kpis, trend_table, unit_label, kpi_exceptions, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
+from .report import data_quality_section, data_quality_table, exception_table, raid_grid, raid_grid_title, value_score_method, catalogue_table, chartable_kpis, trend_table, unit_label, kpi_exceptions, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
 from .results import read_result, record, reuse_result
 from .trends import MIN_CHART_POINTS, kpi_trends, trend_arrow
 from .value import flow_times, value_for_money, wip_ageing
@@ -32,6 +32,7 @@ from .scaffold import init_workspace
 from .workspace import Workspace, load_workspace
 
 __all__ = [
+    "data_quality_section", "data_quality_table",
     "exception_table", "raid_grid", "raid_grid_title", "value_score_method",
     "completion_line", "count_heatmap", "funding_shift_bars", "next_agenda",
     "action_completion", "find_exceptions", "portfolio_by_goal", "raid_summary", "reallocation_scenario",

@@ -94,9 +94,12 @@ class NotebookFailure:
     ename: str
     evalue: str
     executed_path: Path | None = None
+    source: str = ""
 
     def format(self) -> str:
         cell = f"cell {self.cell}" if self.cell is not None else "an unknown cell"
+        if self.source:
+            cell += f" ({self.source})"
         text = f"{self.notebook} failed in {cell}: {self.ename}: {self.evalue}"
         if self.executed_path is not None:
             text += f"\n    executed notebook kept at {self.executed_path}"

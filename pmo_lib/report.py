@@ -282,3 +282,25 @@ def value_score_method(funding) -> str:
             f"{w.benefits:g}), strategic alignment (1 when linked to a goal; weight {w.alignment:g}) and cost performance "
             f"(CPI from 0.5 to 1.2; weight {w.cost:g}). A component an initiative lacks is left out and the weights of the "
             "others rescaled. The weights live in `pmo.yaml` under `funding.value_weights`.")
+
+
+def data_quality_table(workspace) -> pd.DataFrame:
+    """The workspace's warnings (issues that did not stop the run), for the data-quality appendix.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``source, table, message``.
+    """
+    rows = [{"source": str(p.file).replace(str(workspace.path), "").lstrip("/") or ".", "table": p.table,
+             "message": p.message} for p in workspace.warnings]
+    return pd.DataFrame(rows, columns=["source", "table", "message"])
+
+
+def data_quality_section(workspace):
+    """The data-quality appendix: the warnings as a table, or a note that there are none."""
+    frame = data_quality_table(workspace)
+    if frame.empty:
+        return notice("The inputs passed every check without a warning.")
+    return table(frame, labels={"source": "File", "table": "Table", "message": "Warning"},
+                 caption="Warnings found while loading the workspace; they did not stop the run")

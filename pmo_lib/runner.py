@@ -76,7 +76,7 @@ class CycleResult:
     @property
     def failures(self) -> list[NotebookFailure]:
         return [NotebookFailure(n.notebook, n.error.get("cell"), n.error["ename"], n.error["evalue"],
-                                Path(self.folder) / n.outputs.get("ipynb", ""))
+                                Path(self.folder) / n.outputs.get("ipynb", ""), n.error.get("source", ""))
                 for n in self.notebooks if n.status != "ok" and n.error]
 
 
@@ -158,15 +158,38 @@ def _package_versions() -> dict[str, str]:
 
 
 def _failure_of(exc: Exception, nb_path: Path) -> dict:
-    """Where a notebook failed: cell number (1-based, as in JupyterLab), name and value."""
-    cell = getattr(exc, "exec_count", None)
+    """Where a notebook failed: cell position (1-based, as the analyst sees the notebook), name and value.
+
+    Timeouts and dead kernels carry no cell, so the executed notebook is read
+    for the cell papermill marked as running or failed.
+    """
     ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = getattr(exc, "evalue", str(exc))
-    index = getattr(exc, "cell_index", None)
-    if cell is None and index is not None:
-        cell = index + 1
-    return {"cell": cell, "ename": str(ename), "evalue": str(evalue).strip().splitlines()[0][:500]
-            if str(evalue).strip() else "", "executed_notebook": nb_path.name}
+    evalue = str(getattr(exc, "evalue", str(exc))).strip()
+    cell, source = _failing_cell(nb_path)
+    return {"cell": cell, "source": source, "ename": str(ename),
+            "evalue": evalue.splitlines()[0][:500] if evalue else "", "executed_notebook": nb_path.name}
+
+
+def _failing_cell(nb_path: Path) -> tuple[int | None, str]:
+    """Position and first source line of the cell that failed, counting the notebook's own cells."""
+    import nbformat
+
+    if not nb_path.exists():
+        return None, ""
+    try:
+        nb = nbformat.read(str(nb_path), as_version=4)
+    except Exception:  # a half-written notebook is no reason to hide the failure itself
+        return None, ""
+    own = [c for c in nb.cells if not {"papermill-error-cell-tag", "injected-parameters"}
+           & set(c.get("metadata", {}).get("tags", []))]
+    started = [(position, c) for position, c in enumerate(own, start=1) if c.cell_type == "code"
+               and c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    failed = [(p, c) for p, c in started if c.metadata["papermill"].get("exception")]
+    if not (failed or started):
+        return None, ""
+    position, c = (failed or started)[-1]  # after a timeout or a dead kernel: the last cell that started
+    first = next((line for line in c.source.splitlines() if line.strip()), "")
+    return position, first[:120]
 
 
 @contextlib.contextmanager
