@@ -25,9 +25,21 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
     path = init_workspace(args.directory, organisation=args.organisation)
     print(f"Created the workspace {path}:")
-    for name in ("pmo.yaml", "data.xlsx", "questionnaire.xlsx", "maturity_model.example.yaml"):
+    for name in ("pmo.yaml", "data.xlsx", "questionnaire.xlsx", "questionnaire.pdf", "maturity_model.example.yaml"):
         print(f"  {path / name}")
     print(f"Fill in data.xlsx (or put CSV files in {path / 'data'}/), then run: pmo validate {path}")
+    return EXIT_OK
+
+
+def _cmd_collect(args: argparse.Namespace) -> int:
+    from .questionnaire import collect_responses
+    from .workspace import load_workspace
+
+    ws = load_workspace(args.workspace)
+    done = collect_responses(ws, args.folder, cycle=args.cycle)
+    print(f"Collected {done['respondents']} questionnaires ({done['answers']} answers) for cycle {done['cycle']} "
+          f"into {done['path']}")
+    load_workspace(args.workspace)  # the merged table must still validate
     return EXIT_OK
 
 
@@ -103,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a workspace and list every problem")
     p.add_argument("workspace")
     p.set_defaults(func=_cmd_validate)
+    p = sub.add_parser("collect-responses", help="merge returned questionnaire workbooks into the assessment table")
+    p.add_argument("workspace")
+    p.add_argument("folder", help="folder of returned questionnaire workbooks (*.xlsx)")
+    p.add_argument("--cycle", help="cycle the answers belong to (default: the latest)")
+    p.set_defaults(func=_cmd_collect)
     p = sub.add_parser("run", help="produce the reports of a workspace")
     p.add_argument("workspace")
     _add_run_options(p)

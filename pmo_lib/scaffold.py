@@ -11,7 +11,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .exceptions import PmoError
-from .maturity import MaturityModel, load_model
+from .maturity import load_model
+from .questionnaire import write_questionnaire, write_questionnaire_pdf
 from .resources import TEMPLATES_DIR
 from .tables import TABLES
 
@@ -68,47 +69,6 @@ def write_input_workbook(target: Path) -> Path:
     return target
 
 
-def write_questionnaire(model: MaturityModel, target: Path) -> Path:
-    """Write the maturity questionnaire a respondent fills in, one row per statement."""
-    book = Workbook()
-    intro = book.active
-    intro.title = "Introduction"
-    lines = [model.name, "",
-             "For each statement, choose how far it is true of your organisation today.",
-             "Leave the answer empty if you do not know; do not guess.", "", "Answer scale:"]
-    lines += [f"  {k} = {v}" for k, v in sorted(model.scale_labels.items())] or [
-        f"  {model.scale_min} (lowest) to {model.scale_max} (highest)"]
-    lines += ["", "Your role (e.g. Executive, PMO, Delivery lead, Product owner) goes in cell B2 of the 'Answers' sheet."]
-    for line in lines:
-        intro.append([line])
-    intro.column_dimensions["A"].width = 110
-    intro["A1"].font = Font(bold=True, size=14)
-    sheet = book.create_sheet("Answers")
-    sheet.append(["Respondent id", ""])
-    sheet.append(["Role", ""])
-    sheet.append([])
-    start = sheet.max_row + 1
-    names = ["item_id", "dimension", "statement", "score"]
-    sheet.append(names)
-    for i, cell in enumerate(sheet[start], start=1):
-        cell.fill, cell.font = _HEADER_FILL, _HEADER_FONT
-    for col, width in zip("ABCD", (9, 34, 90, 10)):
-        sheet.column_dimensions[col].width = width
-    dims = model.dimensions.set_index("dimension_id")["dimension"]
-    for item in model.items.itertuples():
-        sheet.append([item.item_id, dims[item.dimension_id], item.text, None])
-        sheet.cell(sheet.max_row, 3).alignment = Alignment(wrap_text=True, vertical="top")
-    rule = DataValidation(type="whole", operator="between", formula1=str(model.scale_min),
-                          formula2=str(model.scale_max), allow_blank=True, showErrorMessage=True,
-                          error=f"Answer with a whole number from {model.scale_min} to {model.scale_max}, "
-                                "or leave it empty")
-    sheet.add_data_validation(rule)
-    rule.add(f"D{start + 1}:D{sheet.max_row}")
-    sheet.freeze_panes = f"A{start + 1}"
-    book.save(target)
-    return target
-
-
 def init_workspace(path: str | Path, *, organisation: str | None = None) -> Path:
     """Create a new workspace folder from the kit's templates.
 
@@ -133,6 +93,8 @@ def init_workspace(path: str | Path, *, organisation: str | None = None) -> Path
                                                 f"organisation: {name!r}" if ":" in name else f"organisation: {name}"),
                                    encoding="utf-8")
     write_input_workbook(path / "data.xlsx")
-    write_questionnaire(load_model(TEMPLATES_DIR / "maturity_model.yaml"), path / "questionnaire.xlsx")
+    model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
+    write_questionnaire(model, path / "questionnaire.xlsx")
+    write_questionnaire_pdf(model, path / "questionnaire.pdf")
     shutil.copy(TEMPLATES_DIR / "maturity_model.yaml", path / "maturity_model.example.yaml")
     return path

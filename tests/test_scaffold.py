@@ -19,7 +19,8 @@ def test_init_creates_config_workbook_and_questionnaire(tmp_path):
     help_rows = [r for r in book["_Instructions"].iter_rows(values_only=True)]
     assert (None, "bac", "value required", "Budget at completion, in the workspace currency.") in help_rows
     answers = openpyxl.load_workbook(path / "questionnaire.xlsx")["Answers"]
-    statements = [r[0] for r in answers.iter_rows(min_row=5, values_only=True) if r[0]]
+    statements = [r[0] for r in answers.iter_rows(min_row=6, values_only=True) if r[0]]
+    assert (path / "questionnaire.pdf").read_bytes().startswith(b"%PDF")
     assert len(statements) == 40
 
 
