@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import copy
 import mimetypes
+import re
 from pathlib import Path
 
 import nbformat
@@ -70,7 +71,27 @@ def render_html(nb: nbformat.NotebookNode | str | Path, *, context: dict, with_c
     css = (TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8")
     resources = {"pmo": {**context, "css": css, "with_code": with_code}}
     body, _ = exporter.from_notebook_node(_client_cells(nb, with_code=with_code), resources=resources)
-    return body
+    return add_contents(body)
+
+
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+
+
+def add_contents(page: str) -> str:
+    """Insert a table of contents of the report's sections at the foot of the cover.
+
+    Sections are the level-2 headings; their numbers come from CSS counters and
+    their page numbers, in print, from ``target-counter``.
+    """
+    entries = []
+    for anchor, inner in _H2.findall(page):
+        text = re.sub(r"<[^>]+>", "", inner).replace("¶", "").strip()
+        if text:
+            entries.append(f'<li><a href="#{anchor}">{text}</a></li>')
+    if len(entries) < 2:
+        return page
+    nav = f'<nav class="pmo-toc" aria-label="Contents"><p class="pmo-toc-title">Contents</p><ol>{"".join(entries)}</ol></nav>'
+    return page.replace("</section>", nav + "</section>", 1)
 
 
 def render_pdf(html: str, target: str | Path) -> Path:
