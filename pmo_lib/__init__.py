@@ -16,13 +16,14 @@ from .funding import funding_changes, reallocation_scenario, scenario_goal_mix, 
 from .governance import (action_completion, action_tracker, find_exceptions, goal_mix, open_raid, portfolio_by_goal,
                          portfolio_overview, raid_summary, unaligned_spend)
 from .kpis import KpiCatalog, compute_kpis, initiative_performance, cycle_spend, kpi_history, load_catalog, nps_score, rag_status
-from .narrative import next_agenda, governance_summary, kpi_summary, maturity_summary, reliability_summary
+from .narrative import guardrail_text, step_text, next_agenda, governance_summary, kpi_summary, maturity_summary, reliability_summary
 from .maturity import (MaturityModel, compare_cycles, compare_groups, dimension_history, empty_change,
                        item_statistics, maturity_trend, role_scores, load_model, overall_level, overall_score,
                        respondent_scores, score_dimensions, staged_levels)
 from .render import render_html, render_pdf
-from .playbook import Playbook, build_roadmap, load_playbook, workspace_playbook
-from .report import data_quality_section, data_quality_table, exception_table, raid_grid, raid_grid_title, value_score_method, catalogue_table, chartable_kpis, trend_table, unit_label, kpi_exceptions, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
+from .playbook import (Playbook, build_roadmap, cadence_events, load_playbook, next_cycles, roadmap_by_cycle,
+                       workspace_playbook)
+from .report import cadence_table, glossary_table, step_dimensions, step_kpis, threshold_table, data_quality_section, data_quality_table, exception_table, raid_grid, raid_grid_title, value_score_method, catalogue_table, chartable_kpis, trend_table, unit_label, kpi_exceptions, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
 from .results import read_result, record, reuse_result
 from .trends import MIN_CHART_POINTS, kpi_trends, trend_arrow
 from .value import flow_times, value_for_money, wip_ageing
@@ -33,6 +34,8 @@ from .scaffold import init_workspace
 from .workspace import Workspace, load_workspace
 
 __all__ = [
+    "cadence_events", "cadence_table", "glossary_table", "guardrail_text", "next_cycles", "roadmap_by_cycle",
+    "step_dimensions", "step_kpis", "step_text", "threshold_table",
     "collect_responses", "write_questionnaire", "write_questionnaire_pdf",
     "data_quality_section", "data_quality_table",
     "exception_table", "raid_grid", "raid_grid_title", "value_score_method",

@@ -51,6 +51,11 @@ class Funding(_Strict):
     max_cut: float = Field(0.5, ge=0, le=1, description="largest share of one initiative's budget it may lose")
 
 
+class Cadence(_Strict):
+    cycle_weeks: int = Field(13, ge=1, le=52, description="length of a planning cycle in weeks")
+    events: list[dict] | None = Field(None, description="the cycle's events; default the playbook's")
+
+
 class Branding(_Strict):
     logo: str | None = None
     primary_colour: str = "#1f4e79"
@@ -72,6 +77,7 @@ class Config(_Strict):
     thresholds: Thresholds = Thresholds()
     branding: Branding = Branding()
     funding: Funding = Funding()
+    cadence: Cadence = Cadence()
     maturity_model: str | None = None
     playbook: str | None = None
 

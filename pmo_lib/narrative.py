@@ -169,3 +169,31 @@ def next_agenda(*, cycle: str, next_cycle: str | None, exceptions: pd.DataFrame,
             items.append(f"Chase {plural(len(late), 'overdue action')} (owners: {owners}).")
     items.append(f"Confirm the KPI targets and thresholds for {esc(next_cycle or 'the next cycle')}.")
     return "\n".join(f"{i}. {text}" for i, text in enumerate(items, start=1))
+
+
+def step_text(step: int, name: str, purpose: str, practices: list[str]) -> str:
+    """A step's heading line, purpose and practices as Markdown."""
+    items = "\n".join(f"- {esc(p)}" for p in practices)
+    return f"### Step {step}: {esc(name)}\n\n**Purpose.** {esc(purpose)}\n\n**Practices.**\n\n{items}"
+
+
+def guardrail_text(config, *, goals: pd.DataFrame) -> str:
+    """What the guardrails are and what happens when one fires, from the workspace's settings."""
+    t = config.thresholds
+    lines = [f"- **Goal mix.** Each goal's share of the cycle's spend must stay within ±{t.goal_mix_tolerance:.0%} of "
+             "its target share; spend on initiatives without a goal counts against a target of 0%."]
+    if goals.empty or goals["target_share"].isna().all():
+        lines[0] += " No goal has a target share yet: set `target_share` in the goals table to activate this guardrail."
+    lines += [
+        f"- **Schedule.** An initiative forecast to finish more than {t.schedule_slip_days} days after its planned end "
+        "is an exception; beyond 90 days it is of high severity.",
+        "- **Cost and schedule performance.** CPI or SPI below the amber threshold is an exception; below red it is "
+        "of high severity, and below 0.8 on both the recommended decision is to stop.",
+        f"- **Funding.** A reallocation may move up to {config.funding.max_shift:.0%} of a cycle's budget and at most "
+        f"{config.funding.max_cut:.0%} of any initiative's budget without escalation; anything beyond goes to the "
+        "portfolio board.",
+        "- **When a guardrail fires.** The exception appears in the governance report with a severity and a recommended "
+        "decision (continue, recover, re-scope or stop); the portfolio board decides at its next review, and the "
+        "decision and its actions are logged and followed up in the next cycle.",
+    ]
+    return "\n".join(lines)

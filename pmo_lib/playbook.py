@@ -1,7 +1,7 @@
 """The playbook: actions that lift each maturity dimension, and the roadmap built from them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -26,9 +26,43 @@ class _Action(BaseModel):
     kpi: str
 
 
+class _Step(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    purpose: str
+    practices: list[str] = Field(min_length=1)
+
+
+class CadenceEvent(BaseModel):
+    """One event of a planning cycle (also accepted in pmo.yaml under cadence.events)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    week: int = Field(ge=1, description="week of the cycle in which it takes place")
+    purpose: str
+    inputs: list[str] = Field(default_factory=list)
+    outputs: list[str] = Field(default_factory=list)
+    participants: list[str] = Field(default_factory=list)
+
+
+class _Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    decision: str
+    raci: dict[str, Literal["R", "A", "C", "I"]]
+
+
+class _Rights(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    roles: list[str] = Field(min_length=1)
+    decisions: list[_Decision] = Field(min_length=1)
+
+
 class _Playbook(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     efforts: dict[Literal["S", "M", "L"], float] = Field(default_factory=lambda: {"S": 1, "M": 2, "L": 3})
+    steps: dict[int, _Step] = Field(default_factory=dict)
+    cadence: list[CadenceEvent] = Field(default_factory=list)
+    decision_rights: _Rights | None = None
+    glossary: dict[str, str] = Field(default_factory=dict)
     actions: dict[str, dict[int, list[_Action]]]
 
 
@@ -41,9 +75,19 @@ class Playbook:
     actions : DataFrame
         Columns ``dimension_id, to_level, action, owner_role, effort,
         effort_weight, expected_kpi``.
+    steps : DataFrame
+        Columns ``step, purpose, practices`` (practices a list).
+    cadence : list of CadenceEvent
+    raci : DataFrame
+        One row per decision, one column per role, cells R, A, C, I or empty.
+    glossary : dict of str to str
     """
 
     actions: pd.DataFrame
+    steps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cadence: list = field(default_factory=list)
+    raci: pd.DataFrame = field(default_factory=pd.DataFrame)
+    glossary: dict = field(default_factory=dict)
 
 
 def load_playbook(model: MaturityModel, *, kpi_ids: list[str] | None = None,
@@ -87,10 +131,27 @@ def load_playbook(model: MaturityModel, *, kpi_ids: list[str] | None = None,
                 rows.append({"dimension_id": dim, "to_level": level, "action": act.action,
                              "owner_role": act.owner_role, "effort": act.effort,
                              "effort_weight": float(raw.efforts.get(act.effort, 1)), "expected_kpi": act.kpi})
+    raci = pd.DataFrame()
+    if raw.decision_rights is not None:
+        roles = raw.decision_rights.roles
+        for i, d in enumerate(raw.decision_rights.decisions):
+            where = {"row": lines.get(("decision_rights", "decisions", i)), "column": "raci"}
+            unknown = sorted(set(d.raci) - set(roles))
+            if unknown:
+                problems.append(Problem(str(path), "playbook", f"RACI names roles not in decision_rights.roles: "
+                                        f"{', '.join(unknown)}", value=d.decision, **where))
+            if list(d.raci.values()).count("A") != 1:
+                problems.append(Problem(str(path), "playbook", "each decision needs exactly one A (accountable)",
+                                        value=d.decision, **where))
+        raci = pd.DataFrame([{"decision": d.decision, **{r: d.raci.get(r, "") for r in roles}}
+                             for d in raw.decision_rights.decisions])
     if problems:
         raise ConfigError(problems)
+    steps = pd.DataFrame([{"step": k, "purpose": v.purpose, "practices": list(v.practices)}
+                          for k, v in sorted(raw.steps.items())], columns=["step", "purpose", "practices"])
     return Playbook(pd.DataFrame(rows, columns=["dimension_id", "to_level", "action", "owner_role", "effort",
-                                                "effort_weight", "expected_kpi"]))
+                                                "effort_weight", "expected_kpi"]),
+                    steps=steps, cadence=list(raw.cadence), raci=raci, glossary=dict(raw.glossary))
 
 
 def build_roadmap(dimensions: pd.DataFrame, playbook: Playbook, model: MaturityModel, *,
@@ -142,3 +203,75 @@ def workspace_playbook(workspace, *, kpi_ids: list[str] | None = None) -> Playbo
     own = workspace.config.playbook
     path = workspace.path / own if own else None
     return load_playbook(workspace.model, kpi_ids=kpi_ids, path=path, strict=own is not None)
+
+
+def roadmap_by_cycle(roadmap: pd.DataFrame, *, cycles: int = 3, capacity: float = 6.0) -> pd.DataFrame:
+    """Spread the ranked roadmap over the next cycles by effort.
+
+    Actions are taken in rank order; each cycle takes actions until their
+    effort weights (S 1, M 2, L 3) reach ``capacity``. What does not fit in
+    ``cycles`` cycles is left for later.
+
+    Returns
+    -------
+    DataFrame
+        The roadmap's columns plus ``cycle_offset`` (1 = the next cycle).
+    """
+    weights = {"S": 1.0, "M": 2.0, "L": 3.0}
+    offset, used, out = 1, 0.0, []
+    for row in roadmap.itertuples(index=False):
+        need = weights.get(row.effort, 1.0)
+        if used + need > capacity:
+            offset, used = offset + 1, 0.0
+        if offset > cycles:
+            break
+        used += need
+        out.append({**row._asdict(), "cycle_offset": offset})
+    return pd.DataFrame(out, columns=list(roadmap.columns) + ["cycle_offset"])
+
+
+def cadence_events(workspace, playbook: Playbook) -> list[CadenceEvent]:
+    """The planning cycle's events: those of pmo.yaml (cadence.events) or the playbook's.
+
+    Raises
+    ------
+    ConfigError
+        For an event with unknown or missing keys, or a week beyond the cycle.
+    """
+    weeks = workspace.config.cadence.cycle_weeks
+    raw = workspace.config.cadence.events
+    problems = []
+    if raw is None:
+        events = playbook.cadence
+    else:
+        events = []
+        for i, item in enumerate(raw):
+            try:
+                events.append(CadenceEvent.model_validate(item))
+            except ValidationError as exc:
+                problems += pydantic_problems(exc, file="pmo.yaml", table="pmo.yaml", lines={})
+                problems[-1].column = f"cadence.events.{i}.{problems[-1].column}"
+    for event in events:
+        if event.week > weeks:
+            problems.append(Problem("pmo.yaml", "pmo.yaml", f"event '{event.name}' is in week {event.week}, beyond "
+                                    f"the {weeks}-week cycle", column="cadence", value=event.week))
+    if problems:
+        raise ConfigError(problems)
+    return sorted(events, key=lambda e: e.week)
+
+
+def next_cycles(cycles: pd.DataFrame, *, weeks: int, count: int = 3) -> pd.DataFrame:
+    """Dates of the cycles after the last one, ``weeks`` long each.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``cycle_offset, label, start_date, end_date``.
+    """
+    end = cycles["end_date"].max()
+    rows = []
+    for k in range(1, count + 1):
+        start = end + pd.Timedelta(days=1)
+        end = start + pd.Timedelta(weeks=weeks) - pd.Timedelta(days=1)
+        rows.append({"cycle_offset": k, "label": f"Next cycle {k}", "start_date": start, "end_date": end})
+    return pd.DataFrame(rows)

@@ -304,3 +304,42 @@ def data_quality_section(workspace):
         return notice("The inputs passed every check without a warning.")
     return table(frame, labels={"source": "File", "table": "Table", "message": "Warning"},
                  caption="Warnings found while loading the workspace; they did not stop the run")
+
+
+def step_dimensions(maturity: pd.DataFrame, step: int) -> pd.DataFrame:
+    """The maturity dimensions that measure one step, with level, score and target."""
+    rows = maturity[maturity["step"] == step]
+    return rows[["dimension", "level", "level_name", "score", "target"]]
+
+
+def step_kpis(kpis: pd.DataFrame, step: int, *, currency: str = "") -> pd.DataFrame:
+    """The portfolio KPIs that show one step's progress, formatted, with status."""
+    rows = kpis[(kpis["scope"] == "portfolio") & (kpis["step"] == step)]
+    return pd.DataFrame({"name": rows["name"],
+                         "value": [format_value(v, u, currency) for v, u in zip(rows["value"], rows["unit"])],
+                         "target": [format_value(t, u, currency) if pd.notna(t) else "–"
+                                    for t, u in zip(rows["target"], rows["unit"])],
+                         "status": rows["status"]})
+
+
+def cadence_table(events) -> pd.DataFrame:
+    """The planning cycle's events as a table."""
+    return pd.DataFrame([{"week": e.week, "event": e.name, "purpose": e.purpose,
+                          "inputs": "; ".join(e.inputs), "outputs": "; ".join(e.outputs),
+                          "participants": ", ".join(e.participants)} for e in events])
+
+
+def threshold_table(catalog) -> pd.DataFrame:
+    """KPIs with thresholds: what value makes each amber and red."""
+    t = catalog.table.dropna(subset=["amber", "red"], how="all")
+    word = {"higher": "below", "lower": "above"}
+    return pd.DataFrame({"name": t["name"],
+                         "amber": [f"{word[d]} {a:g}" if pd.notna(a) else "–" for d, a in zip(t["direction"], t["amber"])],
+                         "red": [f"{word[d]} {r:g}" if pd.notna(r) else "–" for d, r in zip(t["direction"], t["red"])]})
+
+
+def glossary_table(catalog, terms: Mapping[str, str]) -> pd.DataFrame:
+    """Every KPI and playbook term with its meaning, alphabetically."""
+    rows = [{"term": n, "meaning": d} for n, d in zip(catalog.table["name"], catalog.table["definition"])]
+    rows += [{"term": k, "meaning": v} for k, v in terms.items()]
+    return pd.DataFrame(rows).sort_values("term", key=lambda s: s.str.lower()).reset_index(drop=True)

@@ -384,10 +384,23 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         from .index import write_index
+        _write_templates(org_dir, ws)
         index = write_index(org_dir, ws)
     code = EXIT_NOTEBOOK if any(c.status != "ok" for c in results) else EXIT_OK
     results.sort(key=lambda r: ws.cycles.index(r.cycle))
     return RunSummary(org_dir, index, results, code)
+
+
+def _write_templates(org_dir: Path, ws: Workspace) -> None:
+    """Write the consultant's templates next to the reports, for the playbook to link to."""
+    from .questionnaire import write_questionnaire, write_questionnaire_pdf
+    from .scaffold import write_input_workbook
+
+    folder = org_dir / "templates"
+    folder.mkdir(exist_ok=True)
+    write_input_workbook(folder / "input_workbook.xlsx")
+    write_questionnaire(ws.model, folder / "questionnaire.xlsx")
+    write_questionnaire_pdf(ws.model, folder / "questionnaire.pdf")
 
 
 def _cycle_slugs(cycles: list[str]) -> dict[str, str]:

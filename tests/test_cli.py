@@ -97,14 +97,15 @@ def test_run_produces_every_output_file(tiny, tmp_path):
         assert {"kpi_id", "name", "scope", "value", "unit", "target", "status"} <= set(kpis.columns)
         manifest = json.loads((pack / "manifest.json").read_text())
         assert manifest["status"] == "ok" and manifest["cycle"] == slug.upper()
-        assert [n["status"] for n in manifest["notebooks"]] == ["ok", "ok", "ok"]
+        assert [n["status"] for n in manifest["notebooks"]] == ["ok", "ok", "ok", "ok"]
         assert all(n["seconds"] > 0 for n in manifest["notebooks"])
         digest = hashlib.sha256((tiny / "data" / "financials.csv").read_bytes()).hexdigest()
         assert manifest["inputs"]["data/financials.csv"] == digest
         assert manifest["packages"]["papermill"] and manifest["parameters"]["cycle"] == slug.upper()
     index = (org / "index.html").read_text()
     links = re.findall(r'href="([^"]+)"', index)
-    assert len(links) == 2 * 6 and all((org / link).is_file() for link in links)
+    assert len(links) == 2 * 8 and all((org / link).is_file() for link in links)
+    assert (org / "templates" / "questionnaire.pdf").is_file() and (org / "templates" / "input_workbook.xlsx").is_file()
     assert "C3" in index and "Complete" in index
     assert not list(org.glob(".staging-*")) and not (org / ".pmo-run.lock").exists()
 
@@ -138,7 +139,7 @@ def test_failed_notebook_is_reported_and_never_destroys_the_last_good_pack(tiny,
     assert "This report is incomplete" in html and "ValueError" in html
     manifest = json.loads((failed / "manifest.json").read_text())
     assert manifest["status"] == "failed"
-    assert [n["status"] for n in manifest["notebooks"]] == ["ok", "failed", "ok"]
+    assert [n["status"] for n in manifest["notebooks"]] == ["ok", "failed", "ok", "ok"]
     assert "Failed" in (org / "index.html").read_text()
 
 

@@ -1,6 +1,7 @@
 """The notebooks, executed through papermill on small fixture workspaces."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -111,3 +112,68 @@ def test_default_parameters_run_on_the_bundled_sample(tmp_path):
                         kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOKS_DIR))
     nb = nbformat.read(str(out / "nb.ipynb"), as_version=4)
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
+TINY_PLAYBOOK = """
+steps:
+  1: {purpose: "Link work to goals.", practices: ["Name the goal of every initiative."]}
+  3: {purpose: "Improve the flow.", practices: ["Limit work in progress."]}
+cadence:
+  - {name: Quarterly review, week: 12, purpose: Review the quarter., inputs: [KPI analysis - Scorecard],
+     outputs: [Decisions], participants: [Board]}
+decision_rights:
+  roles: [Board, PMO]
+  decisions:
+    - {decision: Stop an initiative, raci: {Board: A, PMO: R}}
+glossary: {Flow: How work moves.}
+actions:
+  alignment:
+    2: [{action: "ACTION-ALIGN-TWO", owner_role: PMO, effort: S, kpi: strategic_alignment}]
+    3: [{action: "ACTION-ALIGN-THREE", owner_role: PMO, effort: S, kpi: strategic_alignment}]
+  flow:
+    2: [{action: "ACTION-FLOW-TWO", owner_role: PMO, effort: M, kpi: wip}]
+    3: [{action: "ACTION-FLOW-THREE", owner_role: PMO, effort: M, kpi: wip}]
+"""
+
+
+def _playbook_html(workspace, out):
+    execute("maturity", workspace, out, cycle="C2")
+    execute("kpis", workspace, out, cycle="C2")
+    nb = execute("playbook", workspace, out, cycle="C2")
+    return render_html(nb, context={"organisation": "Tiny", "title": "PMO playbook", "cycle": "C2",
+                                    "date": "2026-01-01", "primary_colour": "#1f4e79", "logo": None,
+                                    "failure": None, "kit_version": "test"})
+
+
+def test_playbook_follows_its_yaml_and_quotes_the_recorded_results(tiny, tmp_path):
+    (tiny / "my_playbook.yaml").write_text(TINY_PLAYBOOK)
+    (tiny / "pmo.yaml").write_text((tiny / "pmo.yaml").read_text() + "playbook: my_playbook.yaml\n")
+    html = _playbook_html(tiny, tmp_path / "a")
+    maturity = read_result(tmp_path / "a" / "results", "maturity").set_index("dimension_id")
+    # C2: alignment is at staged level 1 and flow at level 2, both below target 3.5, so the
+    # roadmap holds each dimension's next step and nothing beyond it
+    assert maturity["level"].tolist() == [1, 2]
+    assert "ACTION-ALIGN-TWO" in html and "ACTION-FLOW-THREE" in html
+    assert "ACTION-ALIGN-THREE" not in html and "ACTION-FLOW-TWO" not in html
+    assert "Repeatable" in html and "Initial" in html
+    for score in maturity["score"]:
+        assert f"{score:.2f}" in html
+    kpis = read_result(tmp_path / "a" / "results", "kpis").set_index(["kpi_id", "scope"])
+    assert f"{kpis.loc[('strategic_alignment', 'portfolio'), 'value']:.0%}" in html
+    assert "Quarterly review" in html and "Stop an initiative" in html
+    roadmap = read_result(tmp_path / "a" / "results", "playbook_roadmap")
+    assert set(roadmap["cycle_offset"]) <= {1, 2, 3}
+
+    edited = TINY_PLAYBOOK.replace("ACTION-FLOW-THREE", "ACTION-FLOW-EDITED").replace("{Board: A, PMO: R}",
+                                                                                     "{Board: R, PMO: A}")
+    (tiny / "my_playbook.yaml").write_text(edited)
+    html = _playbook_html(tiny, tmp_path / "b")
+    assert "ACTION-FLOW-EDITED" in html and "ACTION-FLOW-THREE" not in html
+    row = re.search(r"Stop an initiative</td>\s*<td[^>]*>(\w)</td>\s*<td[^>]*>(\w)</td>", html)
+    assert row and row.groups() == ("R", "A")
+
+
+def test_playbook_renders_with_only_the_required_tables(minimal, tmp_path):
+    nb = execute("playbook", minimal, tmp_path)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors

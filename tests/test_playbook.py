@@ -55,3 +55,46 @@ def test_playbook_effort_must_be_s_m_or_l(model, tmp_path):
     (tmp_path / "p.yaml").write_text("actions:\n  governance:\n    2:\n      - {action: a, owner_role: P, effort: XL, kpi: cpi}\n")
     with pytest.raises(ConfigError, match="effort"):
         load_playbook(model, path=tmp_path / "p.yaml")
+
+
+def test_playbook_carries_steps_cadence_raci_and_glossary(model):
+    playbook = load_playbook(model)
+    assert playbook.steps["step"].tolist() == [1, 2, 3, 4]
+    assert [e.name for e in playbook.cadence] == ["Portfolio review", "Funding decision", "Retrospective", "KPI review"]
+    assert (playbook.raci.drop(columns="decision") == "A").sum(axis=1).eq(1).all()
+    assert "Guardrail" in playbook.glossary
+
+
+def test_raci_needs_exactly_one_accountable_role(model, tmp_path):
+    (tmp_path / "p.yaml").write_text(
+        "decision_rights:\n  roles: [Board, PMO]\n  decisions:\n"
+        "    - {decision: Stop, raci: {Board: A, PMO: A}}\n    - {decision: Start, raci: {Board: R, Ghost: A}}\n"
+        "actions: {}\n")
+    with pytest.raises(ConfigError) as info:
+        load_playbook(model, path=tmp_path / "p.yaml")
+    messages = " | ".join(info.value.problems["message"])
+    assert "exactly one A" in messages and "Ghost" in messages
+
+
+def test_cadence_from_pmo_yaml_replaces_the_default_and_is_checked(tiny):
+    from pmo_lib import cadence_events, load_workspace, workspace_playbook
+
+    text = (tiny / "pmo.yaml").read_text() + (
+        "cadence:\n  cycle_weeks: 6\n  events:\n"
+        "    - {name: Sprint review, week: 6, purpose: Review., participants: [Team]}\n")
+    (tiny / "pmo.yaml").write_text(text)
+    ws = load_workspace(tiny)
+    events = cadence_events(ws, workspace_playbook(ws))
+    assert [e.name for e in events] == ["Sprint review"]
+    (tiny / "pmo.yaml").write_text(text.replace("week: 6,", "week: 9,"))
+    ws = load_workspace(tiny)
+    with pytest.raises(ConfigError, match="beyond the 6-week cycle"):
+        cadence_events(ws, workspace_playbook(ws))
+
+
+def test_roadmap_is_spread_over_three_cycles_by_effort(model):
+    from pmo_lib import roadmap_by_cycle
+
+    roadmap = pd.DataFrame({"rank": range(1, 9), "effort": list("LLLSSMMM"), "dimension_id": "x"})
+    spread = roadmap_by_cycle(roadmap, capacity=6)
+    assert spread["cycle_offset"].tolist() == [1, 1, 2, 2, 2, 3, 3, 3]
