@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -48,6 +49,9 @@ def write_input_workbook(target: Path) -> Path:
         for i, col in enumerate(spec.columns, start=1):
             need = "optional column" if not col.present else ("may be empty" if col.nullable else "value required")
             help_sheet.append(["", col.name, need, col.help])
+            note = Comment(f"{col.help}\n({need})", "PMO Playbook Kit")
+            note.width, note.height = 260, 90
+            sheet.cell(1, i).comment = note
             if col.choices:
                 list_col += 1
                 letter = get_column_letter(list_col)

@@ -67,7 +67,9 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_previous_pack(tiny, tmp_path):
     proc = subprocess.Popen([*PMO, "run", str(tiny), "--cycle", "C2", "--cycle", "C3", "--out", "out",
                              "--format", "html"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-    time.sleep(8)
+    deadline = time.monotonic() + 120
+    while not list(org.glob(".staging-*/c2/*.ipynb")) and time.monotonic() < deadline:
+        time.sleep(0.2)  # wait until a notebook is executing: the interrupt must land mid-run
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err

@@ -14,6 +14,7 @@ def test_init_creates_config_workbook_and_questionnaire(tmp_path):
     book = openpyxl.load_workbook(path / "data.xlsx")
     for name, spec in TABLES.items():
         assert [c.value for c in book[name][1]] == spec.column_names
+    assert "Budget at completion" in book["initiatives"]["K1"].comment.text  # header notes
     kinds = book["initiatives"].data_validations.dataValidation
     assert any("_Lists" in (v.formula1 or "") for v in kinds)
     help_rows = [r for r in book["_Instructions"].iter_rows(values_only=True)]
