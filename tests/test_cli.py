@@ -38,7 +38,8 @@ def check_pdf(path: Path) -> None:
     assert all(f"Page {i} of {len(pages)}" in text for i, text in enumerate(pages, start=1))
     text = "".join(pages)
     assert "import pmo_lib" not in text and "pmo.load_workspace" not in text and "Traceback" not in text
-    assert "Figure 1." in text or "figure" not in text.lower()
+    if path.stem != "00_playbook":  # the three reports carry numbered figure captions
+        assert "Figure 1." in text
 
 
 def test_validate_lists_every_problem_without_a_traceback(tiny, tmp_path):
