@@ -51,7 +51,8 @@ def _trend_svg(cycles: list[str], values: list[float | None], *, lo: float, hi: 
     n = max(len(values) - 1, 1)
 
     def xy(i: int, v: float) -> tuple[float, float]:
-        return (left + i * (w - left - right) / n, top + (hi - v) / (hi - lo) * (h - top - bottom))
+        inner = 24  # keep the first and last points clear of the axis labels
+        return (left + inner + i * (w - left - right - 2 * inner) / n, top + (hi - v) / (hi - lo) * (h - top - bottom))
 
     parts = [f'<line x1="{left}" x2="{w - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e7ec"/>'
              f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#666">{v:g}</text>'
