@@ -105,10 +105,11 @@ def test_sections_without_their_optional_table_say_so(minimal, tmp_path):
     assert kpis.loc[("nps", "portfolio"), "status"] == "n/a"
 
 
-def test_default_parameters_run_on_the_bundled_sample(tmp_path):
+@pytest.mark.parametrize("report", list(NOTEBOOKS))
+def test_default_parameters_run_on_the_bundled_sample(report, tmp_path):
     out = tmp_path / "default"
     out.mkdir()
-    pm.execute_notebook(str(NOTEBOOKS_DIR / NOTEBOOKS["maturity"]), str(out / "nb.ipynb"),
+    pm.execute_notebook(str(NOTEBOOKS_DIR / NOTEBOOKS[report]), str(out / "nb.ipynb"),
                         kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOKS_DIR))
     nb = nbformat.read(str(out / "nb.ipynb"), as_version=4)
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]

@@ -1,6 +1,8 @@
 """Rendering: no code or parameters reach a client, HTML works offline, failures show."""
 from __future__ import annotations
 
+import re
+
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
@@ -43,3 +45,14 @@ def test_failed_notebook_says_so_on_its_first_page(tmp_path):
     assert "This report is incomplete" in html and "cell 4" in html and "ValueError: bad &lt;value&gt;" in html
     pdf = render_pdf(html, tmp_path / "r.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_logo_is_embedded_on_the_cover(tmp_path):
+    from pmo_lib.render import logo_data_uri
+
+    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000154a24f5b0000000049454e44ae426082")
+    (tmp_path / "logo.png").write_bytes(png)
+    html = render_html(notebook(), context={**CONTEXT, "logo": logo_data_uri(tmp_path / "logo.png")})
+    img = re.search(r'<img[^>]*class="pmo-logo"[^>]*>', html).group(0)
+    assert 'src="data:image/png;base64,' in img and 'alt="Acme &lt;Corp&gt; logo"' in img
