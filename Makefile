@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python bench/kpi_engine.py
+	$(BIN)/python bench/run.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
