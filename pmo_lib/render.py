@@ -11,10 +11,12 @@ import mimetypes
 import re
 from pathlib import Path
 
-import nbformat
-from nbconvert import HTMLExporter
+from typing import TYPE_CHECKING
 
 from .resources import TEMPLATES_DIR
+
+if TYPE_CHECKING:  # nbformat and nbconvert load slowly; notebooks that only import pmo_lib never need them
+    import nbformat
 
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell", "papermill-error-cell-tag"}
 
@@ -63,6 +65,9 @@ def render_html(nb: nbformat.NotebookNode | str | Path, *, context: dict, with_c
     str
         The HTML document.
     """
+    import nbformat
+    from nbconvert import HTMLExporter
+
     if not isinstance(nb, nbformat.NotebookNode):
         nb = nbformat.read(str(nb), as_version=4)
     exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES_DIR)],

@@ -36,7 +36,7 @@ from pathlib import Path
 from . import __version__
 from .exceptions import NotebookFailure, PmoError, RunLockedError
 from .resources import NOTEBOOKS, NOTEBOOKS_DIR, REPORT_TITLES
-from .workspace import Workspace, file_sha256, load_workspace
+from .workspace import RUN_CACHE_ENV, Workspace, file_sha256, load_workspace, write_run_cache
 
 FORMATS = ("html", "pdf")
 PACKAGES = ("pmo-playbook-kit", "pandas", "numpy", "scipy", "matplotlib", "seaborn", "papermill",
@@ -227,18 +227,30 @@ def _kernel_output(log: Path):
 
 
 def _run_one_cycle(job: dict) -> dict:
-    """Execute and render the three reports of one cycle into ``job['tmp']``.
+    """Execute and render every report of one cycle into ``job['tmp']``.
 
     Runs in a worker process; returns plain data.
     """
+    tmp = Path(job["tmp"])
+    results_dir = tmp / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    previous_cache = os.environ.get(RUN_CACHE_ENV)
+    os.environ[RUN_CACHE_ENV] = job["cache"]  # kernels inherit it and skip re-validating the workspace
+    try:
+        return {"cycle": job["cycle"], "notebooks": _run_notebooks(job, tmp, results_dir)}
+    finally:
+        if previous_cache is None:
+            os.environ.pop(RUN_CACHE_ENV, None)
+        else:
+            os.environ[RUN_CACHE_ENV] = previous_cache
+
+
+def _run_notebooks(job: dict, tmp: Path, results_dir: Path) -> list[dict]:
     import nbformat
     import papermill as pm
 
     from .render import logo_data_uri, render_html, render_pdf
 
-    tmp = Path(job["tmp"])
-    results_dir = tmp / "results"
-    results_dir.mkdir(parents=True, exist_ok=True)
     notebooks = []
     for report, nb_name in NOTEBOOKS.items():
         executed = tmp / nb_name
@@ -275,7 +287,7 @@ def _run_one_cycle(job: dict) -> dict:
                 outputs["code_html"] = f"{stem}.code.html"
         notebooks.append(asdict(NotebookResult(report, nb_name, "failed" if error else "ok",
                                                round(seconds, 2), error, outputs)))
-    return {"cycle": job["cycle"], "notebooks": notebooks}
+    return notebooks
 
 
 def _publish(tmp: Path, final: Path, failed_dir: Path, ok: bool) -> Path:
@@ -354,12 +366,13 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
     results: list[CycleResult] = []
     with _Lock(org_dir):
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=org_dir))
+        cache = write_run_cache(ws, staging / "workspace.pickle")
         try:
             jobs_data = []
             for cycle in selected:
                 tmp = staging / slugs[cycle]
                 tmp.mkdir()
-                jobs_data.append({"cycle": cycle, "tmp": str(tmp), "workspace": str(ws.path),
+                jobs_data.append({"cycle": cycle, "tmp": str(tmp), "workspace": str(ws.path), "cache": str(cache),
                                   "notebooks_dir": str(NOTEBOOKS_DIR), "kernel": kernel_name,
                                   "timeout": timeout, "formats": tuple(formats), "with_code": with_code,
                                   "context": {**context, "cycle": cycle}, "logo": logo})

@@ -394,6 +394,9 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
         from .sample import sample_workspace
         path = sample_workspace()
     path = Path(path).expanduser().resolve()
+    cached = _from_run_cache(path)
+    if cached is not None:
+        return cached
     if not path.is_dir():
         raise PmoError(f"workspace {str(path)!r} is not a folder; create one with 'pmo init {path}'")
     issues = _Collector()
@@ -505,3 +508,41 @@ def _inside(workspace: Path, relative: str, key: str, issues: _Collector) -> Pat
         issues.add(str(workspace / CONFIG_FILE), CONFIG_FILE, "file not found", column=key, value=relative)
         return None
     return target
+
+
+RUN_CACHE_ENV = "PMO_WORKSPACE_CACHE"
+
+
+def _fingerprint(files: list[Path]) -> list[tuple[str, int, int]]:
+    return [(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.exists()]
+
+
+def write_run_cache(workspace: Workspace, target: Path) -> Path:
+    """Save a validated workspace for the notebooks of one run to load instead of re-validating.
+
+    The runner points the ``PMO_WORKSPACE_CACHE`` environment variable at the file. A
+    notebook's :func:`load_workspace` uses it only for the same folder and only while
+    every input file still has the size and modification time it had when validated.
+    """
+    import pickle
+
+    payload = {"path": str(workspace.path), "fingerprint": _fingerprint(workspace.files), "workspace": workspace}
+    target.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+    return target
+
+
+def _from_run_cache(path: Path) -> Workspace | None:
+    import os
+    import pickle
+
+    cache = os.environ.get(RUN_CACHE_ENV)
+    if not cache or not Path(cache).is_file():
+        return None
+    try:
+        payload = pickle.loads(Path(cache).read_bytes())
+    except Exception:  # a stale or foreign file: validate from scratch instead
+        return None
+    ws = payload.get("workspace")
+    if payload.get("path") != str(path) or ws is None or payload.get("fingerprint") != _fingerprint(ws.files):
+        return None
+    return ws

@@ -190,3 +190,19 @@ def test_paths_in_pmo_yaml_must_stay_inside_the_workspace(tiny):
     (tiny / "pmo.yaml").write_text("organisation: Tiny\nmaturity_model: ../../etc/passwd\n")
     row = one(problems_of(tiny), column="maturity_model")
     assert "inside the workspace" in row["message"]
+
+
+def test_run_cache_is_used_only_while_the_inputs_are_unchanged(tiny, tmp_path, monkeypatch):
+    import os
+
+    from pmo_lib.workspace import RUN_CACHE_ENV, write_run_cache
+
+    ws = load_workspace(tiny)
+    ws.warnings.append(ws.warnings[0].__class__("marker", "cycles", "from the cache"))
+    cache = write_run_cache(ws, tmp_path / "ws.pickle")
+    monkeypatch.setenv(RUN_CACHE_ENV, str(cache))
+    assert any(w.file == "marker" for w in load_workspace(tiny).warnings)  # served from the cache
+    goals = tiny / "data" / "goals.csv"
+    goals.write_text(goals.read_text() + "\n")
+    os.utime(goals, ns=(1, 1))
+    assert not any(w.file == "marker" for w in load_workspace(tiny).warnings)  # inputs changed: validated again
