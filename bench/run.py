@@ -32,7 +32,9 @@ BIN = Path(sys.executable).parent
 
 def timed(cmd: list[str], **kw) -> float:
     started = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True, **kw)
+    done = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:2])} failed:\n{done.stderr[-2000:]}")
     return time.perf_counter() - started
 
 
@@ -40,6 +42,7 @@ def plain_route(workspace: Path, cycle: str, out: Path) -> tuple[float, int]:
     """The route without the kit's runner: three command-line programs per report."""
     from pmo_lib.resources import NOTEBOOKS, NOTEBOOKS_DIR
 
+    out.mkdir(parents=True, exist_ok=True)
     total = 0.0
     for name in NOTEBOOKS.values():
         executed = out / name
