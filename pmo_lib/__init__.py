@@ -8,14 +8,14 @@ __version__ = "0.1.0"
 
 from .charts import (completion_line, count_heatmap, funding_shift_bars, control_chart, flow_time_histogram, throughput_bars, value_scatter, wip_age_bars,
                      dimension_trends, heatmap, item_grid, maturity_radar, role_gap_title, role_grid,
-                     score_intervals, weakest_item_title, goal_mix_bars, kpi_small_multiples, kpi_trend_title, trend_title, maturity_bars, performance_scatter, set_theme,
+                     score_intervals, weakest_item_title, goal_mix_bars, kpi_small_multiples, kpi_trend_title, trend_title, maturity_bars, set_theme,
                      show_figure, trend_lines)
 from .config import Config, load_config
 from .exceptions import ConfigError, InputError, NotebookError, PmoError, Problem, RunLockedError
 from .funding import funding_changes, reallocation_scenario, scenario_goal_mix, value_scores
 from .governance import (action_completion, action_tracker, find_exceptions, goal_mix, open_raid, portfolio_by_goal,
                          portfolio_overview, raid_summary, unaligned_spend)
-from .kpis import KpiCatalog, compute_kpis, initiative_performance, cycle_spend, kpi_history, load_catalog, nps_score, rag_status
+from .kpis import KpiCatalog, compute_kpis, cycle_spend, kpi_history, load_catalog, nps_score, rag_status
 from .narrative import guardrail_text, step_text, next_agenda, governance_summary, kpi_summary, maturity_summary, reliability_summary
 from .maturity import (MaturityModel, compare_cycles, compare_groups, dimension_history, empty_change,
                        item_statistics, maturity_trend, role_scores, load_model, overall_level, overall_score,
@@ -55,7 +55,7 @@ __all__ = [
     "goal_mix_bars", "init_workspace", "item_statistics", "kpi_history",
     "kpi_small_multiples", "load_catalog", "load_config", "load_model", "load_workspace", "maturity_bars",
     "md", "missing_table_notice", "notice", "nps_score", "open_raid", "overall_level", "overall_score",
-    "governance_summary", "initiative_performance", "kpi_trend_title", "maturity_trend", "scorecard", "trend_title", "kpi_summary", "maturity_summary", "reuse_result", "performance_scatter", "plural", "portfolio_overview", "rag_status", "read_result", "record", "render_html", "render_pdf",
+    "governance_summary", "kpi_trend_title", "maturity_trend", "scorecard", "trend_title", "kpi_summary", "maturity_summary", "reuse_result", "plural", "portfolio_overview", "rag_status", "read_result", "record", "render_html", "render_pdf",
     "respondent_scores", "run_workspace", "sample_workspace", "score_dimensions", "set_theme",
     "show_figure", "slugify", "staged_levels", "status_badge", "table", "trend_lines", "unaligned_spend",
     "__version__",

@@ -169,28 +169,6 @@ def goal_mix_bars(mix: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
     return _finish(fig, ax, title, "Share of the cycle's spend", "")
 
 
-def performance_scatter(per_initiative: pd.DataFrame, *, cpi_red: float, spi_red: float) -> plt.Figure:
-    """CPI against SPI per initiative, sized by budget at completion.
-
-    ``per_initiative`` has columns ``initiative_id, cpi, spi, bac``.
-    """
-    data = per_initiative.dropna(subset=["cpi", "spi"])
-    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 4.0))
-    sizes = 20 + 200 * data["bac"] / data["bac"].max()
-    off = (data["cpi"] < cpi_red) | (data["spi"] < spi_red)
-    ax.scatter(data.loc[~off, "spi"], data.loc[~off, "cpi"], s=sizes[~off], alpha=0.6, label="Within thresholds")
-    ax.scatter(data.loc[off, "spi"], data.loc[off, "cpi"], s=sizes[off], marker="s",
-               color=STATUS_COLOURS["red"], alpha=0.8, label="Below a red threshold")
-    for row in data[off].itertuples():
-        ax.annotate(row.initiative_id, (row.spi, row.cpi), xytext=(6, -3), textcoords="offset points", fontsize=8)
-    ax.axhline(1, color=GREY, linewidth=0.8)
-    ax.axvline(1, color=GREY, linewidth=0.8)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
-    title = ("Every initiative is within its cost and schedule thresholds" if not off.any() else
-             f"{int(off.sum())} initiative{'s' if off.sum() > 1 else ''} below a cost or schedule threshold")
-    return _finish(fig, ax, title, "Schedule performance index (SPI)", "Cost performance index (CPI)")
-
-
 def trend_title(frame: pd.DataFrame, *, value: str, what: str) -> str:
     """A title that states how a series moved over the cycles."""
     series = frame.dropna(subset=[value])

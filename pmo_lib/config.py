@@ -151,6 +151,32 @@ def pydantic_problems(exc: ValidationError, *, file: str, table: str,
     return problems
 
 
+def load_validated(path: Path, schema: type[BaseModel], *, table: str) -> tuple[BaseModel, dict[tuple, int]]:
+    """Load a YAML file and validate it against a pydantic schema, naming each problem's line.
+
+    An empty file counts as an empty mapping.
+
+    Returns
+    -------
+    tuple
+        The validated model and the line of each key.
+
+    Raises
+    ------
+    ConfigError
+        When the YAML does not parse, is not a mapping, or breaks the schema.
+    """
+    data, lines = load_yaml(path, table=table)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError([Problem(str(path), table, "expected a mapping of keys to values", row=1)])
+    try:
+        return schema.model_validate(data), lines
+    except ValidationError as exc:
+        raise ConfigError(pydantic_problems(exc, file=str(path), table=table, lines=lines)) from None
+
+
 def load_config(workspace: Path) -> Config:
     """Load and validate ``pmo.yaml`` from a workspace folder.
 
@@ -159,13 +185,5 @@ def load_config(workspace: Path) -> Config:
     ConfigError
         Listing every unknown key, missing key and bad value with its line.
     """
-    path = Path(workspace) / CONFIG_FILE
-    data, lines = load_yaml(path, table=CONFIG_FILE)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError([Problem(str(path), CONFIG_FILE, "expected a mapping of keys to values", row=1)])
-    try:
-        return Config.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(pydantic_problems(exc, file=str(path), table=CONFIG_FILE, lines=lines)) from None
+    config, _ = load_validated(Path(workspace) / CONFIG_FILE, Config, table=CONFIG_FILE)
+    return config

@@ -78,7 +78,6 @@ def unaligned_spend(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame
 
 EXCEPTION_COLUMNS = ["exception_id", "kind", "initiative_id", "name", "owner", "metric", "value", "threshold",
                      "severity", "recommendation", "description"]
-DECISIONS = ("continue", "recover", "re-scope", "stop")
 
 
 def find_exceptions(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: str, catalog: KpiCatalog, *,

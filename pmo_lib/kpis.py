@@ -14,15 +14,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .config import Config, load_yaml, pydantic_problems
+from .config import Config, load_validated
 from .exceptions import ConfigError, Problem
 from .resources import TEMPLATES_DIR
 from .tables import TABLES
 
 UNITS = ("ratio", "share", "currency", "days", "count", "points")
-STATUSES = ("green", "amber", "red", "n/a")
 KPI_COLUMNS = ["kpi_id", "name", "step", "scope", "value", "unit", "target", "status",
                "n", "margin", "note"]
 
@@ -111,11 +110,7 @@ def load_catalog(path: str | Path | None = None, *, config: Config | None = None
         overrides naming unknown KPIs.
     """
     path = Path(path) if path is not None else TEMPLATES_DIR / "kpi_catalog.yaml"
-    data, lines = load_yaml(path, table="KPI catalogue")
-    try:
-        raw = _Catalog.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(pydantic_problems(exc, file=str(path), table="KPI catalogue", lines=lines)) from None
+    raw, lines = load_validated(path, _Catalog, table="KPI catalogue")
     problems = []
     ids = [k.id for k in raw.kpis]
     for i, k in enumerate(raw.kpis):
@@ -490,21 +485,3 @@ def kpi_history(tables: dict[str, pd.DataFrame], catalog: KpiCatalog, *,
         frame = compute_kpis(tables, cycle, catalog, present=present)
         frames.append(frame[frame["scope"] == scope].assign(cycle=cycle))
     return pd.concat(frames, ignore_index=True)
-
-
-def initiative_performance(kpis: pd.DataFrame, initiatives: pd.DataFrame) -> pd.DataFrame:
-    """CPI and SPI side by side for each initiative of a cycle.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``initiative_id, name, cpi, spi, bac, cpi_status, spi_status``.
-    """
-    per = kpis[kpis["kpi_id"].isin(["cpi", "spi"]) & (kpis["scope"] != "portfolio")]
-    if per.empty:
-        return pd.DataFrame(columns=["initiative_id", "name", "cpi", "spi", "bac", "cpi_status", "spi_status"])
-    values = per.pivot(index="scope", columns="kpi_id", values="value")
-    status = per.pivot(index="scope", columns="kpi_id", values="status").add_suffix("_status")
-    out = values.join(status).rename_axis("initiative_id").reset_index()
-    out = out.merge(initiatives[["initiative_id", "name", "bac"]], on="initiative_id", how="left")
-    return out[["initiative_id", "name", "cpi", "spi", "bac", "cpi_status", "spi_status"]]

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .config import load_yaml, pydantic_problems
+from .config import load_validated
 from .exceptions import ConfigError, Problem
 
 
@@ -119,11 +119,7 @@ def load_model(path: str | Path) -> MaturityModel:
     """
     path = Path(path)
     label = str(path)
-    data, lines = load_yaml(path, table="maturity model")
-    try:
-        raw = _Model.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(pydantic_problems(exc, file=label, table="maturity model", lines=lines)) from None
+    raw, lines = load_validated(path, _Model, table="maturity model")
     problems = []
     top = max(raw.levels)
     dims = [d.id for d in raw.dimensions]
@@ -239,6 +235,19 @@ def staged_levels(items: pd.DataFrame, model: MaturityModel) -> pd.Series:
     return pd.Series(result, name="level", dtype=int)
 
 
+def _point_scores(assessment: pd.DataFrame, per_respondent: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
+    """Score, respondent count and staged level per dimension, without the interval statistics."""
+    summary = per_respondent.groupby("dimension_id").agg(
+        score=("score", "mean"), n_respondents=("respondent_id", "nunique"))
+    levels = staged_levels(item_statistics(assessment, model), model)
+    out = model.dimensions[["dimension_id", "dimension", "step", "weight"]].merge(
+        summary, on="dimension_id", how="left")
+    out["n_respondents"] = out["n_respondents"].fillna(0).astype(int)
+    out["level"] = out["dimension_id"].map(levels).fillna(min(model.levels)).astype(int)
+    out["level_name"] = out["level"].map(model.level_name)
+    return out
+
+
 def score_dimensions(assessment: pd.DataFrame, model: MaturityModel, *,
                      targets: dict[str, float] | float = 4.0, confidence: float = 0.95,
                      seed: int = 0) -> pd.DataFrame:
@@ -270,11 +279,7 @@ def score_dimensions(assessment: pd.DataFrame, model: MaturityModel, *,
     from .statistics import bootstrap_mean_ci, cronbach_alpha, rwg_j
 
     per_respondent = respondent_scores(assessment, model)
-    summary = per_respondent.groupby("dimension_id").agg(
-        score=("score", "mean"), n_respondents=("respondent_id", "nunique"))
-    levels = staged_levels(item_statistics(assessment, model), model)
-    out = model.dimensions[["dimension_id", "dimension", "step", "weight"]].merge(
-        summary, on="dimension_id", how="left")
+    out = _point_scores(assessment, per_respondent, model)
     n_options = model.scale_max - model.scale_min + 1
     matrix = assessment.merge(model.items[["item_id", "dimension_id"]], on="item_id").pivot_table(
         index=["respondent_id"], columns=["dimension_id", "item_id"], values="score", aggfunc="mean")
@@ -287,9 +292,6 @@ def score_dimensions(assessment: pd.DataFrame, model: MaturityModel, *,
         extra.append({"ci_low": low, "ci_high": high, "cronbach_alpha": alpha, "alpha_n": alpha_n,
                       "rwg": rwg_j(items, n_options=n_options) if len(items) else np.nan})
     out = pd.concat([out, pd.DataFrame(extra, index=out.index)], axis=1)
-    out["n_respondents"] = out["n_respondents"].fillna(0).astype(int)
-    out["level"] = out["dimension_id"].map(levels).fillna(min(model.levels)).astype(int)
-    out["level_name"] = out["level"].map(model.level_name)
     if isinstance(targets, dict):
         out["target"] = out["dimension_id"].map(lambda d: float(targets.get(d, 4.0)))
     else:
@@ -376,9 +378,11 @@ def overall_level(dimensions: pd.DataFrame) -> int:
     return int(dimensions["level"].min())
 
 
-def maturity_trend(assessment: pd.DataFrame, model: MaturityModel, *, cycles: list[str],
-                   targets: dict[str, float] | float = 4.0) -> pd.DataFrame:
+def maturity_trend(assessment: pd.DataFrame, model: MaturityModel, *, cycles: list[str]) -> pd.DataFrame:
     """Overall score and staged level in every cycle that has answers.
+
+    Only point scores are computed here; the intervals and reliability of
+    :func:`score_dimensions` are not needed for a trend.
 
     Returns
     -------
@@ -389,7 +393,7 @@ def maturity_trend(assessment: pd.DataFrame, model: MaturityModel, *, cycles: li
     for cycle in cycles:
         answers = assessment[assessment["cycle"] == cycle]
         if answers["score"].notna().any():
-            dims = score_dimensions(answers, model, targets=targets)
+            dims = _point_scores(answers, respondent_scores(answers, model), model)
             rows.append({"cycle": cycle, "score": overall_score(dims), "level": overall_level(dims),
                          "n_respondents": int(answers["respondent_id"].nunique())})
     return pd.DataFrame(rows, columns=["cycle", "score", "level", "n_respondents"])

@@ -74,14 +74,17 @@ def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str) -> str:
 
 def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.DataFrame,
                        exceptions: pd.DataFrame, mix: pd.DataFrame | None, overdue_actions: int,
-                       model: MaturityModel, previous_maturity: pd.DataFrame | None = None) -> str:
-    """Executive summary of the governance pack, as a bulleted list."""
+                       model: MaturityModel, previous_score: float | None = None) -> str:
+    """Executive summary of the governance pack, as a bulleted list.
+
+    ``previous_score`` is the previous cycle's overall maturity, for the change.
+    """
     bullets = []
     if maturity is not None and maturity["score"].notna().any():
         level = overall_level(maturity)
         change = ""
-        if previous_maturity is not None and previous_maturity["score"].notna().any():
-            change = f" ({overall_score(maturity) - overall_score(previous_maturity):+.2f} since the previous cycle)"
+        if previous_score is not None and pd.notna(previous_score):
+            change = f" ({overall_score(maturity) - previous_score:+.2f} since the previous cycle)"
         bullets.append(f"**Maturity:** overall {overall_score(maturity):.2f}{change}, staged level {level} "
                        f"{esc(model.level_name(level))}.")
     port = kpis[kpis["scope"] == "portfolio"]

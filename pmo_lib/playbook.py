@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .config import load_yaml, pydantic_problems
+from .config import load_validated, pydantic_problems
 from .exceptions import ConfigError, Problem
 from .maturity import MaturityModel
 from .resources import TEMPLATES_DIR
@@ -105,11 +105,7 @@ def load_playbook(model: MaturityModel, *, kpi_ids: list[str] | None = None,
         catalogue lacks, with the line of each.
     """
     path = Path(path) if path is not None else TEMPLATES_DIR / "playbook.yaml"
-    data, lines = load_yaml(path, table="playbook")
-    try:
-        raw = _Playbook.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(pydantic_problems(exc, file=str(path), table="playbook", lines=lines)) from None
+    raw, lines = load_validated(path, _Playbook, table="playbook")
     problems, rows = [], []
     dims = set(model.dimensions["dimension_id"])
     for dim, by_level in raw.actions.items():

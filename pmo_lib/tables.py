@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 
 import pandera.pandas as pa
 
-KINDS = ("id", "text", "int", "number", "date", "enum")
-
-
 @dataclass(frozen=True)
 class ColumnSpec:
     """One column of an input table.
