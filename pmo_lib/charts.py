@@ -30,7 +30,7 @@ def set_theme(primary: str = "#1f4e79") -> None:
                   rc={"figure.figsize": (FIG_WIDTH, 3.6), "axes.titlesize": 12, "axes.titleweight": "bold",
                       "axes.titlelocation": "left", "axes.labelsize": 10, "xtick.labelsize": 9,
                       "ytick.labelsize": 9, "legend.fontsize": 9, "legend.frameon": False,
-                      "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "path",
+                      "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "none",
                       "figure.dpi": 100, "savefig.bbox": "tight"})
 
 

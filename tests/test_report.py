@@ -31,3 +31,19 @@ def test_format_value_by_unit():
 
 def test_esc():
     assert esc('a<b>"c"') == "a&lt;b&gt;&quot;c&quot;"
+
+
+def test_figures_keep_their_words_as_text():
+    """Labels stay text in the SVG: searchable and selectable in the PDF, and light to print."""
+    import matplotlib.pyplot as plt
+
+    from pmo_lib.charts import set_theme, show_figure
+
+    set_theme()
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3])
+    ax.set_title("Throughput <by> cycle", loc="left")
+    ax.set_xlabel("Planning cycle")
+    markup = show_figure(fig, "Figure caption").data
+    assert "Planning cycle</text>" in markup and "Throughput &lt;by&gt; cycle</text>" in markup
+    assert "<use " not in markup  # no glyphs drawn as paths
