@@ -23,9 +23,16 @@ SEED = 20260
 ORGANISATION = "Northwind Mobility"
 TROUBLED = "I-007"
 
-_CYCLES = [("2025-Q2", "2025-04-01", "2025-06-30"), ("2025-Q3", "2025-07-01", "2025-09-30"),
-           ("2025-Q4", "2025-10-01", "2025-12-31"), ("2026-Q1", "2026-01-01", "2026-03-31"),
-           ("2026-Q2", "2026-04-01", "2026-06-30"), ("2026-Q3", "2026-07-01", "2026-09-30")]
+LAST_CYCLE = (2026, 3)  # the sample's latest planning cycle: 2026-Q3
+
+
+def _quarters(n: int) -> list[tuple[str, str, str]]:
+    """The ``n`` quarterly planning cycles up to :data:`LAST_CYCLE`: (cycle, start, end)."""
+    last = pd.Period(year=LAST_CYCLE[0], quarter=LAST_CYCLE[1], freq="Q")
+    return [(f"{q.year}-Q{q.quarter}", q.start_time.date().isoformat(), q.end_time.date().isoformat())
+            for q in pd.period_range(end=last, periods=n, freq="Q")]
+
+
 _GOALS = [("G1", "Grow digital self-service", 1.2, 0.30),
           ("G2", "Keep customers for longer", 1.0, 0.25),
           ("G3", "Modernise core platforms", 1.0, 0.20),
@@ -74,7 +81,7 @@ def _dates(values) -> list[str]:
     return [pd.Timestamp(v).date().isoformat() if pd.notna(v) else "" for v in values]
 
 
-def create_sample_workspace(path: str | Path, *, seed: int = SEED) -> Path:
+def create_sample_workspace(path: str | Path, *, seed: int = SEED, cycles: int = 6) -> Path:
     """Write the sample organisation's workspace to ``path``.
 
     The same seed always gives byte-identical files.
@@ -84,6 +91,9 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED) -> Path:
     path : str or Path
         Folder to create; it must not exist or be empty.
     seed : int
+    cycles : int
+        Number of quarterly planning cycles, ending 2026-Q3; the benchmarks use
+        more than the default six to see how a run grows.
 
     Returns
     -------
@@ -101,13 +111,15 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED) -> Path:
     data.mkdir(parents=True, exist_ok=True)
     (path / "pmo.yaml").write_text(PMO_YAML.format(organisation=ORGANISATION, currency="EUR", colour="#1f4e79"),
                                    encoding="utf-8")
-    cycles = pd.DataFrame(_CYCLES, columns=["cycle", "start_date", "end_date"])
+    if cycles < 3:
+        raise ValueError(f"the sample needs at least 3 cycles, got {cycles}")
+    cycles = pd.DataFrame(_quarters(cycles), columns=["cycle", "start_date", "end_date"])
     cycles.to_csv(data / "cycles.csv", index=False)
     pd.DataFrame(_GOALS, columns=["goal_id", "goal", "weight", "target_share"]).to_csv(data / "goals.csv", index=False)
     starts = pd.to_datetime(cycles["start_date"])
     ends = pd.to_datetime(cycles["end_date"])
 
-    initiatives = _initiatives(rng)
+    initiatives = _initiatives(rng, len(cycles))
     financials = _financials(rng, initiatives, cycles, starts, ends)
     initiatives.assign(**{c: _dates(initiatives[c]) for c in
                           ["start_date", "planned_end_date", "forecast_end_date", "actual_end_date"]}
@@ -125,7 +137,7 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED) -> Path:
     return path
 
 
-def _initiatives(rng: np.random.Generator) -> pd.DataFrame:
+def _initiatives(rng: np.random.Generator, n_cycles: int) -> pd.DataFrame:
     rows = []
     n = 0
     for goal, names in _NAMES.items():
@@ -139,7 +151,9 @@ def _initiatives(rng: np.random.Generator) -> pd.DataFrame:
     k = len(frame)
     frame["kind"] = np.where(frame["goal_id"].isin(["G1", "G2"]) & (rng.random(k) < 0.8), "product", "project")
     frame["owner"] = rng.choice(_OWNERS, size=k)
-    start = pd.Timestamp("2024-10-01") + pd.to_timedelta(rng.integers(0, 540, size=k), unit="D")
+    earlier = 91 * (n_cycles - 6)  # a longer history starts initiatives earlier, at the same pace
+    start = pd.Timestamp("2024-10-01") - pd.Timedelta(days=earlier) + pd.to_timedelta(
+        rng.integers(0, 540 + earlier, size=k), unit="D")
     frame["start_date"] = start
     length = np.where(frame["kind"] == "product", 720, rng.integers(180, 480, size=k))
     frame["planned_end_date"] = start + pd.to_timedelta(length, unit="D")
@@ -183,12 +197,15 @@ def _financials(rng, initiatives, cycles, starts, ends) -> pd.DataFrame:
         days_total = max((ini.planned_end_date - ini.start_date).days, 1)
         quality = rng.normal(1.0, 0.05)
         pv = ev = ac = 0.0
-        for i, cyc in enumerate(cycles["cycle"]):
-            if ini.start_date > ends[i] or (pd.notna(ini.actual_end_date) and ini.actual_end_date < starts[i]):
+        for n, cyc in enumerate(cycles["cycle"]):
+            i = n - (len(cycles) - 6)  # position counted so that the last six cycles are 0..5
+            if n < len(cycles) - 6 and ini.initiative_id == TROUBLED:
+                continue
+            if ini.start_date > ends[n] or (pd.notna(ini.actual_end_date) and ini.actual_end_date < starts[n]):
                 continue
             if ini.status == "cancelled" and i >= 3:
                 continue
-            elapsed = min(max((ends[i] - ini.start_date).days, 0), days_total) / days_total
+            elapsed = min(max((ends[n] - ini.start_date).days, 0), days_total) / days_total
             pv_now = ini.bac * elapsed
             if ini.initiative_id == TROUBLED:
                 spi, cpi = [0.98, 0.95, 0.9, 0.84, 0.78, 0.72][i], [0.99, 0.96, 0.9, 0.83, 0.77, 0.71][i]
@@ -198,7 +215,7 @@ def _financials(rng, initiatives, cycles, starts, ends) -> pd.DataFrame:
             pv = max(pv, pv_now)
             ev = max(ev, min(pv * spi, ini.bac))
             ac = max(ac, ev / cpi)
-            budget = ini.bac * 90 / days_total * (1.0 if finish > ends[i] else 0.5)
+            budget = ini.bac * 90 / days_total * (1.0 if finish > ends[n] else 0.5)
             if i >= 3 and ini.goal_id == "G1":
                 budget *= 1.35  # funding moved to digital self-service in 2026
             if i >= 3 and ini.goal_id == "G4":
@@ -290,7 +307,7 @@ def _raid(rng, initiatives, starts, ends) -> pd.DataFrame:
         ini = TROUBLED if n % 9 == 0 else rng.choice(active + [None])
         raised = starts.iloc[0] + pd.Timedelta(days=int(rng.integers(0, (ends.iloc[-1] - starts.iloc[0]).days)))
         severity = rng.choice(["low", "medium", "high", "critical"], p=[0.3, 0.4, 0.22, 0.08])
-        if ini == TROUBLED and raised > starts.iloc[2]:
+        if ini == TROUBLED and raised > starts.iloc[-4]:
             severity = rng.choice(["high", "critical"])
         due = raised + pd.Timedelta(days=int(rng.integers(20, 120)))
         closed = raised + pd.Timedelta(days=int(rng.integers(10, 150)))

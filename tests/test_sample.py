@@ -53,3 +53,11 @@ def test_sample_story_reaches_the_governance_pack(sample):
     shift = funding_changes(ws.tables, "2026-Q1")
     g1 = shift[shift["goal_id"] == "G1"]
     assert (g1["change"] > 0).sum() > len(g1) / 2  # money moved to digital self-service in 2026
+
+
+def test_a_longer_history_keeps_the_same_story(tmp_path):
+    """The benchmarks' 12-cycle sample is valid and has data in every cycle."""
+    ws = load_workspace(create_sample_workspace(tmp_path / "long", cycles=12))
+    assert len(ws.cycles) == 12 and ws.cycles[0] == "2023-Q4" and ws.cycles[-1] == "2026-Q3"
+    assert ws.warnings == []
+    assert set(ws["financials"]["cycle"]) == set(ws.cycles)
