@@ -69,8 +69,9 @@ def _report_summary(summary: RunSummary) -> int:
 
 def _run_args(args: argparse.Namespace) -> dict:
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    return {"cycles": None if args.all_cycles else (args.cycle or None), "out": args.out, "jobs": args.jobs, "formats": formats,
-            "timeout": args.timeout, "kernel_name": args.kernel, "with_code": args.with_code}
+    return {"cycles": None if args.all_cycles else (args.cycle or None), "out": args.out, "jobs": args.jobs,
+            "formats": formats, "timeout": args.timeout, "kernel_name": args.kernel, "with_code": args.with_code,
+            "scheduler": args.scheduler, "reuse_kernels": not args.fresh_kernels}
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -96,7 +97,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="run this planning cycle (repeatable); default: every cycle")
     parser.add_argument("--all-cycles", action="store_true", help="run every cycle (the default)")
     parser.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports/)")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="cycles run in parallel (default: 1)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="notebooks run at the same time on this machine (default: 1)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on a Dask distributed cluster, e.g. tcp://host:8786 (see the README)")
+    parser.add_argument("--fresh-kernels", action="store_true",
+                        help="start a new kernel for every notebook instead of resetting a warm one")
     parser.add_argument("--format", default=",".join(FORMATS), metavar="LIST",
                         help="output formats, comma-separated: html,pdf (default: both)")
     parser.add_argument("--timeout", type=int, default=600, metavar="S", help="seconds a cell may run (default: 600)")

@@ -18,7 +18,6 @@ Exit codes (also those of ``pmo run``):
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
@@ -26,22 +25,25 @@ import re
 import shutil
 import sys
 import tempfile
-import time
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
 from . import __version__
 from .exceptions import NotebookFailure, PmoError, RunLockedError
-from .resources import NOTEBOOKS, NOTEBOOKS_DIR, REPORT_TITLES
-from .workspace import RUN_CACHE_ENV, Workspace, file_sha256, load_workspace, write_run_cache
+from .execute import NotebookResult, run_notebook
+from .render import logo_data_uri
+from .resources import NOTEBOOKS, NOTEBOOKS_DIR
+from .workspace import Workspace, file_sha256, load_workspace, write_run_cache
 
 FORMATS = ("html", "pdf")
 PACKAGES = ("pmo-playbook-kit", "pandas", "numpy", "scipy", "matplotlib", "seaborn", "papermill",
             "nbconvert", "nbclient", "ipykernel", "weasyprint", "pandera", "pydantic", "openpyxl")
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_NOTEBOOK, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+# The governance report and the playbook reuse the maturity and KPI results of their cycle.
+UPSTREAM = {"governance": ("maturity", "kpis"), "playbook": ("maturity", "kpis")}
 
 
 def slugify(text: str, *, fallback: str = "item") -> str:
@@ -53,16 +55,6 @@ def slugify(text: str, *, fallback: str = "item") -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:80] or fallback
-
-
-@dataclass
-class NotebookResult:
-    report: str
-    notebook: str
-    status: str  # "ok" or "failed"
-    seconds: float
-    error: dict | None = None
-    outputs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -157,139 +149,6 @@ def _package_versions() -> dict[str, str]:
     return versions
 
 
-def _failure_of(exc: Exception, nb_path: Path) -> dict:
-    """Where a notebook failed: cell position (1-based, as the analyst sees the notebook), name and value.
-
-    Timeouts and dead kernels carry no cell, so the executed notebook is read
-    for the cell papermill marked as running or failed.
-    """
-    ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = str(getattr(exc, "evalue", str(exc))).strip()
-    cell, source = _failing_cell(nb_path)
-    return {"cell": cell, "source": source, "ename": str(ename),
-            "evalue": evalue.splitlines()[0][:500] if evalue else "", "executed_notebook": nb_path.name}
-
-
-def _failing_cell(nb_path: Path) -> tuple[int | None, str]:
-    """Position and first source line of the cell that failed, counting the notebook's own cells."""
-    import nbformat
-
-    if not nb_path.exists():
-        return None, ""
-    try:
-        nb = nbformat.read(str(nb_path), as_version=4)
-    except Exception:  # a half-written notebook is no reason to hide the failure itself
-        return None, ""
-    own = [c for c in nb.cells if not {"papermill-error-cell-tag", "injected-parameters"}
-           & set(c.get("metadata", {}).get("tags", []))]
-    started = [(position, c) for position, c in enumerate(own, start=1) if c.cell_type == "code"
-               and c.get("metadata", {}).get("papermill", {}).get("start_time")]
-    failed = [(p, c) for p, c in started if c.metadata["papermill"].get("exception")]
-    if not (failed or started):
-        return None, ""
-    position, c = (failed or started)[-1]  # after a timeout or a dead kernel: the last cell that started
-    first = next((line for line in c.source.splitlines() if line.strip()), "")
-    return position, first[:120]
-
-
-@contextlib.contextmanager
-def _kernel_output(log: Path):
-    """Send what the kernel and papermill print to ``log`` instead of the terminal.
-
-    Kernels inherit the process's file descriptors, so the redirection is
-    done at descriptor level and undone afterwards.
-    """
-    import logging
-
-    log.parent.mkdir(parents=True, exist_ok=True)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
-    handler = logging.FileHandler(log, encoding="utf-8")
-    papermill_log = logging.getLogger("papermill")
-    papermill_log.addHandler(handler)
-    papermill_log.propagate = False
-    try:
-        with open(log, "ab") as fh:
-            os.dup2(fh.fileno(), 1)
-            os.dup2(fh.fileno(), 2)
-            yield
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in saved:
-            os.close(fd)
-        papermill_log.removeHandler(handler)
-        papermill_log.propagate = True
-        handler.close()
-
-
-def _run_one_cycle(job: dict) -> dict:
-    """Execute and render every report of one cycle into ``job['tmp']``.
-
-    Runs in a worker process; returns plain data.
-    """
-    tmp = Path(job["tmp"])
-    results_dir = tmp / "results"
-    results_dir.mkdir(parents=True, exist_ok=True)
-    previous_cache = os.environ.get(RUN_CACHE_ENV)
-    os.environ[RUN_CACHE_ENV] = job["cache"]  # kernels inherit it and skip re-validating the workspace
-    try:
-        return {"cycle": job["cycle"], "notebooks": _run_notebooks(job, tmp, results_dir)}
-    finally:
-        if previous_cache is None:
-            os.environ.pop(RUN_CACHE_ENV, None)
-        else:
-            os.environ[RUN_CACHE_ENV] = previous_cache
-
-
-def _run_notebooks(job: dict, tmp: Path, results_dir: Path) -> list[dict]:
-    import nbformat
-    import papermill as pm
-
-    from .render import logo_data_uri, render_html, render_pdf
-
-    notebooks = []
-    for report, nb_name in NOTEBOOKS.items():
-        executed = tmp / nb_name
-        started = time.perf_counter()
-        error = None
-        try:
-            with _kernel_output(tmp / "logs" / f"{report}.log"):
-                pm.execute_notebook(
-                    str(Path(job["notebooks_dir"]) / nb_name), str(executed),
-                    parameters={"workspace": job["workspace"], "cycle": job["cycle"],
-                                "results_dir": str(results_dir)},
-                    kernel_name=job["kernel"], execution_timeout=job["timeout"], progress_bar=False,
-                    log_output=False, cwd=job["notebooks_dir"], report_mode=False,
-                )
-        except Exception as exc:  # papermill raises its own errors and nbclient's timeouts and deaths
-            error = _failure_of(exc, executed)
-        seconds = time.perf_counter() - started
-        outputs = {"ipynb": nb_name} if executed.exists() else {}
-        if executed.exists():
-            nb = nbformat.read(str(executed), as_version=4)
-            context = {**job["context"], "title": REPORT_TITLES[report], "failure": error,
-                       "logo": logo_data_uri(Path(job["logo"])) if job["logo"] else None}
-            stem = nb_name.removesuffix(".ipynb")
-            html = render_html(nb, context=context)
-            if "html" in job["formats"]:
-                (tmp / f"{stem}.html").write_text(html, encoding="utf-8")
-                outputs["html"] = f"{stem}.html"
-            if "pdf" in job["formats"]:
-                render_pdf(html, tmp / f"{stem}.pdf")
-                outputs["pdf"] = f"{stem}.pdf"
-            if job["with_code"]:
-                (tmp / f"{stem}.code.html").write_text(render_html(nb, context=context, with_code=True),
-                                                       encoding="utf-8")
-                outputs["code_html"] = f"{stem}.code.html"
-        notebooks.append(asdict(NotebookResult(report, nb_name, "failed" if error else "ok",
-                                               round(seconds, 2), error, outputs)))
-    return notebooks
-
-
 def _publish(tmp: Path, final: Path, failed_dir: Path, ok: bool) -> Path:
     """Move a finished pack into place without ever losing the last good pack."""
     if not ok and final.exists():
@@ -307,12 +166,14 @@ def _publish(tmp: Path, final: Path, failed_dir: Path, ok: bool) -> Path:
     return final
 
 
+
 # --------------------------------------------------------------------------- the run
 
 def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str] | None = None,
                   out: str | Path = "reports", jobs: int = 1, formats: tuple[str, ...] = FORMATS,
                   timeout: int = 600, kernel_name: str = "python3", with_code: bool = False,
-                  progress: bool | None = None) -> RunSummary:
+                  progress: bool | None = None, scheduler: str | None = None,
+                  reuse_kernels: bool = True) -> RunSummary:
     """Produce every report of the requested cycles, and the cycle index.
 
     Parameters
@@ -324,7 +185,7 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
     out : path
         Output folder; reports go to ``<out>/<org-slug>/<cycle-slug>/``.
     jobs : int
-        Cycles run in parallel.
+        Notebooks run at the same time in local worker processes.
     formats : tuple of str
         Any of ``"html"`` and ``"pdf"``.
     timeout : int
@@ -335,6 +196,12 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
         Also write an HTML variant with code, for analysts.
     progress : bool, optional
         Show a progress bar; default when standard error is a terminal.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler (``tcp://host:8786``): run
+        one task per notebook on its workers instead of local processes.
+    reuse_kernels : bool
+        Reset and reuse a worker's kernel between notebooks (the default)
+        rather than start a new one for each.
 
     Returns
     -------
@@ -358,42 +225,46 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
     selected = list(dict.fromkeys(selected))
     org_dir = Path(out).resolve() / slugify(ws.config.organisation, fallback="organisation")
     slugs = _cycle_slugs(ws.cycles)
+    logo = logo_data_uri((ws.path / ws.config.branding.logo).resolve()) if ws.config.branding.logo else None
     context = {"organisation": ws.config.organisation, "date": dt.date.today().isoformat(),
-               "primary_colour": ws.config.branding.primary_colour, "kit_version": __version__}
-    logo = str((ws.path / ws.config.branding.logo).resolve()) if ws.config.branding.logo else None
+               "primary_colour": ws.config.branding.primary_colour, "kit_version": __version__, "logo": logo}
     inputs = {str(p.relative_to(ws.path)) if p.is_relative_to(ws.path) else str(p): file_sha256(p)
               for p in ws.files}
+    parameters = {"workspace": str(ws.path), "kernel": kernel_name, "timeout": timeout, "formats": list(formats),
+                  "scheduler": scheduler or "local", "jobs": None if scheduler else jobs,
+                  "reuse_kernels": reuse_kernels}
     results: list[CycleResult] = []
     with _Lock(org_dir):
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=org_dir))
-        cache = write_run_cache(ws, staging / "workspace.pickle")
         try:
-            jobs_data = []
+            remote = scheduler is not None
+            cache = write_run_cache(ws, staging / "workspace.pickle", snapshot=remote)
+            tasks = []
             for cycle in selected:
-                tmp = staging / slugs[cycle]
-                tmp.mkdir()
-                jobs_data.append({"cycle": cycle, "tmp": str(tmp), "workspace": str(ws.path), "cache": str(cache),
-                                  "notebooks_dir": str(NOTEBOOKS_DIR), "kernel": kernel_name,
-                                  "timeout": timeout, "formats": tuple(formats), "with_code": with_code,
-                                  "context": {**context, "cycle": cycle}, "logo": logo})
+                (staging / slugs[cycle]).mkdir()
+                for report, nb_name in NOTEBOOKS.items():
+                    tasks.append({
+                        "cycle": cycle, "report": report, "notebook": nb_name,
+                        "source": (NOTEBOOKS_DIR / nb_name).read_text(encoding="utf-8"),
+                        "after": [(cycle, r) for r in UPSTREAM.get(report, ()) if r in NOTEBOOKS],
+                        "folder": None if remote else str(staging / slugs[cycle]),
+                        "workspace": str(ws.path), "cache": str(cache), "cwd": str(NOTEBOOKS_DIR),
+                        "kernel": kernel_name, "timeout": timeout, "formats": tuple(formats),
+                        "with_code": with_code, "reuse_kernels": reuse_kernels,
+                        "context": {**context, "cycle": cycle}})
+            if remote:
+                backend = _Dask(scheduler, cache.read_bytes())
+            else:
+                backend = _Processes(jobs) if jobs > 1 and len(tasks) > 1 else _InProcess()
             show = sys.stderr.isatty() if progress is None else progress
-            for job, outcome in _execute(jobs_data, jobs=jobs, progress=show):
-                tmp = Path(job["tmp"])
-                ok = all(n["status"] == "ok" for n in outcome["notebooks"])
-                manifest = {
-                    "kit_version": __version__, "organisation": ws.config.organisation, "cycle": job["cycle"],
-                    "status": "ok" if ok else "failed",
-                    "finished": dt.datetime.now().isoformat(timespec="seconds"),
-                    "parameters": {"workspace": str(ws.path), "cycle": job["cycle"], "kernel": kernel_name,
-                                   "timeout": timeout, "formats": list(formats)},
-                    "inputs": inputs, "packages": _package_versions(),
-                    "notebooks": outcome["notebooks"],
-                    "warnings": [p.format() for p in ws.warnings],
-                }
-                (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-                final = _publish(tmp, org_dir / slugs[job["cycle"]], org_dir / "_failed" / slugs[job["cycle"]], ok)
-                results.append(CycleResult(job["cycle"], slugs[job["cycle"]], str(final),
-                                           manifest["status"], [NotebookResult(**n) for n in outcome["notebooks"]]))
+            try:
+                header = {"kit_version": __version__, "organisation": ws.config.organisation,
+                          "parameters": parameters, "inputs": inputs, "packages": _package_versions(),
+                          "warnings": [p.format() for p in ws.warnings]}
+                for cycle, notebooks in _by_cycle(_schedule(tasks, backend), tasks, progress=show):
+                    results.append(_finish_cycle(cycle, notebooks, staging / slugs[cycle], org_dir, header))
+            finally:
+                backend.close()
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         from .index import write_index
@@ -402,6 +273,23 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
     code = EXIT_NOTEBOOK if any(c.status != "ok" for c in results) else EXIT_OK
     results.sort(key=lambda r: ws.cycles.index(r.cycle))
     return RunSummary(org_dir, index, results, code)
+
+
+def _finish_cycle(cycle: str, notebooks: list[dict], tmp: Path, org_dir: Path, header: dict) -> CycleResult:
+    """Write what the workers sent back and the manifest into the cycle's staging folder, then publish it."""
+    for outcome in notebooks:
+        for relative, data in outcome["files"].items():
+            (tmp / relative).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / relative).write_bytes(data)
+    records = [o["result"] for o in notebooks]
+    ok = all(n["status"] == "ok" for n in records)
+    manifest = {"kit_version": header["kit_version"], "organisation": header["organisation"], "cycle": cycle,
+                "status": "ok" if ok else "failed", "finished": dt.datetime.now().isoformat(timespec="seconds"),
+                "parameters": {**header["parameters"], "cycle": cycle}, "inputs": header["inputs"],
+                "packages": header["packages"], "notebooks": records, "warnings": header["warnings"]}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    final = _publish(tmp, org_dir / tmp.name, org_dir / "_failed" / tmp.name, ok)
+    return CycleResult(cycle, tmp.name, str(final), manifest["status"], [NotebookResult(**n) for n in records])
 
 
 def _write_templates(org_dir: Path, ws: Workspace) -> None:
@@ -426,31 +314,226 @@ def _cycle_slugs(cycles: list[str]) -> dict[str, str]:
     return slugs
 
 
-def _execute(jobs_data: list[dict], *, jobs: int, progress: bool):
-    """Run cycle jobs, in worker processes when ``jobs`` > 1, yielding as each ends."""
+
+# --------------------------------------------------------------------------- scheduling
+
+# A task whose worker process dies is run again up to this many times, as Dask's scheduler
+# does by default (distributed.scheduler.allowed-failures).
+LOST_WORKER_RETRIES = 3
+
+
+def _by_cycle(outcomes, tasks: list[dict], *, progress: bool):
+    """Group finished notebooks by cycle, yielding each cycle as soon as all its notebooks are done."""
     from tqdm import tqdm
 
-    bar = tqdm(total=len(jobs_data), unit="cycle", desc="reports", disable=not progress, file=sys.stderr)
+    expected: dict[str, int] = {}
+    for task in tasks:
+        expected[task["cycle"]] = expected.get(task["cycle"], 0) + 1
+    order = list(NOTEBOOKS)
+    finished: dict[str, list[dict]] = {}
+    bar = tqdm(total=len(tasks), unit="report", desc="reports", disable=not progress, file=sys.stderr)
     try:
-        if jobs == 1 or len(jobs_data) == 1:
-            for job in jobs_data:
-                bar.set_postfix_str(job["cycle"])
-                yield job, _run_one_cycle(job)
-                bar.update()
-            return
-        import multiprocessing as mp
-
-        with ProcessPoolExecutor(max_workers=min(jobs, len(jobs_data)), mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(_run_one_cycle, job): job for job in jobs_data}
-            try:
-                for future in as_completed(futures):
-                    job = futures[future]
-                    bar.set_postfix_str(job["cycle"])
-                    yield job, future.result()
-                    bar.update()
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+        for task, outcome in outcomes:
+            bar.set_postfix_str(task["cycle"])
+            bar.update()
+            done = finished.setdefault(task["cycle"], [])
+            done.append(outcome)
+            if len(done) == expected[task["cycle"]]:
+                yield task["cycle"], sorted(done, key=lambda o: order.index(o["report"]))
     finally:
         bar.close()
+
+
+def _lost(task: dict, exc: BaseException) -> dict:
+    """A task that never returned (its worker died, or Dask gave up on it) counts as a failed notebook."""
+    error = {"cell": None, "source": "", "ename": type(exc).__name__,
+             "evalue": (str(exc).strip().splitlines() or [""])[0][:500], "executed_notebook": task["notebook"]}
+    return {"cycle": task["cycle"], "report": task["report"], "files": {},
+            "result": asdict(NotebookResult(task["report"], task["notebook"], "failed", 0.0, error))}
+
+
+def _key(task: dict) -> tuple[str, str]:
+    return task["cycle"], task["report"]
+
+
+def _schedule(tasks: list[dict], backend):
+    """Hand out tasks whose upstream tasks are done, earliest cycle first; yield each as it ends.
+
+    The same loop drives local processes and Dask, so dependencies, retries and
+    failures work alike: a task starts once its upstream tasks have ended, well
+    or not (a governance report whose KPI notebook failed computes the KPIs
+    itself); a task lost with its worker is tried again, then recorded as failed.
+    """
+    order = {_key(t): i for i, t in enumerate(tasks)}
+    pending = list(tasks)
+    done: dict[tuple[str, str], dict] = {}
+    running: dict = {}
+    attempts: dict[tuple[str, str], int] = {}
+    try:
+        while pending or running:
+            ready = [t for t in pending if all(k in done for k in t["after"])]
+            for task in ready[:max(backend.capacity - len(running), 0)]:
+                pending.remove(task)
+                upstream = [_recorded(done[k]) for k in task["after"]]
+                running[backend.submit(task, upstream, priority=len(tasks) - order[_key(task)])] = task
+            for future in backend.wait_first(list(running)):
+                task = running.pop(future)
+                try:
+                    outcome = future.result()
+                except backend.lost_worker as exc:
+                    attempts[_key(task)] = attempts.get(_key(task), 0) + 1
+                    if attempts[_key(task)] <= LOST_WORKER_RETRIES:
+                        backend.recover()
+                        pending.append(task)
+                        pending.sort(key=lambda t: order[_key(t)])
+                        continue
+                    outcome = _lost(task, exc)
+                except Exception as exc:  # Dask gave up on the task (KilledWorker), or a bug in the worker
+                    outcome = _lost(task, exc)
+                done[_key(task)] = outcome
+                yield task, outcome
+    except BaseException:
+        backend.cancel(list(running))
+        raise
+
+
+def _recorded(outcome: dict) -> dict:
+    """What a downstream task needs of an upstream one: its recorded result tables."""
+    return {"files": {name: data for name, data in outcome["files"].items() if name.startswith("results/")}}
+
+
+class _InProcess:
+    """One job: run each task in this process, one after another."""
+
+    capacity = 1
+    lost_worker = ()
+
+    def submit(self, task: dict, upstream: list[dict], priority: int):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        try:
+            future.set_result(run_notebook(task, None, *upstream))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+    def wait_first(self, futures):
+        return futures
+
+    def recover(self) -> None:
+        pass
+
+    def cancel(self, futures) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _Processes:
+    """``jobs`` worker processes; a pool broken by a dead worker is replaced."""
+
+    def __init__(self, jobs: int) -> None:
+        self.capacity = jobs
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        import multiprocessing as mp
+
+        return ProcessPoolExecutor(max_workers=self.capacity, mp_context=mp.get_context("spawn"))
+
+    @property
+    def lost_worker(self):
+        from concurrent.futures.process import BrokenProcessPool
+
+        return BrokenProcessPool
+
+    def submit(self, task: dict, upstream: list[dict], priority: int):
+        try:
+            return self.pool.submit(run_notebook, task, None, *upstream)
+        except self.lost_worker:
+            self.recover()
+            return self.pool.submit(run_notebook, task, None, *upstream)
+
+    def wait_first(self, futures):
+        return wait(futures, return_when=FIRST_COMPLETED).done
+
+    def recover(self) -> None:
+        """Replace the pool once a dead worker has broken it."""
+        if getattr(self.pool, "_broken", False):
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+
+    def cancel(self, futures) -> None:
+        """On Ctrl-C or SIGTERM: stop the workers now; their kernels notice and exit."""
+        for future in futures:
+            future.cancel()
+        for process in list(getattr(self.pool, "_processes", {}).values()):
+            process.terminate()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Dask:
+    """A Dask distributed cluster: tasks and the validated workspace go out, results come back."""
+
+    lost_worker = ()  # Dask re-runs tasks of lost workers itself, and raises KilledWorker when it gives up
+
+    def __init__(self, address: str, workspace_blob: bytes) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise PmoError("--scheduler needs Dask: pip install 'pmo-playbook-kit[dask]'") from None
+        import uuid
+
+        try:
+            self.client = Client(address, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise PmoError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        try:
+            _check_workers(self.client, address)
+            self.blob = self.client.scatter(workspace_blob, broadcast=True)
+        except BaseException:
+            self.client.close()
+            raise
+        self.capacity = 1 << 30  # Dask queues and orders the tasks itself, by priority
+        self.run_id = uuid.uuid4().hex[:8]
+
+    def submit(self, task: dict, upstream: list[dict], priority: int):
+        return self.client.submit(run_notebook, task, self.blob, *upstream, pure=False, priority=priority,
+                                  key=f"pmo-{self.run_id}-{slugify(task['cycle'])}-{task['report']}")
+
+    def wait_first(self, futures):
+        from distributed import wait as dask_wait
+
+        return dask_wait(futures, return_when="FIRST_COMPLETED").done
+
+    def recover(self) -> None:
+        pass
+
+    def cancel(self, futures) -> None:
+        self.client.cancel(futures)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _check_workers(client, address: str) -> None:
+    from .execute import worker_environment
+
+    try:
+        client.wait_for_workers(1, timeout=60)
+    except TimeoutError:
+        raise PmoError(f"the Dask scheduler at {address} has no workers; start some with "
+                       f"'dask worker {address}'") from None
+    try:
+        found = client.run(worker_environment)
+    except Exception as exc:
+        raise PmoError(f"a Dask worker of {address} cannot run the kit ({type(exc).__name__}: {exc}); "
+                       "install pmo-playbook-kit in the workers' environment") from None
+    wrong = {w: v for w, v in found.items() if v != __version__}
+    if wrong:
+        listed = ", ".join(f"{w} has {v}" for w, v in sorted(wrong.items()))
+        raise PmoError(f"Dask workers must run pmo-playbook-kit {__version__}: {listed}")

@@ -517,16 +517,20 @@ def _fingerprint(files: list[Path]) -> list[tuple[str, int, int]]:
     return [(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.exists()]
 
 
-def write_run_cache(workspace: Workspace, target: Path) -> Path:
+def write_run_cache(workspace: Workspace, target: Path, *, snapshot: bool = False) -> Path:
     """Save a validated workspace for the notebooks of one run to load instead of re-validating.
 
     The runner points the ``PMO_WORKSPACE_CACHE`` environment variable at the file. A
-    notebook's :func:`load_workspace` uses it only for the same folder and only while
-    every input file still has the size and modification time it had when validated.
+    notebook's :func:`load_workspace` uses it only for the same folder and, unless it
+    is a ``snapshot``, only while every input file still has the size and
+    modification time it had when validated. A snapshot is sent to Dask workers,
+    whose view of the files' times may differ: the run uses the inputs exactly as
+    the runner validated them.
     """
     import pickle
 
-    payload = {"path": str(workspace.path), "fingerprint": _fingerprint(workspace.files), "workspace": workspace}
+    payload = {"path": str(workspace.path), "fingerprint": None if snapshot else _fingerprint(workspace.files),
+               "workspace": workspace}
     target.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
     return target
 
@@ -543,6 +547,8 @@ def _from_run_cache(path: Path) -> Workspace | None:
     except Exception:  # a stale or foreign file: validate from scratch instead
         return None
     ws = payload.get("workspace")
-    if payload.get("path") != str(path) or ws is None or payload.get("fingerprint") != _fingerprint(ws.files):
+    if payload.get("path") != str(path) or ws is None:
+        return None
+    if payload.get("fingerprint") is not None and payload["fingerprint"] != _fingerprint(ws.files):
         return None
     return ws

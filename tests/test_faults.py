@@ -57,6 +57,24 @@ def test_a_dead_kernel_and_a_cell_timeout_fail_precisely_and_never_hang(tiny, tm
     assert not list(pack.parent.glob(".staging-*"))
 
 
+def kill_worker_once(marker: Path) -> str:
+    """Notebook code that kills the process running its kernel, the first time only."""
+    return (f"import os, pathlib, signal\nmarker = pathlib.Path({str(marker)!r})\n"
+            "if not marker.exists():\n    marker.write_text('killed')\n    os.kill(os.getppid(), signal.SIGKILL)")
+
+
+@pytest.mark.notebook
+def test_a_task_whose_worker_process_dies_is_run_again(tiny, tmp_path):
+    folder = broken_notebooks(tmp_path, {"kpis": kill_worker_once(tmp_path / "killed")})
+    result = subprocess.run([*PMO, "run", str(tiny), "--cycle", "C3", "--out", "out", "--format", "html",
+                             "--jobs", "2"], cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "PMO_NOTEBOOKS": str(folder)})
+    assert (tmp_path / "killed").exists()  # the worker did die
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "out" / "tiny-test-org" / "c3" / "manifest.json").read_text())
+    assert [n["status"] for n in manifest["notebooks"]] == ["ok", "ok", "ok", "ok"]
+
+
 @pytest.mark.notebook
 def test_ctrl_c_stops_cleanly_and_keeps_the_previous_pack(tiny, tmp_path):
     ok = subprocess.run([*PMO, "run", str(tiny), "--cycle", "C2", "--out", "out", "--format", "html"],

@@ -1,0 +1,383 @@
+"""One task of a run: execute one notebook of one cycle, then render its HTML and PDF.
+
+The same function runs in the local worker processes and on Dask workers, so
+a notebook fails, records and renders the same way wherever it runs.
+
+Kernels are reused. Starting a kernel and importing pmo_lib and its stack
+costs about four seconds of CPU, more than executing a short report, so each
+worker keeps one warm kernel and resets it between notebooks: the user
+namespace, figures, matplotlib settings, pandas options, warning filters,
+``sys.path``, environment, working folder, NumPy's global random state and the
+execution counter go back to what a fresh kernel has after ``import
+pmo_lib``. A kernel whose notebook failed is shut down, never reused, and a
+kernel is replaced after :data:`REUSE_LIMIT` notebooks. ``reuse_kernels=False``
+gives every notebook a new kernel, for notebooks that change other
+process-wide state.
+"""
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import logging
+import os
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .resources import REPORT_TITLES
+from .workspace import RUN_CACHE_ENV
+
+REUSE_LIMIT = 12
+_STATE = "_pmo_kernel_state"
+
+# Run silently in a new kernel: import what every notebook imports, and remember
+# the process state a fresh kernel has at that point.
+_WARM_UP = f"""
+def _pmo_warm_up():
+    import os, sys, types, warnings
+    import matplotlib, numpy
+    import pmo_lib  # noqa: F401
+    state = types.ModuleType({_STATE!r})
+    state.rc = {{k: v for k, v in matplotlib.rcParams.items() if not k.startswith("backend")}}
+    state.warnings = list(warnings.filters)
+    state.path = list(sys.path)
+    state.random = numpy.random.get_state()
+    state.environ = dict(os.environ)
+    sys.modules[{_STATE!r}] = state
+_pmo_warm_up()
+del _pmo_warm_up
+"""
+
+# Run silently before each notebook in a kernel that has run one already.
+_RESET = f"""
+get_ipython().run_line_magic("reset", "-f")
+def _pmo_reset():
+    import os, sys, warnings
+    import matplotlib, matplotlib.pyplot, numpy, pandas
+    state = sys.modules[{_STATE!r}]
+    matplotlib.pyplot.close("all")
+    matplotlib.rcParams.update(state.rc)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pandas.reset_option("all")
+    warnings.filters[:] = state.warnings
+    sys.path[:] = state.path
+    numpy.random.set_state(state.random)
+    os.environ.clear()
+    os.environ.update(state.environ)
+    get_ipython().execution_count = 1
+_pmo_reset()
+del _pmo_reset
+"""
+
+_PREPARE = """
+import os as _pmo_os
+_pmo_os.chdir({cwd!r})
+_pmo_os.environ[{var!r}] = {cache!r}
+del _pmo_os
+"""
+
+
+@dataclass
+class NotebookResult:
+    report: str
+    notebook: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    error: dict | None = None
+    outputs: dict[str, str] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- kernels
+
+class _Kernel:
+    """A started kernel, its control client and the file its own output goes to."""
+
+    def __init__(self, kernel_name: str, cwd: str, env: dict[str, str]) -> None:
+        from jupyter_client.blocking import BlockingKernelClient
+        from jupyter_core.utils import run_sync
+
+        self.kernel_name = kernel_name
+        self.uses = 0
+        fd, self.log = tempfile.mkstemp(prefix="pmo-kernel-", suffix=".log")
+        os.close(fd)
+        self.km = _manager_class()(kernel_name=kernel_name)
+        with open(self.log, "ab") as out:  # the kernel keeps its own descriptor
+            run_sync(self.km.start_kernel)(cwd=cwd, env=env, stdout=out, stderr=out)
+        # With the manager as parent, the client tells a slow start from a dead kernel by the process,
+        # not by a heartbeat that has not had time to beat yet.
+        # Its own session, so its own socket identity: replies to it never go to the notebook's client.
+        self.kc = BlockingKernelClient(parent=self.km)
+        self.kc.load_connection_info(self.km.get_connection_info())
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+
+    def run(self, code: str, timeout: float = 120) -> None:
+        """Run ``code`` silently, outside the notebook's history and numbering."""
+        reply = self.kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout,
+                                            output_hook=lambda msg: None)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+
+    def log_size(self) -> int:
+        return os.path.getsize(self.log)
+
+    def close_notebook_clients(self) -> None:
+        """Stop the channels papermill opened for a notebook; the kernel outlives them."""
+        while self.km.clients:
+            with contextlib.suppress(Exception):
+                self.km.clients.pop().stop_channels()
+
+    def log_since(self, offset: int) -> bytes:
+        with open(self.log, "rb") as fh:
+            fh.seek(offset)
+            return fh.read()
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):
+            self.kc.stop_channels()
+        with contextlib.suppress(Exception):
+            run_sync(self.km.shutdown_kernel)(now=True)
+        with contextlib.suppress(OSError):
+            os.unlink(self.log)
+
+
+@functools.lru_cache(maxsize=None)
+def _manager_class():
+    from jupyter_client.manager import AsyncKernelManager
+
+    class Manager(AsyncKernelManager):
+        """A kernel manager that remembers the clients it made, to close them after each notebook."""
+
+        def client(self, **kwargs):
+            client = super().client(**kwargs)
+            self.clients.append(client)
+            return client
+
+        @property
+        def clients(self) -> list:
+            return self.__dict__.setdefault("clients", [])
+
+    return Manager
+
+
+class _Kernels(threading.local):
+    """The warm kernel of the current thread (a worker process, or a Dask worker thread)."""
+
+    kernel: _Kernel | None = None
+
+    def acquire(self, kernel_name: str, cwd: str, cache: str, *, reuse: bool) -> _Kernel:
+        kernel = self.kernel
+        if kernel is not None and (not reuse or kernel.kernel_name != kernel_name or kernel.uses >= REUSE_LIMIT):
+            self.discard()
+            kernel = None
+        if kernel is None:
+            kernel = self.kernel = _Kernel(kernel_name, cwd, {**os.environ, RUN_CACHE_ENV: cache})
+            _LIVE.add(kernel)
+            try:
+                if reuse:
+                    kernel.run(_WARM_UP)
+            except Exception:  # pmo_lib does not import: the notebook's own first cell will say why
+                kernel.uses = REUSE_LIMIT
+        elif kernel.uses:
+            kernel.run(_RESET)
+        kernel.run(_PREPARE.format(cwd=cwd, var=RUN_CACHE_ENV, cache=cache))
+        kernel.uses += 1
+        return kernel
+
+    def release(self, *, keep: bool) -> None:
+        if not keep:
+            self.discard()
+
+    def discard(self) -> None:
+        if self.kernel is not None:
+            self.kernel.shutdown()
+            _LIVE.discard(self.kernel)
+            self.kernel = None
+
+
+_KERNELS = _Kernels()
+_LIVE: set[_Kernel] = set()
+
+
+@atexit.register
+def _shutdown_kernels() -> None:
+    for kernel in list(_LIVE):
+        kernel.shutdown()
+    _LIVE.clear()
+
+
+# --------------------------------------------------------------------------- failures
+
+def failure_of(exc: BaseException, nb_path: Path) -> dict:
+    """Where a notebook failed: cell position (1-based, as the analyst sees the notebook), name and value.
+
+    Timeouts and dead kernels carry no cell, so the executed notebook is read
+    for the cell papermill marked as running or failed.
+    """
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = str(getattr(exc, "evalue", str(exc))).strip()
+    cell, source = _failing_cell(nb_path)
+    return {"cell": cell, "source": source, "ename": str(ename),
+            "evalue": evalue.splitlines()[0][:500] if evalue else "", "executed_notebook": nb_path.name}
+
+
+def _failing_cell(nb_path: Path) -> tuple[int | None, str]:
+    """Position and first source line of the cell that failed, counting the notebook's own cells."""
+    import nbformat
+
+    if not nb_path.exists():
+        return None, ""
+    try:
+        nb = nbformat.read(str(nb_path), as_version=4)
+    except Exception:  # a half-written notebook is no reason to hide the failure itself
+        return None, ""
+    own = [c for c in nb.cells if not {"papermill-error-cell-tag", "injected-parameters"}
+           & set(c.get("metadata", {}).get("tags", []))]
+    started = [(position, c) for position, c in enumerate(own, start=1) if c.cell_type == "code"
+               and c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    failed = [(p, c) for p, c in started if c.metadata["papermill"].get("exception")]
+    if not (failed or started):
+        return None, ""
+    position, c = (failed or started)[-1]  # after a timeout or a dead kernel: the last cell that started
+    first = next((line for line in c.source.splitlines() if line.strip()), "")
+    return position, first[:120]
+
+
+@contextlib.contextmanager
+def _papermill_log(log: Path):
+    """Send papermill's log records of this thread to ``log``."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log, encoding="utf-8")
+    thread = threading.get_ident()
+    handler.addFilter(lambda record: record.thread == thread)
+    papermill_log = logging.getLogger("papermill")
+    papermill_log.addHandler(handler)
+    papermill_log.propagate = False
+    try:
+        yield
+    finally:
+        papermill_log.removeHandler(handler)
+        if not papermill_log.handlers:
+            papermill_log.propagate = True
+        handler.close()
+
+
+# --------------------------------------------------------------------------- the task
+
+def run_notebook(task: dict, workspace_blob: bytes | None = None, *upstream: dict) -> dict:
+    """Execute one notebook of one cycle and render it.
+
+    Parameters
+    ----------
+    task : dict
+        Built by the runner: ``cycle, report, notebook, source`` (the
+        notebook's JSON), ``workspace``, ``cache``, ``kernel, timeout,
+        formats, with_code, reuse_kernels, cwd, context`` and ``folder``: the
+        cycle's staging folder, or None to work in a private folder and send
+        the files back.
+    workspace_blob : bytes, optional
+        The validated workspace, pickled, for workers that cannot read the
+        runner's staging folder.
+    upstream : dict
+        Results of the tasks this one waits for; their recorded tables are
+        put in this task's results folder first.
+
+    Returns
+    -------
+    dict
+        ``{"cycle", "report", "result": NotebookResult as a dict, "files"}``;
+        ``files`` maps paths relative to the cycle folder to their bytes when
+        the task worked in a private folder, and is empty otherwise.
+    """
+    with contextlib.ExitStack() as stack:
+        shared = task.get("folder") is not None
+        folder = Path(task["folder"]) if shared else Path(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="pmo-task-")))
+        results_dir = folder / "results"
+        results_dir.mkdir(parents=True, exist_ok=True)
+        borrowed = set()
+        for done in upstream:
+            for relative, data in done.get("files", {}).items():
+                if relative.startswith("results/"):
+                    (folder / relative).write_bytes(data)
+                    borrowed.add(relative)
+        cache = task["cache"]
+        if workspace_blob is not None:
+            cache = str(folder / ".workspace.pickle")
+            Path(cache).write_bytes(workspace_blob)
+        result = _execute_and_render(task, folder, results_dir, cache)
+        files = {}
+        if not shared:
+            files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+                     if p.is_file() and p.name != ".workspace.pickle"
+                     and p.relative_to(folder).as_posix() not in borrowed}
+        return {"cycle": task["cycle"], "report": task["report"], "result": asdict(result), "files": files}
+
+
+def _execute_and_render(task: dict, folder: Path, results_dir: Path, cache: str) -> NotebookResult:
+    import nbformat
+    import papermill as pm
+
+    from .render import render_html, render_pdf
+
+    report, nb_name = task["report"], task["notebook"]
+    executed = folder / nb_name
+    log = folder / "logs" / f"{report}.log"
+    cwd = task["cwd"] if Path(task["cwd"]).is_dir() else str(folder)
+    started = time.perf_counter()
+    error = None
+    kernel = None
+    try:
+        with _papermill_log(log):
+            kernel = _KERNELS.acquire(task["kernel"], cwd, cache, reuse=task["reuse_kernels"])
+            offset = kernel.log_size()
+            try:
+                pm.execute_notebook(
+                    nbformat.reads(task["source"], as_version=4), str(executed),
+                    parameters={"workspace": task["workspace"], "cycle": task["cycle"],
+                                "results_dir": str(results_dir)},
+                    kernel_name=task["kernel"], km=kernel.km, execution_timeout=task["timeout"],
+                    progress_bar=False, log_output=False, report_mode=False,
+                )
+            finally:
+                kernel.close_notebook_clients()
+                with open(log, "ab") as fh:
+                    fh.write(kernel.log_since(offset))
+    except Exception as exc:  # papermill's own errors, nbclient's timeouts and dead kernels, a kernel that never started
+        error = failure_of(exc, executed)
+    except BaseException:  # Ctrl-C: leave no kernel behind
+        _KERNELS.discard()
+        raise
+    _KERNELS.release(keep=error is None and task["reuse_kernels"])
+    seconds = time.perf_counter() - started
+    outputs = {}
+    if executed.exists():
+        outputs["ipynb"] = nb_name
+        nb = nbformat.read(str(executed), as_version=4)
+        context = {**task["context"], "title": REPORT_TITLES[report], "failure": error}
+        stem = nb_name.removesuffix(".ipynb")
+        html = render_html(nb, context=context)
+        if "html" in task["formats"]:
+            (folder / f"{stem}.html").write_text(html, encoding="utf-8")
+            outputs["html"] = f"{stem}.html"
+        if "pdf" in task["formats"]:
+            render_pdf(html, folder / f"{stem}.pdf")
+            outputs["pdf"] = f"{stem}.pdf"
+        if task["with_code"]:
+            (folder / f"{stem}.code.html").write_text(render_html(nb, context=context, with_code=True),
+                                                      encoding="utf-8")
+            outputs["code_html"] = f"{stem}.code.html"
+    return NotebookResult(report, nb_name, "failed" if error else "ok", round(seconds, 2), error, outputs)
+
+
+def worker_environment() -> str:
+    """The kit version a (Dask) worker runs, to check it matches the client's."""
+    from . import __version__
+
+    return __version__
