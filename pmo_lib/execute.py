@@ -107,13 +107,17 @@ class _Kernel:
         self.km = _manager_class()(kernel_name=kernel_name)
         with open(self.log, "ab") as out:  # the kernel keeps its own descriptor
             run_sync(self.km.start_kernel)(cwd=cwd, env=env, stdout=out, stderr=out)
-        # With the manager as parent, the client tells a slow start from a dead kernel by the process,
-        # not by a heartbeat that has not had time to beat yet.
-        # Its own session, so its own socket identity: replies to it never go to the notebook's client.
+        # The manager as parent: a slow start is told from a dead kernel by its process, not by a
+        # heartbeat that has not beaten yet. A session of its own: a socket identity of its own, so
+        # no reply meant for this client goes to a notebook's client, or the other way round.
         self.kc = BlockingKernelClient(parent=self.km)
         self.kc.load_connection_info(self.km.get_connection_info())
-        self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=60)
+        try:
+            self.kc.start_channels()
+            self.kc.wait_for_ready(timeout=60)
+        except BaseException:
+            self.shutdown()
+            raise
 
     def run(self, code: str, timeout: float = 120) -> None:
         """Run ``code`` silently, outside the notebook's history and numbering."""

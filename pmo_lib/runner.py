@@ -26,16 +26,16 @@ import shutil
 import sys
 import tempfile
 import unicodedata
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from . import __version__
 from .exceptions import NotebookFailure, PmoError, RunLockedError
-from .execute import NotebookResult, run_notebook
+from .execute import NotebookResult
 from .render import logo_data_uri
 from .resources import NOTEBOOKS, NOTEBOOKS_DIR
+from .scheduling import Dask, InProcess, Processes, schedule
 from .workspace import Workspace, file_sha256, load_workspace, write_run_cache
 
 FORMATS = ("html", "pdf")
@@ -244,7 +244,7 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
                 (staging / slugs[cycle]).mkdir()
                 for report, nb_name in NOTEBOOKS.items():
                     tasks.append({
-                        "cycle": cycle, "report": report, "notebook": nb_name,
+                        "cycle": cycle, "slug": slugs[cycle], "report": report, "notebook": nb_name,
                         "source": (NOTEBOOKS_DIR / nb_name).read_text(encoding="utf-8"),
                         "after": [(cycle, r) for r in UPSTREAM.get(report, ()) if r in NOTEBOOKS],
                         "folder": None if remote else str(staging / slugs[cycle]),
@@ -253,15 +253,15 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
                         "with_code": with_code, "reuse_kernels": reuse_kernels,
                         "context": {**context, "cycle": cycle}})
             if remote:
-                backend = _Dask(scheduler, cache.read_bytes())
+                backend = Dask(scheduler, cache.read_bytes())
             else:
-                backend = _Processes(jobs) if jobs > 1 and len(tasks) > 1 else _InProcess()
+                backend = Processes(jobs) if jobs > 1 and len(tasks) > 1 else InProcess()
             show = sys.stderr.isatty() if progress is None else progress
             try:
                 header = {"kit_version": __version__, "organisation": ws.config.organisation,
                           "parameters": parameters, "inputs": inputs, "packages": _package_versions(),
                           "warnings": [p.format() for p in ws.warnings]}
-                for cycle, notebooks in _by_cycle(_schedule(tasks, backend), tasks, progress=show):
+                for cycle, notebooks in _by_cycle(schedule(tasks, backend), tasks, progress=show):
                     results.append(_finish_cycle(cycle, notebooks, staging / slugs[cycle], org_dir, header))
             finally:
                 backend.close()
@@ -314,14 +314,6 @@ def _cycle_slugs(cycles: list[str]) -> dict[str, str]:
     return slugs
 
 
-
-# --------------------------------------------------------------------------- scheduling
-
-# A task whose worker process dies is run again up to this many times, as Dask's scheduler
-# does by default (distributed.scheduler.allowed-failures).
-LOST_WORKER_RETRIES = 3
-
-
 def _by_cycle(outcomes, tasks: list[dict], *, progress: bool):
     """Group finished notebooks by cycle, yielding each cycle as soon as all its notebooks are done."""
     from tqdm import tqdm
@@ -342,198 +334,3 @@ def _by_cycle(outcomes, tasks: list[dict], *, progress: bool):
                 yield task["cycle"], sorted(done, key=lambda o: order.index(o["report"]))
     finally:
         bar.close()
-
-
-def _lost(task: dict, exc: BaseException) -> dict:
-    """A task that never returned (its worker died, or Dask gave up on it) counts as a failed notebook."""
-    error = {"cell": None, "source": "", "ename": type(exc).__name__,
-             "evalue": (str(exc).strip().splitlines() or [""])[0][:500], "executed_notebook": task["notebook"]}
-    return {"cycle": task["cycle"], "report": task["report"], "files": {},
-            "result": asdict(NotebookResult(task["report"], task["notebook"], "failed", 0.0, error))}
-
-
-def _key(task: dict) -> tuple[str, str]:
-    return task["cycle"], task["report"]
-
-
-def _schedule(tasks: list[dict], backend):
-    """Hand out tasks whose upstream tasks are done, earliest cycle first; yield each as it ends.
-
-    The same loop drives local processes and Dask, so dependencies, retries and
-    failures work alike: a task starts once its upstream tasks have ended, well
-    or not (a governance report whose KPI notebook failed computes the KPIs
-    itself); a task lost with its worker is tried again, then recorded as failed.
-    """
-    order = {_key(t): i for i, t in enumerate(tasks)}
-    pending = list(tasks)
-    done: dict[tuple[str, str], dict] = {}
-    running: dict = {}
-    attempts: dict[tuple[str, str], int] = {}
-    try:
-        while pending or running:
-            ready = [t for t in pending if all(k in done for k in t["after"])]
-            for task in ready[:max(backend.capacity - len(running), 0)]:
-                pending.remove(task)
-                upstream = [_recorded(done[k]) for k in task["after"]]
-                running[backend.submit(task, upstream, priority=len(tasks) - order[_key(task)])] = task
-            for future in backend.wait_first(list(running)):
-                task = running.pop(future)
-                try:
-                    outcome = future.result()
-                except backend.lost_worker as exc:
-                    attempts[_key(task)] = attempts.get(_key(task), 0) + 1
-                    if attempts[_key(task)] <= LOST_WORKER_RETRIES:
-                        backend.recover()
-                        pending.append(task)
-                        pending.sort(key=lambda t: order[_key(t)])
-                        continue
-                    outcome = _lost(task, exc)
-                except Exception as exc:  # Dask gave up on the task (KilledWorker), or a bug in the worker
-                    outcome = _lost(task, exc)
-                done[_key(task)] = outcome
-                yield task, outcome
-    except BaseException:
-        backend.cancel(list(running))
-        raise
-
-
-def _recorded(outcome: dict) -> dict:
-    """What a downstream task needs of an upstream one: its recorded result tables."""
-    return {"files": {name: data for name, data in outcome["files"].items() if name.startswith("results/")}}
-
-
-class _InProcess:
-    """One job: run each task in this process, one after another."""
-
-    capacity = 1
-    lost_worker = ()
-
-    def submit(self, task: dict, upstream: list[dict], priority: int):
-        from concurrent.futures import Future
-
-        future: Future = Future()
-        try:
-            future.set_result(run_notebook(task, None, *upstream))
-        except Exception as exc:
-            future.set_exception(exc)
-        return future
-
-    def wait_first(self, futures):
-        return futures
-
-    def recover(self) -> None:
-        pass
-
-    def cancel(self, futures) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-class _Processes:
-    """``jobs`` worker processes; a pool broken by a dead worker is replaced."""
-
-    def __init__(self, jobs: int) -> None:
-        self.capacity = jobs
-        self.pool = self._new_pool()
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        import multiprocessing as mp
-
-        return ProcessPoolExecutor(max_workers=self.capacity, mp_context=mp.get_context("spawn"))
-
-    @property
-    def lost_worker(self):
-        from concurrent.futures.process import BrokenProcessPool
-
-        return BrokenProcessPool
-
-    def submit(self, task: dict, upstream: list[dict], priority: int):
-        try:
-            return self.pool.submit(run_notebook, task, None, *upstream)
-        except self.lost_worker:
-            self.recover()
-            return self.pool.submit(run_notebook, task, None, *upstream)
-
-    def wait_first(self, futures):
-        return wait(futures, return_when=FIRST_COMPLETED).done
-
-    def recover(self) -> None:
-        """Replace the pool once a dead worker has broken it."""
-        if getattr(self.pool, "_broken", False):
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = self._new_pool()
-
-    def cancel(self, futures) -> None:
-        """On Ctrl-C or SIGTERM: stop the workers now; their kernels notice and exit."""
-        for future in futures:
-            future.cancel()
-        for process in list(getattr(self.pool, "_processes", {}).values()):
-            process.terminate()
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-class _Dask:
-    """A Dask distributed cluster: tasks and the validated workspace go out, results come back."""
-
-    lost_worker = ()  # Dask re-runs tasks of lost workers itself, and raises KilledWorker when it gives up
-
-    def __init__(self, address: str, workspace_blob: bytes) -> None:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise PmoError("--scheduler needs Dask: pip install 'pmo-playbook-kit[dask]'") from None
-        import uuid
-
-        try:
-            self.client = Client(address, timeout="20s")
-        except (OSError, TimeoutError) as exc:
-            raise PmoError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
-        try:
-            _check_workers(self.client, address)
-            self.blob = self.client.scatter(workspace_blob, broadcast=True)
-        except BaseException:
-            self.client.close()
-            raise
-        self.capacity = 1 << 30  # Dask queues and orders the tasks itself, by priority
-        self.run_id = uuid.uuid4().hex[:8]
-
-    def submit(self, task: dict, upstream: list[dict], priority: int):
-        return self.client.submit(run_notebook, task, self.blob, *upstream, pure=False, priority=priority,
-                                  key=f"pmo-{self.run_id}-{slugify(task['cycle'])}-{task['report']}")
-
-    def wait_first(self, futures):
-        from distributed import wait as dask_wait
-
-        return dask_wait(futures, return_when="FIRST_COMPLETED").done
-
-    def recover(self) -> None:
-        pass
-
-    def cancel(self, futures) -> None:
-        self.client.cancel(futures)
-
-    def close(self) -> None:
-        self.client.close()
-
-
-def _check_workers(client, address: str) -> None:
-    from .execute import worker_environment
-
-    try:
-        client.wait_for_workers(1, timeout=60)
-    except TimeoutError:
-        raise PmoError(f"the Dask scheduler at {address} has no workers; start some with "
-                       f"'dask worker {address}'") from None
-    try:
-        found = client.run(worker_environment)
-    except Exception as exc:
-        raise PmoError(f"a Dask worker of {address} cannot run the kit ({type(exc).__name__}: {exc}); "
-                       "install pmo-playbook-kit in the workers' environment") from None
-    wrong = {w: v for w, v in found.items() if v != __version__}
-    if wrong:
-        listed = ", ".join(f"{w} has {v}" for w, v in sorted(wrong.items()))
-        raise PmoError(f"Dask workers must run pmo-playbook-kit {__version__}: {listed}")

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.notebook
 @pytest.fixture(scope="module")
 def cluster():
     """Two worker processes, started by the test, on this machine."""
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=40) as local:
         yield local.scheduler_address
 
