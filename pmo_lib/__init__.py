@@ -19,7 +19,7 @@ from .kpis import KpiCatalog, compute_kpis, cycle_spend, kpi_history, load_catal
 from .narrative import guardrail_text, step_text, next_agenda, governance_summary, kpi_summary, maturity_summary, reliability_summary
 from .maturity import (MaturityModel, compare_cycles, compare_groups, dimension_history, empty_change,
                        item_statistics, maturity_trend, role_scores, load_model, overall_level, overall_score,
-                       respondent_scores, score_dimensions, staged_levels)
+                       point_scores, respondent_scores, score_dimensions, staged_levels)
 from .render import render_html, render_pdf
 from .playbook import (Playbook, build_roadmap, cadence_events, load_playbook, next_cycles, roadmap_by_cycle,
                        workspace_playbook)
@@ -56,7 +56,7 @@ __all__ = [
     "kpi_small_multiples", "load_catalog", "load_config", "load_model", "load_workspace", "maturity_bars",
     "md", "missing_table_notice", "notice", "nps_score", "open_raid", "overall_level", "overall_score",
     "governance_summary", "kpi_trend_title", "maturity_trend", "scorecard", "trend_title", "kpi_summary", "maturity_summary", "reuse_result", "plural", "portfolio_overview", "rag_status", "read_result", "record", "render_html", "render_pdf",
-    "respondent_scores", "run_workspace", "sample_workspace", "score_dimensions", "set_theme",
+    "point_scores", "respondent_scores", "run_workspace", "sample_workspace", "score_dimensions", "set_theme",
     "show_figure", "slugify", "staged_levels", "status_badge", "table", "trend_lines", "unaligned_spend",
     "__version__",
 ]

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .exceptions import ConfigError, Problem
 
@@ -51,9 +51,28 @@ class Funding(_Strict):
     max_cut: float = Field(0.5, ge=0, le=1, description="largest share of one initiative's budget it may lose")
 
 
+class CadenceEvent(_Strict):
+    """One event of a planning cycle, in the playbook or in pmo.yaml under cadence.events."""
+
+    name: str
+    week: int = Field(ge=1, description="week of the cycle in which it takes place")
+    purpose: str
+    inputs: list[str] = Field(default_factory=list)
+    outputs: list[str] = Field(default_factory=list)
+    participants: list[str] = Field(default_factory=list)
+
+
 class Cadence(_Strict):
     cycle_weeks: int = Field(13, ge=1, le=52, description="length of a planning cycle in weeks")
-    events: list[dict] | None = Field(None, description="the cycle's events; default the playbook's")
+    events: list[CadenceEvent] | None = Field(None, description="the cycle's events; default the playbook's")
+
+    @model_validator(mode="after")
+    def _events_inside_the_cycle(self) -> Cadence:
+        late = [e for e in self.events or [] if e.week > self.cycle_weeks]
+        if late:
+            raise ValueError("; ".join(f"event '{e.name}' is in week {e.week}, beyond the {self.cycle_weeks}-week cycle"
+                                       for e in late))
+        return self
 
 
 class Branding(_Strict):

@@ -7,6 +7,8 @@ import pandas as pd
 from .kpis import KpiCatalog, _window, cycle_spend
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+STOP_BELOW = 0.8  # CPI and SPI both below this: the recommended decision is to stop
+LONG_SLIP_DAYS = 90  # a forecast slip beyond this is of high severity and calls for a re-scope
 
 
 def portfolio_overview(initiatives: pd.DataFrame) -> pd.DataFrame:
@@ -88,9 +90,10 @@ def find_exceptions(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: 
 
     * ``cost`` and ``schedule``: an initiative's CPI or SPI below its amber
       threshold; ``high`` below red. The recommendation is *recover* above
-      red, *re-scope* below it, and *stop* when both indices are below 0.8.
+      red, *re-scope* below it, and *stop* when both indices are below
+      :data:`STOP_BELOW`.
     * ``delivery``: a forecast end more than ``slip_days`` after the planned
-      end (*recover*; *re-scope* and ``high`` beyond 90 days), or a planned
+      end (*recover*; *re-scope* and ``high`` beyond :data:`LONG_SLIP_DAYS`), or a planned
       end that has passed without the initiative closing (*re-scope*, ``high``).
     * ``kpi``: a portfolio KPI in red (*recover*, ``high``).
     * ``raid``: a high or critical risk or issue still open past its due date
@@ -108,7 +111,7 @@ def find_exceptions(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: 
     rows = []
     per = kpis[kpis["scope"] != "portfolio"].pivot_table(index="scope", columns="kpi_id", values="value",
                                                          aggfunc="first").reindex(columns=["cpi", "spi"])
-    both_low = set(per.index[(per["cpi"] < 0.8) & (per["spi"] < 0.8)])
+    both_low = set(per.index[(per["cpi"] < STOP_BELOW) & (per["spi"] < STOP_BELOW)])
     for kpi_id, kind in (("cpi", "cost"), ("spi", "schedule")):
         spec = catalog.spec(kpi_id)
         rows_k = kpis[(kpis["kpi_id"] == kpi_id) & (kpis["scope"] != "portfolio")].dropna(subset=["value"])
@@ -124,8 +127,9 @@ def find_exceptions(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: 
     slip = (live["forecast_end_date"] - live["planned_end_date"]).dt.days
     for initiative, days in slip[slip > slip_days].items():
         rows.append({"kind": "delivery", "initiative_id": initiative, "metric": "forecast slip (days)",
-                     "value": float(days), "threshold": float(slip_days), "severity": "high" if days > 90 else "medium",
-                     "recommendation": "re-scope" if days > 90 else "recover",
+                     "value": float(days), "threshold": float(slip_days),
+                     "severity": "high" if days > LONG_SLIP_DAYS else "medium",
+                     "recommendation": "re-scope" if days > LONG_SLIP_DAYS else "recover",
                      "description": f"forecast to finish {days:.0f} days after its planned end"})
     overdue = live[(live["planned_end_date"] < w.end) & live["actual_end_date"].isna()]
     for initiative in overdue.index:

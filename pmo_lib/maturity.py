@@ -248,6 +248,15 @@ def _point_scores(assessment: pd.DataFrame, per_respondent: pd.DataFrame, model:
     return out
 
 
+def point_scores(assessment: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
+    """Score, respondent count and staged level per dimension, without intervals or reliability.
+
+    Enough to compare with another cycle; :func:`score_dimensions` adds the
+    bootstrap intervals, alpha, rwg(J), targets and gaps.
+    """
+    return _point_scores(assessment, respondent_scores(assessment, model), model)
+
+
 def score_dimensions(assessment: pd.DataFrame, model: MaturityModel, *,
                      targets: dict[str, float] | float = 4.0, confidence: float = 0.95,
                      seed: int = 0) -> pd.DataFrame:
@@ -393,7 +402,7 @@ def maturity_trend(assessment: pd.DataFrame, model: MaturityModel, *, cycles: li
     for cycle in cycles:
         answers = assessment[assessment["cycle"] == cycle]
         if answers["score"].notna().any():
-            dims = _point_scores(answers, respondent_scores(answers, model), model)
+            dims = point_scores(answers, model)
             rows.append({"cycle": cycle, "score": overall_score(dims), "level": overall_level(dims),
                          "n_respondents": int(answers["respondent_id"].nunique())})
     return pd.DataFrame(rows, columns=["cycle", "score", "level", "n_respondents"])

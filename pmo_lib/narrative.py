@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .governance import LONG_SLIP_DAYS, STOP_BELOW
 from .maturity import MaturityModel, overall_level, overall_score
 from .report import esc, format_value, plural
 
@@ -189,9 +190,9 @@ def guardrail_text(config, *, goals: pd.DataFrame) -> str:
         lines[0] += " No goal has a target share yet: set `target_share` in the goals table to activate this guardrail."
     lines += [
         f"- **Schedule.** An initiative forecast to finish more than {t.schedule_slip_days} days after its planned end "
-        "is an exception; beyond 90 days it is of high severity.",
+        f"is an exception; beyond {LONG_SLIP_DAYS} days it is of high severity.",
         "- **Cost and schedule performance.** CPI or SPI below the amber threshold is an exception; below red it is "
-        "of high severity, and below 0.8 on both the recommended decision is to stop.",
+        f"of high severity, and below {STOP_BELOW:g} on both the recommended decision is to stop.",
         f"- **Funding.** A reallocation may move up to {config.funding.max_shift:.0%} of a cycle's budget and at most "
         f"{config.funding.max_cut:.0%} of any initiative's budget without escalation; anything beyond goes to the "
         "portfolio board.",

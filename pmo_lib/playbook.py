@@ -7,9 +7,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from .config import load_validated, pydantic_problems
+from .config import CadenceEvent, load_validated
 from .exceptions import ConfigError, Problem
 from .maturity import MaturityModel
 from .resources import TEMPLATES_DIR
@@ -26,22 +26,13 @@ class _Action(BaseModel):
     kpi: str
 
 
+EFFORTS = {"S": 1.0, "M": 2.0, "L": 3.0}  # default weight of each effort size
+
+
 class _Step(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     purpose: str
     practices: list[str] = Field(min_length=1)
-
-
-class CadenceEvent(BaseModel):
-    """One event of a planning cycle (also accepted in pmo.yaml under cadence.events)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str
-    week: int = Field(ge=1, description="week of the cycle in which it takes place")
-    purpose: str
-    inputs: list[str] = Field(default_factory=list)
-    outputs: list[str] = Field(default_factory=list)
-    participants: list[str] = Field(default_factory=list)
 
 
 class _Decision(BaseModel):
@@ -58,7 +49,7 @@ class _Rights(BaseModel):
 
 class _Playbook(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    efforts: dict[Literal["S", "M", "L"], float] = Field(default_factory=lambda: {"S": 1, "M": 2, "L": 3})
+    efforts: dict[Literal["S", "M", "L"], float] = Field(default_factory=lambda: dict(EFFORTS))
     steps: dict[int, _Step] = Field(default_factory=dict)
     cadence: list[CadenceEvent] = Field(default_factory=list)
     decision_rights: _Rights | None = None
@@ -81,6 +72,8 @@ class Playbook:
     raci : DataFrame
         One row per decision, one column per role, cells R, A, C, I or empty.
     glossary : dict of str to str
+    efforts : dict of str to float
+        Weight of each effort size (S, M, L).
     """
 
     actions: pd.DataFrame
@@ -88,6 +81,7 @@ class Playbook:
     cadence: list = field(default_factory=list)
     raci: pd.DataFrame = field(default_factory=pd.DataFrame)
     glossary: dict = field(default_factory=dict)
+    efforts: dict = field(default_factory=lambda: dict(EFFORTS))
 
 
 def load_playbook(model: MaturityModel, *, kpi_ids: list[str] | None = None,
@@ -106,6 +100,7 @@ def load_playbook(model: MaturityModel, *, kpi_ids: list[str] | None = None,
     """
     path = Path(path) if path is not None else TEMPLATES_DIR / "playbook.yaml"
     raw, lines = load_validated(path, _Playbook, table="playbook")
+    efforts = {**EFFORTS, **raw.efforts}
     problems, rows = [], []
     dims = set(model.dimensions["dimension_id"])
     for dim, by_level in raw.actions.items():
@@ -126,7 +121,7 @@ def load_playbook(model: MaturityModel, *, kpi_ids: list[str] | None = None,
                                             row=lines.get(("actions", dim, level, i)), column="kpi", value=act.kpi))
                 rows.append({"dimension_id": dim, "to_level": level, "action": act.action,
                              "owner_role": act.owner_role, "effort": act.effort,
-                             "effort_weight": float(raw.efforts.get(act.effort, 1)), "expected_kpi": act.kpi})
+                             "effort_weight": float(efforts[act.effort]), "expected_kpi": act.kpi})
     raci = pd.DataFrame()
     if raw.decision_rights is not None:
         roles = raw.decision_rights.roles
@@ -147,7 +142,8 @@ def load_playbook(model: MaturityModel, *, kpi_ids: list[str] | None = None,
                           for k, v in sorted(raw.steps.items())], columns=["step", "purpose", "practices"])
     return Playbook(pd.DataFrame(rows, columns=["dimension_id", "to_level", "action", "owner_role", "effort",
                                                 "effort_weight", "expected_kpi"]),
-                    steps=steps, cadence=list(raw.cadence), raci=raci, glossary=dict(raw.glossary))
+                    steps=steps, cadence=list(raw.cadence), raci=raci, glossary=dict(raw.glossary),
+                    efforts=efforts)
 
 
 def build_roadmap(dimensions: pd.DataFrame, playbook: Playbook, model: MaturityModel, *,
@@ -201,19 +197,20 @@ def workspace_playbook(workspace, *, kpi_ids: list[str] | None = None) -> Playbo
     return load_playbook(workspace.model, kpi_ids=kpi_ids, path=path, strict=own is not None)
 
 
-def roadmap_by_cycle(roadmap: pd.DataFrame, *, cycles: int = 3, capacity: float = 6.0) -> pd.DataFrame:
+def roadmap_by_cycle(roadmap: pd.DataFrame, *, cycles: int = 3, capacity: float = 6.0,
+                     efforts: dict[str, float] | None = None) -> pd.DataFrame:
     """Spread the ranked roadmap over the next cycles by effort.
 
     Actions are taken in rank order; each cycle takes actions until their
-    effort weights (S 1, M 2, L 3) reach ``capacity``. What does not fit in
-    ``cycles`` cycles is left for later.
+    effort weights (``efforts``, the playbook's; default S 1, M 2, L 3) reach
+    ``capacity``. What does not fit in ``cycles`` cycles is left for later.
 
     Returns
     -------
     DataFrame
         The roadmap's columns plus ``cycle_offset`` (1 = the next cycle).
     """
-    weights = {"S": 1.0, "M": 2.0, "L": 3.0}
+    weights = efforts or EFFORTS
     offset, used, out = 1, 0.0, []
     for row in roadmap.itertuples(index=False):
         need = weights.get(row.effort, 1.0)
@@ -227,33 +224,23 @@ def roadmap_by_cycle(roadmap: pd.DataFrame, *, cycles: int = 3, capacity: float 
 
 
 def cadence_events(workspace, playbook: Playbook) -> list[CadenceEvent]:
-    """The planning cycle's events: those of pmo.yaml (cadence.events) or the playbook's.
+    """The planning cycle's events: those of pmo.yaml (cadence.events, checked when it is loaded) or the playbook's.
 
     Raises
     ------
     ConfigError
-        For an event with unknown or missing keys, or a week beyond the cycle.
+        When the playbook's events do not fit a cycle as short as pmo.yaml's ``cadence.cycle_weeks``.
     """
-    weeks = workspace.config.cadence.cycle_weeks
-    raw = workspace.config.cadence.events
-    problems = []
-    if raw is None:
-        events = playbook.cadence
-    else:
-        events = []
-        for i, item in enumerate(raw):
-            try:
-                events.append(CadenceEvent.model_validate(item))
-            except ValidationError as exc:
-                problems += pydantic_problems(exc, file="pmo.yaml", table="pmo.yaml", lines={})
-                problems[-1].column = f"cadence.events.{i}.{problems[-1].column}"
-    for event in events:
-        if event.week > weeks:
-            problems.append(Problem("pmo.yaml", "pmo.yaml", f"event '{event.name}' is in week {event.week}, beyond "
-                                    f"the {weeks}-week cycle", column="cadence", value=event.week))
-    if problems:
-        raise ConfigError(problems)
-    return sorted(events, key=lambda e: e.week)
+    cadence = workspace.config.cadence
+    if cadence.events is not None:
+        return sorted(cadence.events, key=lambda e: e.week)
+    late = [e for e in playbook.cadence if e.week > cadence.cycle_weeks]
+    if late:
+        raise ConfigError([Problem(str(workspace.path / "pmo.yaml"), "pmo.yaml",
+                                   f"the playbook's event '{e.name}' is in week {e.week}, beyond the "
+                                   f"{cadence.cycle_weeks}-week cycle; list this cycle's events under cadence.events",
+                                   column="cadence.cycle_weeks", value=cadence.cycle_weeks) for e in late])
+    return sorted(playbook.cadence, key=lambda e: e.week)
 
 
 def next_cycles(cycles: pd.DataFrame, *, weeks: int, count: int = 3) -> pd.DataFrame:

@@ -15,8 +15,8 @@ from .maturity import MaturityModel
 
 ANSWERS = "Answers"
 HEADER_ROW = 5
-_FILL = PatternFill("solid", fgColor="1F4E79")
-_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")  # the kit's workbooks share one header style
+HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 
 def _scale_text(model: MaturityModel) -> list[str]:
@@ -49,7 +49,7 @@ def write_questionnaire(model: MaturityModel, target: Path) -> Path:
     sheet.append([])
     sheet.append(["item_id", "dimension", "statement", "score"])
     for cell in sheet[HEADER_ROW]:
-        cell.fill, cell.font = _FILL, _FONT
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
     for col, width in zip("ABCD", (14, 34, 90, 10)):
         sheet.column_dimensions[col].width = width
     dims = model.dimensions.set_index("dimension_id")["dimension"]

@@ -7,25 +7,23 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .exceptions import PmoError
 from .maturity import load_model
-from .questionnaire import write_questionnaire, write_questionnaire_pdf
+from .questionnaire import HEADER_FILL, HEADER_FONT, write_questionnaire, write_questionnaire_pdf
 from .resources import TEMPLATES_DIR
 from .tables import TABLES
 
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
 _ROWS_WITH_LISTS = 2000
 
 
 def _header(sheet, names: list[str], widths: list[int] | None = None) -> None:
     sheet.append(names)
     for i, cell in enumerate(sheet[1], start=1):
-        cell.fill, cell.font = _HEADER_FILL, _HEADER_FONT
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         sheet.column_dimensions[get_column_letter(i)].width = (widths or [])[i - 1] if widths else max(14, len(names[i - 1]) + 4)
     sheet.freeze_panes = "A2"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pmo_lib import ConfigError, build_roadmap, load_catalog, load_model, load_playbook
+from pmo_lib import ConfigError, InputError, build_roadmap, load_catalog, load_model, load_playbook
 from pmo_lib.resources import TEMPLATES_DIR
 
 
@@ -87,8 +87,13 @@ def test_cadence_from_pmo_yaml_replaces_the_default_and_is_checked(tiny):
     events = cadence_events(ws, workspace_playbook(ws))
     assert [e.name for e in events] == ["Sprint review"]
     (tiny / "pmo.yaml").write_text(text.replace("week: 6,", "week: 9,"))
+    with pytest.raises(InputError, match="beyond the 6-week cycle") as info:
+        load_workspace(tiny)  # caught with the rest of pmo.yaml, so pmo validate reports it
+    assert info.value.problems["row"].notna().all()
+    # the playbook's own events must fit a shorter cycle too
+    (tiny / "pmo.yaml").write_text(text.split("cadence:")[0] + "cadence:\n  cycle_weeks: 2\n")
     ws = load_workspace(tiny)
-    with pytest.raises(ConfigError, match="beyond the 6-week cycle"):
+    with pytest.raises(ConfigError, match="beyond the 2-week cycle"):
         cadence_events(ws, workspace_playbook(ws))
 
 
