@@ -13,17 +13,22 @@ from .charts import (completion_line, count_heatmap, funding_shift_bars, control
 from .config import Config, load_config
 from .exceptions import ConfigError, InputError, NotebookError, PmoError, Problem, RunLockedError
 from .funding import funding_changes, reallocation_scenario, scenario_goal_mix, value_scores
-from .governance import (action_completion, action_tracker, find_exceptions, goal_mix, open_raid, portfolio_by_goal,
+from .asof import initiatives_as_of, tables_as_of
+from .dashboard import (closing_table, dashboard, decision_table, decisions_view, kpi_rag_grid, portfolio_exceptions,
+                        portfolio_exceptions_view, register_counts, rules_table, severity_badge)
+from .register import RULES as EXCEPTION_RULES
+from .register import breach_depth, closing_summary, exception_register, portfolio_status
+from .governance import (action_completion, action_tracker, goal_mix, open_raid, portfolio_by_goal,
                          portfolio_overview, raid_summary, unaligned_spend)
 from .kpis import KpiCatalog, compute_kpis, cycle_spend, kpi_history, load_catalog, nps_score, rag_status
-from .narrative import guardrail_text, step_text, next_agenda, governance_summary, kpi_summary, maturity_summary, reliability_summary
+from .narrative import actions_line, funding_line, maturity_line, guardrail_text, step_text, next_agenda, governance_summary, kpi_summary, maturity_summary, reliability_summary
 from .maturity import (MaturityModel, compare_cycles, compare_groups, dimension_history, empty_change,
                        item_statistics, maturity_trend, role_scores, load_model, overall_level, overall_score,
                        point_scores, respondent_scores, score_dimensions, staged_levels)
 from .render import render_html, render_pdf
 from .playbook import (Playbook, build_roadmap, cadence_events, load_playbook, next_cycles, roadmap_by_cycle,
                        workspace_playbook)
-from .report import cadence_table, glossary_table, step_dimensions, step_kpis, threshold_table, data_quality_section, data_quality_table, exception_table, raid_grid, raid_grid_title, value_score_method, catalogue_table, chartable_kpis, trend_table, unit_label, kpi_exceptions, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
+from .report import cadence_table, glossary_table, step_dimensions, step_kpis, threshold_table, data_quality_section, data_quality_table, raid_grid, raid_grid_title, value_score_method, catalogue_table, chartable_kpis, trend_table, unit_label, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
 from .results import read_result, record, reuse_result
 from .trends import MIN_CHART_POINTS, kpi_trends, trend_arrow
 from .value import flow_times, value_for_money, wip_ageing
@@ -38,12 +43,16 @@ __all__ = [
     "step_dimensions", "step_kpis", "step_text", "threshold_table",
     "collect_responses", "write_questionnaire", "write_questionnaire_pdf",
     "data_quality_section", "data_quality_table",
-    "exception_table", "raid_grid", "raid_grid_title", "value_score_method",
+    "initiatives_as_of", "tables_as_of", "closing_table", "dashboard", "decision_table", "kpi_rag_grid",
+    "portfolio_exceptions", "register_counts", "decisions_view", "portfolio_exceptions_view", "rules_table",
+    "maturity_line", "funding_line", "actions_line", "severity_badge", "EXCEPTION_RULES", "breach_depth",
+    "closing_summary", "exception_register", "portfolio_status",
+    "raid_grid", "raid_grid_title", "value_score_method",
     "completion_line", "count_heatmap", "funding_shift_bars", "next_agenda",
-    "action_completion", "find_exceptions", "portfolio_by_goal", "raid_summary", "reallocation_scenario",
+    "action_completion", "portfolio_by_goal", "raid_summary", "reallocation_scenario",
     "scenario_goal_mix", "value_scores",
     "MIN_CHART_POINTS", "catalogue_table", "chartable_kpis", "trend_table", "unit_label",
-    "control_chart", "flow_time_histogram", "flow_times", "kpi_exceptions", "kpi_trends", "scorecard_with_trends",
+    "control_chart", "flow_time_histogram", "flow_times", "kpi_trends", "scorecard_with_trends",
     "throughput_bars", "trend_arrow", "value_for_money", "value_scatter", "wip_age_bars", "wip_ageing",
     "Playbook", "build_roadmap", "workspace_playbook", "change_table", "compare_cycles", "compare_groups", "dimension_history",
     "dimension_trends", "empty_change", "group_table", "headline_cards", "heatmap", "item_grid", "load_playbook",

@@ -2,6 +2,8 @@
 reallocation scenario for the next cycle that respects the goal guardrails."""
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 
@@ -82,8 +84,12 @@ def _deviation(budgets: pd.Series, goals: pd.Series, targets: pd.Series) -> pd.S
 
 
 def reallocation_scenario(changes: pd.DataFrame, scores: pd.DataFrame, goals: pd.DataFrame, *,
-                          funding: Funding, tolerance: float) -> pd.DataFrame:
+                          funding: Funding, tolerance: float, ended: Collection[str] = ()) -> pd.DataFrame:
     """Move up to ``max_shift`` of the budget from the lowest-value initiatives to the highest.
+
+    The scenario is for the next cycle, so initiatives in ``ended`` (closed or
+    cancelled by the cycle's end) take no part: they get no future budget, and
+    their budget is neither moved nor counted.
 
     Money moves from the bottom half of funded initiatives by value score
     (lowest first, at most ``max_cut`` of each one's budget) to the top half
@@ -102,6 +108,8 @@ def reallocation_scenario(changes: pd.DataFrame, scores: pd.DataFrame, goals: pd
         From :func:`value_scores`.
     goals : DataFrame
         The goals table (``goal_id, target_share``); may be empty.
+    ended : collection of str
+        Initiatives that have ended by the cycle's end.
 
     Returns
     -------
@@ -109,6 +117,7 @@ def reallocation_scenario(changes: pd.DataFrame, scores: pd.DataFrame, goals: pd
         Columns ``initiative_id, name, goal_id, budget_previous, budget,
         value_score, scenario_budget, change``, highest value first.
     """
+    changes = changes[~changes["initiative_id"].isin(set(ended))]
     out = changes.rename(columns={"previous_budget": "budget_previous"}).merge(
         scores[["initiative_id", "value_score"]], on="initiative_id", how="left")
     out = out.sort_values(["value_score", "initiative_id"], ascending=[False, True], na_position="last",

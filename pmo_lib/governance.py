@@ -1,14 +1,12 @@
-"""Governance analysis: the portfolio's shape, guardrails, exceptions and follow-up."""
+"""Governance analysis: the portfolio's shape, guardrails and follow-up (exceptions: :mod:`pmo_lib.register`)."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .kpis import KpiCatalog, _window, cycle_spend
+from .kpis import cycle_spend
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-STOP_BELOW = 0.8  # CPI and SPI both below this: the recommended decision is to stop
-LONG_SLIP_DAYS = 90  # a forecast slip beyond this is of high severity and calls for a re-scope
 
 
 def portfolio_overview(initiatives: pd.DataFrame) -> pd.DataFrame:
@@ -76,91 +74,6 @@ def unaligned_spend(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame
     spend = spend[spend["goal_id"].isna() & (spend["spend"] > 0)]
     out = spend.merge(tables["initiatives"][["initiative_id", "name", "owner", "status"]], on="initiative_id")
     return out.sort_values("spend", ascending=False)[["initiative_id", "name", "owner", "status", "spend"]]
-
-
-EXCEPTION_COLUMNS = ["exception_id", "kind", "initiative_id", "name", "owner", "metric", "value", "threshold",
-                     "severity", "recommendation", "description"]
-
-
-def find_exceptions(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: str, catalog: KpiCatalog, *,
-                    slip_days: int = 30) -> pd.DataFrame:
-    """Everything that needs a board decision this cycle, with a severity and a recommended decision.
-
-    Kinds of exception:
-
-    * ``cost`` and ``schedule``: an initiative's CPI or SPI below its amber
-      threshold; ``high`` below red. The recommendation is *recover* above
-      red, *re-scope* below it, and *stop* when both indices are below
-      :data:`STOP_BELOW`.
-    * ``delivery``: a forecast end more than ``slip_days`` after the planned
-      end (*recover*; *re-scope* and ``high`` beyond :data:`LONG_SLIP_DAYS`), or a planned
-      end that has passed without the initiative closing (*re-scope*, ``high``).
-    * ``kpi``: a portfolio KPI in red (*recover*, ``high``).
-    * ``raid``: a high or critical risk or issue still open past its due date
-      (*recover*; ``high`` when critical).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``exception_id, kind, initiative_id, name, owner, metric,
-        value, threshold, severity, recommendation, description``, high
-        severity first; ``exception_id`` numbers them in that order.
-    """
-    w = _window(tables, cycle)
-    ini = tables["initiatives"].set_index("initiative_id")
-    rows = []
-    per = kpis[kpis["scope"] != "portfolio"].pivot_table(index="scope", columns="kpi_id", values="value",
-                                                         aggfunc="first").reindex(columns=["cpi", "spi"])
-    both_low = set(per.index[(per["cpi"] < STOP_BELOW) & (per["spi"] < STOP_BELOW)])
-    for kpi_id, kind in (("cpi", "cost"), ("spi", "schedule")):
-        spec = catalog.spec(kpi_id)
-        rows_k = kpis[(kpis["kpi_id"] == kpi_id) & (kpis["scope"] != "portfolio")].dropna(subset=["value"])
-        for row in rows_k[rows_k["value"] < spec["amber"]].itertuples():
-            high = row.value < spec["red"]
-            limit = spec["red"] if high else spec["amber"]
-            rows.append({"kind": kind, "initiative_id": row.scope, "metric": kpi_id.upper(), "value": row.value,
-                         "threshold": limit, "severity": "high" if high else "medium",
-                         "recommendation": "stop" if row.scope in both_low else ("re-scope" if high else "recover"),
-                         "description": f"{kpi_id.upper()} {row.value:.2f} is below the "
-                                        f"{'red' if high else 'amber'} threshold {limit:.2f}"})
-    live = ini[ini["status"].isin(["active", "on_hold"]) & (ini["start_date"] <= w.end)]
-    slip = (live["forecast_end_date"] - live["planned_end_date"]).dt.days
-    for initiative, days in slip[slip > slip_days].items():
-        rows.append({"kind": "delivery", "initiative_id": initiative, "metric": "forecast slip (days)",
-                     "value": float(days), "threshold": float(slip_days),
-                     "severity": "high" if days > LONG_SLIP_DAYS else "medium",
-                     "recommendation": "re-scope" if days > LONG_SLIP_DAYS else "recover",
-                     "description": f"forecast to finish {days:.0f} days after its planned end"})
-    overdue = live[(live["planned_end_date"] < w.end) & live["actual_end_date"].isna()]
-    for initiative in overdue.index:
-        days = float((w.end - overdue.at[initiative, "planned_end_date"]).days)
-        rows.append({"kind": "delivery", "initiative_id": initiative, "metric": "days past planned end",
-                     "value": days, "threshold": 0.0, "severity": "high", "recommendation": "re-scope",
-                     "description": f"{days:.0f} days past its planned end and not closed"})
-    red = kpis[(kpis["scope"] == "portfolio") & (kpis["status"] == "red")]
-    for row in red.itertuples():
-        rows.append({"kind": "kpi", "initiative_id": None, "metric": row.name, "value": row.value,
-                     "threshold": catalog.spec(row.kpi_id)["red"], "severity": "high", "recommendation": "recover",
-                     "description": f"portfolio KPI {row.name} is off track"})
-    raid = tables["raid"]
-    if len(raid):
-        late = open_raid(raid, w.end)
-        late = late[late["overdue"] & late["severity"].isin(["high", "critical"]) & late["kind"].isin(["risk", "issue"])]
-        due = raid.set_index("raid_id")["due_date"]
-        for row in late.itertuples():
-            days = float((w.end - due[row.raid_id]).days)
-            rows.append({"kind": "raid", "initiative_id": row.initiative_id, "metric": f"{row.raid_id} {row.title}",
-                         "value": days, "threshold": 0.0, "severity": "high" if row.severity == "critical" else "medium",
-                         "recommendation": "recover",
-                         "description": f"{row.severity} {row.kind} open {days:.0f} days past its due date"})
-    out = pd.DataFrame(rows, columns=[c for c in EXCEPTION_COLUMNS if c not in ("exception_id", "name", "owner")])
-    out["name"] = out["initiative_id"].map(ini["name"])
-    out["owner"] = out["initiative_id"].map(ini["owner"])
-    kind_order = {"cost": 0, "schedule": 1, "delivery": 2, "raid": 3, "kpi": 4}
-    out = out.assign(_s=out["severity"].map(SEVERITY_ORDER), _k=out["kind"].map(kind_order))
-    out = out.sort_values(["_s", "initiative_id", "_k"], na_position="last", kind="stable").reset_index(drop=True)
-    out.insert(0, "exception_id", [f"E{i + 1:02d}" for i in range(len(out))])
-    return out[EXCEPTION_COLUMNS]
 
 
 def open_raid(raid: pd.DataFrame, cycle_end: pd.Timestamp) -> pd.DataFrame:

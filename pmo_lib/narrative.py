@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .governance import LONG_SLIP_DAYS, STOP_BELOW
 from .maturity import MaturityModel, overall_level, overall_score
 from .report import esc, format_value, plural
 
-_WORD = {"green": "on track", "amber": "at risk", "red": "off track", "n/a": "not rated"}
+_WORD = {"green": "on target", "amber": "missing the target", "red": "beyond the red threshold",
+         "info": "for information", "n/a": "without data"}
 
 
 def maturity_summary(dims: pd.DataFrame, previous: pd.DataFrame | None, model: MaturityModel, *,
@@ -74,11 +74,15 @@ def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str) -> str:
 
 
 def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.DataFrame,
-                       exceptions: pd.DataFrame, mix: pd.DataFrame | None, overdue_actions: int,
-                       model: MaturityModel, previous_score: float | None = None) -> str:
+                       register: pd.DataFrame, portfolio: pd.DataFrame, mix: pd.DataFrame | None,
+                       overdue_actions: int, model: MaturityModel, previous_score: float | None = None,
+                       closing: pd.DataFrame | None = None) -> str:
     """Executive summary of the governance pack, as a bulleted list.
 
-    ``previous_score`` is the previous cycle's overall maturity, for the change.
+    It is written from the exception register and the portfolio table, the
+    same results the dashboard and the tables show, so that every initiative
+    has one recommendation throughout the pack. ``previous_score`` is the
+    previous cycle's overall maturity, for the change.
     """
     bullets = []
     if maturity is not None and maturity["score"].notna().any():
@@ -90,28 +94,43 @@ def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.Da
                        f"{esc(model.level_name(level))}.")
     port = kpis[kpis["scope"] == "portfolio"]
     counts = port["status"].value_counts()
-    bullets.append("**KPIs:** " + ", ".join(f"{counts.get(s, 0)} {_WORD[s]}" for s in ("green", "amber", "red", "n/a")) + ".")
-    high = exceptions[exceptions["severity"] == "high"]
-    bullets.append(f"**Exceptions:** {plural(len(exceptions), 'exception')}, {len(high)} of high severity. "
-                   "The most important:")
-    for row in exceptions.head(3).itertuples():
-        who = f"{esc(row.initiative_id)} {esc(row.name)}" if pd.notna(row.initiative_id) else "Portfolio"
-        bullets.append(f"    - {who}: {esc(row.description)}; recommended decision: **{esc(row.recommendation)}**.")
+    parts = [f"{counts.get(s, 0)} {_WORD.get(s, s)}" for s in _WORD if counts.get(s, 0)]
+    bullets.append(f"**KPIs:** of {plural(len(port), 'portfolio KPI')}, " + ", ".join(parts) + ".")
+    rank = {"critical": 0, "high": 1, "medium": 2}
+    needs = portfolio[portfolio["severity"].isin(list(rank))]
+    needs = needs.assign(_r=needs["severity"].map(rank)).sort_values("_r", kind="stable")
+    watch = portfolio[portfolio["severity"].eq("low")]
+    severe = needs[needs["severity"].isin(["critical", "high"])]
+    text = (f"**Exceptions:** {plural(len(needs), 'initiative')} {'needs' if len(needs) == 1 else 'need'} a decision "
+            f"({len(severe)} of high or critical severity)")
+    if len(watch):
+        text += f"; {plural(len(watch), 'more initiative')} {'is' if len(watch) == 1 else 'are'} on the watch list"
+    portfolio_wide = register[register["initiative_id"].isna() & register["severity"].ne("low")]
+    if len(portfolio_wide):
+        text += f"; {plural(len(portfolio_wide), 'portfolio-wide exception')}"
+    bullets.append(text + (". The most important:" if len(needs) else "."))
+    for row in needs.head(3).itertuples():
+        why = row.reason.split(". Still open:")[0] if ". Still open:" in row.reason else row.reason
+        bullets.append(f"    - {esc(row.initiative_id)} {esc(row.name)} ({row.severity}): "
+                       f"**{esc(row.recommendation)}**; {esc(why)}.")
     if mix is not None:
         breaches = mix[mix["breach"]]
         if len(breaches):
-            bullets.append("**Guardrails:** spend is outside the tolerance for "
-                           + ", ".join(f"{esc(r.label)} ({r.share:.0%} against {r.target_share:.0%})"
-                                       for r in breaches.itertuples()) + ".")
+            bullets.append(f"**Guardrails:** {esc(cycle)} spend (actual cost in the cycle) is outside the goal-mix "
+                           "tolerance for " + ", ".join(f"{esc(r.label)} ({r.share:.0%} of spend against a target "
+                                                        f"of {r.target_share:.0%})" for r in breaches.itertuples()) + ".")
         else:
-            bullets.append("**Guardrails:** every goal's share of spend is within its tolerance.")
+            bullets.append(f"**Guardrails:** every goal's share of {esc(cycle)} spend is within its tolerance.")
+    if closing is not None and len(closing):
+        bullets.append(f"**Ended this cycle:** {plural(len(closing), 'initiative')} ("
+                       + ", ".join(f"{esc(r.initiative_id)} {esc(r.name)}" for r in closing.itertuples())
+                       + "); they get no further budget and their outcome is in the closing summary.")
     bullets.append(f"**Actions:** {plural(overdue_actions, 'action')} overdue.")
     decisions = []
-    if len(high):
-        decisions.append(f"decide on the {plural(len(high), 'high-severity exception')}")
-    stops = exceptions[exceptions["recommendation"] == "stop"]["initiative_id"].dropna().unique()
-    if len(stops):
-        decisions.append("whether to stop " + ", ".join(esc(s) for s in stops))
+    for advice, verb in (("stop", "stop"), ("re-scope", "re-scope"), ("recover", "agree recovery for")):
+        hit = needs[needs["recommendation"] == advice]
+        if len(hit):
+            decisions.append(f"whether to {verb} " + ", ".join(esc(i) for i in hit["initiative_id"]))
     if mix is not None and mix["breach"].any():
         decisions.append("rebalance funding towards the goal mix, or change the target mix")
     if overdue_actions:
@@ -145,26 +164,28 @@ def reliability_summary(dims: pd.DataFrame, *, cutoff: float = 0.7) -> str:
     return " ".join(parts)
 
 
-def next_agenda(*, cycle: str, next_cycle: str | None, exceptions: pd.DataFrame, scenario: pd.DataFrame | None,
-                mix: pd.DataFrame | None, actions: pd.DataFrame | None, currency: str) -> str:
-    """The next board meeting's agenda, generated from this cycle's results, as a numbered list."""
+def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, register: pd.DataFrame,
+                scenario: pd.DataFrame | None, mix: pd.DataFrame | None, actions: pd.DataFrame | None,
+                currency: str) -> str:
+    """The next board meeting's agenda, from the portfolio's one recommendation per initiative."""
     items = []
-    high = exceptions[exceptions["severity"] == "high"]
-    for advice in ("stop", "re-scope", "recover"):
-        hit = high[high["recommendation"] == advice].dropna(subset=["initiative_id"])
-        names = sorted(set(f"{esc(i)} {esc(n)}" for i, n in zip(hit["initiative_id"], hit["name"])))
-        if names:
-            items.append(f"Decide whether to **{advice}**: {', '.join(names)}.")
-    kpis_red = exceptions[exceptions["kind"] == "kpi"]
-    if len(kpis_red):
-        items.append("Agree recovery actions for the portfolio KPIs off track: "
-                     + ", ".join(esc(m) for m in kpis_red["metric"]) + ".")
+    needs = portfolio[portfolio["severity"].isin(["critical", "high", "medium"])]
+    for advice, text in (("stop", "Decide whether to **stop**"), ("re-scope", "Decide whether to **re-scope**"),
+                         ("recover", "Review the **recovery** of")):
+        hit = needs[needs["recommendation"] == advice]
+        if len(hit):
+            items.append(f"{text}: " + ", ".join(f"{esc(i)} {esc(n)}" for i, n in zip(hit["initiative_id"],
+                                                                                      hit["name"])) + ".")
+    wide = register[register["initiative_id"].isna() & register["severity"].ne("low")]
+    if len(wide):
+        items.append("Agree actions for the portfolio KPIs off target: " + ", ".join(esc(m) for m in wide["metric"])
+                     + ".")
     if mix is not None and mix["breach"].any():
-        items.append("Review the goal mix: " + ", ".join(esc(g) for g in mix.loc[mix["breach"], "label"])
-                     + " lie outside the guardrail.")
+        items.append("Review the goal mix of spend: " + ", ".join(esc(g) for g in mix.loc[mix["breach"], "label"])
+                     + (" lies" if mix["breach"].sum() == 1 else " lie") + " outside the guardrail.")
     if scenario is not None and (scenario["change"] > 0.5).any():
         moved = scenario.loc[scenario["change"] > 0, "change"].sum()
-        items.append(f"Approve, amend or reject the funding scenario moving {currency} {moved:,.0f} "
+        items.append(f"Approve, amend or reject the funding scenario moving {currency} {moved:,.0f} of the budget "
                      f"to higher-value initiatives for {esc(next_cycle or 'the next cycle')}.")
     if actions is not None:
         late = actions[actions["overdue"]]
@@ -190,14 +211,63 @@ def guardrail_text(config, *, goals: pd.DataFrame) -> str:
         lines[0] += " No goal has a target share yet: set `target_share` in the goals table to activate this guardrail."
     lines += [
         f"- **Schedule.** An initiative forecast to finish more than {t.schedule_slip_days} days after its planned end "
-        f"is an exception; beyond {LONG_SLIP_DAYS} days it is of high severity.",
-        "- **Cost and schedule performance.** CPI or SPI below the amber threshold is an exception; below red it is "
-        f"of high severity, and below {STOP_BELOW:g} on both the recommended decision is to stop.",
+        f"is an exception: of medium severity, high beyond {2 * t.schedule_slip_days} days and critical beyond "
+        f"{3 * t.schedule_slip_days} days. One past its planned end and not closed is an exception too.",
+        "- **KPIs.** A KPI that misses its target is an exception of low severity; beyond its red threshold it is of "
+        "medium severity, and it grows to high and critical with the size of the breach. Each initiative gets one "
+        "recommended decision, the most far-reaching of its exceptions', and a decision the board has already taken "
+        "stands until its review.",
         f"- **Funding.** A reallocation may move up to {config.funding.max_shift:.0%} of a cycle's budget and at most "
         f"{config.funding.max_cut:.0%} of any initiative's budget without escalation; anything beyond goes to the "
         "portfolio board.",
         "- **When a guardrail fires.** The exception appears in the governance report with a severity and a recommended "
-        "decision (continue, recover, re-scope or stop); the portfolio board decides at its next review, and the "
+        "decision (continue, recover, re-scope or stop) for each initiative; the portfolio board decides at its next review, and the "
         "decision and its actions are logged and followed up in the next cycle.",
     ]
     return "\n".join(lines)
+
+
+def maturity_line(maturity: pd.DataFrame | None, model: MaturityModel, *, previous_score: float | None = None,
+                  previous: str | None = None) -> str:
+    """One sentence on maturity for the dashboard: the score, its change and the staged level."""
+    if maturity is None or not maturity["score"].notna().any():
+        return "No maturity assessment for this cycle."
+    score = overall_score(maturity)
+    level = overall_level(maturity)
+    text = f"Overall score {score:.2f} on the {model.scale_min}–{model.scale_max} scale"
+    if previous_score is not None and pd.notna(previous_score):
+        text += f", {score - previous_score:+.2f} since {previous or 'the previous cycle'}"
+    return text + f"; staged level {level} {model.level_name(level)}."
+
+
+def funding_line(scenario: pd.DataFrame, *, ended: pd.DataFrame | None, next_cycle: str | None, currency: str,
+                 max_shift: float) -> str:
+    """One sentence on the next cycle's budget scenario for the dashboard."""
+    moved = float(scenario.loc[scenario["change"] > 0, "change"].sum())
+    total = float(scenario["budget"].sum())
+    when = next_cycle or "the next cycle"
+    if moved < 0.5:
+        text = f"The scenario for {when} moves no budget: no move passes the guardrails."
+    else:
+        gainers = int((scenario["change"] > 0.5).sum())
+        losers = int((scenario["change"] < -0.5).sum())
+        text = (f"The scenario for {when} moves {currency}\u00a0{moved:,.0f} of budget ({moved / total:.1%} of "
+                f"{currency}\u00a0{total:,.0f}; at most {max_shift:.0%} may move) from "
+                f"{plural(losers, 'lower-value initiative')} to {plural(gainers, 'higher-value initiative')}.")
+    if ended is not None and len(ended):
+        text += (f" {plural(len(ended), 'initiative')} ended this cycle and {'gets' if len(ended) == 1 else 'get'} "
+                 "no further budget.")
+    return text
+
+
+def actions_line(actions: pd.DataFrame | None) -> str:
+    """One sentence on overdue actions for the dashboard."""
+    if actions is None:
+        return "The workspace keeps no action log."
+    late = actions[actions["overdue"]]
+    if late.empty:
+        return "No action is overdue."
+    shown = "; ".join(f"{r.action_id} {r.title} ({r.owner}, due {r.due_date:%Y-%m-%d})"
+                      for r in late.head(4).itertuples())
+    more = f"; and {len(late) - 4:,} more" if len(late) > 4 else ""
+    return f"{plural(len(late), 'action')} overdue: {shown}{more}."

@@ -198,27 +198,6 @@ def scorecard_with_trends(kpis: pd.DataFrame, trends: pd.DataFrame, steps: Mappi
     return card
 
 
-def kpi_exceptions(kpis: pd.DataFrame, *, currency: str = "") -> pd.DataFrame:
-    """KPIs off track: portfolio KPIs in red, then initiatives in red or amber.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``scope, name, value, target, status, note``.
-    """
-    port = kpis[(kpis["scope"] == "portfolio") & (kpis["status"] == "red")]
-    ini = kpis[(kpis["scope"] != "portfolio") & kpis["status"].isin(["red", "amber"])]
-    ini = ini.assign(_o=ini["status"].map({"red": 0, "amber": 1})).sort_values(["_o", "kpi_id", "scope"])
-    rows = pd.concat([port, ini])
-    return pd.DataFrame({
-        "scope": rows["scope"],
-        "name": rows["name"],
-        "value": [format_value(v, u, currency) for v, u in zip(rows["value"], rows["unit"])],
-        "target": [format_value(t, u, currency) if pd.notna(t) else "–" for t, u in zip(rows["target"], rows["unit"])],
-        "status": rows["status"],
-    }).reset_index(drop=True)
-
-
 def unit_label(unit: str, currency: str = "") -> str:
     """Axis label for a KPI unit."""
     return {"share": "share", "ratio": "ratio", "days": "days", "count": "items", "points": "points",
@@ -248,15 +227,6 @@ def catalogue_table(catalog) -> pd.DataFrame:
     return pd.DataFrame({"name": t["name"], "definition": t["definition"], "formula": t["formula"], "unit": t["unit"],
                          "thresholds": [f"{fmt(a)} · {fmt(b)} · {fmt(c)}" for a, b, c in
                                         zip(t["target"], t["amber"], t["red"])]})
-
-
-def exception_table(exceptions: pd.DataFrame) -> pd.DataFrame:
-    """Exceptions for the report: who, what, severity as a badge status, decision."""
-    who = [f"{i} {n}" if pd.notna(i) else "Portfolio" for i, n in zip(exceptions["initiative_id"], exceptions["name"])]
-    return pd.DataFrame({"exception_id": exceptions["exception_id"], "who": who, "owner": exceptions["owner"],
-                         "description": exceptions["description"],
-                         "severity": exceptions["severity"].map({"high": "red", "medium": "amber"}),
-                         "recommendation": exceptions["recommendation"]})
 
 
 def raid_grid(open_items: pd.DataFrame) -> pd.DataFrame:

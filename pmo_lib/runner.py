@@ -251,7 +251,7 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
                         "workspace": str(ws.path), "cache": str(cache), "cwd": str(NOTEBOOKS_DIR),
                         "kernel": kernel_name, "timeout": timeout, "formats": tuple(formats),
                         "with_code": with_code, "reuse_kernels": reuse_kernels,
-                        "context": {**context, "cycle": cycle}})
+                        "context": {**context, "cycle": cycle, "as_of": _as_of(ws, cycle)}})
             if remote:
                 backend = Dask(scheduler, cache.read_bytes())
             else:
@@ -334,3 +334,9 @@ def _by_cycle(outcomes, tasks: list[dict], *, progress: bool):
                 yield task["cycle"], sorted(done, key=lambda o: order.index(o["report"]))
     finally:
         bar.close()
+
+
+def _as_of(ws: Workspace, cycle: str) -> str:
+    """The data's as-of date for a cycle's reports: the cycle's last day."""
+    end = ws["cycles"].set_index("cycle").at[cycle, "end_date"]
+    return end.date().isoformat()

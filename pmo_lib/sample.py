@@ -11,6 +11,7 @@ six quarterly cycles. Its data tells a story the reports should reveal:
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -129,7 +130,8 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED, cycles: int =
     _work_items(rng, initiatives, starts, ends).to_csv(data / "work_items.csv", index=False)
     _benefits(rng, initiatives, financials).to_csv(data / "benefits.csv", index=False, float_format="%.0f")
     _raid(rng, initiatives, starts, ends).to_csv(data / "raid.csv", index=False)
-    decisions, actions = _governance(rng, cycles, ends)
+    _initiative_status(initiatives, cycles, starts, ends).to_csv(data / "initiative_status.csv", index=False)
+    decisions, actions = _governance(rng, cycles, ends, initiatives)
     decisions.to_csv(data / "decisions.csv", index=False)
     actions.to_csv(data / "actions.csv", index=False)
     model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
@@ -320,12 +322,53 @@ def _raid(rng, initiatives, starts, ends) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _governance(rng, cycles, ends) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _initiative_status(initiatives, cycles, starts, ends) -> pd.DataFrame:
+    """What was known at each cycle's end: status, and a forecast that drifts towards today's.
+
+    The last cycle's rows repeat the initiatives table. Before that, a forecast
+    slip grows with the share of the planned duration elapsed; an initiative
+    is closed from the cycle in which it finished, the cancelled one from the
+    cycle after which it stopped spending, and the one on hold only now.
+    """
+    last = len(cycles) - 1
+    rows = []
+    for ini in initiatives.itertuples():
+        if ini.status == "proposed":
+            continue
+        duration = max((ini.planned_end_date - ini.start_date).days, 1)
+        final_forecast = ini.actual_end_date if pd.notna(ini.actual_end_date) else ini.forecast_end_date
+        final_slip = (final_forecast - ini.planned_end_date).days if pd.notna(final_forecast) else 0
+        progress_now = min(max((ends.iloc[last] - ini.start_date).days / duration, 0.0), 1.0) or 1.0
+        for n, cyc in enumerate(cycles["cycle"]):
+            end = ends.iloc[n]
+            if ini.start_date > end:
+                continue
+            i = n - (len(cycles) - 6)
+            if n == last:
+                status, forecast = ini.status, ini.forecast_end_date
+            elif pd.notna(ini.actual_end_date) and ini.actual_end_date <= end:
+                status, forecast = "closed", ini.actual_end_date
+            else:
+                status = "cancelled" if ini.status == "cancelled" and i >= 2 else "active"
+                progress = min(max((end - ini.start_date).days / duration, 0.0), 1.0)
+                slip = round(final_slip * min(progress / progress_now, 1.0))
+                forecast = ini.planned_end_date + pd.Timedelta(days=slip)
+            note = ""
+            if ini.initiative_id == TROUBLED and i >= 3 and status == "active":
+                note = "Recovery plan in progress; re-baseline pending"
+            rows.append({"cycle": cyc, "initiative_id": ini.initiative_id, "status": status,
+                         "forecast_end_date": forecast.date().isoformat() if pd.notna(forecast) else "",
+                         "note": note})
+    return pd.DataFrame(rows, columns=["cycle", "initiative_id", "status", "forecast_end_date", "note"])
+
+
+def _governance(rng, cycles, ends, initiatives) -> tuple[pd.DataFrame, pd.DataFrame]:
     topics = [("Approve next cycle's funding", "Approved with changes"),
               ("Review Customer Data Platform recovery plan", "Recovery plan accepted; re-baseline next cycle"),
               ("Shift funding to digital self-service", "EUR 1.2m moved from efficiency projects"),
               ("Start new initiatives", "Two initiatives approved to start"),
-              ("Stop unaligned work", "Intranet refresh stopped")]
+              ("Review unaligned work", "Unaligned initiatives close at their planned end; no new ones start")]
+    about = {1: (TROUBLED, "recover")}  # topic index: (initiative, decision) for decisions about one initiative
     decisions, actions = [], []
     d = a = 0
     for i, cyc in enumerate(cycles.itertuples()):
@@ -333,9 +376,13 @@ def _governance(rng, cycles, ends) -> tuple[pd.DataFrame, pd.DataFrame]:
         for k in range(3):
             d += 1
             title, outcome = topics[(i + k) % len(topics)]
+            initiative, decision = about.get((i + k) % len(topics), ("", ""))
+            if initiative == TROUBLED and i < 3:  # before its trouble began, the programme was reviewed as on track
+                title, outcome, decision = "Review Customer Data Platform progress", "On track; continue", "continue"
             decisions.append({"decision_id": f"D-{d:03d}", "cycle": cyc.cycle,
                               "date": (end - pd.Timedelta(days=10 + k)).date().isoformat(),
-                              "title": title, "owner": rng.choice(_OWNERS), "outcome": outcome})
+                              "title": title, "owner": rng.choice(_OWNERS), "outcome": outcome,
+                              "initiative_id": initiative, "decision": decision})
         for k in range(4):
             a += 1
             due = end + pd.Timedelta(days=int(rng.integers(20, 80)))
@@ -381,9 +428,12 @@ def sample_workspace() -> Path:
     the seed so that a new generator version never reuses stale data.
     """
     from . import __version__
+    from .resources import TEMPLATES_DIR
 
     cache = Path(os.environ.get("PMO_CACHE_DIR", Path.home() / ".cache" / "pmo-kit"))
-    target = cache / f"sample-{__version__}-{SEED}"
+    digest = hashlib.sha256(Path(__file__).read_bytes()
+                            + (Path(TEMPLATES_DIR) / "maturity_model.yaml").read_bytes()).hexdigest()[:12]
+    target = cache / f"sample-{__version__}-{SEED}-{digest}"
     if (target / "pmo.yaml").is_file():
         return target
     cache.mkdir(parents=True, exist_ok=True)

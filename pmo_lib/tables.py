@@ -54,6 +54,8 @@ def _c(name: str, kind: str, help: str, **kw) -> ColumnSpec:
 MONEY = {"min": 0}
 CYCLE_REF = {"references": "cycles.cycle"}
 INITIATIVE_REF = {"references": "initiatives.initiative_id"}
+STATUSES = ("proposed", "active", "on_hold", "closed", "cancelled")
+DECISIONS = ("continue", "recover", "re-scope", "stop")
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in [
     TableSpec("cycles", "The planning cycles, ordered by start date.", (
@@ -76,8 +78,8 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         _c("goal_id", "id", "Strategic goal the initiative serves; empty = linked to no goal.",
            nullable=True, references="goals.goal_id"),
         _c("owner", "text", "Accountable person or role.", nullable=True),
-        _c("status", "enum", "proposed, active, on_hold, closed or cancelled.",
-           choices=("proposed", "active", "on_hold", "closed", "cancelled")),
+        _c("status", "enum", "proposed, active, on_hold, closed or cancelled (today; past cycles use "
+           "initiative_status).", choices=STATUSES),
         _c("start_date", "date", "Start date (YYYY-MM-DD)."),
         _c("planned_end_date", "date", "Baseline end date (YYYY-MM-DD)."),
         _c("forecast_end_date", "date", "Current forecast of the end date.", nullable=True),
@@ -85,6 +87,14 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         _c("bac", "number", "Budget at completion, in the workspace currency.", **MONEY),
     ), required=True, key=("initiative_id",),
         date_order=(("start_date", "planned_end_date"), ("start_date", "actual_end_date"))),
+    TableSpec("initiative_status", "What was known about each initiative at each cycle's end: its status and "
+              "forecast end date then. Cycles without rows fall back to the initiatives table.", (
+        _c("cycle", "id", "Planning cycle at whose end the status was recorded.", **CYCLE_REF),
+        _c("initiative_id", "id", "Initiative.", **INITIATIVE_REF),
+        _c("status", "enum", "proposed, active, on_hold, closed or cancelled at the cycle's end.", choices=STATUSES),
+        _c("forecast_end_date", "date", "Forecast end date as known at the cycle's end.", nullable=True),
+        _c("note", "text", "Short remark, e.g. why the forecast moved.", nullable=True, present=False),
+    ), key=("cycle", "initiative_id")),
     TableSpec("financials", "Funding and earned value per initiative and cycle.", (
         _c("cycle", "id", "Planning cycle.", **CYCLE_REF),
         _c("initiative_id", "id", "Initiative.", **INITIATIVE_REF),
@@ -137,6 +147,11 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         _c("title", "text", "What was decided about."),
         _c("owner", "text", "Who decided.", nullable=True),
         _c("outcome", "text", "The decision taken.", nullable=True),
+        _c("initiative_id", "id", "Initiative the decision is about; empty = the whole portfolio.",
+           nullable=True, present=False, **INITIATIVE_REF),
+        _c("decision", "enum", "For a decision about one initiative: continue, recover, re-scope or stop. "
+           "The next recommendation for that initiative takes it into account.",
+           nullable=True, present=False, choices=DECISIONS),
     ), key=("decision_id",)),
     TableSpec("actions", "Actions raised in governance meetings.", (
         _c("action_id", "id", "Action identifier."),

@@ -87,6 +87,15 @@ class Workspace:
         i = self.cycles.index(cycle)
         return self.cycles[i - 1] if i > 0 else None
 
+    def as_of(self, cycle: str | None = None) -> dict[str, pd.DataFrame]:
+        """The tables as known at the end of ``cycle`` (default: the latest).
+
+        See :func:`pmo_lib.asof.tables_as_of`: later cycles' rows are left
+        out and each initiative has the status and forecast of that time.
+        """
+        from .asof import tables_as_of
+        return tables_as_of(self.tables, self.resolve_cycle(cycle))
+
     def source(self, table: str) -> str:
         """Where a table was read from, as the user would name it."""
         return self._sources.get(table, f"{DATA_DIR}/{table}.csv")

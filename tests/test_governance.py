@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmo_lib import (action_completion, action_tracker, compute_kpis, find_exceptions, funding_changes, goal_mix,
+from pmo_lib import (action_completion, action_tracker, compute_kpis, exception_register, funding_changes, goal_mix,
                      load_catalog, load_workspace, open_raid, portfolio_by_goal, portfolio_overview, raid_summary,
                      reallocation_scenario, scenario_goal_mix, unaligned_spend, value_scores)
 from pmo_lib.config import Funding
@@ -33,31 +33,18 @@ def test_unaligned_spend_names_the_initiative(ws):
     assert out["initiative_id"].tolist() == ["I3"] and out["spend"].iloc[0] == pytest.approx(11000)
 
 
-def test_exceptions_on_fixture_data_with_known_answers(ws):
+def test_register_on_fixture_data_with_known_answers(ws):
     catalog = load_catalog(config=ws.config)
     kpis = compute_kpis(ws.tables, "C2", catalog, present=ws.present)
-    out = find_exceptions(ws.tables, kpis, "C2", catalog, slip_days=30)
-    assert list(out.columns) == ["exception_id", "kind", "initiative_id", "name", "owner", "metric", "value",
-                                 "threshold", "severity", "recommendation", "description"]
+    out = exception_register(ws.tables, kpis, "C2", catalog, slip_days=30)
     by = {(r.kind, r.initiative_id): r for r in out.itertuples()}
-    spi = by[("schedule", "I1")]  # SPI 0.875 < red 0.9
-    assert spi.severity == "high" and spi.recommendation == "re-scope" and spi.threshold == 0.9
-    late = by[("delivery", "I1")]  # forecast 2027-03-31 against 2026-12-31: 90 days, not beyond 90
-    assert late.value == 90 and late.severity == "medium" and late.recommendation == "recover"
-    raid = by[("raid", "I1")]  # R1 high risk due 2026-03-15, open at 2026-06-30
-    assert raid.value == 107 and raid.severity == "medium"
-    assert ("cost", "I1") not in by  # CPI 0.972 is above the amber threshold
+    late = by[("delivery", "I1")]  # forecast 2027-03-31 against 2026-12-31: 90 days, beyond 2 x 30
+    assert late.value == 90 and late.severity == "high"
+    raid = by[("raid", "I1")]  # R1 high risk due 2026-03-15, open at 2026-06-30: 107 days, beyond 90
+    assert raid.value == 107 and raid.severity == "high"
     assert out["exception_id"].tolist() == [f"E{i:02d}" for i in range(1, len(out) + 1)]
-    assert out["severity"].tolist() == sorted(out["severity"], key={"high": 0, "medium": 1}.get)
     assert set(out["recommendation"]) <= {"continue", "recover", "re-scope", "stop"}
-
-
-def test_both_indices_below_0_8_recommend_stop(ws):
-    catalog = load_catalog(config=ws.config)
-    kpis = compute_kpis(ws.tables, "C3", catalog, present=ws.present)
-    kpis.loc[(kpis["scope"] == "I3") & kpis["kpi_id"].isin(["cpi", "spi"]), "value"] = 0.7
-    out = find_exceptions(ws.tables, kpis, "C3", catalog)
-    assert set(out.loc[out["initiative_id"] == "I3", "recommendation"]) == {"stop"}
+    assert out.dropna(subset=["initiative_id"]).groupby("initiative_id")["recommendation"].nunique().eq(1).all()
 
 
 def test_funding_changes_compare_with_the_previous_cycle(ws):

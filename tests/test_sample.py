@@ -11,7 +11,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path, sample):
     other = create_sample_workspace(tmp_path / "again")
     files = sorted(p.name for p in (sample / "data").iterdir())
     match, mismatch, errors = filecmp.cmpfiles(sample / "data", other / "data", files, shallow=False)
-    assert not mismatch and not errors and len(match) == 11
+    assert not mismatch and not errors and len(match) == 12
 
 
 def test_sample_is_valid_and_realistic(sample):
@@ -40,16 +40,21 @@ def test_sample_story_maturity_improves_and_one_programme_goes_off_the_rails(sam
 
 
 def test_sample_story_reaches_the_governance_pack(sample):
-    from pmo_lib import find_exceptions, funding_changes
+    from pmo_lib import exception_register, funding_changes, portfolio_status
 
     ws = load_workspace(sample)
     catalog = load_catalog(config=ws.config)
     cycle = ws.cycles[-1]
     kpis = compute_kpis(ws.tables, cycle, catalog, present=ws.present)
-    exceptions = find_exceptions(ws.tables, kpis, cycle, catalog)
-    troubled = exceptions[exceptions["initiative_id"] == TROUBLED]
+    register = exception_register(ws.tables, kpis, cycle, catalog)
+    troubled = register[register["initiative_id"] == TROUBLED]
     assert set(troubled["kind"]) >= {"cost", "schedule", "delivery"}
-    assert "stop" in set(troubled["recommendation"]) and exceptions.iloc[0]["initiative_id"] == TROUBLED
+    assert register.iloc[0]["initiative_id"] == TROUBLED
+    # one recommendation per initiative: the recovery plan the board accepted this cycle (D-017)
+    assert set(troubled["recommendation"]) == {"recover"}
+    row = portfolio_status(ws.tables, register, cycle).set_index("initiative_id").loc[TROUBLED]
+    assert "D-017" in row["reason"] and row["severity"] == "critical"
+    assert register.dropna(subset=["initiative_id"]).groupby("initiative_id")["recommendation"].nunique().max() == 1
     shift = funding_changes(ws.tables, "2026-Q1")
     g1 = shift[shift["goal_id"] == "G1"]
     assert (g1["change"] > 0).sum() > len(g1) / 2  # money moved to digital self-service in 2026

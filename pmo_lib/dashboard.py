@@ -1,0 +1,230 @@
+"""The board's views of the exception register: the one-page dashboard and the decision tables.
+
+These functions turn the results of :mod:`pmo_lib.register` and the KPI
+engine into display tables and HTML; they compute nothing new.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from IPython.display import HTML
+
+from .register import KIND_WORDS, SEVERITY_RANK
+
+HEADLINE_KPIS = ("cpi", "spi", "nps", "csat", "benefits_realization", "flow_time_p85", "strategic_alignment",
+                 "on_time_delivery")
+SEVERITY_BADGE = {"critical": "red", "high": "red", "medium": "amber", "low": "n/a"}
+SEVERITY_WORDS = {"red": "High", "amber": "Medium", "n/a": "Low"}
+RECOMMENDATION_WORDS = {"continue": "Continue", "recover": "Recover", "re-scope": "Re-scope", "stop": "Stop"}
+
+
+def _esc(value: object) -> str:
+    from .report import esc
+    return esc(value)
+
+
+def _badge(status: str, words=None) -> str:
+    from .report import status_badge
+    return status_badge(status, words)
+
+
+def severity_badge(severity: str) -> str:
+    """A badge for an exception's severity: the word is the severity itself."""
+    if not isinstance(severity, str):
+        return ""
+    status = SEVERITY_BADGE[severity]
+    return _badge(status, {status: severity.capitalize()})
+
+
+def decision_table(portfolio: pd.DataFrame, register: pd.DataFrame, *, min_severity: str = "medium",
+                   limit: int | None = None, max_items: int | None = None) -> pd.DataFrame:
+    """One row per initiative needing a decision: severity, exceptions, one recommendation and why.
+
+    Parameters
+    ----------
+    portfolio : DataFrame
+        :func:`pmo_lib.portfolio_status`.
+    register : DataFrame
+        :func:`pmo_lib.exception_register`.
+    min_severity : str
+        Leave out initiatives whose most severe exception is milder.
+    limit : int, optional
+        Keep the first ``limit`` rows.
+    max_items : int, optional
+        List at most this many exceptions per initiative, then say how many more.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``initiative, owner, severity, exceptions, recommendation,
+        reason`` (display strings; ``severity`` holds HTML badges), most
+        severe first.
+    """
+    cut = SEVERITY_RANK[min_severity]
+    rows = []
+    order = {i: n for n, i in enumerate(register["initiative_id"].dropna().drop_duplicates())}
+    hit = portfolio[portfolio["severity"].map(lambda s: SEVERITY_RANK.get(s, 99)) <= cut]
+    hit = hit.assign(_o=hit["initiative_id"].map(order)).sort_values("_o")
+    owners = register.dropna(subset=["initiative_id"]).drop_duplicates("initiative_id").set_index("initiative_id")["owner"]
+    for r in hit.itertuples(index=False):
+        mine = register[register["initiative_id"] == r.initiative_id]
+        listed = [f"{s.short} ({s.severity})" for s in mine.itertuples(index=False)]
+        if max_items and len(listed) > max_items:
+            listed = listed[:max_items] + [f"and {len(listed) - max_items:,} more"]
+        items = "; ".join(listed)
+        why = r.reason.split(". Still open:")[0] if ". Still open:" in r.reason else ""
+        rows.append({"initiative": f"{r.initiative_id} {r.name}", "owner": owners.get(r.initiative_id, ""),
+                     "severity": r.severity, "exceptions": items,
+                     "recommendation": RECOMMENDATION_WORDS[r.recommendation] + (f": {why}" if why else "")})
+    out = pd.DataFrame(rows, columns=["initiative", "owner", "severity", "exceptions", "recommendation"])
+    return out.head(limit) if limit else out
+
+
+def portfolio_exceptions(register: pd.DataFrame, *, min_severity: str = "low") -> pd.DataFrame:
+    """The portfolio-wide exceptions (no single initiative), most severe first.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``area, description, severity``.
+    """
+    cut = SEVERITY_RANK[min_severity]
+    port = register[register["initiative_id"].isna() & (register["severity"].map(SEVERITY_RANK) <= cut)]
+    return pd.DataFrame({"area": port["kind"].map(KIND_WORDS), "description": port["description"],
+                         "severity": port["severity"]}).reset_index(drop=True)
+
+
+def register_counts(register: pd.DataFrame) -> dict[str, int]:
+    """Exceptions by severity, every severity present as a key."""
+    counts = register["severity"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in SEVERITY_RANK}
+
+
+def kpi_rag_grid(history: pd.DataFrame, cycles: Sequence[str], *, kpi_ids: Sequence[str] = HEADLINE_KPIS,
+                 currency: str = "") -> pd.DataFrame:
+    """Each headline KPI's value and status in the given cycles, as badges.
+
+    Parameters
+    ----------
+    history : DataFrame
+        :func:`pmo_lib.kpi_history` (portfolio scope).
+    cycles : sequence of str
+        The cycles to show, oldest first (the dashboard uses the last four).
+
+    Returns
+    -------
+    DataFrame
+        Column ``KPI`` and one column per cycle holding HTML badges with the
+        value, and ``Target``.
+    """
+    from .report import format_value
+    rows = []
+    for kpi_id in kpi_ids:
+        h = history[(history["kpi_id"] == kpi_id) & history["cycle"].isin(cycles)].set_index("cycle")
+        if h.empty:
+            continue
+        first = h.iloc[-1]
+        row = {"KPI": first["name"]}
+        for c in cycles:
+            if c in h.index and pd.notna(h.at[c, "value"]):
+                row[c] = _badge(h.at[c, "status"], {h.at[c, "status"]: format_value(h.at[c, "value"], first["unit"],
+                                                                                  currency)})
+            else:
+                row[c] = "–"
+        row["Target"] = format_value(first["target"], first["unit"], currency) if pd.notna(first["target"]) else "–"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["KPI", *cycles, "Target"])
+
+
+def html_table(frame: pd.DataFrame, *, caption: str | None = None, escape: Sequence[str] = ()) -> str:
+    """A compact HTML table of display strings; columns in ``escape`` are escaped, others are trusted HTML."""
+    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{_esc(v) if c in escape else v}</td>" for c, v in row.items()) + "</tr>"
+                   for _, row in frame.iterrows())
+    cap = f"<caption>{_esc(caption)}</caption>" if caption else ""
+    return f'<table class="pmo-table pmo-compact">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def dashboard(*, cycle: str, maturity_line: str, rag: pd.DataFrame, decisions: pd.DataFrame, funding_line: str,
+              actions_line: str) -> HTML:
+    """The governance report's one-page view.
+
+    Parameters
+    ----------
+    maturity_line, funding_line, actions_line : str
+        One sentence each (escaped Markdown-free text).
+    rag : DataFrame
+        :func:`kpi_rag_grid`.
+    decisions : DataFrame
+        :func:`decision_table`, already cut to the top rows.
+    """
+    top = decisions.assign(severity=decisions["severity"].map(severity_badge))
+    top = top.rename(columns={"initiative": "Initiative", "severity": "Severity", "exceptions": "Exceptions",
+                              "recommendation": "Recommended decision"}).drop(columns=["owner"])
+    parts = [
+        '<div class="pmo-dashboard" style="font-size: 0.9em; break-after: page; page-break-after: always">',
+        f'<p class="pmo-dash-line"><b>Maturity.</b> {_esc(maturity_line)}</p>',
+        html_table(rag, caption=f"Headline KPIs, last {len(rag.columns) - 2} cycles to {cycle}", escape=("KPI", "Target")),
+        html_table(top, caption="Initiatives needing a decision, most severe first",
+                   escape=("Initiative", "Exceptions", "Recommended decision")) if len(top) else
+        '<p class="pmo-dash-line"><b>Exceptions.</b> No initiative needs a decision this cycle.</p>',
+        f'<p class="pmo-dash-line"><b>Funding.</b> {_esc(funding_line)}</p>',
+        f'<p class="pmo-dash-line"><b>Actions.</b> {_esc(actions_line)}</p>',
+        "</div>",
+    ]
+    return HTML("".join(parts))
+
+
+def closing_table(closing: pd.DataFrame, *, currency: str) -> pd.DataFrame:
+    """The closing summary as display strings.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``initiative, outcome, finished, schedule, cost, benefits``.
+    """
+    rows = []
+    for r in closing.itertuples(index=False):
+        if pd.notna(r.days_late):
+            d = int(r.days_late)
+            schedule = ("on time" if d == 0 else f"{abs(d):,} day{'s' if abs(d) != 1 else ''} "
+                        f"{'late' if d > 0 else 'early'}")
+        else:
+            schedule = "stopped before its planned end"
+        cost = (f"{currency}\u00a0{r.actual_cost:,.0f}, {abs(r.cost_vs_budget):.0%} "
+                f"{'over' if r.cost_vs_budget > 0 else 'under'} budget" if pd.notna(r.cost_vs_budget) else "–")
+        rows.append({"initiative": f"{r.initiative_id} {r.name}",
+                     "outcome": "Closed" if r.status == "closed" else "Cancelled",
+                     "finished": f"{r.actual_end_date:%Y-%m-%d}" if pd.notna(r.actual_end_date) else "–",
+                     "schedule": schedule, "cost": cost,
+                     "benefits": f"{r.benefits_realised:.0%} of planned" if pd.notna(r.benefits_realised) else "–"})
+    return pd.DataFrame(rows, columns=["initiative", "outcome", "finished", "schedule", "cost", "benefits"])
+
+
+def decisions_view(decisions: pd.DataFrame, *, caption: str) -> HTML:
+    """:func:`decision_table` as an HTML table with severity badges."""
+    shown = decisions.assign(severity=decisions["severity"].map(severity_badge)).rename(columns={
+        "initiative": "Initiative", "owner": "Owner", "severity": "Severity", "exceptions": "Exceptions",
+        "recommendation": "Recommended decision"})
+    return HTML(html_table(shown, caption=caption,
+                           escape=("Initiative", "Owner", "Exceptions", "Recommended decision")))
+
+
+def portfolio_exceptions_view(exceptions: pd.DataFrame, *, caption: str) -> HTML:
+    """:func:`portfolio_exceptions` as an HTML table with severity badges."""
+    shown = exceptions.assign(severity=exceptions["severity"].map(severity_badge)).rename(columns={
+        "area": "Area", "description": "Exception", "severity": "Severity"})
+    return HTML(html_table(shown, caption=caption, escape=("Area", "Exception")))
+
+
+def rules_table() -> pd.DataFrame:
+    """The exception and recommendation rules, for the method appendix.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``rule, text``.
+    """
+    from .register import RULES
+    return pd.DataFrame(RULES, columns=["rule", "text"])

@@ -1,0 +1,444 @@
+"""The exception register: every exception of a cycle, and one recommendation per initiative.
+
+One analysis finds every exception of a cycle (cost, schedule, delivery,
+customer value, benefits, flow and the other portfolio KPIs, and RAID items)
+so that the KPI analysis and the governance report tell the same story. The
+rules are written out in :data:`RULES` and shown in the reports' method
+appendix.
+
+Severity grows with the size of the breach
+------------------------------------------
+For a KPI, the *band* is the distance between its target and its red
+threshold. A value that misses its target (beyond the KPI's tolerance) but
+stays within the red threshold is **low**; beyond red by up to one band it is
+**medium**, by up to two bands **high**, and further **critical**. A KPI whose
+confidence interval spans its target is never more than low: the data cannot
+yet tell whether it misses.
+
+A forecast end later than the planned end by more than the schedule tolerance
+(``thresholds.schedule_slip_days``, 30 days by default) is **medium**, more than
+twice that **high** and more than three times **critical**. An initiative past
+its planned end and not closed is forecast to finish no earlier than the day
+after the cycle's end; if that is within the tolerance, it is **low**.
+
+A high risk or issue open past its due date is **medium**, a critical one
+**high**; one more than 90 days overdue is one step more severe.
+
+One recommendation per initiative
+---------------------------------
+Each exception suggests a decision: *continue* (watch) for a low one,
+*recover* for a medium one, and *re-scope* for a high or critical cost,
+schedule or delivery exception (*recover* for the other kinds). An initiative
+whose cost and schedule performance are both high or critical gets *stop*.
+The initiative's recommendation is the most far-reaching of these
+(stop, re-scope, recover, continue), and its severity is the highest.
+
+The board's own decisions (``decisions`` rows with an ``initiative_id`` and a
+``decision``) come first:
+
+1. a decision about the initiative in this cycle stands until its review next
+   cycle ("recover: plan accepted in D-017; review in 2026-Q4");
+2. after a *recover* or *re-scope* decision in an earlier cycle, an initiative
+   still at high or critical severity is escalated one step (recover to
+   re-scope, re-scope to stop) unless the rules already ask for more; below
+   high, the decided course continues;
+3. an earlier *stop* that has not happened is repeated, to confirm the closure.
+
+Initiatives that have ended (closed or cancelled by the cycle's end) raise no
+exception and get no recommendation; :func:`closing_summary` reports how they
+ended.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .asof import ENDED, cycle_end, tables_as_of
+from .governance import open_raid
+from .kpis import KpiCatalog
+
+SEVERITIES = ("critical", "high", "medium", "low")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+DECISION_ORDER = ("stop", "re-scope", "recover", "continue")  # most far-reaching first
+LIVE = ("active", "on_hold")
+RAID_ESCALATE_DAYS = 90
+
+# The KPIs judged per initiative, and the kind of exception each raises.
+INITIATIVE_KPIS = {"cpi": "cost", "spi": "schedule", "nps": "customer", "csat": "customer",
+                   "benefits_realization": "benefits"}
+# The kind of exception a portfolio KPI raises, by KPI id.
+PORTFOLIO_KINDS = {"cpi": "cost", "cost_variance": "cost", "eac": "cost", "vac": "cost",
+                   "spi": "schedule", "schedule_variance": "schedule",
+                   "nps": "customer", "csat": "customer", "benefits_realization": "benefits",
+                   "on_time_delivery": "delivery", "open_high_risks": "risk",
+                   "strategic_alignment": "strategy", "goal_mix_deviation": "strategy",
+                   "budget_reallocation": "strategy"}
+KIND_ORDER = ("cost", "schedule", "delivery", "customer", "benefits", "flow", "strategy", "risk", "raid")
+KIND_WORDS = {"cost": "Cost", "schedule": "Schedule", "delivery": "Delivery date", "customer": "Customer value",
+              "benefits": "Benefits", "flow": "Flow of work", "strategy": "Strategy and funding",
+              "risk": "Risk", "raid": "Risk or issue"}
+
+REGISTER_COLUMNS = ["exception_id", "kind", "initiative_id", "name", "owner", "metric", "value", "target",
+                    "threshold", "severity", "uncertain", "recommendation", "description", "short"]
+PORTFOLIO_COLUMNS = ["initiative_id", "name", "status", "forecast_end_date", "severity", "recommendation", "reason"]
+
+RULES = [
+    ("Severity of a KPI", "Low when it misses its target but stays within the red threshold; beyond red by up to "
+     "one band (the distance from target to red) medium, up to two bands high, further critical. A KPI whose "
+     "confidence interval spans its target is at most low."),
+    ("Severity of a late forecast", "Medium when the forecast end is more than the schedule tolerance after the "
+     "planned end, high beyond twice and critical beyond three times the tolerance. An initiative past its "
+     "planned end and not closed is forecast to finish after the cycle's end at the earliest."),
+    ("Severity of a risk or issue", "A high risk or issue open past its due date is medium, a critical one high; "
+     "more than 90 days overdue raises it one step."),
+    ("Recommended decision", "Continue and watch for a low exception, recover for a medium one, re-scope for a "
+     "high or critical cost, schedule or delivery exception, stop when cost and schedule are both high or "
+     "critical. An initiative gets one recommendation: the most far-reaching of its exceptions'."),
+    ("The board's decisions", "A decision about an initiative in this cycle stands until its review next cycle. "
+     "After an earlier recover or re-scope decision, an initiative still at high or critical severity is "
+     "escalated one step; an earlier stop that has not happened is repeated."),
+    ("Ended initiatives", "Initiatives closed or cancelled by the cycle's end raise no exceptions and get no "
+     "future budget; the closing summary reports how they ended."),
+]
+
+
+def _fmt(value: float, unit: str, currency: str) -> str:
+    from .report import format_value
+    return format_value(value, unit, currency)
+
+
+def _days(n: float) -> str:
+    n = int(round(n))
+    return f"{n:,} day" if abs(n) == 1 else f"{n:,} days"
+
+
+def breach_depth(value: float, target: float, red: float, direction: str, tolerance: float = 0.0) -> float:
+    """How far a value misses its target, in bands.
+
+    The band runs from the edge of the tolerance around the target to the red
+    threshold.
+
+    Returns 0 or less when the target is met, between 0 and 1 within the red
+    threshold, and more than 1 beyond it; ``nan`` when it cannot be judged.
+    """
+    if any(pd.isna(x) for x in (value, target)):
+        return np.nan
+    sign = 1.0 if direction == "higher" else -1.0
+    shortfall = sign * (target - value) - (tolerance if pd.notna(tolerance) else 0.0)
+    shortfall = round(shortfall, 12)
+    band = abs(target - red) - (tolerance if pd.notna(tolerance) else 0.0) if pd.notna(red) else np.nan
+    if shortfall <= 0:
+        return 0.0 if shortfall == 0 else shortfall
+    if pd.isna(band) or band <= 0:
+        return 1.0  # misses the target; with no red threshold beyond it, it cannot be more than low
+    return round(shortfall / band, 9)
+
+
+def severity_of_depth(depth: float) -> str | None:
+    """Low, medium, high or critical for a breach depth; ``None`` when the target is met."""
+    if pd.isna(depth) or depth <= 0:
+        return None
+    return "low" if depth <= 1 else "medium" if depth <= 2 else "high" if depth <= 3 else "critical"
+
+
+def severity_of_slip(days: float, tolerance: float, *, past_due: bool = False) -> str | None:
+    """Severity of a forecast end ``days`` after the planned end."""
+    if pd.isna(days):
+        return None
+    if days > 3 * tolerance:
+        return "critical"
+    if days > 2 * tolerance:
+        return "high"
+    if days > tolerance:
+        return "medium"
+    return "low" if past_due else None
+
+
+def _suggested(kind: str, severity: str) -> str:
+    if severity == "low":
+        return "continue"
+    if severity == "medium":
+        return "recover"
+    return "re-scope" if kind in ("cost", "schedule", "delivery") else "recover"
+
+
+def _most(values, order) -> str | None:
+    present = [v for v in values if isinstance(v, str)]
+    return min(present, key=order.index) if present else None
+
+
+def _kpi_rows(kpis: pd.DataFrame, catalog: KpiCatalog, live: set[str], currency: str) -> list[dict]:
+    spec = catalog.table.set_index("kpi_id")
+    rows = []
+    for r in kpis.itertuples(index=False):
+        if r.status not in ("amber", "red") or pd.isna(r.value):
+            continue
+        if r.scope == "portfolio":
+            kind = PORTFOLIO_KINDS.get(r.kpi_id, "flow" if r.step == 4 or "flow" in r.kpi_id or r.kpi_id == "wip"
+                                       else "strategy")
+        elif r.kpi_id in INITIATIVE_KPIS and r.scope in live:
+            kind = INITIATIVE_KPIS[r.kpi_id]
+        else:
+            continue
+        s = spec.loc[r.kpi_id]
+        tolerance = s.get("tolerance", 0.0)
+        if r.unit == "currency":  # rated on a share of budget: severity follows the status alone
+            severity = "low" if r.status == "amber" else "medium"
+        else:
+            depth = breach_depth(r.value, r.target, s.get("red"), s["direction"], tolerance)
+            severity = severity_of_depth(depth) or ("low" if r.status == "amber" else "medium")
+            if r.status == "red" and severity == "low":
+                severity = "medium"
+        uncertain = bool(getattr(r, "uncertain", False))
+        if uncertain:
+            severity = "low"
+        red = s.get("red")
+        threshold = red if r.status == "red" and pd.notna(red) else r.target
+        text = f"{r.name} {_fmt(r.value, r.unit, currency)} against a target of {_fmt(r.target, r.unit, currency)}"
+        if r.status == "red" and pd.notna(red) and r.unit != "currency":
+            text += f", beyond the red threshold of {_fmt(red, r.unit, currency)}"
+        if uncertain:
+            n = int(r.n) if pd.notna(r.n) else 0
+            text += f"; uncertain, from {n:,} answer{'s' if n != 1 else ''}"
+        short = f"{r.name} {_fmt(r.value, r.unit, currency)}" + (" (uncertain)" if uncertain else "")
+        rows.append({"kind": kind, "initiative_id": None if r.scope == "portfolio" else r.scope, "metric": r.name,
+                     "value": float(r.value), "target": r.target, "threshold": threshold, "severity": severity,
+                     "uncertain": uncertain, "description": text, "short": short})
+    return rows
+
+
+def _delivery_rows(ini: pd.DataFrame, end: pd.Timestamp, slip_days: int) -> list[dict]:
+    rows = []
+    live = ini[ini["status"].isin(LIVE) & (ini["start_date"] <= end)]
+    for r in live.itertuples(index=False):
+        past_due = r.planned_end_date < end
+        forecast = r.forecast_end_date
+        if past_due:
+            earliest = end + pd.Timedelta(days=1)
+            forecast = earliest if pd.isna(forecast) or forecast < earliest else forecast
+        if pd.isna(forecast):
+            continue
+        slip = float((forecast - r.planned_end_date).days)
+        severity = severity_of_slip(slip, slip_days, past_due=past_due)
+        if severity is None:
+            continue
+        text = f"forecast to finish {_days(slip)} after its planned end ({r.planned_end_date:%Y-%m-%d})"
+        if past_due:
+            text += f", which passed {_days((end - r.planned_end_date).days)} before the cycle's end"
+        rows.append({"kind": "delivery", "initiative_id": r.initiative_id, "metric": "Forecast end date",
+                     "value": slip, "target": 0.0, "threshold": float(slip_days), "severity": severity,
+                     "uncertain": False, "description": text, "short": f"forecast {_days(slip)} late"})
+    return rows
+
+
+def _raid_rows(raid: pd.DataFrame, end: pd.Timestamp, live: set[str]) -> list[dict]:
+    if raid.empty:
+        return []
+    late = open_raid(raid, end)
+    late = late[late["overdue"] & late["severity"].isin(["high", "critical"]) & late["kind"].isin(["risk", "issue"])]
+    due = raid.set_index("raid_id")["due_date"]
+    rows = []
+    for r in late.itertuples(index=False):
+        if pd.notna(r.initiative_id) and r.initiative_id not in live:
+            continue
+        days = float((end - due[r.raid_id]).days)
+        severity = "high" if r.severity == "critical" else "medium"
+        if days > RAID_ESCALATE_DAYS:
+            severity = SEVERITIES[max(SEVERITY_RANK[severity] - 1, 0)]
+        rows.append({"kind": "raid", "initiative_id": r.initiative_id if pd.notna(r.initiative_id) else None,
+                     "metric": f"{r.raid_id} {r.title}", "value": days, "target": 0.0, "threshold": 0.0,
+                     "severity": severity, "uncertain": False,
+                     "description": f"{r.severity} {r.kind} {r.raid_id} \u2018{r.title}\u2019 open {_days(days)} "
+                                    "past its due date",
+                     "short": f"{r.severity} {r.kind} {r.raid_id} {_days(days)} overdue"})
+    return rows
+
+
+def exception_register(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: str, catalog: KpiCatalog, *,
+                       slip_days: int = 30, currency: str = "") -> pd.DataFrame:
+    """Every exception of one cycle, each with its initiative's one recommendation.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        The workspace's tables; they are read as known at the cycle's end
+        (:func:`pmo_lib.tables_as_of`).
+    kpis : DataFrame
+        :func:`pmo_lib.compute_kpis` for the cycle.
+    cycle : str
+    catalog : KpiCatalog
+    slip_days : int
+        Schedule tolerance in days.
+    currency : str
+        Currency code for the descriptions.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``exception_id, kind, initiative_id, name, owner, metric,
+        value, target, threshold, severity, uncertain, recommendation,
+        description``, most severe first. Every exception of one initiative
+        carries the same recommendation: the initiative's, from
+        :func:`portfolio_status`. Portfolio-wide exceptions have no
+        ``initiative_id``.
+    """
+    asof = tables_as_of(tables, cycle)
+    end = cycle_end(asof, cycle)
+    ini = asof["initiatives"]
+    live = set(ini.loc[ini["status"].isin(LIVE), "initiative_id"])
+    rows = _kpi_rows(kpis, catalog, live, currency) + _delivery_rows(ini, end, slip_days) + \
+        _raid_rows(asof["raid"], end, live)
+    out = pd.DataFrame(rows, columns=[c for c in REGISTER_COLUMNS if c not in ("exception_id", "name", "owner",
+                                                                                "recommendation")])
+    names = ini.set_index("initiative_id")
+    out["name"] = out["initiative_id"].map(names["name"])
+    out["owner"] = out["initiative_id"].map(names["owner"])
+    out["uncertain"] = out["uncertain"].astype(bool)
+    decided = _recommendations(out, asof, cycle)
+    out["recommendation"] = [
+        decided[i][0] if pd.notna(i) else _suggested(k, s)
+        for i, k, s in zip(out["initiative_id"], out["kind"], out["severity"])]
+    initiative_rank = {i: SEVERITY_RANK[v[2]] for i, v in decided.items()}
+    out = out.assign(_i=out["initiative_id"].map(initiative_rank).fillna(out["severity"].map(SEVERITY_RANK)),
+                     _s=out["severity"].map(SEVERITY_RANK), _k=out["kind"].map(KIND_ORDER.index),
+                     _p=out["initiative_id"].isna())
+    out = out.sort_values(["_i", "_p", "initiative_id", "_s", "_k"], kind="stable").reset_index(drop=True)
+    out.insert(0, "exception_id", [f"E{i + 1:02d}" for i in range(len(out))])
+    return out[REGISTER_COLUMNS]
+
+
+def _decisions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    decisions = tables.get("decisions")
+    if decisions is None or decisions.empty or "decision" not in decisions:
+        return pd.DataFrame(columns=["decision_id", "cycle", "date", "initiative_id", "decision", "outcome"])
+    return decisions.dropna(subset=["initiative_id", "decision"])
+
+
+def _recommendations(register: pd.DataFrame, asof: dict[str, pd.DataFrame], cycle: str
+                     ) -> dict[str, tuple[str, str, str]]:
+    """initiative_id to (recommendation, reason, severity) for initiatives with exceptions."""
+    order = list(asof["cycles"]["cycle"])
+    nxt = order[order.index(cycle) + 1] if order.index(cycle) + 1 < len(order) else "the next cycle"
+    decisions = _decisions(asof)
+    out = {}
+    for initiative, group in register.dropna(subset=["initiative_id"]).groupby("initiative_id", sort=False):
+        severity = _most(group["severity"], list(SEVERITIES))
+        suggested = [_suggested(k, s) for k, s in zip(group["kind"], group["severity"])]
+        kinds = dict(zip(group["kind"], group["severity"]))
+        both = all(SEVERITY_RANK.get(kinds.get(k, "low"), 9) <= SEVERITY_RANK["high"] for k in ("cost", "schedule"))
+        rule = "stop" if both else _most(suggested, DECISION_ORDER)
+        reason = _reason_text(group)
+        if both:
+            reason += "; cost and schedule performance are both far off target"
+        out[initiative] = (rule, reason, severity)
+    for initiative, (rule, reason, severity) in list(out.items()):
+        mine = decisions[decisions["initiative_id"] == initiative]
+        if mine.empty:
+            continue
+        mine = mine.assign(_o=mine["cycle"].map(order.index)).sort_values(["_o", "date", "decision_id"])
+        last = mine.iloc[-1]
+        word = {"recover": "recovery plan accepted", "re-scope": "re-scope agreed", "stop": "stop decided",
+                "continue": "continuation agreed"}[last["decision"]]
+        if last["cycle"] == cycle:
+            out[initiative] = (last["decision"], f"{word} in {last['decision_id']}; review in {nxt}. "
+                                                 f"Still open: {reason}", severity)
+        elif last["decision"] == "stop":
+            out[initiative] = ("stop", f"{word} in {last['decision_id']} ({last['cycle']}) has not happened yet; "
+                                       f"confirm the closure. Still open: {reason}", severity)
+        elif last["decision"] in ("recover", "re-scope"):
+            if SEVERITY_RANK[severity] <= SEVERITY_RANK["high"]:
+                step = DECISION_ORDER[max(DECISION_ORDER.index(last["decision"]) - 1, 0)]
+                chosen = _most([step, rule], DECISION_ORDER)
+                out[initiative] = (chosen, f"the {word} in {last['decision_id']} ({last['cycle']}) has not brought "
+                                           f"it back within its thresholds: {reason}", severity)
+            else:
+                out[initiative] = (_most([last["decision"], rule], DECISION_ORDER),
+                                   f"continue the course agreed in {last['decision_id']} ({last['cycle']}): {reason}",
+                                   severity)
+    return out
+
+
+def _reason_text(group: pd.DataFrame) -> str:
+    return "; ".join(f"{r.short} ({r.severity})" for r in group.itertuples(index=False))
+
+
+def portfolio_status(tables: dict[str, pd.DataFrame], register: pd.DataFrame, cycle: str) -> pd.DataFrame:
+    """One row per initiative: its status as of the cycle's end and its one recommendation.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        The workspace's tables (read as known at the cycle's end).
+    register : DataFrame
+        :func:`exception_register` for the cycle.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``initiative_id, name, status, forecast_end_date, severity,
+        recommendation, reason``. ``severity`` is the highest of the
+        initiative's exceptions (empty when it has none); ``recommendation``
+        is continue, recover, re-scope or stop for an initiative under way and
+        empty for one proposed or ended; ``reason`` says why in words.
+    """
+    asof = tables_as_of(tables, cycle)
+    ini = asof["initiatives"]
+    decided = _recommendations(register, asof, cycle)
+    rows = []
+    for r in ini.itertuples(index=False):
+        if r.status in LIVE:
+            if r.initiative_id in decided:
+                recommendation, reason, severity = decided[r.initiative_id]
+            else:
+                recommendation, reason, severity = "continue", "no exception this cycle", None
+        elif r.status in ENDED:
+            when = f" on {r.actual_end_date:%Y-%m-%d}" if pd.notna(r.actual_end_date) else ""
+            recommendation, reason, severity = None, f"{r.status}{when}; see the closing summary", None
+        else:
+            recommendation, reason, severity = None, "proposed; not yet started", None
+        rows.append({"initiative_id": r.initiative_id, "name": r.name, "status": r.status,
+                     "forecast_end_date": r.forecast_end_date, "severity": severity,
+                     "recommendation": recommendation, "reason": reason})
+    return pd.DataFrame(rows, columns=PORTFOLIO_COLUMNS)
+
+
+def closing_summary(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame:
+    """How the initiatives that ended in the cycle ended: on time, on budget, with their benefits.
+
+    An initiative ended in the cycle when it is closed or cancelled at the
+    cycle's end and was not at the previous cycle's end.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``initiative_id, name, status, planned_end_date,
+        actual_end_date, days_late, bac, actual_cost, cost_vs_budget,
+        benefits_realised``. ``days_late`` is negative when early;
+        ``cost_vs_budget`` is actual cost over budget at completion minus 1;
+        ``benefits_realised`` is realised over planned benefit up to the cycle.
+    """
+    order = list(tables["cycles"]["cycle"])
+    i = order.index(cycle)
+    now = tables_as_of(tables, cycle)
+    ini = now["initiatives"].set_index("initiative_id")
+    ended_now = set(ini.index[ini["status"].isin(ENDED)])
+    if i > 0:
+        before = tables_as_of(tables, order[i - 1])["initiatives"].set_index("initiative_id")
+        ended_now -= set(before.index[before["status"].isin(ENDED)])
+    fin = now["financials"]
+    ben = now["benefits"]
+    rows = []
+    for initiative in sorted(ended_now):
+        r = ini.loc[initiative]
+        spent = fin[fin["initiative_id"] == initiative]
+        ac = float(spent["actual_cost"].max()) if len(spent) else np.nan
+        b = ben[ben["initiative_id"] == initiative]
+        planned = b["planned_benefit"].sum()
+        late = (r["actual_end_date"] - r["planned_end_date"]).days if pd.notna(r["actual_end_date"]) else np.nan
+        rows.append({"initiative_id": initiative, "name": r["name"], "status": r["status"],
+                     "planned_end_date": r["planned_end_date"], "actual_end_date": r["actual_end_date"],
+                     "days_late": late, "bac": r["bac"], "actual_cost": ac,
+                     "cost_vs_budget": ac / r["bac"] - 1 if r["bac"] else np.nan,
+                     "benefits_realised": b["realized_benefit"].sum() / planned if planned else np.nan})
+    return pd.DataFrame(rows, columns=["initiative_id", "name", "status", "planned_end_date", "actual_end_date",
+                                       "days_late", "bac", "actual_cost", "cost_vs_budget", "benefits_realised"])

@@ -1,0 +1,61 @@
+"""Each cycle as it stood then: status, forecasts and decisions as known at a cycle's end."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pmo_lib import initiatives_as_of, load_workspace, tables_as_of
+from pmo_lib.sample import TROUBLED
+
+from .test_register import D, _initiatives, _tables
+
+
+def test_an_initiative_closed_after_the_cycle_was_still_active_then():
+    tables = _tables(initiatives=_initiatives(
+        {"initiative_id": "I1", "name": "Closes later", "status": "closed", "actual_end_date": D("2026-08-15"),
+         "planned_end_date": D("2026-08-01"), "forecast_end_date": D("2026-08-15")},
+        {"initiative_id": "I2", "name": "Starts later", "start_date": D("2026-07-15")},
+        {"initiative_id": "I3", "name": "Closed in time", "status": "closed", "actual_end_date": D("2026-06-30")}))
+    then = initiatives_as_of(tables, "C2").set_index("initiative_id")
+    assert then.at["I1", "status"] == "active" and pd.isna(then.at["I1", "actual_end_date"])
+    assert pd.isna(then.at["I1", "forecast_end_date"])  # today's forecast is hindsight
+    assert then.at["I2", "status"] == "proposed"
+    assert then.at["I3", "status"] == "closed"  # closed on the cycle's last day
+    now = initiatives_as_of(tables, "C3").set_index("initiative_id")
+    assert now.at["I1", "status"] == "closed" and now.at["I2", "status"] == "active"
+
+
+def test_a_recorded_status_wins_and_later_rows_are_left_out():
+    history = pd.DataFrame({"cycle": ["C1", "C2", "C3"], "initiative_id": ["I1"] * 3,
+                            "status": ["active", "on_hold", "active"],
+                            "forecast_end_date": [D("2027-01-31"), D("2027-03-31"), D("2027-06-30")],
+                            "note": [None, "paused", None]})
+    decisions = pd.DataFrame({"decision_id": ["D1", "D2"], "cycle": ["C1", "C3"], "date": [D("2026-03-01"), D("2026-09-01")],
+                              "title": ["a", "b"], "owner": [None, None], "outcome": [None, None],
+                              "initiative_id": [None, None], "decision": [None, None]})
+    tables = _tables(initiatives=_initiatives({"initiative_id": "I1", "name": "One"}), initiative_status=history,
+                     decisions=decisions)
+    then = tables_as_of(tables, "C2")
+    row = then["initiatives"].set_index("initiative_id").loc["I1"]
+    assert row["status"] == "on_hold" and row["forecast_end_date"] == D("2027-03-31")
+    assert row["status_source"] == "recorded"
+    assert then["decisions"]["decision_id"].tolist() == ["D1"]
+    assert then["initiative_status"]["cycle"].tolist() == ["C1", "C2"]
+    assert tables["initiatives"].at[0, "status"] == "active"  # the input is not changed
+
+
+def test_the_sample_tells_each_cycle_as_it_stood(sample):
+    ws = load_workspace(sample)
+    first, last = ws.cycles[0], ws.cycles[-1]
+    then = ws.as_of(first)["initiatives"].set_index("initiative_id")
+    now = ws.as_of(last)["initiatives"].set_index("initiative_id")
+    spent = ws["financials"][ws["financials"]["cycle"] == first]
+    # no initiative that spent money in the first cycle was already closed then
+    spenders = then.loc[spent.loc[spent["actual_cost"] > 0, "initiative_id"]]
+    ended_before = spenders["actual_end_date"] < ws["cycles"].set_index("cycle").at[first, "start_date"]
+    assert not (spenders["status"].eq("closed") & ~ended_before).any()
+    # the troubled programme's forecast slip grew over time instead of being today's in every cycle
+    slip_then = (then.at[TROUBLED, "forecast_end_date"] - then.at[TROUBLED, "planned_end_date"]).days
+    slip_now = (now.at[TROUBLED, "forecast_end_date"] - now.at[TROUBLED, "planned_end_date"]).days
+    assert 0 <= slip_then < slip_now
+    assert ws.has("initiative_status")
