@@ -84,12 +84,15 @@ def _deviation(budgets: pd.Series, goals: pd.Series, targets: pd.Series) -> pd.S
 
 
 def reallocation_scenario(changes: pd.DataFrame, scores: pd.DataFrame, goals: pd.DataFrame, *,
-                          funding: Funding, tolerance: float, ended: Collection[str] = ()) -> pd.DataFrame:
+                          funding: Funding, tolerance: float, ended: Collection[str] = (),
+                          protected: Collection[str] = ()) -> pd.DataFrame:
     """Move up to ``max_shift`` of the budget from the lowest-value initiatives to the highest.
 
     The scenario is for the next cycle, so initiatives in ``ended`` (closed or
     cancelled by the cycle's end) take no part: they get no future budget, and
-    their budget is neither moved nor counted.
+    their budget is neither moved nor counted. Initiatives in ``protected``
+    (those the board is asked to recover) give no budget away: a recovery is
+    not starved while it runs.
 
     Money moves from the bottom half of funded initiatives by value score
     (lowest first, at most ``max_cut`` of each one's budget) to the top half
@@ -110,6 +113,8 @@ def reallocation_scenario(changes: pd.DataFrame, scores: pd.DataFrame, goals: pd
         The goals table (``goal_id, target_share``); may be empty.
     ended : collection of str
         Initiatives that have ended by the cycle's end.
+    protected : collection of str
+        Initiatives that may not lose budget.
 
     Returns
     -------
@@ -130,7 +135,7 @@ def reallocation_scenario(changes: pd.DataFrame, scores: pd.DataFrame, goals: pd
     funded = out.index[(budget > 0) & out["value_score"].notna()]
     half = len(funded) // 2
     recipients = [i for i in funded[:half] if out.at[i, "goal_id"] is not None and pd.notna(out.at[i, "goal_id"])]
-    donors = list(funded[half:][::-1])
+    donors = [d for d in funded[half:][::-1] if out.at[d, "initiative_id"] not in set(protected)]
     pool = funding.max_shift * budget.sum()
     room = {r: funding.max_cut * out.at[r, "budget"] for r in recipients}
     for d in donors:

@@ -194,3 +194,17 @@ def test_closed_initiatives_raise_no_exceptions_and_get_no_budget(catalog):
     scenario = reallocation_scenario(changes, value_scores(tables, kpis, funding=Funding()), tables["goals"],
                                      funding=Funding(), tolerance=0.05, ended={"I1"})
     assert "I1" not in set(scenario["initiative_id"])
+
+
+def test_an_initiative_under_recovery_gives_no_budget_away():
+    changes = pd.DataFrame({"initiative_id": ["A", "B", "C", "D"], "name": list("ABCD"), "goal_id": ["G1"] * 4,
+                            "previous_budget": [100.0] * 4, "budget": [100.0] * 4, "change": [0.0] * 4})
+    scores = pd.DataFrame({"initiative_id": ["A", "B", "C", "D"], "value_score": [90.0, 80.0, 20.0, 10.0]})
+    goals = pd.DataFrame({"goal_id": ["G1"], "target_share": [1.0]})
+    funding = Funding(max_shift=0.2, max_cut=0.5)
+    free = reallocation_scenario(changes, scores, goals, funding=funding, tolerance=0.05).set_index("initiative_id")
+    assert free.at["D", "change"] < 0
+    kept = reallocation_scenario(changes, scores, goals, funding=funding, tolerance=0.05,
+                                 protected={"D"}).set_index("initiative_id")
+    assert kept.at["D", "change"] == 0 and kept.at["C", "change"] < 0
+    assert kept["scenario_budget"].sum() == pytest.approx(400)
