@@ -8,9 +8,11 @@ import pandas as pd
 
 from .governance import LONG_SLIP_DAYS, STOP_BELOW
 from .maturity import MaturityModel, overall_level, overall_score
-from .report import esc, format_value, plural
+from .charts import STATUS_WORDS
+from .kpis import STATUSES
+from .report import esc, format_value, kpi_target_text, kpi_value_text, plural
 
-_WORD = {"green": "on track", "amber": "at risk", "red": "off track", "n/a": "not rated"}
+_WORD = {s: STATUS_WORDS[s].lower() for s in STATUSES}
 
 
 def maturity_summary(dims: pd.DataFrame, previous: pd.DataFrame | None, model: MaturityModel, *,
@@ -55,13 +57,13 @@ def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str) -> str:
     """Executive summary of the KPI scorecard (portfolio scope)."""
     port = kpis[kpis["scope"] == "portfolio"]
     counts = port["status"].value_counts()
-    parts = [f"{counts.get(s, 0)} {_WORD[s]}" for s in ("green", "amber", "red", "n/a") if counts.get(s, 0)]
+    parts = [f"{counts.get(s, 0)} {_WORD[s]}" for s in STATUSES if counts.get(s, 0)]
     lines = [f"Of {len(port)} portfolio KPIs in {esc(cycle)}: {', '.join(parts)}."]
     red = port[port["status"] == "red"]
     if len(red):
-        items = "; ".join(f"{esc(r.name)} {format_value(r.value, r.unit, currency)}"
-                          + (f" against a target of {format_value(r.target, r.unit, currency)}" if pd.notna(r.target) else "")
-                          for r in red.itertuples())
+        items = "; ".join(f"{esc(r['name'])} {kpi_value_text(r, currency)}"
+                          + (f" against a target of {kpi_target_text(r, currency)}" if pd.notna(r["target"]) else "")
+                          for _, r in red.iterrows())
         lines.append(f"Off track: {items}.")
     value = port.set_index("kpi_id")
     if "cpi" in value.index and pd.notna(value.at["cpi", "value"]):
@@ -90,7 +92,7 @@ def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.Da
                        f"{esc(model.level_name(level))}.")
     port = kpis[kpis["scope"] == "portfolio"]
     counts = port["status"].value_counts()
-    bullets.append("**KPIs:** " + ", ".join(f"{counts.get(s, 0)} {_WORD[s]}" for s in ("green", "amber", "red", "n/a")) + ".")
+    bullets.append("**KPIs:** " + ", ".join(f"{counts.get(s, 0)} {_WORD[s]}" for s in STATUSES) + ".")
     high = exceptions[exceptions["severity"] == "high"]
     bullets.append(f"**Exceptions:** {plural(len(exceptions), 'exception')}, {len(high)} of high severity. "
                    "The most important:")
