@@ -41,6 +41,12 @@ def clip_to_range(value: float, bounds: tuple[float | None, float | None]) -> fl
     return float(value)
 
 
+def _span(bounds: tuple[float | None, float | None]) -> tuple[float, float | None]:
+    """The range of a moving range: from 0 to the width of a closed natural range."""
+    low, high = bounds
+    return (0.0, None if low is None or high is None else float(high - low))
+
+
 def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1) -> pd.DataFrame:
     """Trend statistics and control-chart limits of every KPI over the cycles.
 
@@ -62,7 +68,7 @@ def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1
         ``sen_slope`` is per cycle. ``ucl`` and ``lcl`` are clipped to the
         KPI's natural range (a share to 0–1, a count, ratio or days to 0 and
         above, NPS to −100…100; see ``bounds`` in the catalogue); ``mr_ucl``
-        is a range and stays as computed.
+        to the widest move the range allows (1 for a share, 200 for NPS).
     """
     directions = catalog.directions
     bounds = catalog.bounds
@@ -79,7 +85,7 @@ def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1
                      "mk_tau": mk["tau"], "mk_p": mk["p_value"],
                      "sen_slope": theil_sen_slope(values, min_points=MIN_TREND_POINTS),
                      "center": chart["center"], "ucl": clip_to_range(chart["ucl"], natural),
-                     "lcl": clip_to_range(chart["lcl"], natural), "mr_ucl": chart["mr_ucl"],
+                     "lcl": clip_to_range(chart["lcl"], natural), "mr_ucl": clip_to_range(chart["mr_ucl"], _span(natural)),
                      "signals": signals, "trend": trend_word(mk["tau"], mk["p_value"], directions.get(kpi_id, "higher"),
                                                              alpha=alpha)})
     return pd.DataFrame(rows, columns=TREND_COLUMNS)
