@@ -10,7 +10,7 @@ from .governance import LONG_SLIP_DAYS, STOP_BELOW
 from .maturity import MaturityModel, overall_level, overall_score
 from .charts import STATUS_WORDS
 from .kpis import STATUSES
-from .report import esc, format_value, kpi_target_text, kpi_value_text, plural
+from .report import esc, kpi_target_text, kpi_value_text, plural
 
 _WORD = {s: STATUS_WORDS[s].lower() for s in STATUSES}
 
@@ -67,8 +67,9 @@ def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str) -> str:
         lines.append(f"Off track: {items}.")
     value = port.set_index("kpi_id")
     if "cpi" in value.index and pd.notna(value.at["cpi", "value"]):
-        lines.append(f"Portfolio cost performance (CPI) is {value.at['cpi', 'value']:.2f} and schedule performance "
-                     f"(SPI) {format_value(value.at['spi', 'value'], 'ratio')}.")
+        cpi, spi = value.loc["cpi"], value.loc["spi"]
+        lines.append(f"Portfolio cost performance (CPI) is {kpi_value_text(cpi)} ({_WORD[cpi['status']]}) and "
+                     f"schedule performance (SPI) {kpi_value_text(spi)} ({_WORD[spi['status']]}).")
     if "nps" in value.index and pd.notna(value.at["nps", "value"]):
         lines.append(f"Customers give a net promoter score of {value.at['nps', 'value']:+.0f} "
                      f"(±{value.at['nps', 'margin']:.0f} at 95% confidence, n = {int(value.at['nps', 'n']):,}).")
