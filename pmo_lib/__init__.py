@@ -37,6 +37,9 @@ from .sample import create_sample_workspace, sample_workspace
 from .questionnaire import collect_responses, write_questionnaire, write_questionnaire_pdf
 from .scaffold import init_workspace
 from .workspace import Workspace, load_workspace
+from .kpis import STATUSES, wilson_interval
+from .report import kpi_status_text, kpi_target_text, kpi_value_text, status_text
+from .trends import signal_text, trend_sentence
 
 __all__ = [
     "cadence_events", "cadence_table", "glossary_table", "guardrail_text", "next_cycles", "roadmap_by_cycle",
@@ -67,5 +70,7 @@ __all__ = [
     "governance_summary", "kpi_trend_title", "maturity_trend", "scorecard", "trend_title", "kpi_summary", "maturity_summary", "reuse_result", "plural", "portfolio_overview", "rag_status", "read_result", "record", "render_html", "render_pdf",
     "point_scores", "respondent_scores", "run_workspace", "sample_workspace", "score_dimensions", "set_theme",
     "show_figure", "slugify", "staged_levels", "status_badge", "table", "trend_lines", "unaligned_spend",
+    "STATUSES", "wilson_interval", "kpi_status_text", "kpi_target_text", "kpi_value_text", "status_text",
+    "signal_text", "trend_sentence",
     "__version__",
 ]

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-STATUS_COLOURS = {"green": "#2e7d32", "amber": "#e69500", "red": "#c62828", "n/a": "#9e9e9e"}
-STATUS_WORDS = {"green": "On track", "amber": "At risk", "red": "Off track", "n/a": "Not rated"}
-STATUS_SYMBOLS = {"green": "●", "amber": "▲", "red": "■", "n/a": "○"}
+STATUS_COLOURS = {"green": "#2e7d32", "amber": "#e69500", "red": "#c62828", "info": "#5c7f9e", "n/a": "#9e9e9e"}
+STATUS_WORDS = {"green": "On track", "amber": "At risk", "red": "Off track", "info": "For information",
+                "n/a": "Not rated"}
+STATUS_SYMBOLS = {"green": "●", "amber": "▲", "red": "■", "info": "◇", "n/a": "○"}
 GREY = "#6b6b6b"
 FIG_WIDTH = 7.2  # inches: the text width of an A4 page with 2 cm margins
 

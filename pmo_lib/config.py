@@ -18,10 +18,17 @@ class _Strict(BaseModel):
 
 
 class Threshold(_Strict):
-    """Status thresholds of one KPI; ``None`` keeps the catalogue's value."""
+    """Status thresholds of one KPI; ``None`` keeps the catalogue's value.
 
-    amber: float | None = None
-    red: float | None = None
+    A KPI is green when it meets its target within ``tolerance``, amber when it
+    misses it but is not beyond ``red``, and red beyond ``red``. ``amber`` is
+    the older way of saying where amber begins: it sets the tolerance to
+    ``|target - amber|``. Give one of ``tolerance`` and ``amber``.
+    """
+
+    tolerance: float | None = Field(None, ge=0, description="distance from the target that still counts as met")
+    red: float | None = Field(None, description="value beyond which the KPI is red")
+    amber: float | None = Field(None, description="older alias: where amber begins; sets tolerance = |target - amber|")
 
 
 class Targets(_Strict):

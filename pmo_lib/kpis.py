@@ -1,9 +1,16 @@
 """The KPI catalogue and the engine that computes it for a planning cycle.
 
 The catalogue (``templates/kpi_catalog.yaml``) says what each KPI means, its
-unit, direction and thresholds. This module holds one formula per KPI id.
-Every formula takes the validated workspace tables and one cycle and returns
-rows of ``scope, value, n, note`` (and ``margin`` where a KPI has one).
+unit, direction, target, tolerance and red threshold. This module holds one
+formula per KPI id. Every formula takes the validated workspace tables and
+one cycle and returns rows of ``scope, value, n, note`` (and ``margin``,
+``ci_low, ci_high`` where a KPI has an interval, and the bases a KPI can be
+rated against).
+
+The status rule: **green** only when the target is met within the KPI's own
+tolerance; **amber** when it is missed but the value is not beyond the red
+threshold; **red** beyond it; **info** for a descriptive KPI (reported, never
+rated); **n/a** when there is no data.
 """
 from __future__ import annotations
 
@@ -22,8 +29,30 @@ from .resources import TEMPLATES_DIR
 from .tables import TABLES
 
 UNITS = ("ratio", "share", "currency", "days", "count", "points")
+DIRECTIONS = ("higher", "lower", "none")
+STATUSES = ("green", "amber", "red", "info", "n/a")
 KPI_COLUMNS = ["kpi_id", "name", "step", "scope", "value", "unit", "target", "status",
-               "n", "margin", "note"]
+               "n", "margin", "note", "uncertain", "ci_low", "ci_high", "rated_value", "rate_as", "tolerance", "red",
+               "direction"]
+
+#: What a KPI's target and thresholds may be compared with, and the units it applies to.
+RATING_BASES: dict[str, tuple[str, ...]] = {
+    "value": UNITS,
+    "share_of_ac": ("currency",),
+    "share_of_pv": ("currency",),
+    "share_of_bac": ("currency",),
+    "share_of_throughput": ("count",),
+}
+#: The natural range of each unit; control limits are clipped to it (None = open).
+NATURAL_RANGE: dict[str, tuple[float | None, float | None]] = {
+    "share": (0.0, 1.0), "ratio": (0.0, None), "days": (0.0, None), "count": (0.0, None),
+    "points": (-100.0, 100.0), "currency": (None, None),
+}
+#: What ``n`` counts for the KPIs with an interval: (one, many).
+COUNT_NOUNS: dict[str, tuple[str, str]] = {
+    "nps": ("answer", "answers"), "csat": ("answer", "answers"),
+    "on_time_delivery": ("closed initiative", "closed initiatives"),
+}
 
 
 class _KpiSpec(BaseModel):
@@ -37,8 +66,11 @@ class _KpiSpec(BaseModel):
     unit: str
     direction: str
     target: float | None = None
-    amber: float | None = None
+    tolerance: float = Field(0.0, ge=0)
     red: float | None = None
+    descriptive: bool = False
+    rate_as: str = "value"
+    bounds: tuple[float | None, float | None] | None = None
     scopes: list[str] = Field(min_length=1)
     needs: list[str] = Field(default_factory=list)
 
@@ -46,20 +78,51 @@ class _KpiSpec(BaseModel):
     def _check(self) -> _KpiSpec:
         if self.unit not in UNITS:
             raise ValueError(f"unit {self.unit!r} is not one of {', '.join(UNITS)}")
-        if self.direction not in ("higher", "lower"):
-            raise ValueError(f"direction must be 'higher' or 'lower', got {self.direction!r}")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"direction must be 'higher', 'lower' or 'none', got {self.direction!r}")
         bad = set(self.scopes) - {"portfolio", "initiative"}
         if bad:
             raise ValueError(f"scopes may be portfolio and initiative, got {sorted(bad)}")
         unknown = set(self.needs) - set(TABLES)
         if unknown:
             raise ValueError(f"needs unknown tables {sorted(unknown)}")
-        if self.amber is not None and self.red is not None:
-            if (self.direction == "higher" and self.red > self.amber) or (
-                    self.direction == "lower" and self.red < self.amber):
-                raise ValueError(f"red ({self.red}) must lie beyond amber ({self.amber}) "
-                                 f"for a KPI where {self.direction} is better")
+        if self.rate_as not in RATING_BASES:
+            raise ValueError(f"rate_as {self.rate_as!r} is not one of {', '.join(RATING_BASES)}")
+        if self.unit not in RATING_BASES[self.rate_as]:
+            raise ValueError(f"rate_as {self.rate_as!r} applies to a KPI in {', '.join(RATING_BASES[self.rate_as])}, "
+                             f"not {self.unit}")
+        if self.bounds is not None:
+            low, high = self.bounds
+            if low is not None and high is not None and low >= high:
+                raise ValueError(f"bounds must be [low, high] with low < high, got {list(self.bounds)}")
+        problem = rating_problem(self.direction, self.target, self.tolerance, self.red, self.descriptive)
+        if problem:
+            raise ValueError(problem)
         return self
+
+
+def rating_problem(direction: str, target: float | None, tolerance: float | None, red: float | None,
+                   descriptive: bool) -> str:
+    """Why a KPI's rating rule is inconsistent, or ``""`` when it is sound."""
+    if descriptive:
+        if target is not None and not pd.isna(target) or red is not None and not pd.isna(red) or tolerance:
+            return "a descriptive KPI is shown for information only: it takes no target, tolerance or red threshold"
+        return ""
+    if direction == "none":
+        return "direction 'none' is allowed only for a descriptive KPI (descriptive: true)"
+    if target is None or pd.isna(target):
+        return "a KPI that is not descriptive needs a target (or declare it descriptive: true)"
+    if red is not None and not pd.isna(red):
+        edge = green_edge(direction, target, tolerance or 0.0)
+        if (direction == "higher" and red > edge) or (direction == "lower" and red < edge):
+            return (f"red ({red:g}) must not lie inside the green band (target {target:g}, tolerance "
+                    f"{tolerance or 0:g}) for a KPI where {direction} is better")
+    return ""
+
+
+def green_edge(direction: str, target: float, tolerance: float) -> float:
+    """The last value that is still green: target - tolerance (higher is better) or target + tolerance."""
+    return target - tolerance if direction == "higher" else target + tolerance
 
 
 class _Catalog(BaseModel):
@@ -75,7 +138,12 @@ class KpiCatalog:
     ----------
     table : DataFrame
         One row per KPI: ``kpi_id, name, step, definition, formula, unit,
-        direction, target, amber, red, scopes, needs``.
+        direction, target, tolerance, red, descriptive, rate_as, bounds,
+        scopes, needs, amber``. ``amber`` is derived, kept for compatibility:
+        the green edge (target - tolerance where higher is better, target +
+        tolerance where lower), beyond which the KPI is amber; NaN for a
+        descriptive KPI. ``bounds`` is the natural range (low, high), from the
+        catalogue or the unit's default.
     """
 
     table: pd.DataFrame
@@ -89,8 +157,17 @@ class KpiCatalog:
 
     @property
     def directions(self) -> dict[str, str]:
-        """kpi_id to ``"higher"`` or ``"lower"`` (is better)."""
+        """kpi_id to ``"higher"``, ``"lower"`` (is better) or ``"none"`` (descriptive)."""
         return self.table.set_index("kpi_id")["direction"].to_dict()
+
+    @property
+    def bounds(self) -> dict[str, tuple[float | None, float | None]]:
+        """kpi_id to its natural range (low, high); None is open."""
+        if "bounds" in self.table:
+            return self.table.set_index("kpi_id")["bounds"].to_dict()
+        if "unit" in self.table:
+            return {k: NATURAL_RANGE.get(u, (None, None)) for k, u in zip(self.table["kpi_id"], self.table["unit"])}
+        return {}
 
 
 def load_catalog(path: str | Path | None = None, *, config: Config | None = None) -> KpiCatalog:
@@ -102,12 +179,17 @@ def load_catalog(path: str | Path | None = None, *, config: Config | None = None
         Catalogue YAML; default ``templates/kpi_catalog.yaml``.
     config : Config, optional
         Its ``targets.kpis`` and ``thresholds.kpis`` override the catalogue.
+        ``thresholds.kpis.<id>.amber`` is the older way of saying where amber
+        begins; it becomes the tolerance ``|target - amber|``. The goal mix
+        deviation takes ``thresholds.goal_mix_tolerance`` as its tolerance, so
+        that the KPI and the spend guardrail agree.
 
     Raises
     ------
     ConfigError
-        For unknown keys, bad values, duplicate ids, ids without a formula and
-        overrides naming unknown KPIs.
+        For unknown keys, bad values, duplicate ids, ids without a formula,
+        overrides naming unknown KPIs and overrides that make a rating rule
+        inconsistent.
     """
     path = Path(path) if path is not None else TEMPLATES_DIR / "kpi_catalog.yaml"
     raw, lines = load_validated(path, _Catalog, table="KPI catalogue")
@@ -121,43 +203,122 @@ def load_catalog(path: str | Path | None = None, *, config: Config | None = None
             problems.append(Problem(str(path), "KPI catalogue",
                                     f"no formula is implemented for this KPI; known: {', '.join(FORMULAS)}",
                                     row=lines.get(("kpis", i)), column="id", value=k.id))
+        elif k.rate_as != "value" and k.rate_as not in BASES.get(k.id, ()):
+            known = ", ".join(["value", *BASES.get(k.id, ())])
+            problems.append(Problem(str(path), "KPI catalogue", f"this KPI cannot be rated as {k.rate_as}; it can be "
+                                    f"rated as: {known}", row=lines.get(("kpis", i)), column="rate_as", value=k.rate_as))
     table = pd.DataFrame([k.model_dump() for k in raw.kpis]).rename(columns={"id": "kpi_id"})
+    table["target"] = table["target"].astype(float)
+    table["red"] = table["red"].astype(float)
+    table["tolerance"] = table["tolerance"].astype(float)
+    table["bounds"] = [tuple(b) if b is not None else NATURAL_RANGE[u] for b, u in zip(table["bounds"], table["unit"])]
     if config is not None:
-        for kpi_id, target in config.targets.kpis.items():
-            if kpi_id not in ids:
-                problems.append(Problem("pmo.yaml", "pmo.yaml", f"targets.kpis names an unknown KPI; known: {', '.join(ids)}",
-                                        column=f"targets.kpis.{kpi_id}", value=kpi_id))
-            else:
-                table.loc[table["kpi_id"] == kpi_id, "target"] = target
-        for kpi_id, thr in config.thresholds.kpis.items():
-            if kpi_id not in ids:
-                problems.append(Problem("pmo.yaml", "pmo.yaml", f"thresholds.kpis names an unknown KPI; known: {', '.join(ids)}",
-                                        column=f"thresholds.kpis.{kpi_id}", value=kpi_id))
-                continue
-            for key in ("amber", "red"):
-                if getattr(thr, key) is not None:
-                    table.loc[table["kpi_id"] == kpi_id, key] = getattr(thr, key)
+        problems += _apply_overrides(table, config, ids)
     if problems:
         raise ConfigError(problems)
+    table["amber"] = [np.nan if d else green_edge(r, t, tol) for d, r, t, tol in
+                      zip(table["descriptive"], table["direction"], table["target"], table["tolerance"])]
     return KpiCatalog(table=table)
+
+
+def _apply_overrides(table: pd.DataFrame, config: Config, ids: list[str]) -> list[Problem]:
+    """Apply pmo.yaml's targets and thresholds to the catalogue table in place; return the problems."""
+    problems = []
+    known = ", ".join(ids)
+
+    def problem(key: str, message: str, value: object) -> None:
+        problems.append(Problem("pmo.yaml", "pmo.yaml", message, column=key, value=value))
+
+    at = table.set_index("kpi_id", drop=False).index
+    if "goal_mix_deviation" in ids:
+        table.loc[at == "goal_mix_deviation", "tolerance"] = config.thresholds.goal_mix_tolerance
+    touched = set()
+    for kpi_id, target in config.targets.kpis.items():
+        if kpi_id not in ids:
+            problem(f"targets.kpis.{kpi_id}", f"targets.kpis names an unknown KPI; known: {known}", kpi_id)
+            continue
+        table.loc[at == kpi_id, "target"] = target
+        touched.add(kpi_id)
+    for kpi_id, thr in config.thresholds.kpis.items():
+        key = f"thresholds.kpis.{kpi_id}"
+        if kpi_id not in ids:
+            problem(key, f"thresholds.kpis names an unknown KPI; known: {known}", kpi_id)
+            continue
+        touched.add(kpi_id)
+        if thr.red is not None:
+            table.loc[at == kpi_id, "red"] = thr.red
+        if thr.tolerance is not None and thr.amber is not None:
+            problem(key, "give tolerance or amber, not both: amber is the older way of saying where the tolerance ends",
+                    kpi_id)
+        elif thr.tolerance is not None:
+            table.loc[at == kpi_id, "tolerance"] = thr.tolerance
+        elif thr.amber is not None:
+            spec = table[at == kpi_id].iloc[0]
+            gap = (spec["target"] - thr.amber) * (1 if spec["direction"] == "higher" else -1)
+            if pd.isna(gap) or gap < 0:
+                problem(f"{key}.amber", f"amber ({thr.amber:g}) must lie on the worse side of the target "
+                        f"({spec['target']:g}) for a KPI where {spec['direction']} is better; "
+                        "better: set tolerance, the distance from the target that still counts as met", thr.amber)
+            else:
+                table.loc[at == kpi_id, "tolerance"] = gap
+    for kpi_id in sorted(touched):
+        spec = table[at == kpi_id].iloc[0]
+        reason = rating_problem(spec["direction"], spec["target"], spec["tolerance"], spec["red"], spec["descriptive"])
+        if reason:
+            problem(f"thresholds.kpis.{kpi_id}", f"{kpi_id}: {reason}", kpi_id)
+    return problems
 
 
 # --------------------------------------------------------------------------- status
 
-def rag_status(values: pd.Series, direction: pd.Series, amber: pd.Series, red: pd.Series) -> pd.Series:
-    """Red, amber or green for each value against its thresholds.
+def rag_status(values: pd.Series, direction: pd.Series, target: pd.Series, red: pd.Series, *,
+               tolerance: pd.Series | float = 0.0, descriptive: pd.Series | bool = False) -> pd.Series:
+    """Green, amber, red, info or n/a for each value against its target.
 
-    Where higher is better a value below ``amber`` is amber and below ``red``
-    is red; where lower is better, above. A missing value is ``n/a``; a KPI
-    without thresholds is ``n/a`` too (it is reported, not judged).
+    - **green** only when the target is met within the tolerance: where higher
+      is better ``value >= target - tolerance``, where lower is better
+      ``value <= target + tolerance``;
+    - **amber** when it misses that but is not beyond ``red`` (a value exactly
+      at ``red`` is amber);
+    - **red** beyond ``red``: ``value < red`` (higher is better) or
+      ``value > red`` (lower is better);
+    - **info** for a descriptive KPI with a value (reported, never rated);
+    - **n/a** for a missing value, or a KPI without a target.
+
+    ``values``, ``target`` and ``red`` are on the same scale: the KPI's rating
+    basis (see ``rate_as`` in the catalogue).
     """
-    higher = direction.eq("higher")
-    below_red = np.where(higher, values < red, values > red)
-    below_amber = np.where(higher, values < amber, values > amber)
-    status = np.select([values.isna() | amber.isna() & red.isna(),
-                        red.notna() & below_red, amber.notna() & below_amber],
-                       ["n/a", "red", "amber"], default="green")
-    return pd.Series(status, index=values.index)
+    values = values.astype(float)
+    index = values.index
+    target = pd.Series(target, index=index, dtype=float)
+    red = pd.Series(red, index=index, dtype=float)
+    tolerance = pd.Series(tolerance, index=index, dtype=float).fillna(0.0)
+    descriptive = pd.Series(descriptive, index=index).fillna(False).astype(bool)
+    higher = pd.Series(direction, index=index).eq("higher").to_numpy()
+    edge = np.where(higher, target - tolerance, target + tolerance)
+    met = np.where(higher, values >= edge, values <= edge)
+    beyond_red = red.notna().to_numpy() & np.where(higher, values < red, values > red)
+    status = np.select([values.isna().to_numpy(), descriptive.to_numpy(), target.isna().to_numpy(), met, beyond_red],
+                       ["n/a", "info", "n/a", "green", "red"], default="amber")
+    return pd.Series(status, index=index)
+
+
+def wilson_interval(successes: float, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion (Wilson 1927), without continuity correction.
+
+    ``(p̂ + z²/2n ± z·sqrt(p̂(1-p̂)/n + z²/4n²)) / (1 + z²/n)``; it stays inside
+    0–1 and behaves well for small n and for proportions near 0 or 1
+    (Newcombe 1998, method 3). NaN for ``n == 0``.
+    """
+    if n <= 0:
+        return np.nan, np.nan
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.5 + confidence / 2))
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -177,15 +338,16 @@ def _window(tables: dict[str, pd.DataFrame], cycle: str) -> _Window:
                    cycles["start_date"].iloc[i], cycles["end_date"].iloc[i])
 
 
-def _row(scope: str, value: float, n: int, note: str = "", margin: float = np.nan) -> dict:
+def _row(scope: str, value: float, n: int, note: str = "", margin: float = np.nan, *,
+         ci: tuple[float, float] = (np.nan, np.nan), bases: dict[str, float] | None = None) -> dict:
     if not np.isfinite(value):
         value = np.nan
     return {"scope": scope, "value": value, "n": int(n), "note": note if np.isnan(value) or note else "",
-            "margin": margin}
+            "margin": margin, "ci_low": ci[0], "ci_high": ci[1], "bases": bases or {}}
 
 
 def _na(reason: str, scope: str = "portfolio") -> list[dict]:
-    return [{"scope": scope, "value": np.nan, "n": 0, "note": reason, "margin": np.nan}]
+    return [_row(scope, np.nan, 0, reason)]
 
 
 def _ratio(num: float, den: float) -> float:
@@ -242,17 +404,21 @@ class _Cycle:
 
 Formula = Callable[[_Cycle, str], list[dict]]
 FORMULAS: dict[str, Formula] = {}
+#: The rating bases (``rate_as``) each formula supplies besides the value itself.
+BASES: dict[str, tuple[str, ...]] = {}
 
 
-def _formula(*ids: str):
+def _formula(*ids: str, bases: tuple[str, ...] = ()):
     def register(func: Formula) -> Formula:
         for kpi_id in ids:
             FORMULAS[kpi_id] = lambda ctx, _f=func, _k=kpi_id: _f(ctx, _k)
+            BASES[kpi_id] = bases
         return func
     return register
 
 
-@_formula("cpi", "spi", "cost_variance", "schedule_variance", "eac", "vac")
+@_formula("cpi", "spi", "cost_variance", "schedule_variance", "eac", "vac",
+          bases=("share_of_ac", "share_of_pv", "share_of_bac"))
 def _earned_value(ctx, kpi_id):
     tables, cycle = ctx.tables, ctx.cycle
     fin = tables["financials"]
@@ -270,9 +436,14 @@ def _earned_value(ctx, kpi_id):
         "cost_variance": ev.sum() - ac.sum(), "schedule_variance": ev.sum() - pv.sum(),
         "eac": eac.sum(min_count=1), "vac": (bac[eac.notna()] - eac.dropna()).sum(min_count=1),
     }[kpi_id]
-    out = [_row("portfolio", portfolio, len(per))]
+    # EAC and VAC are rated against the budget of the initiatives that have an EAC.
+    portfolio_bases = {"share_of_ac": ac.sum(), "share_of_pv": pv.sum(),
+                       "share_of_bac": bac[eac.notna()].sum() if eac.notna().any() else np.nan}
+    out = [_row("portfolio", portfolio, len(per), bases=portfolio_bases)]
     for initiative, value in values.items():
-        out.append(_row(initiative, value, 1, "" if pd.notna(value) else "no actual or planned cost yet"))
+        bases = {"share_of_ac": ac[initiative], "share_of_pv": pv[initiative], "share_of_bac": bac[initiative]}
+        out.append(_row(initiative, value, 1, "" if pd.notna(value) else "no actual or planned cost yet",
+                        bases=bases))
     return out
 
 
@@ -323,7 +494,7 @@ def _on_time(ctx, kpi_id):
     if closed.empty:
         return _na("no initiative finished in this cycle")
     on_time = (closed["actual_end_date"] <= closed["planned_end_date"]).sum()
-    return [_row("portfolio", on_time / len(closed), len(closed))]
+    return [_row("portfolio", on_time / len(closed), len(closed), ci=wilson_interval(on_time, len(closed)))]
 
 
 def nps_score(scores: pd.Series) -> tuple[float, float, int]:
@@ -356,8 +527,8 @@ def _customer(ctx, kpi_id):
     def one(scope, answers):
         if kpi_id == "nps":
             value, margin, n = nps_score(answers)
-            return _row(scope, value, n, margin=margin)
-        return _row(scope, (answers >= 4).mean(), len(answers))
+            return _row(scope, value, n, margin=margin, ci=(max(value - margin, -100.0), min(value + margin, 100.0)))
+        return _row(scope, (answers >= 4).mean(), len(answers), ci=wilson_interval((answers >= 4).sum(), len(answers)))
 
     out = [one("portfolio", rows[kpi_id])]
     out += [one(i, g[kpi_id]) for i, g in rows.groupby("initiative_id", sort=True)]
@@ -395,14 +566,15 @@ def _flow_time(ctx, kpi_id):
     return [_row("portfolio", float(np.percentile(days, q)), len(days))]
 
 
-@_formula("wip")
+@_formula("wip", bases=("share_of_throughput",))
 def _wip(ctx, kpi_id):
     items = ctx.tables["work_items"]
     if items.empty:
         return _na("no work items")
     end = ctx.window.end
     open_ = (items["started"] <= end) & (items["finished"].isna() | (items["finished"] > end))
-    return [_row("portfolio", float(open_.sum()), int(open_.sum()))]
+    return [_row("portfolio", float(open_.sum()), int(open_.sum()),
+                 bases={"share_of_throughput": float(len(ctx.finished))})]
 
 
 @_formula("flow_distribution_feature", "flow_distribution_defect", "flow_distribution_risk",
@@ -430,7 +602,7 @@ def _risks(ctx, kpi_id):
 
 def compute_kpis(tables: dict[str, pd.DataFrame], cycle: str, catalog: KpiCatalog, *,
                  present: set[str] | None = None) -> pd.DataFrame:
-    """Compute every KPI of the catalogue for one cycle.
+    """Compute every KPI of the catalogue for one cycle and rate it.
 
     Parameters
     ----------
@@ -446,7 +618,16 @@ def compute_kpis(tables: dict[str, pd.DataFrame], cycle: str, catalog: KpiCatalo
     -------
     DataFrame
         Columns ``kpi_id, name, step, scope, value, unit, target, status, n,
-        margin, note``. ``scope`` is ``portfolio`` or an initiative_id.
+        margin, note, uncertain, ci_low, ci_high, rated_value, rate_as,
+        tolerance, red, direction``. ``scope`` is ``portfolio`` or an
+        initiative_id. ``status`` is green, amber, red, info (descriptive) or
+        n/a (no data; ``note`` says why). ``rated_value`` is what the status
+        compares with ``target`` and ``red``: the value itself, or for a KPI
+        rated as a share (``rate_as``) the value divided by its basis.
+        ``ci_low, ci_high`` is the 95% interval where the KPI has one (NPS:
+        value ± margin; CSAT and on-time delivery: Wilson score interval);
+        ``uncertain`` is true when that interval reaches the green edge
+        (target ∓ tolerance), so the status could be the other side of it.
     """
     present = present if present is not None else {k for k, v in tables.items() if not v.empty}
     ctx = _Cycle(tables, cycle)
@@ -460,14 +641,28 @@ def compute_kpis(tables: dict[str, pd.DataFrame], cycle: str, catalog: KpiCatalo
         frame = pd.DataFrame(rows)
         if "initiative" not in spec.scopes:
             frame = frame[frame["scope"] == "portfolio"]
-        frame = frame.assign(kpi_id=spec.kpi_id, name=spec.name, step=spec.step, unit=spec.unit,
-                             target=spec.target, _dir=spec.direction, _amber=spec.amber, _red=spec.red)
+        rate_as = getattr(spec, "rate_as", "value")
+        if rate_as == "value":
+            rated = frame["value"].astype(float)
+        else:
+            basis = frame["bases"].map(lambda b, _k=rate_as: b.get(_k, np.nan)).astype(float)
+            rated = frame["value"].astype(float) / basis.where(basis > 0)
+        frame = frame.drop(columns="bases").assign(
+            kpi_id=spec.kpi_id, name=spec.name, step=spec.step, unit=spec.unit, target=spec.target,
+            rated_value=rated, rate_as=rate_as, tolerance=getattr(spec, "tolerance", 0.0), red=spec.red,
+            direction=spec.direction, descriptive=bool(getattr(spec, "descriptive", False)))
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
-    out["target"] = out["target"].astype(float)
-    out["status"] = rag_status(out["value"].astype(float), out["_dir"], out["_amber"].astype(float),
-                               out["_red"].astype(float))
-    out.loc[out["value"].isna(), "status"] = "n/a"
+    for column in ("target", "tolerance", "red", "rated_value", "ci_low", "ci_high", "margin"):
+        out[column] = out[column].astype(float)
+    out["status"] = rag_status(out["rated_value"], out["direction"], out["target"], out["red"],
+                               tolerance=out["tolerance"], descriptive=out["descriptive"])
+    no_basis = out["value"].notna() & out["rated_value"].isna() & out["rate_as"].ne("value")
+    out.loc[no_basis, "note"] = "no basis to rate it against (the basis is zero or missing)"
+    out.loc[out["value"].isna() | no_basis, "status"] = "n/a"
+    edge = np.where(out["direction"].eq("higher"), out["target"] - out["tolerance"], out["target"] + out["tolerance"])
+    out["uncertain"] = (out["status"].isin(["green", "amber", "red"]) & (out["ci_low"] <= edge)
+                        & (edge <= out["ci_high"])).astype(bool)
     return out[KPI_COLUMNS].reset_index(drop=True)
 
 

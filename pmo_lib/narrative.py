@@ -7,10 +7,11 @@ from __future__ import annotations
 import pandas as pd
 
 from .maturity import MaturityModel, overall_level, overall_score
-from .report import esc, format_value, plural
+from .charts import STATUS_WORDS
+from .kpis import STATUSES
+from .report import esc, kpi_target_text, kpi_value_text, plural
 
-_WORD = {"green": "on target", "amber": "missing the target", "red": "beyond the red threshold",
-         "info": "for information", "n/a": "without data"}
+_WORD = {s: STATUS_WORDS[s].lower() for s in STATUSES}
 
 
 def maturity_summary(dims: pd.DataFrame, previous: pd.DataFrame | None, model: MaturityModel, *,
@@ -55,18 +56,19 @@ def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str) -> str:
     """Executive summary of the KPI scorecard (portfolio scope)."""
     port = kpis[kpis["scope"] == "portfolio"]
     counts = port["status"].value_counts()
-    parts = [f"{counts.get(s, 0)} {_WORD[s]}" for s in ("green", "amber", "red", "n/a") if counts.get(s, 0)]
+    parts = [f"{counts.get(s, 0)} {_WORD[s]}" for s in STATUSES if counts.get(s, 0)]
     lines = [f"Of {len(port)} portfolio KPIs in {esc(cycle)}: {', '.join(parts)}."]
     red = port[port["status"] == "red"]
     if len(red):
-        items = "; ".join(f"{esc(r.name)} {format_value(r.value, r.unit, currency)}"
-                          + (f" against a target of {format_value(r.target, r.unit, currency)}" if pd.notna(r.target) else "")
-                          for r in red.itertuples())
+        items = "; ".join(f"{esc(r['name'])} {kpi_value_text(r, currency)}"
+                          + (f" against a target of {kpi_target_text(r, currency)}" if pd.notna(r["target"]) else "")
+                          for _, r in red.iterrows())
         lines.append(f"Off track: {items}.")
     value = port.set_index("kpi_id")
     if "cpi" in value.index and pd.notna(value.at["cpi", "value"]):
-        lines.append(f"Portfolio cost performance (CPI) is {value.at['cpi', 'value']:.2f} and schedule performance "
-                     f"(SPI) {format_value(value.at['spi', 'value'], 'ratio')}.")
+        cpi, spi = value.loc["cpi"], value.loc["spi"]
+        lines.append(f"Portfolio cost performance (CPI) is {kpi_value_text(cpi)} ({_WORD[cpi['status']]}) and "
+                     f"schedule performance (SPI) {kpi_value_text(spi)} ({_WORD[spi['status']]}).")
     if "nps" in value.index and pd.notna(value.at["nps", "value"]):
         lines.append(f"Customers give a net promoter score of {value.at['nps', 'value']:+.0f} "
                      f"(±{value.at['nps', 'margin']:.0f} at 95% confidence, n = {int(value.at['nps', 'n']):,}).")
@@ -94,7 +96,7 @@ def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.Da
                        f"{esc(model.level_name(level))}.")
     port = kpis[kpis["scope"] == "portfolio"]
     counts = port["status"].value_counts()
-    parts = [f"{counts.get(s, 0)} {_WORD.get(s, s)}" for s in _WORD if counts.get(s, 0)]
+    parts = [f"{counts.get(s, 0)} {_WORD[s]}" for s in STATUSES if counts.get(s, 0)]
     bullets.append(f"**KPIs:** of {plural(len(port), 'portfolio KPI')}, " + ", ".join(parts) + ".")
     rank = {"critical": 0, "high": 1, "medium": 2}
     needs = portfolio[portfolio["severity"].isin(list(rank))]

@@ -102,11 +102,6 @@ RULES = [
 ]
 
 
-def _fmt(value: float, unit: str, currency: str) -> str:
-    from .report import format_value
-    return format_value(value, unit, currency)
-
-
 def _days(n: float) -> str:
     n = int(round(n))
     return f"{n:,} day" if abs(n) == 1 else f"{n:,} days"
@@ -168,6 +163,7 @@ def _most(values, order) -> str | None:
 
 
 def _kpi_rows(kpis: pd.DataFrame, catalog: KpiCatalog, live: set[str], currency: str) -> list[dict]:
+    from .report import kpi_target_text, kpi_value_text
     spec = catalog.table.set_index("kpi_id")
     rows = []
     for r in kpis.itertuples(index=False):
@@ -181,26 +177,27 @@ def _kpi_rows(kpis: pd.DataFrame, catalog: KpiCatalog, live: set[str], currency:
         else:
             continue
         s = spec.loc[r.kpi_id]
-        tolerance = s.get("tolerance", 0.0)
-        if r.unit == "currency":  # rated on a share of budget: severity follows the status alone
-            severity = "low" if r.status == "amber" else "medium"
-        else:
-            depth = breach_depth(r.value, r.target, s.get("red"), s["direction"], tolerance)
-            severity = severity_of_depth(depth) or ("low" if r.status == "amber" else "medium")
-            if r.status == "red" and severity == "low":
-                severity = "medium"
+        red = getattr(r, "red", s.get("red"))
+        tolerance = getattr(r, "tolerance", s.get("tolerance", 0.0))
+        direction = getattr(r, "direction", s["direction"])
+        rated = getattr(r, "rated_value", r.value)
+        rated = r.value if pd.isna(rated) else rated
+        severity = severity_of_depth(breach_depth(rated, r.target, red, direction, tolerance))
+        severity = severity or "low"
+        if r.status == "red" and severity == "low":
+            severity = "medium"  # beyond red by a rounding hair
+        if r.status == "amber":
+            severity = "low"
         uncertain = bool(getattr(r, "uncertain", False))
         if uncertain:
             severity = "low"
-        red = s.get("red")
         threshold = red if r.status == "red" and pd.notna(red) else r.target
-        text = f"{r.name} {_fmt(r.value, r.unit, currency)} against a target of {_fmt(r.target, r.unit, currency)}"
-        if r.status == "red" and pd.notna(red) and r.unit != "currency":
-            text += f", beyond the red threshold of {_fmt(red, r.unit, currency)}"
+        value_text = kpi_value_text(r, currency)
+        text = f"{r.name} {value_text} against a target of {kpi_target_text(r, currency)}"
         if uncertain:
             n = int(r.n) if pd.notna(r.n) else 0
             text += f"; uncertain, from {n:,} answer{'s' if n != 1 else ''}"
-        short = f"{r.name} {_fmt(r.value, r.unit, currency)}" + (" (uncertain)" if uncertain else "")
+        short = f"{r.name} {value_text.split(' (')[0]}" + (" (uncertain)" if uncertain else "")
         rows.append({"kind": kind, "initiative_id": None if r.scope == "portfolio" else r.scope, "metric": r.name,
                      "value": float(r.value), "target": r.target, "threshold": threshold, "severity": severity,
                      "uncertain": uncertain, "description": text, "short": short})

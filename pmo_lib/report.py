@@ -6,15 +6,21 @@ name such as ``<script>`` shows as text in the report.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown
 
 from .charts import STATUS_SYMBOLS, STATUS_WORDS
+from .kpis import COUNT_NOUNS
 
-UNIT_FORMATS = {"ratio": "{:.2f}", "share": "{:.0%}", "currency": "{:,.0f}", "days": "{:.0f}",
-                "count": "{:,.0f}", "points": "{:+.0f}"}
+#: Decimals each unit shows by default; :func:`format_value` adds more only where rounding would mislead.
+UNIT_DECIMALS = {"ratio": 2, "share": 0, "currency": 0, "days": 0, "count": 0, "points": 0}
+#: What a KPI rated as a share is a share of, in words.
+BASIS_WORDS = {"share_of_ac": "of actual cost", "share_of_pv": "of planned value",
+               "share_of_bac": "of the budget at completion", "share_of_throughput": "of the items finished in the cycle"}
+MAX_EXTRA_DECIMALS = 6
 
 
 def esc(value: object) -> str:
@@ -25,20 +31,148 @@ def esc(value: object) -> str:
 def status_badge(status: str, words: Mapping[str, str] | None = None) -> str:
     """A RAG badge: colour, symbol and word, so colour is never the only signal.
 
-    ``words`` replaces the default words (On track, At risk, Off track, Not rated).
+    ``words`` replaces the default words (On track, At risk, Off track, For
+    information, Not rated: ``STATUS_WORDS`` in the theme). A status may carry a
+    qualifier after a comma, ``"amber, uncertain (21 answers)"``; it is shown
+    after the badge.
     """
-    key = status if status in STATUS_WORDS else "n/a"
+    key, _, qualifier = str(status).partition(", ")
+    key = key if key in STATUS_WORDS else "n/a"
     css = "na" if key == "n/a" else key
     word = (words or {}).get(key, STATUS_WORDS[key])
-    return f'<span class="rag rag-{css}">{STATUS_SYMBOLS[key]} {esc(word)}</span>'
+    badge = f'<span class="rag rag-{css}">{STATUS_SYMBOLS[key]} {esc(word)}</span>'
+    return f"{badge} <small>{esc(qualifier)}</small>" if qualifier else badge
 
 
-def format_value(value: float, unit: str, currency: str = "") -> str:
-    """Format one KPI value by its unit; NaN shows as n/a."""
+def status_text(status: str, *, uncertain: bool = False, n: int | None = None, kpi_id: str = "") -> str:
+    """A status in words for prose, e.g. ``At risk, uncertain (21 answers)``."""
+    word = STATUS_WORDS.get(status, STATUS_WORDS["n/a"])
+    return word + (f", {uncertainty_note(n, kpi_id)}" if uncertain else "")
+
+
+def uncertainty_note(n: int | None, kpi_id: str = "") -> str:
+    """``uncertain (21 answers)``: the interval reaches the target, with what n counts."""
+    if n is None or pd.isna(n):
+        return "uncertain"
+    one, many = COUNT_NOUNS.get(kpi_id, ("record", "records"))
+    return f"uncertain ({int(n):,} {one if int(n) == 1 else many})"
+
+
+def _format_number(value: float, unit: str, decimals: int) -> str:
+    if unit == "share":
+        text = f"{value:.{decimals}%}"
+    elif unit == "points":
+        text = f"{value:+.{decimals}f}"
+    else:
+        text = f"{value:,.{decimals}f}"
+    digits = text.lstrip("+-").replace(",", "").replace("%", "").replace(".", "")
+    if set(digits) <= {"0"}:  # no "-0%" or "+0" for a value that rounds to zero
+        text = text.lstrip("+-")
+    return text
+
+
+def format_value(value: float, unit: str, currency: str = "", *,
+                 versus: float | Sequence[float] | None = None) -> str:
+    """Format one KPI value by its unit; NaN shows as n/a.
+
+    Shares as %, currency with thousands separators (and the currency code),
+    days with their unit ("1 day", "14 days"); never scientific notation.
+
+    ``versus`` is the number (or numbers) the value is compared with: a
+    target, a threshold. When the value would look equal to one of them at
+    the unit's usual precision but is not, it gets the decimals it needs to
+    differ, so that a line such as "SPI 0.95 is below the threshold 0.95"
+    cannot happen. Format the threshold with ``versus=value`` too and the two
+    strings have the same precision; rounding keeps their order.
+    """
     if pd.isna(value):
         return "n/a"
-    text = UNIT_FORMATS.get(unit, "{:,.2f}").format(value)
+    decimals = UNIT_DECIMALS.get(unit, 2)
+    others = [] if versus is None else [versus] if np.isscalar(versus) else list(versus)
+    others = [float(o) for o in others if o is not None and pd.notna(o) and float(o) != float(value)]
+    for other in others:
+        extra = 0
+        while extra < MAX_EXTRA_DECIMALS and (_format_number(value, unit, decimals + extra)
+                                             == _format_number(other, unit, decimals + extra)):
+            extra += 1
+        decimals += extra
+    text = _format_number(float(value), unit, decimals)
+    if unit == "days":
+        return f"{text} day" if text == "1" else f"{text} days"
     return f"{currency}\u00a0{text}" if unit == "currency" and currency else text
+
+
+def kpi_value_text(row, currency: str = "") -> str:
+    """A KPI row's value for a table or prose, with its basis share and margin where it has them.
+
+    ``row`` is a row of :func:`pmo_lib.compute_kpis` (a Series or namedtuple).
+    ``EUR -1,513,767 (-2.9% of the budget at completion)``; ``+11 ±10``.
+    """
+    value, unit = _get(row, "value"), _get(row, "unit")
+    target, rate_as = _get(row, "target"), _get(row, "rate_as", "value")
+    if rate_as in BASIS_WORDS:
+        text = format_value(value, unit, currency)
+        rated = _get(row, "rated_value")
+        if pd.notna(rated):
+            text += f" ({format_value(rated, 'share', versus=_limits(row))} {BASIS_WORDS[rate_as]})"
+        return text
+    text = format_value(value, unit, currency, versus=_limits(row) if pd.notna(target) else None)
+    margin = _get(row, "margin")
+    if pd.notna(value) and pd.notna(margin):
+        text += f" ±{margin:.0f}"
+    return text
+
+
+def kpi_target_text(row, currency: str = "") -> str:
+    """A KPI row's target with its direction, e.g. ``≥ 1.00``, ``≤ 14 days``, ``≤ 0% (green up to 5%)``.
+
+    A KPI rated as a share states the share and its basis; a descriptive KPI
+    shows ``for information``.
+    """
+    if _get(row, "status") == "info" or _get(row, "direction") == "none":
+        return "for information"
+    target = _get(row, "target")
+    if pd.isna(target):
+        return "–"
+    rate_as = _get(row, "rate_as", "value")
+    unit = "share" if rate_as in BASIS_WORDS else _get(row, "unit")
+    compare = _get(row, "rated_value") if rate_as in BASIS_WORDS else _get(row, "value")
+    sign = "≥" if _get(row, "direction") == "higher" else "≤"
+    tolerance = _get(row, "tolerance", 0.0)
+    edge = _edge(row)
+    text = f"{sign} {format_value(target, unit, currency, versus=compare if not tolerance else None)}"
+    if rate_as in BASIS_WORDS:
+        text += f" {BASIS_WORDS[rate_as]}"
+    if tolerance and pd.notna(tolerance):
+        word = "from" if _get(row, "direction") == "higher" else "up to"
+        text += f" (green {word} {format_value(edge, unit, currency, versus=compare)})"
+    return text
+
+
+def _get(row, key: str, default=None):
+    if isinstance(row, Mapping) or isinstance(row, pd.Series):
+        return row.get(key, default)
+    return getattr(row, key, default)
+
+
+def _edge(row) -> float:
+    """The green edge of a KPI row on its rating scale: target ∓ tolerance."""
+    target, tolerance = _get(row, "target"), _get(row, "tolerance", 0.0)
+    tolerance = 0.0 if tolerance is None or pd.isna(tolerance) else tolerance
+    return target - tolerance if _get(row, "direction") == "higher" else target + tolerance
+
+
+def _limits(row) -> list[float]:
+    """The numbers a KPI row's status compares with: its green edge and its red threshold."""
+    return [_edge(row), _get(row, "red", np.nan)]
+
+
+def kpi_status_text(row) -> str:
+    """A KPI row's status for a badge, with ``uncertain (n …)`` after a comma where its interval reaches the target."""
+    status = _get(row, "status")
+    if bool(_get(row, "uncertain", False)):
+        return f"{status}, {uncertainty_note(_get(row, 'n'), _get(row, 'kpi_id', ''))}"
+    return status
 
 
 def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = None,
@@ -118,17 +252,20 @@ def scorecard(kpis: pd.DataFrame, steps: Mapping[int, str], *, currency: str = "
     -------
     DataFrame
         Columns ``step, name, value, target, status, n``; ``value`` and
-        ``target`` are display strings.
+        ``target`` are display strings (see :func:`kpi_value_text` and
+        :func:`kpi_target_text`). ``status`` is the status for
+        :func:`status_badge`, with ``, uncertain (n answers)`` appended where
+        the KPI's interval reaches its target.
     """
     port = kpis[kpis["scope"] == "portfolio"].sort_values(["step"], kind="stable")
+    rows = [r for _, r in port.iterrows()]
     out = pd.DataFrame({
-        "step": port["step"].map(lambda s: f"{s} {steps.get(s, '')}".strip()),
-        "name": port["name"],
-        "value": [format_value(v, u, currency) + (f" ±{m:.0f}" if pd.notna(m) else "")
-                  for v, u, m in zip(port["value"], port["unit"], port["margin"])],
-        "target": [format_value(t, u, currency) if pd.notna(t) else "–" for t, u in zip(port["target"], port["unit"])],
-        "status": port["status"],
-        "n": port["n"],
+        "step": port["step"].map(lambda s: f"{s} {steps.get(s, '')}".strip()).tolist(),
+        "name": port["name"].tolist(),
+        "value": [kpi_value_text(r, currency) for r in rows],
+        "target": [kpi_target_text(r, currency) for r in rows],
+        "status": [kpi_status_text(r) for r in rows],
+        "n": port["n"].tolist(),
     })
     return out.reset_index(drop=True)
 
@@ -200,8 +337,28 @@ def scorecard_with_trends(kpis: pd.DataFrame, trends: pd.DataFrame, steps: Mappi
 
 def unit_label(unit: str, currency: str = "") -> str:
     """Axis label for a KPI unit."""
-    return {"share": "share", "ratio": "ratio", "days": "days", "count": "items", "points": "points",
+    return {"share": "share (1 = 100%)", "ratio": "ratio", "days": "days", "count": "items", "points": "points",
             "currency": currency or "money"}.get(unit, unit)
+
+
+def _slope_text(value: float, unit: str, currency: str = "") -> str:
+    """A change per cycle with at least two significant digits and never scientific notation."""
+    if pd.isna(value):
+        return "n/a"
+    scaled = value * 100 if unit == "share" else value
+    if scaled == 0:
+        decimals = 0
+    else:
+        decimals = min(6, max(UNIT_DECIMALS.get(unit, 2) if unit != "share" else 0,
+                              1 - int(np.floor(np.log10(abs(scaled))))))
+    if unit == "currency":
+        decimals = 0
+    text = f"{scaled:+,.{decimals}f}"
+    if unit == "share":
+        return f"{text} pp"
+    if unit == "currency" and currency:
+        return f"{currency}\u00a0{text}"
+    return f"{text} days" if unit == "days" else text
 
 
 def chartable_kpis(trends: pd.DataFrame, kpi_ids: list[str]) -> pd.DataFrame:
@@ -210,23 +367,82 @@ def chartable_kpis(trends: pd.DataFrame, kpi_ids: list[str]) -> pd.DataFrame:
     return have.set_index("kpi_id").reindex([k for k in kpi_ids if k in set(have["kpi_id"])]).reset_index()
 
 
-def trend_table(trends: pd.DataFrame, catalog) -> pd.DataFrame:
-    """Trend statistics with KPI names, for the report."""
-    names = catalog.table.set_index("kpi_id")["name"]
-    out = trends.assign(name=trends["kpi_id"].map(names))
-    return out[["name", "n_cycles", "mk_tau", "mk_p", "sen_slope", "center", "lcl", "ucl", "signals"]]
+def trend_table(trends: pd.DataFrame, catalog, *, currency: str = "") -> pd.DataFrame:
+    """Trend statistics with KPI names, every number formatted by the KPI's unit, for the report.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``name, n_cycles, mk_tau, mk_p, sen_slope, center, lcl, ucl,
+        signals``; all but ``n_cycles`` are display strings: shares in %
+        (the slope in percentage points, pp), money with thousands separators,
+        no scientific notation. The limits are clipped to the KPI's natural
+        range by :func:`pmo_lib.kpi_trends`; ``signals`` are in words.
+    """
+    from .trends import signal_text
+
+    spec = catalog.table.set_index("kpi_id")
+    units = trends["kpi_id"].map(spec["unit"]) if "unit" in spec else pd.Series("ratio", index=trends.index)
+
+    def fmt(v, u):
+        return format_value(v, u, currency)
+
+    return pd.DataFrame({
+        "name": trends["kpi_id"].map(spec["name"]).tolist(),
+        "n_cycles": trends["n_cycles"].tolist(),
+        "mk_tau": ["n/a" if pd.isna(t) else f"{t:+.2f}" for t in trends["mk_tau"]],
+        "mk_p": ["n/a" if pd.isna(p) else ("< 0.001" if p < 0.001 else f"{p:.3f}") for p in trends["mk_p"]],
+        "sen_slope": [_slope_text(v, u, currency) for v, u in zip(trends["sen_slope"], units)],
+        "center": [fmt(v, u) for v, u in zip(trends["center"], units)],
+        "lcl": [fmt(v, u) for v, u in zip(trends["lcl"], units)],
+        "ucl": [fmt(v, u) for v, u in zip(trends["ucl"], units)],
+        "signals": [signal_text(s) if s else "none" for s in trends["signals"]],
+    })
+
+
+def _rule_parts(spec) -> dict[str, str]:
+    """Target, tolerance, red threshold and rating basis of one catalogue row, in words."""
+    if spec["descriptive"] if "descriptive" in spec else False:
+        return {"target": "for information", "tolerance": "–", "red": "–", "basis": "not rated"}
+    rate_as = spec.get("rate_as", "value")
+    unit = "share" if rate_as in BASIS_WORDS else spec["unit"]
+    basis = "the value" if rate_as not in BASIS_WORDS else f"the value as a share {BASIS_WORDS[rate_as]}"
+    higher = spec["direction"] == "higher"
+    tolerance = spec.get("tolerance", 0.0)
+    tolerance = 0.0 if pd.isna(tolerance) else tolerance
+    if unit == "share":
+        tol_text = f"{tolerance * 100:g} pp"
+    elif unit == "days":
+        tol_text = format_value(tolerance, "days")
+    else:
+        tol_text = f"{tolerance:g}"
+    return {"target": f"{'≥' if higher else '≤'} {format_value(spec['target'], unit)}" if pd.notna(spec["target"]) else "–",
+            "tolerance": tol_text if tolerance else "none",
+            "red": (f"{'below' if higher else 'above'} {format_value(spec['red'], unit)}"
+                    if pd.notna(spec["red"]) else "never"),
+            "basis": basis}
 
 
 def catalogue_table(catalog) -> pd.DataFrame:
-    """Every KPI's definition, formula, unit and thresholds, for the appendix."""
+    """Every KPI's definition, formula, unit and rating rule, for the appendix.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``name, definition, formula, unit, target, tolerance, red,
+        basis``: green when the target is met within the tolerance, red
+        beyond the red threshold, amber in between; ``basis`` says what is
+        compared (the value, or a money value as a share of its budget). A
+        descriptive KPI shows "for information".
+    """
     t = catalog.table
-
-    def fmt(v):
-        return "–" if pd.isna(v) else f"{v:g}"
-
-    return pd.DataFrame({"name": t["name"], "definition": t["definition"], "formula": t["formula"], "unit": t["unit"],
-                         "thresholds": [f"{fmt(a)} · {fmt(b)} · {fmt(c)}" for a, b, c in
-                                        zip(t["target"], t["amber"], t["red"])]})
+    rules = [_rule_parts(row) for _, row in t.iterrows()]
+    units = {"ratio": "ratio", "share": "%", "currency": "money", "days": "days", "count": "count",
+             "points": "points (−100 to +100)"}
+    return pd.DataFrame({"name": t["name"].tolist(), "definition": t["definition"].tolist(),
+                         "formula": t["formula"].tolist(), "unit": [units.get(u, u) for u in t["unit"]],
+                         "target": [r["target"] for r in rules], "tolerance": [r["tolerance"] for r in rules],
+                         "red": [r["red"] for r in rules], "basis": [r["basis"] for r in rules]})
 
 
 def raid_grid(open_items: pd.DataFrame) -> pd.DataFrame:
@@ -284,12 +500,11 @@ def step_dimensions(maturity: pd.DataFrame, step: int) -> pd.DataFrame:
 
 def step_kpis(kpis: pd.DataFrame, step: int, *, currency: str = "") -> pd.DataFrame:
     """The portfolio KPIs that show one step's progress, formatted, with status."""
-    rows = kpis[(kpis["scope"] == "portfolio") & (kpis["step"] == step)]
-    return pd.DataFrame({"name": rows["name"],
-                         "value": [format_value(v, u, currency) for v, u in zip(rows["value"], rows["unit"])],
-                         "target": [format_value(t, u, currency) if pd.notna(t) else "–"
-                                    for t, u in zip(rows["target"], rows["unit"])],
-                         "status": rows["status"]})
+    rows = [r for _, r in kpis[(kpis["scope"] == "portfolio") & (kpis["step"] == step)].iterrows()]
+    return pd.DataFrame({"name": [r["name"] for r in rows],
+                         "value": [kpi_value_text(r, currency) for r in rows],
+                         "target": [kpi_target_text(r, currency) for r in rows],
+                         "status": [kpi_status_text(r) for r in rows]}, columns=["name", "value", "target", "status"])
 
 
 def cadence_table(events) -> pd.DataFrame:
@@ -300,12 +515,29 @@ def cadence_table(events) -> pd.DataFrame:
 
 
 def threshold_table(catalog) -> pd.DataFrame:
-    """KPIs with thresholds: what value makes each amber and red."""
-    t = catalog.table.dropna(subset=["amber", "red"], how="all")
-    word = {"higher": "below", "lower": "above"}
-    return pd.DataFrame({"name": t["name"],
-                         "amber": [f"{word[d]} {a:g}" if pd.notna(a) else "–" for d, a in zip(t["direction"], t["amber"])],
-                         "red": [f"{word[d]} {r:g}" if pd.notna(r) else "–" for d, r in zip(t["direction"], t["red"])]})
+    """Every KPI's rating rule: what value makes it amber (the target missed) and red.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``name, amber, red``. ``amber`` is the green edge (target ∓
+        tolerance) in words, ``red`` the red threshold; a KPI rated as a share
+        says of what; a descriptive KPI says "for information".
+    """
+    t = catalog.table
+    amber, red = [], []
+    for _, spec in t.iterrows():
+        if spec.get("descriptive", False):
+            amber.append("never: for information")
+            red.append("never")
+            continue
+        rate_as = spec.get("rate_as", "value")
+        unit = "share" if rate_as in BASIS_WORDS else spec["unit"]
+        basis = f" {BASIS_WORDS[rate_as]}" if rate_as in BASIS_WORDS else ""
+        word = "below" if spec["direction"] == "higher" else "above"
+        amber.append(f"{word} {format_value(spec['amber'], unit)}{basis}" if pd.notna(spec["amber"]) else "–")
+        red.append(f"{word} {format_value(spec['red'], unit)}{basis}" if pd.notna(spec["red"]) else "never")
+    return pd.DataFrame({"name": t["name"].tolist(), "amber": amber, "red": red})
 
 
 def glossary_table(catalog, terms: Mapping[str, str]) -> pd.DataFrame:

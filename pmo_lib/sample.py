@@ -71,8 +71,8 @@ targets:
     cpi: 1.0
 thresholds:
   goal_mix_tolerance: 0.05   # allowed gap between a goal's share of spend and its target share
-  kpis:                      # override catalogue thresholds
-    spi: {{amber: 0.95, red: 0.85}}
+  kpis:                      # override catalogue thresholds: green only when the target is met
+    spi: {{tolerance: 0, red: 0.85}}   # tolerance: distance from the target that still counts as met
 branding:
   primary_colour: "{colour}"
 """

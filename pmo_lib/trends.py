@@ -3,22 +3,48 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .kpis import KpiCatalog
+from .kpis import NATURAL_RANGE, KpiCatalog
 from .statistics import mann_kendall, theil_sen_slope, xmr
 
 TREND_COLUMNS = ["kpi_id", "scope", "n_cycles", "mk_tau", "mk_p", "sen_slope", "center", "ucl", "lcl", "mr_ucl",
                  "signals", "trend"]
 MIN_TREND_POINTS = 4
 MIN_CHART_POINTS = 5
+#: The Western Electric rules in words, for client text.
+RULE_WORDS = {1: "a point beyond the control limits", 2: "two of three points close to a limit",
+              3: "four of five points well off the centre on one side", 4: "eight points in a row on one side"}
 
 
 def trend_word(tau: float, p: float, direction: str, *, alpha: float = 0.1) -> str:
-    """``improving``, ``worsening``, ``no clear trend`` or ``too few cycles``."""
+    """``improving``, ``worsening``, ``no clear trend`` or ``too few cycles``.
+
+    A KPI with ``direction == "none"`` (descriptive) is ``rising`` or ``falling`` instead.
+    """
     if pd.isna(tau):
         return "too few cycles"
     if pd.isna(p) or p >= alpha or tau == 0:
         return "no clear trend"
+    if direction == "none":
+        return "rising" if tau > 0 else "falling"
     return "improving" if (tau > 0) == (direction == "higher") else "worsening"
+
+
+def clip_to_range(value: float, bounds: tuple[float | None, float | None]) -> float:
+    """Clip a number to a natural range (low, high); ``None`` is open and NaN stays NaN."""
+    low, high = bounds
+    if pd.isna(value):
+        return value
+    if low is not None and value < low:
+        return float(low)
+    if high is not None and value > high:
+        return float(high)
+    return float(value)
+
+
+def _span(bounds: tuple[float | None, float | None]) -> tuple[float, float | None]:
+    """The range of a moving range: from 0 to the width of a closed natural range."""
+    low, high = bounds
+    return (0.0, None if low is None or high is None else float(high - low))
 
 
 def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1) -> pd.DataFrame:
@@ -39,9 +65,13 @@ def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1
         value; the trend needs 4 and the chart 5, otherwise the statistics are
         NaN and ``trend`` says ``too few cycles``. ``signals`` lists
         Western Electric rule breaches as ``cycle: rule N`` separated by ``; ``.
-        ``sen_slope`` is per cycle.
+        ``sen_slope`` is per cycle. ``ucl`` and ``lcl`` are clipped to the
+        KPI's natural range (a share to 0–1, a count, ratio or days to 0 and
+        above, NPS to −100…100; see ``bounds`` in the catalogue); ``mr_ucl``
+        to the widest move the range allows (1 for a share, 200 for NPS).
     """
     directions = catalog.directions
+    bounds = catalog.bounds
     rows = []
     for kpi_id, group in history.groupby("kpi_id", sort=False):
         values = group["value"].reset_index(drop=True)
@@ -49,10 +79,13 @@ def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1
         mk = mann_kendall(values, min_points=MIN_TREND_POINTS)
         chart = xmr(values, min_points=MIN_CHART_POINTS)
         signals = "; ".join(f"{cycles[i]}: rule {rule}" for i, rule in chart["signals"])
+        unit = group["unit"].iloc[0] if "unit" in group else None
+        natural = bounds.get(kpi_id) or NATURAL_RANGE.get(unit, (None, None))
         rows.append({"kpi_id": kpi_id, "scope": group["scope"].iloc[0], "n_cycles": int(values.notna().sum()),
                      "mk_tau": mk["tau"], "mk_p": mk["p_value"],
                      "sen_slope": theil_sen_slope(values, min_points=MIN_TREND_POINTS),
-                     "center": chart["center"], "ucl": chart["ucl"], "lcl": chart["lcl"], "mr_ucl": chart["mr_ucl"],
+                     "center": chart["center"], "ucl": clip_to_range(chart["ucl"], natural),
+                     "lcl": clip_to_range(chart["lcl"], natural), "mr_ucl": clip_to_range(chart["mr_ucl"], _span(natural)),
                      "signals": signals, "trend": trend_word(mk["tau"], mk["p_value"], directions.get(kpi_id, "higher"),
                                                              alpha=alpha)})
     return pd.DataFrame(rows, columns=TREND_COLUMNS)
@@ -60,17 +93,87 @@ def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1
 
 def trend_arrow(trend: str) -> str:
     """An arrow and word for a trend, so that direction is not carried by colour alone."""
-    return {"improving": "▲ improving", "worsening": "▼ worsening", "no clear trend": "► steady"}.get(
-        trend, "· too few cycles")
+    return {"improving": "▲ improving", "worsening": "▼ worsening", "no clear trend": "► steady",
+            "rising": "↑ rising", "falling": "↓ falling"}.get(trend, "· too few cycles")
+
+
+def signal_list(signals: str) -> list[tuple[str, int]]:
+    """``"2026-Q3: rule 1; ..."`` as ``[("2026-Q3", 1), ...]``."""
+    out = []
+    for part in filter(None, str(signals or "").split("; ")):
+        cycle, rule = part.rsplit(": rule ", 1)
+        out.append((cycle, int(rule)))
+    return out
+
+
+def signal_text(signals: str) -> str:
+    """Signals in words: ``2026-Q3: a point beyond the control limits``; ``none`` when there are none."""
+    parts = [f"{cycle}: {RULE_WORDS.get(rule, f'rule {rule}')}" for cycle, rule in signal_list(signals)]
+    return "; ".join(parts) if parts else "none"
+
+
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+
+
+def trend_sentence(trend_row, *, name: str | None = None) -> str:
+    """One sentence that reconciles the trend test with the control chart.
+
+    The scorecard's trend word comes from a Mann–Kendall test over the cycles;
+    the control chart asks whether any cycle lies outside routine variation.
+    They answer different questions and can both be true: a KPI can drift
+    steadily while every point stays within its limits. E.g. "CPI drifted down
+    over 6 cycles (Mann–Kendall p = 0.06), but every point stays within its
+    control limits: a slow decline, not a sudden shift."
+
+    Parameters
+    ----------
+    trend_row : Series or mapping
+        A row of :func:`kpi_trends`.
+    name : str, optional
+        The KPI's name; default its id.
+    """
+    get = trend_row.get if hasattr(trend_row, "get") else (lambda k, d=None: getattr(trend_row, k, d))
+    name = name or str(get("kpi_id"))
+    n = int(get("n_cycles", 0) or 0)
+    cycles = f"{n} cycle{'s' if n != 1 else ''}"
+    trend, tau, p = get("trend"), get("mk_tau"), get("mk_p")
+    charted = pd.notna(get("center"))
+    signals = signal_list(get("signals", ""))
+    if trend == "too few cycles":
+        return (f"{name} has data for {cycles}: too few to judge a trend (it needs {MIN_TREND_POINTS}) "
+                f"or to draw control limits (they need {MIN_CHART_POINTS}).")
+    if trend in ("improving", "worsening", "rising", "falling"):
+        way = "up" if tau > 0 else "down"
+        judged = {"improving": ", an improvement", "worsening": ", a deterioration"}.get(trend, "")
+        head = f"{name} drifted {way} over {cycles} (Mann–Kendall {_p_text(p)}{judged})"
+        if not charted:
+            return f"{head}; control limits need {MIN_CHART_POINTS} cycles, so a sudden shift cannot yet be told apart."
+        if not signals:
+            slow = "a slow rise" if tau > 0 else "a slow decline"
+            return f"{head}, but every point stays within its control limits: {slow}, not a sudden shift."
+        where = ", ".join(sorted({c for c, _ in signals}))
+        return (f"{head}, and the control chart flags {where}: the change is real and has gone beyond routine "
+                "variation, so it needs an explanation.")
+    head = f"{name} shows no clear trend over {cycles}" + (f" (Mann–Kendall {_p_text(p)})" if pd.notna(p) else "")
+    if not charted:
+        return f"{head}; control limits need {MIN_CHART_POINTS} cycles."
+    if not signals:
+        return f"{head}, and every point stays within its control limits: only routine variation."
+    where = "; ".join(f"{c} ({RULE_WORDS.get(r, f'rule {r}')})" for c, r in signals)
+    return f"{head}, but the control chart flags {where}: a shift or an outlier worth explaining, not a steady drift."
 
 
 def xmr_points(values: pd.Series) -> pd.DataFrame:
     """The moving ranges of a series, for drawing the mR chart.
+
+    The limits the chart draws come from :func:`kpi_trends`, already clipped
+    to the KPI's natural range.
 
     Returns
     -------
     DataFrame
         Columns ``value, moving_range`` aligned with ``values``.
     """
-    v = pd.Series(values).reset_index(drop=True)
+    v = pd.Series(values, dtype=float).reset_index(drop=True)
     return pd.DataFrame({"value": v, "moving_range": v.diff().abs()})

@@ -55,3 +55,19 @@ def test_bad_colour_is_explained(tmp_path):
 def test_yaml_is_loaded_safely(tmp_path):
     with pytest.raises(ConfigError):
         load_config(write(tmp_path, "organisation: !!python/object/apply:os.system ['echo hacked']\n"))
+
+
+def test_kpi_thresholds_take_a_tolerance_and_the_older_amber(tmp_path):
+    config = load_config(write(tmp_path, "organisation: Acme\nthresholds:\n  kpis:\n"
+                                         "    spi: {tolerance: 0.02, red: 0.85}\n    cpi: {amber: 0.95}\n"))
+    assert config.thresholds.kpis["spi"].tolerance == 0.02
+    assert config.thresholds.kpis["cpi"].amber == 0.95 and config.thresholds.kpis["cpi"].tolerance is None
+
+
+def test_a_negative_tolerance_and_unknown_threshold_keys_are_named(tmp_path):
+    text = "organisation: Acme\nthresholds:\n  kpis:\n    spi: {tolerance: -1, green: 1}\n"
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    problems = info.value.problems.set_index("column")
+    assert "greater than or equal to 0" in problems.loc["thresholds.kpis.spi.tolerance", "message"]
+    assert "unknown key" in problems.loc["thresholds.kpis.spi.green", "message"]

@@ -42,6 +42,11 @@ def test_register_on_fixture_data_with_known_answers(ws):
     assert late.value == 90 and late.severity == "high"
     raid = by[("raid", "I1")]  # R1 high risk due 2026-03-15, open at 2026-06-30: 107 days, beyond 90
     assert raid.value == 107 and raid.severity == "high"
+    spi = by[("schedule", "I1")]  # SPI 0.875 against target 1.0 and red 0.9: 1.25 bands beyond the target
+    assert spi.severity == "medium" and spi.threshold == 0.9
+    cost = by[("cost", "I1")]  # CPI 0.972 misses its target 1.0 but is not beyond red 0.9
+    assert cost.severity == "low" and cost.threshold == 1.0
+    assert by[("cost", "I1")].recommendation == "re-scope"  # the initiative's one recommendation (delivery high)
     assert out["exception_id"].tolist() == [f"E{i:02d}" for i in range(1, len(out) + 1)]
     assert set(out["recommendation"]) <= {"continue", "recover", "re-scope", "stop"}
     assert out.dropna(subset=["initiative_id"]).groupby("initiative_id")["recommendation"].nunique().eq(1).all()

@@ -59,7 +59,7 @@ def test_kpi_notebook_defaults_to_the_latest_cycle_and_records_kpis(tiny, tmp_pa
     kpis = read_result(tmp_path / "results", "kpis")
     for column in ["kpi_id", "name", "scope", "value", "unit", "target", "status"]:
         assert column in kpis.columns
-    assert set(kpis["status"]) <= {"green", "amber", "red", "n/a"}
+    assert set(kpis["status"]) <= {"green", "amber", "red", "info", "n/a"}
     port = kpis[kpis["scope"] == "portfolio"].set_index("kpi_id")
     assert port.at["nps", "value"] == pytest.approx(50.0)  # C3, the latest cycle
     assert {"I1", "I2", "I3", "I4"} <= set(kpis["scope"])

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pmo_lib import esc, format_value, status_badge, table
+import pytest
+
+from pmo_lib import (esc, format_value, kpi_status_text, kpi_target_text, kpi_value_text, status_badge, status_text,
+                     table)
 
 
 def test_table_escapes_workspace_strings_and_formats_numbers():
@@ -19,7 +22,19 @@ def test_table_escapes_workspace_strings_and_formats_numbers():
 def test_badges_carry_a_word_and_a_symbol_not_only_colour():
     assert "■ Off track" in status_badge("red")
     assert "▲ At risk" in status_badge("amber")
+    assert "◇ For information" in status_badge("info") and "rag-info" in status_badge("info")
     assert "Not rated" in status_badge("something else")
+    badge = status_badge("amber, uncertain (21 answers)")
+    assert "▲ At risk</span> <small>uncertain (21 answers)</small>" in badge
+
+
+def test_every_status_has_one_word_symbol_and_colour_in_the_theme():
+    from pmo_lib.charts import STATUS_COLOURS, STATUS_SYMBOLS, STATUS_WORDS
+    from pmo_lib.kpis import STATUSES
+
+    assert set(STATUS_WORDS) == set(STATUS_SYMBOLS) == set(STATUS_COLOURS) == set(STATUSES)
+    assert len(set(STATUS_WORDS.values())) == len(STATUS_WORDS)
+    assert len(set(STATUS_SYMBOLS.values())) == len(STATUS_SYMBOLS)
 
 
 def test_format_value_by_unit():
@@ -27,6 +42,87 @@ def test_format_value_by_unit():
     assert format_value(-1028164.4, "currency", "EUR") == "EUR\u00a0-1,028,164"
     assert format_value(11.4, "points") == "+11"
     assert format_value(float("nan"), "ratio") == "n/a"
+    assert format_value(1, "days") == "1 day" and format_value(14, "days") == "14 days"
+    assert format_value(-0.001, "share") == "0%" and format_value(0.2, "points") == "0"  # no "-0%" or "+0"
+    assert format_value(-145738.0, "currency") == "-145,738"  # never "-1.46e+05"
+
+
+@pytest.mark.parametrize("value, threshold, unit", [
+    (0.9496, 0.95, "ratio"), (0.95004, 0.95, "ratio"), (0.1996, 0.2, "share"), (-0.1004, -0.1, "share"),
+    (14.2, 14, "days"), (29.6, 30, "points"), (0.99999, 1.0, "ratio")])
+def test_rounding_never_contradicts_the_comparison(value, threshold, unit):
+    # "SPI 0.95 is below the amber threshold 0.95" must not happen.
+    shown, limit = format_value(value, unit, versus=threshold), format_value(threshold, unit, versus=value)
+    assert shown != limit
+    number = float(shown.replace("%", "").replace(" days", "").replace(",", ""))
+    bound = float(limit.replace("%", "").replace(" days", "").replace(",", ""))
+    assert (number < bound) == (value < threshold)
+    assert format_value(0.96, "ratio", versus=0.95) == "0.96"  # no extra decimals where they are not needed
+    assert format_value(0.95, "ratio", versus=0.95) == "0.95"  # equal values stay equal
+
+
+def _kpi(**kw):
+    base = {"kpi_id": "x", "name": "X", "step": 2, "scope": "portfolio", "value": 0.9496, "unit": "ratio",
+            "target": 0.95, "status": "amber", "n": 29, "margin": float("nan"), "note": "", "uncertain": False,
+            "ci_low": float("nan"), "ci_high": float("nan"), "rated_value": 0.9496, "rate_as": "value",
+            "tolerance": 0.0, "red": 0.9, "direction": "higher"}
+    return pd.Series({**base, **kw})
+
+
+def test_kpi_texts_state_the_direction_the_basis_and_the_uncertainty():
+    row = _kpi()
+    assert kpi_value_text(row) == "0.9496" and kpi_target_text(row) == "≥ 0.9500"
+    vac = _kpi(kpi_id="vac", value=-1513766.8, unit="currency", target=0.0, red=-0.1, rated_value=-0.0293,
+               rate_as="share_of_bac")
+    assert kpi_value_text(vac, "EUR") == "EUR\u00a0-1,513,767 (-3% of the budget at completion)"
+    assert kpi_target_text(vac, "EUR") == "≥ 0% of the budget at completion"
+    at_red = _kpi(value=-51921.0, unit="currency", target=0.0, red=-0.1, rated_value=-0.1004, rate_as="share_of_pv",
+                  status="red")
+    assert "(-10.04% of planned value)" in kpi_value_text(at_red)  # not "-10%" against a red threshold of -10%
+    mix = _kpi(value=0.0746, unit="share", target=0.0, tolerance=0.05, red=0.1, direction="lower",
+               rated_value=0.0746)
+    assert kpi_target_text(mix) == "≤ 0% (green up to 5%)"
+    assert kpi_target_text(_kpi(status="info", direction="none", target=float("nan"))) == "for information"
+    nps = _kpi(kpi_id="nps", value=24.0, unit="points", target=30.0, red=0.0, margin=35.2, n=21, uncertain=True,
+               rated_value=24.0)
+    assert kpi_value_text(nps) == "+24 ±35"
+    assert kpi_status_text(nps) == "amber, uncertain (21 answers)"
+    assert status_text("amber", uncertain=True, n=21, kpi_id="nps") == "At risk, uncertain (21 answers)"
+    assert status_text("info") == "For information"
+
+
+def test_the_sample_scorecard_rates_every_kpi_and_shows_no_scientific_notation(sample):
+    import re
+
+    from pmo_lib import (compute_kpis, kpi_history, kpi_trends, load_catalog, load_workspace, scorecard_with_trends,
+                         trend_table)
+
+    ws = load_workspace(sample)
+    catalog = load_catalog(config=ws.config)
+    kpis = compute_kpis(ws.tables, ws.cycles[-1], catalog, present=ws.present)
+    trends = kpi_trends(kpi_history(ws.tables, catalog, present=ws.present), catalog)
+    card = scorecard_with_trends(kpis, trends, ws.model.steps, currency="EUR")
+    assert "n/a" not in set(card["status"])
+    assert card.loc[card["name"] == "Throughput", "target"].item() == "for information"
+    text = " ".join(card.astype(str).to_numpy().ravel()) + " ".join(
+        trend_table(trends, catalog, currency="EUR").astype(str).to_numpy().ravel())
+    assert not re.search(r"\d[eE][+-]?\d", text)
+    assert "_" not in " ".join(trend_table(trends, catalog).astype(str).to_numpy().ravel())
+    assert "rule " not in " ".join(trend_table(trends, catalog)["signals"])
+
+
+def test_catalogue_table_shows_target_tolerance_red_and_basis():
+    from pmo_lib import catalogue_table, load_catalog, threshold_table
+
+    table = catalogue_table(load_catalog()).set_index("name")
+    assert list(table.columns) == ["definition", "formula", "unit", "target", "tolerance", "red", "basis"]
+    assert table.loc["Cost performance index", ["target", "tolerance", "red"]].tolist() == ["≥ 1.00", "none",
+                                                                                           "below 0.90"]
+    assert table.loc["Goal mix deviation", "tolerance"] == "5 pp"
+    assert table.loc["Variance at completion", "basis"] == "the value as a share of the budget at completion"
+    assert table.loc["Throughput", "target"] == "for information"
+    thresholds = threshold_table(load_catalog()).set_index("name")
+    assert thresholds.loc["Flow time (median)"].tolist() == ["above 14 days", "above 30 days"]
 
 
 def test_esc():
