@@ -186,6 +186,69 @@ def reliability_table(dims: pd.DataFrame, *, cutoff: float = 0.7) -> pd.DataFram
     return out
 
 
+def format_apart(value: float, reference: float, *, decimals: int = 2, most: int = 6) -> tuple[str, str]:
+    """Format two numbers with enough decimals that they differ when they differ.
+
+    ``3.7778`` against ``3.8`` gives ``("3.78", "3.80")``, never ``"3.8"`` twice;
+    ``3.7996`` against ``3.8`` gives ``("3.7996", "3.8000")``. Equal numbers,
+    or numbers closer than ``most`` decimals show, keep ``decimals``.
+    """
+    if pd.isna(value) or pd.isna(reference):
+        return (format_value(value, ""), format_value(reference, ""))
+    for places in range(decimals, most + 1):
+        a, b = f"{value:.{places}f}", f"{reference:.{places}f}"
+        if a != b:
+            return a, b
+    return f"{value:.{decimals}f}", f"{reference:.{decimals}f}"
+
+
+def format_p(p: float) -> str:
+    """A p-value in plain decimals: ``0.037``, ``< 0.001``, never scientific notation."""
+    if pd.isna(p):
+        return "n/a"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def level_distance(next_level: float | None, n_blockers: int, gap: float | None) -> str:
+    """How far the staged level is from the next one, in a few words.
+
+    ``0.02 short of level 2`` for one blocking statement; ``5 statements
+    short of level 2, the furthest by 1.05`` for several; ``the top level``
+    when there is no next level. The distance never rounds to zero.
+    """
+    if next_level is None or pd.isna(next_level):
+        return "the top level"
+    nxt = int(next_level)
+    if n_blockers == 1 and gap is not None and pd.notna(gap):
+        return f"{format_apart(gap, 0.0)[0]} short of level {nxt}"
+    text = f"{plural(int(n_blockers), 'statement')} short of level {nxt}"
+    return text + (f", the furthest by {format_apart(gap, 0.0)[0]}" if gap is not None and pd.notna(gap) else "")
+
+
+def blocker_table(blockers: pd.DataFrame) -> pd.DataFrame:
+    """The statements that keep each dimension from its next level, formatted for the report.
+
+    ``blockers`` comes from :func:`pmo_lib.level_blockers`. Mean and threshold
+    carry enough decimals to differ, so 3.78 never shows as 3.8 against 3.8.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``dimension, level, next_level, statement, score, threshold,
+        gap``; the last three are display strings.
+    """
+    pairs = [format_apart(s, t) for s, t in zip(blockers["score"], blockers["threshold"])]
+    return pd.DataFrame({
+        "dimension": blockers["dimension"],
+        "level": blockers["level"],
+        "next_level": blockers["next_level"],
+        "statement": [f"{i}: {t}" for i, t in zip(blockers["item_id"], blockers["statement"])],
+        "score": ["no answers" if pd.isna(s) else a for s, (a, _) in zip(blockers["score"], pairs)],
+        "threshold": [b for _, b in pairs],
+        "gap": ["–" if pd.isna(g) else format_apart(g, 0.0)[0] for g in blockers["gap"]],
+    }).reset_index(drop=True)
+
+
 def scorecard_with_trends(kpis: pd.DataFrame, trends: pd.DataFrame, steps: Mapping[int, str], *,
                           currency: str = "") -> pd.DataFrame:
     """The scorecard of :func:`scorecard` with a trend column (arrow and word)."""
