@@ -8,33 +8,123 @@ import pandas as pd
 
 from .governance import LONG_SLIP_DAYS, STOP_BELOW
 from .maturity import MaturityModel, overall_level, overall_score
-from .report import esc, format_value, plural
+from .report import esc, format_apart, format_p, format_value, plural
 
 _WORD = {"green": "on track", "amber": "at risk", "red": "off track", "n/a": "not rated"}
 
 
-def maturity_summary(dims: pd.DataFrame, previous: pd.DataFrame | None, model: MaturityModel, *,
-                     organisation: str, cycle: str) -> str:
+def _quoted(statement: str) -> str:
+    return "“" + esc(str(statement).strip().rstrip(".")) + "”"
+
+
+def _blocker_sentence(overall: pd.Series, blockers: pd.DataFrame, model: MaturityModel) -> str:
+    """What keeps the organisation from its next staged level, with the distance to it."""
+    level = int(overall["level"])
+    mine = blockers[blockers["level"] == level]
+    if mine.empty or pd.isna(overall["next_level"]):
+        return "That is the model's top level."
+    nxt = int(overall["next_level"])
+    head = f"The next level, {nxt} {esc(model.level_name(nxt))}, is blocked by "
+
+    def reading(row) -> str:
+        if pd.isna(row.score):
+            return f"{esc(row.item_id)} {_quoted(row.statement)} in *{esc(row.dimension)}*, which has no answers"
+        score, needed = format_apart(row.score, row.threshold)
+        return (f"{esc(row.item_id)} {_quoted(row.statement)} in *{esc(row.dimension)}* at {score}; "
+                f"{needed} needed")
+
+    if len(mine) == 1:
+        row = next(mine.itertuples())
+        short = "" if pd.isna(row.gap) else f" ({format_apart(row.gap, 0.0)[0]} short)"
+        return head + "one statement: " + reading(row) + short + "."
+    ranked = mine.sort_values("gap", ascending=False, na_position="first")
+
+    def brief(row) -> str:
+        value = "no answers" if pd.isna(row.score) else format_apart(row.score, row.threshold)[0]
+        return f"{esc(row.item_id)} {_quoted(row.statement)} in *{esc(row.dimension)}* ({value})"
+
+    shown = [brief(r) for r in ranked.head(3).itertuples()]
+    more = len(ranked) - len(shown)
+    listed = "; ".join(shown) + (f"; and {plural(more, 'more statement')}" if more else "")
+    needed = max(format_apart(s, t)[1] for s, t in zip(ranked["score"].fillna(0), ranked["threshold"]))
+    gap = overall["gap"]
+    furthest = "" if pd.isna(gap) else f" The furthest is {format_apart(gap, 0.0)[0]} short."
+    return head + f"{len(mine)} statements whose mean answer is below the {needed} needed: {listed}.{furthest}"
+
+
+def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: str, cycle: str,
+                     overall: pd.DataFrame, blockers: pd.DataFrame, change: pd.DataFrame | None = None,
+                     previous_cycle: str | None = None, alpha: float = 0.05) -> str:
     """Executive summary of a maturity assessment.
+
+    It leads with the overall score and its confidence interval, then the
+    staged level with the statements that block the next level and the
+    distance to it. A change is called a rise or a fall only where its test
+    says so at ``alpha``; otherwise it is "no clear change".
 
     Parameters
     ----------
-    dims, previous : DataFrame
-        :func:`pmo_lib.score_dimensions` for this cycle and the previous one
-        (``None`` for the first cycle).
+    dims : DataFrame
+        :func:`pmo_lib.score_dimensions` for this cycle.
+    model : MaturityModel
+    organisation, cycle : str
+    overall : DataFrame
+        :func:`pmo_lib.overall_maturity` for this cycle (one row).
+    blockers : DataFrame
+        :func:`pmo_lib.level_blockers` for this cycle.
+    change : DataFrame, optional
+        :func:`pmo_lib.compare_cycles` against the previous cycle; ``None``
+        for the first cycle.
+    previous_cycle : str, optional
+        The previous cycle's name, for the text.
+    alpha : float
+        Significance level of the change tests.
+
+    Returns
+    -------
+    str
+        Markdown.
     """
-    score = overall_score(dims)
-    level = overall_level(dims)
-    n = int(dims["n_respondents"].max()) if len(dims) else 0
-    lines = [f"In {esc(cycle)}, {plural(n, 'respondent')} assessed **{esc(organisation)}** "
-             f"at an overall score of **{score:.2f}** on the {model.scale_min}–{model.scale_max} scale. "
-             f"Its staged maturity level is **{level} {esc(model.level_name(level))}**: the level every "
-             "dimension has reached."]
-    if previous is not None and previous["score"].notna().any():
-        delta = score - overall_score(previous)
-        trend = "up" if delta > 0.05 else "down" if delta < -0.05 else "about level"
-        lines.append(f"The overall score is {trend} from {overall_score(previous):.2f} in the previous cycle "
-                     f"({delta:+.2f}).")
+    head = overall.iloc[0]
+    score = head["score"]
+    n = int(head["n_respondents"])
+    before = esc(previous_cycle) if previous_cycle else "the previous cycle"
+    interval = ("" if pd.isna(head["ci_low"]) else
+                f" (95% confidence interval {head['ci_low']:.2f}–{head['ci_high']:.2f})")
+    lines = [f"In {esc(cycle)}, {plural(n, 'respondent')} assessed **{esc(organisation)}** at an overall score "
+             f"of **{score:.2f}**{interval} on the {model.scale_min}–{model.scale_max} scale."]
+    if pd.notna(head["previous_score"]):
+        then, delta = head["previous_score"], head["delta"]
+        p = head["p_value"]
+        if pd.notna(p) and p < alpha and delta != 0:
+            lines.append(f"It {'rose' if delta > 0 else 'fell'} from {then:.2f} in {before} ({delta:+.2f}), "
+                         f"a change beyond chance (permutation test, p = {format_p(p)}).")
+        else:
+            lines.append(f"Against {before} ({then:.2f}) there is no clear change: the difference of {delta:+.2f} "
+                         "is within what another group of respondents could give"
+                         + (f" (permutation test, p = {format_p(p)})." if pd.notna(p) else "."))
+    level = int(head["level"])
+    lines.append(f"The staged maturity level is **{level} {esc(model.level_name(level))}**: the level every "
+                 "dimension has reached. " + _blocker_sentence(head, blockers, model))
+    if change is not None and change["p_value"].notna().any():
+        tested = change.dropna(subset=["p_value"])
+        names = model.dimensions.set_index("dimension_id")["dimension"]
+        rose = tested[(tested["p_value"] < alpha) & (tested["delta"] > 0)]
+        fell = tested[(tested["p_value"] < alpha) & (tested["delta"] < 0)]
+        parts = []
+        for frame, verb in ((rose, "rose"), (fell, "fell")):
+            if len(frame):
+                listed = ", ".join(f"*{esc(names[d])}*: {x:+.2f}" for d, x in zip(frame["dimension_id"], frame["delta"]))
+                parts.append(f"scores {verb} beyond chance on {len(frame)} of {len(tested)} dimensions ({listed})")
+        steady = len(tested) - len(rose) - len(fell)
+        if parts:
+            text = f"Since {before}, " + " and ".join(parts)
+            if steady:
+                text += f"; the other {steady} show no clear change"
+            lines.append(text + ".")
+        else:
+            lines.append(f"Since {before}, no dimension changed beyond chance: all {len(tested)} show no clear "
+                         "change.")
     ranked = dims.dropna(subset=["score"]).sort_values("score")
     if len(ranked):
         best, worst = ranked.iloc[-1], ranked.iloc[0]
@@ -44,10 +134,12 @@ def maturity_summary(dims: pd.DataFrame, previous: pd.DataFrame | None, model: M
     if below.empty:
         lines.append("Every dimension has reached its target.")
     else:
-        names = ", ".join(f"{esc(r.dimension)} ({r.gap:.1f})" for r in below.head(3).itertuples())
+        names = ", ".join(f"{esc(r.dimension)} ({format_apart(r.gap, 0.0)[0]} below)"
+                          for r in below.head(3).itertuples())
         count = f"All {len(dims)} dimensions are" if len(below) == len(dims) else (
             f"{len(below)} of {len(dims)} dimensions {'is' if len(below) == 1 else 'are'}")
-        lines.append(f"{count} below target; the largest gaps are {names}.")
+        largest = "the largest gap is" if len(below) == 1 else "the largest gaps are"
+        lines.append(f"{count} below target; {largest} {names}.")
     return " ".join(lines)
 
 
