@@ -25,7 +25,7 @@ from .maturity import (MaturityModel, compare_cycles, compare_groups, dimension_
 from .render import render_html, render_pdf
 from .playbook import (Playbook, build_roadmap, cadence_events, load_playbook, next_cycles, roadmap_by_cycle,
                        workspace_playbook)
-from .report import blocker_table, format_apart, format_p, level_distance
+from .report import blocker_table, decimals_apart, format_apart, format_p, level_distance
 from .report import cadence_table, glossary_table, step_dimensions, step_kpis, threshold_table, data_quality_section, data_quality_table, exception_table, raid_grid, raid_grid_title, value_score_method, catalogue_table, chartable_kpis, trend_table, unit_label, kpi_exceptions, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
 from .results import read_result, record, reuse_result
 from .trends import MIN_CHART_POINTS, kpi_trends, trend_arrow
@@ -61,7 +61,7 @@ __all__ = [
     "governance_summary", "kpi_trend_title", "maturity_trend", "scorecard", "trend_title", "kpi_summary", "maturity_summary", "reuse_result", "plural", "portfolio_overview", "rag_status", "read_result", "record", "render_html", "render_pdf",
     "point_scores", "respondent_scores", "run_workspace", "sample_workspace", "score_dimensions", "set_theme",
     "show_figure", "slugify", "staged_levels", "status_badge", "table", "trend_lines", "unaligned_spend",
-    "blocker_table", "change_title", "overall_trend_title", "role_label", "compare_overall", "format_apart", "format_p", "level_distance", "level_blockers", "overall_interval",
+    "blocker_table", "change_title", "overall_trend_title", "role_label", "compare_overall", "decimals_apart", "format_apart", "format_p", "level_distance", "level_blockers", "overall_interval",
     "overall_maturity",
     "__version__",
 ]

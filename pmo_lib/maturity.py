@@ -519,11 +519,13 @@ def compare_overall(current: pd.DataFrame, previous: pd.DataFrame, model: Maturi
     The test statistic is the difference of the overall scores themselves
     (this cycle minus the previous one). Respondents are shuffled between the
     two cycles and the overall score of each group recomputed, as
-    :func:`overall_score` computes it; the two-sided p-value is the share of
-    shuffles giving a difference at least as large as the observed one
-    (``scipy.stats.permutation_test``, exact when the shuffles are fewer
-    than ``n_resamples``). It needs no assumption on the shape of the scores
-    and treats respondents who skipped a dimension as the score does.
+    :func:`overall_score` computes it. The two-sided p-value is twice the
+    smaller one-sided p-value: the share of shuffles giving a difference at
+    least as high, or at least as low, as the observed one
+    (``scipy.stats.permutation_test``; exact when there are no more distinct
+    shuffles than ``n_resamples``). It needs no assumption on the shape of
+    the scores and treats respondents who skipped a dimension as the score
+    does.
 
     Parameters
     ----------

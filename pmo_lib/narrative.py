@@ -83,7 +83,7 @@ def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: 
     Returns
     -------
     str
-        Markdown.
+        Markdown, three paragraphs: the score, the level, the dimensions.
     """
     head = overall.iloc[0]
     score = head["score"]
@@ -103,9 +103,13 @@ def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: 
             lines.append(f"Against {before} ({then:.2f}) there is no clear change: the difference of {delta:+.2f} "
                          "is within what another group of respondents could give"
                          + (f" (permutation test, p = {format_p(p)})." if pd.notna(p) else "."))
+    paragraphs = [" ".join(lines)]
+    lines = []
     level = int(head["level"])
     lines.append(f"The staged maturity level is **{level} {esc(model.level_name(level))}**: the level every "
                  "dimension has reached. " + _blocker_sentence(head, blockers, model))
+    paragraphs.append(" ".join(lines))
+    lines = []
     if change is not None and change["p_value"].notna().any():
         tested = change.dropna(subset=["p_value"])
         names = model.dimensions.set_index("dimension_id")["dimension"]
@@ -140,7 +144,8 @@ def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: 
             f"{len(below)} of {len(dims)} dimensions {'is' if len(below) == 1 else 'are'}")
         largest = "the largest gap is" if len(below) == 1 else "the largest gaps are"
         lines.append(f"{count} below target; {largest} {names}.")
-    return " ".join(lines)
+    paragraphs.append(" ".join(lines))
+    return "\n\n".join(paragraphs)
 
 
 def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str) -> str:

@@ -364,3 +364,16 @@ def test_p_values_are_plain_decimals():
     from pmo_lib import format_p
 
     assert format_p(0.0000123) == "< 0.001" and format_p(0.1112) == "0.111" and format_p(np.nan) == "n/a"
+
+
+def test_the_blocker_table_keeps_every_mean_apart_from_its_threshold():
+    import pandas as pd
+
+    from pmo_lib import blocker_table
+
+    blockers = pd.DataFrame({"dimension": ["A", "B"], "level": [1, 2], "next_level": [2, 3], "item_id": ["X1", "Y2"],
+                             "statement": ["One.", "Two."], "score": [3.7996, 3.1], "threshold": [3.8, 3.8],
+                             "gap": [0.0004, 0.7]})
+    frame, formats = blocker_table(blockers)
+    assert formats["score"].format(3.7996) == "3.7996" and formats["threshold"].format(3.8) == "3.8000"
+    assert frame["statement"].tolist() == ["X1: One.", "Y2: Two."]
