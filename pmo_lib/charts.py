@@ -258,7 +258,7 @@ def maturity_radar(dims: pd.DataFrame, *, scale: tuple[int, int], previous: pd.D
     n = len(labels)
     angles = np.linspace(0, 2 * np.pi, n, endpoint=False).tolist()
     close = angles + angles[:1]
-    fig = plt.figure(figsize=(FIG_WIDTH, 5.0))
+    fig = plt.figure(figsize=(FIG_WIDTH, 6.4))
     ax = fig.add_subplot(projection="polar")
     ax.set_theta_offset(np.pi / 2)
     ax.set_theta_direction(-1)
