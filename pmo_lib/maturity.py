@@ -539,7 +539,7 @@ def compare_overall(current: pd.DataFrame, previous: pd.DataFrame, model: Maturi
     -------
     dict
         ``previous_score, score, delta, p_value, n_current, n_previous``;
-        NaN p-value when either cycle has no respondent.
+        NaN p-value when either cycle has fewer than two respondents.
     """
     from scipy import stats
 
@@ -549,7 +549,7 @@ def compare_overall(current: pd.DataFrame, previous: pd.DataFrame, model: Maturi
     prev = float(_overall_of(before, weights)) if len(before) else np.nan
     out = {"previous_score": prev, "score": score, "delta": score - prev, "p_value": np.nan,
            "n_current": len(now), "n_previous": len(before)}
-    if len(now) == 0 or len(before) == 0 or len(now) + len(before) < 3:
+    if len(now) < 2 or len(before) < 2:  # too few respondents to shuffle
         return out
     pooled = np.vstack([now, before])
 

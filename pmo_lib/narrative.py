@@ -99,10 +99,13 @@ def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: 
         if pd.notna(p) and p < alpha and delta != 0:
             lines.append(f"It {'rose' if delta > 0 else 'fell'} from {then:.2f} in {before} ({delta:+.2f}), "
                          f"a change beyond chance (permutation test, p = {format_p(p)}).")
+        elif pd.isna(p):
+            lines.append(f"Against {before} ({then:.2f}) the difference is {delta:+.2f}; there are too few "
+                         "respondents to tell whether that is more than chance.")
         else:
             lines.append(f"Against {before} ({then:.2f}) there is no clear change: the difference of {delta:+.2f} "
-                         "is within what another group of respondents could give"
-                         + (f" (permutation test, p = {format_p(p)})." if pd.notna(p) else "."))
+                         f"is within what another group of respondents could give (permutation test, "
+                         f"p = {format_p(p)}).")
     paragraphs = [" ".join(lines)]
     lines = []
     level = int(head["level"])

@@ -377,3 +377,22 @@ def test_the_blocker_table_keeps_every_mean_apart_from_its_threshold():
     frame, formats = blocker_table(blockers)
     assert formats["score"].format(3.7996) == "3.7996" and formats["threshold"].format(3.8) == "3.8000"
     assert frame["statement"].tolist() == ["X1: One.", "Y2: Two."]
+
+
+def test_summary_does_not_call_an_untested_change_a_non_change():
+    from pmo_lib import maturity_summary
+
+    dims, model, overall, blockers, change = _summary_inputs(p_overall=np.nan, p_dims=0.4)
+    text = maturity_summary(dims, model, organisation="Org", cycle="2026-Q3", overall=overall, blockers=blockers,
+                            change=change, previous_cycle="2026-Q2")
+    assert "too few respondents to tell" in text and "within what another group" not in text
+
+
+def test_overall_change_needs_two_respondents_in_each_cycle(tiny):
+    from pmo_lib import compare_overall
+
+    ws = load_workspace(tiny)
+    a = ws["assessment"]
+    one = a[(a["cycle"] == "C3") & (a["respondent_id"] == "C3-r1")]
+    result = compare_overall(one, a[a["cycle"] == "C2"], ws.model)
+    assert np.isnan(result["p_value"]) and result["n_current"] == 1 and np.isfinite(result["delta"])
