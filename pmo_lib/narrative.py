@@ -121,7 +121,8 @@ def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: 
         parts = []
         for frame, verb in ((rose, "rose"), (fell, "fell")):
             if len(frame):
-                listed = ", ".join(f"*{esc(names[d])}*: {x:+.2f}" for d, x in zip(frame["dimension_id"], frame["delta"]))
+                listed = ", ".join(f"*{esc(names[d])}*: {x:+.2f}"
+                                   for d, x in zip(frame["dimension_id"], frame["delta"]))
                 parts.append(f"scores {verb} beyond chance on {len(frame)} of {len(tested)} dimensions ({listed})")
         steady = len(tested) - len(rose) - len(fell)
         if parts:

@@ -319,7 +319,8 @@ def test_summary_leads_with_score_and_interval_and_names_the_blocking_statement(
     assert text.startswith("In 2026-Q3, 12 respondents assessed **Org** at an overall score of **3.60** "
                            "(95% confidence interval 3.42–3.73)")
     assert ("The next level, 2 Repeatable, is blocked by one statement: CE1 “Key stakeholders are consulted before "
-            "major portfolio decisions” in *Customer and stakeholder engagement* at 3.78; 3.80 needed (0.02 short).") in text
+            "major portfolio decisions” in *Customer and stakeholder engagement* at 3.78; 3.80 needed "
+            "(0.02 short).") in text
     assert "3.8 " not in text and "3.8." not in text
 
 
