@@ -6,6 +6,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .charts import change_title, overall_trend_title, role_label
 from .charts import (completion_line, count_heatmap, funding_shift_bars, control_chart, flow_time_histogram, throughput_bars, value_scatter, wip_age_bars,
                      dimension_trends, heatmap, item_grid, maturity_radar, role_gap_title, role_grid,
                      score_intervals, weakest_item_title, goal_mix_bars, kpi_small_multiples, kpi_trend_title, trend_title, maturity_bars, set_theme,
@@ -24,10 +25,12 @@ from .kpis import KpiCatalog, compute_kpis, cycle_spend, kpi_history, load_catal
 from .narrative import actions_line, funding_line, maturity_line, guardrail_text, step_text, next_agenda, governance_summary, kpi_summary, maturity_summary, reliability_summary
 from .maturity import (MaturityModel, compare_cycles, compare_groups, dimension_history, empty_change,
                        item_statistics, maturity_trend, role_scores, load_model, overall_level, overall_score,
-                       point_scores, respondent_scores, score_dimensions, staged_levels)
+                       point_scores, respondent_scores, score_dimensions, staged_levels,
+                       compare_overall, level_blockers, overall_interval, overall_maturity)
 from .render import render_html, render_pdf
 from .playbook import (Playbook, build_roadmap, cadence_events, load_playbook, next_cycles, roadmap_by_cycle,
                        workspace_playbook)
+from .report import blocker_table, decimals_apart, format_apart, format_p, level_distance
 from .report import cadence_table, glossary_table, step_dimensions, step_kpis, threshold_table, data_quality_section, data_quality_table, raid_grid, raid_grid_title, value_score_method, catalogue_table, chartable_kpis, trend_table, unit_label, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
 from .results import read_result, record, reuse_result
 from .trends import MIN_CHART_POINTS, kpi_trends, trend_arrow
@@ -72,5 +75,7 @@ __all__ = [
     "show_figure", "slugify", "staged_levels", "status_badge", "table", "trend_lines", "unaligned_spend",
     "STATUSES", "wilson_interval", "kpi_status_text", "kpi_target_text", "kpi_value_text", "status_text",
     "signal_text", "trend_sentence",
+    "blocker_table", "change_title", "overall_trend_title", "role_label", "compare_overall", "decimals_apart", "format_apart", "format_p", "level_distance", "level_blockers", "overall_interval",
+    "overall_maturity",
     "__version__",
 ]

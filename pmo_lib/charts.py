@@ -207,10 +207,54 @@ def _wrap(text: str, width: int = 22) -> str:
     return "\n".join(textwrap.wrap(str(text), width)) or str(text)
 
 
+def change_title(change: pd.DataFrame | None, *, since: str, alpha: float = 0.05) -> str | None:
+    """A title that counts the dimensions whose change since ``since`` is beyond chance.
+
+    ``change`` comes from :func:`pmo_lib.compare_cycles`. Only a change whose
+    test is significant at ``alpha`` counts as a rise or a fall; None when
+    nothing could be tested.
+    """
+    if change is None or change["p_value"].isna().all():
+        return None
+    tested = change.dropna(subset=["p_value"])
+    clear = tested["p_value"] < alpha
+    rose, fell = int((clear & (tested["delta"] > 0)).sum()), int((clear & (tested["delta"] < 0)).sum())
+    if rose == fell == 0:
+        return f"No dimension changed beyond chance since {since}"
+    parts = [f"{n} {'dimension' if n == 1 else 'dimensions'} {verb}" for n, verb in ((rose, "rose"), (fell, "fell"))
+             if n]
+    steady = len(tested) - rose - fell
+    return " and ".join(parts) + f" beyond chance since {since}; {steady} of {len(tested)} show no clear change"
+
+
+def overall_trend_title(trend: pd.DataFrame, span: dict | None, *, alpha: float = 0.05) -> str:
+    """Title of the overall maturity line: first and last cycle, called a rise only if the test says so.
+
+    ``trend`` comes from :func:`pmo_lib.maturity_trend`; ``span`` is
+    :func:`pmo_lib.compare_overall` of the last cycle against the first.
+    """
+    series = trend.dropna(subset=["score"])
+    if len(series) < 2 or span is None:
+        return "Overall maturity: one cycle so far, no trend yet"
+    first, last = series.iloc[0], series.iloc[-1]
+    p = span["p_value"]
+    if pd.notna(p) and p < alpha and last["score"] != first["score"]:
+        verb = "rose" if last["score"] > first["score"] else "fell"
+        return (f"Overall maturity {verb} from {first['score']:.2f} to {last['score']:.2f} "
+                f"between {first['cycle']} and {last['cycle']}, beyond chance")
+    return (f"Overall maturity shows no clear change between {first['cycle']} ({first['score']:.2f}) "
+            f"and {last['cycle']} ({last['score']:.2f})")
+
+
 def maturity_radar(dims: pd.DataFrame, *, scale: tuple[int, int], previous: pd.DataFrame | None = None,
                    previous_label: str = "Previous cycle", current_label: str = "This cycle",
-                   primary: str = "#1f4e79") -> plt.Figure:
-    """Radar of dimension scores: this cycle, the previous cycle and the target."""
+                   primary: str = "#1f4e79", change: pd.DataFrame | None = None) -> plt.Figure:
+    """Radar of dimension scores: this cycle, the previous cycle and the target.
+
+    With ``change`` (:func:`pmo_lib.compare_cycles`) the title counts the
+    dimensions that rose or fell beyond chance; otherwise it names the
+    weakest dimension. A higher point score alone is never called a rise.
+    """
     labels = dims["dimension"].tolist()
     n = len(labels)
     angles = np.linspace(0, 2 * np.pi, n, endpoint=False).tolist()
@@ -240,12 +284,9 @@ def maturity_radar(dims: pd.DataFrame, *, scale: tuple[int, int], previous: pd.D
     scored = dims.dropna(subset=["score"])
     weakest = scored.sort_values("score").iloc[0]["dimension"] if len(scored) else ""
     title = f"Weakest dimension: {weakest}" if weakest else "No scores yet"
-    if previous is not None and weakest:
-        joined = dims[["dimension_id", "score"]].merge(previous[["dimension_id", "score"]], on="dimension_id",
-                                                       suffixes=("", "_prev"))
-        rose = int((joined["score"] > joined["score_prev"]).sum())
-        title = f"Scores rose on {rose} of {len(joined)} dimensions since {previous_label}"
-    ax.set_title(title, pad=28)
+    tested = change_title(change, since=previous_label) if previous is not None and weakest else None
+    title = tested or title
+    ax.set_title(_wrap(title, 70), pad=28)
     fig.tight_layout()
     return fig
 
@@ -275,10 +316,14 @@ def heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str, scale:
     """A labelled heatmap of scores (rows × columns) on the model's scale."""
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, height or 0.34 * len(table) + 1.6))
     sns.heatmap(table, annot=True, fmt=fmt, cmap="Blues", vmin=scale[0], vmax=scale[1], linewidths=0.5,
-                cbar_kws={"label": "Mean score", "shrink": 0.8}, ax=ax, annot_kws={"fontsize": 8})
+                cbar_kws={"label": "Mean score", "shrink": 0.8, "ticks": list(range(scale[0], scale[1] + 1))},
+                ax=ax, annot_kws={"fontsize": 8})
     ax.set_yticklabels([_wrap(t.get_text(), 34) for t in ax.get_yticklabels()], rotation=0, fontsize=8)
     ax.set_xticklabels([_wrap(t.get_text(), 14) for t in ax.get_xticklabels()], rotation=0, fontsize=8)
-    return _finish(fig, ax, title, xlabel, ylabel)
+    fig = _finish(fig, ax, title, xlabel, ylabel)
+    ax.set_title(_wrap(title, 80))
+    fig.tight_layout()
+    return fig
 
 
 def dimension_trends(history: pd.DataFrame, *, scale: tuple[int, int], title: str) -> plt.Figure:
@@ -316,21 +361,44 @@ def item_grid(items: pd.DataFrame, model) -> pd.DataFrame:
 
 
 def weakest_item_title(items: pd.DataFrame, model) -> str:
-    """Title naming the weakest questionnaire item."""
+    """Title naming the weakest questionnaire statement, with its text, dimension and mean answer."""
     answered = items.dropna(subset=["mean"])
     if answered.empty:
         return "No item has answers yet"
-    worst = answered.sort_values("mean").iloc[0]
+    worst = answered.sort_values("mean", kind="stable").iloc[0]
     names = model.dimensions.set_index("dimension_id")["dimension"]
-    return f"Weakest item: {worst['item_id']} in {names[worst['dimension_id']]} ({worst['mean']:.1f})"
+    text = model.items.set_index("item_id")["text"].get(worst["item_id"], "")
+    statement = f" “{str(text).strip().rstrip('.')}”" if text else ""
+    return (f"Weakest statement: {worst['item_id']}{statement} in {names[worst['dimension_id']]} "
+            f"({worst['mean']:.2f})")
+
+
+ACRONYMS = ("PMO", "IT", "CIO", "CEO", "CFO", "COO", "CTO", "HR", "PM", "PO", "BA", "QA", "UX", "VP", "EPMO")
+
+
+def role_label(role: object) -> str:
+    """A respondent role as a reader expects it: ``pmo`` → ``PMO``, ``delivery lead`` → ``Delivery lead``.
+
+    Known acronyms stay upper case, wherever they stand; a role already
+    typed with capitals (``Product Owner``) is kept as typed.
+    """
+    text = str(role).strip().replace("_", " ")
+    if not text:
+        return text
+    known = {a.lower(): a for a in ACRONYMS}
+    words = [known.get(w.lower(), w) for w in text.split()]
+    if words[0] == words[0].lower():
+        words[0] = words[0][:1].upper() + words[0][1:]
+    return " ".join(words)
 
 
 def role_grid(roles: pd.DataFrame, model) -> pd.DataFrame:
-    """Role scores as a dimension × role grid, for :func:`heatmap`."""
+    """Role scores as a dimension × role grid, for :func:`heatmap`; roles get readable names."""
     names = model.dimensions.set_index("dimension_id")["dimension"]
     grid = roles.pivot_table(index="dimension_id", columns="role", values="score").reindex(
         model.dimensions["dimension_id"])
     grid.index = grid.index.map(names)
+    grid.columns = [role_label(c) for c in grid.columns]
     return grid
 
 
@@ -341,8 +409,8 @@ def role_gap_title(assessment: pd.DataFrame, model) -> str:
     per = respondent_scores(assessment, model).groupby("role")["score"].mean().sort_values()
     if len(per) < 2:
         return "Only one role answered"
-    return (f"{per.index[-1]} score highest ({per.iloc[-1]:.1f}), "
-            f"{per.index[0]} lowest ({per.iloc[0]:.1f})")
+    return (f"{role_label(per.index[-1])} score highest ({per.iloc[-1]:.2f}), "
+            f"{role_label(per.index[0])} lowest ({per.iloc[0]:.2f})")
 
 
 def control_chart(history: pd.DataFrame, trend: pd.Series, *, name: str, unit_label: str,

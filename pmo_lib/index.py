@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .maturity import overall_level, overall_score
+from .maturity import MaturityModel, overall_level, overall_score
+from .report import level_distance
 from .resources import REPORT_TITLES
 from .resources import TEMPLATES_DIR
 from .results import read_result
@@ -24,12 +25,32 @@ def headline(results_dir: Path) -> dict:
     Returns
     -------
     dict
-        ``maturity_score``, ``maturity_level`` and ``kpi_status`` (counts of
-        green, amber, red and n/a portfolio KPIs); missing results give None.
+        ``maturity_score``, ``maturity_ci`` (``(low, high)`` or None),
+        ``maturity_level``, ``maturity_next_level``, ``maturity_gap`` (how far
+        the furthest blocking statement is from the next level's threshold),
+        ``maturity_blockers`` (how many statements block it) and
+        ``kpi_status`` (counts of green, amber, red and n/a portfolio KPIs);
+        missing results give None. The interval and the blockers come from
+        ``maturity_overall.csv``; packs recorded before it existed show the
+        score and level only.
     """
-    out: dict = {"maturity_score": None, "maturity_level": None, "kpi_status": None}
+    out: dict = {"maturity_score": None, "maturity_ci": None, "maturity_level": None, "maturity_next_level": None,
+                 "maturity_gap": None, "maturity_blockers": None, "kpi_status": None}
     maturity = results_dir / "maturity.csv"
-    if maturity.is_file():
+    if (results_dir / "maturity_overall.csv").is_file():
+        row = read_result(results_dir, "maturity_overall").iloc[0]
+
+        def value(key):
+            return None if pd.isna(row[key]) else row[key]
+
+        out["maturity_score"] = None if value("score") is None else round(float(row["score"]), 2)
+        if value("ci_low") is not None and value("ci_high") is not None:
+            out["maturity_ci"] = (float(row["ci_low"]), float(row["ci_high"]))
+        out["maturity_level"] = int(row["level"])
+        out["maturity_next_level"] = None if value("next_level") is None else int(row["next_level"])
+        out["maturity_gap"] = None if value("gap") is None else float(row["gap"])
+        out["maturity_blockers"] = int(row["n_blockers"])
+    elif maturity.is_file():
         frame = read_result(results_dir, "maturity")
         score = overall_score(frame)
         out["maturity_score"] = None if pd.isna(score) else round(score, 2)
@@ -40,6 +61,29 @@ def headline(results_dir: Path) -> dict:
         counts = frame[frame["scope"] == "portfolio"]["status"].fillna("n/a").value_counts()
         out["kpi_status"] = {s: int(counts.get(s, 0)) for s in ("green", "amber", "red", "n/a")}
     return out
+
+
+def maturity_line(head: dict, model: MaturityModel) -> str:
+    """The index's maturity cell as plain text: score, interval, staged level and distance to the next.
+
+    For example ``3.60 (3.42–3.73) · level 1 Initial, 0.02 short of level 2``,
+    or ``… level 1 Initial, 5 statements short of level 2, the furthest by
+    1.05``. The distance carries enough decimals never to read as zero.
+    """
+    if head["maturity_score"] is None:
+        return "n/a"
+    text = f'{head["maturity_score"]:.2f}'
+    if head.get("maturity_ci"):
+        low, high = head["maturity_ci"]
+        text += f" ({low:.2f}–{high:.2f})"
+    level = head["maturity_level"]
+    if level is None:
+        return text
+    text += f" · level {level} {model.level_name(level)}"
+    if head.get("maturity_blockers") is None:
+        return text
+    return text + ", " + level_distance(head.get("maturity_next_level"), head["maturity_blockers"],
+                                        head.get("maturity_gap"))
 
 
 def _trend_svg(cycles: list[str], values: list[float | None], *, lo: float, hi: float, colour: str) -> str:
@@ -108,16 +152,14 @@ def write_index(org_dir: Path, ws: Workspace) -> Path:
                          f'<ul>{"".join(links)}</ul>')
         head = headline(good / "results") if (good / "manifest.json").is_file() else headline(failed / "results")
         trend.append(head["maturity_score"])
-        score = "n/a" if head["maturity_score"] is None else f'{head["maturity_score"]:.2f}'
-        level = "" if head["maturity_level"] is None else (
-            f' · level {head["maturity_level"]} {esc(ws.model.level_name(head["maturity_level"]))}')
+        line = esc(maturity_line(head, ws.model))
         kpi = head["kpi_status"]
         kpi_text = "n/a" if kpi is None else (
             f'<span class="rag rag-green">● {kpi["green"]} on track</span> '
             f'<span class="rag rag-amber">▲ {kpi["amber"]} at risk</span> '
             f'<span class="rag rag-red">■ {kpi["red"]} off track</span> '
             f'<span class="rag rag-na">○ {kpi["n/a"]} not rated</span>')
-        rows.append(f"<tr><th scope=\"row\">{esc(cycle)}</th><td>{score}{level}</td><td>{kpi_text}</td>"
+        rows.append(f"<tr><th scope=\"row\">{esc(cycle)}</th><td>{line}</td><td>{kpi_text}</td>"
                     f"<td>{'<hr>'.join(cells)}</td></tr>")
     lo, hi = ws.model.scale_min, ws.model.scale_max
     spark = _trend_svg(ws.cycles, trend, lo=lo, hi=hi, colour=colour)
@@ -132,8 +174,9 @@ def write_index(org_dir: Path, ws: Workspace) -> Path:
 <header><p class="kicker">PMO Playbook Kit</p><h1>{esc(ws.config.organisation)}</h1>
 <p>Reports for {len(rows)} of {len(ws.cycles)} planning cycles. Updated {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}.</p></header>
 <section class="trend"><h2>Overall maturity over the cycles</h2>{spark or '<p>Trend shown once two cycles have results.</p>'}
-<p class="note">Overall score on the {lo}–{hi} scale: the weighted mean of the dimension scores.
-The staged level is the level that every dimension has reached.</p></section>
+<p class="note">Overall score on the {lo}–{hi} scale: the weighted mean of the dimension scores, with its 95%
+confidence interval in brackets. The staged level is the level that every dimension has reached; the distance is
+how far the weakest statement of the next level is from the mean answer that level needs.</p></section>
 <table><thead><tr><th>Cycle</th><th>Overall maturity</th><th>Portfolio KPIs</th><th>Reports and run status</th></tr></thead>
 <tbody>{''.join(reversed(rows))}</tbody></table>
 </body></html>

@@ -235,6 +235,55 @@ def staged_levels(items: pd.DataFrame, model: MaturityModel) -> pd.Series:
     return pd.Series(result, name="level", dtype=int)
 
 
+def level_blockers(items: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
+    """The statements that keep each dimension from its next staged level.
+
+    A dimension at level L reaches L + 1 only when every item evidencing a
+    level from 2 to L + 1 has a mean at or above ``model.threshold`` (see
+    :func:`staged_levels`). The blockers are the items of those levels that
+    fall short, including items nobody answered. A dimension at the model's
+    top level has none.
+
+    Parameters
+    ----------
+    items : DataFrame
+        Output of :func:`item_statistics`.
+    model : MaturityModel
+
+    Returns
+    -------
+    DataFrame
+        Columns ``dimension_id, dimension, level, next_level, item_id,
+        statement, score, n, threshold, gap``: one row per blocking item, in
+        model order of the dimensions and, within a dimension, the furthest
+        from the threshold first. ``score`` is the item's mean answer (NaN when
+        unanswered), ``statement`` the questionnaire text and ``gap`` the
+        threshold minus the score (NaN when unanswered).
+    """
+    columns = ["dimension_id", "dimension", "level", "next_level", "item_id", "statement", "score", "n",
+               "threshold", "gap"]
+    levels = staged_levels(items, model)
+    top = max(model.levels)
+    texts = model.items.set_index("item_id")["text"]
+    names = model.dimensions.set_index("dimension_id")["dimension"]
+    rows = []
+    for dim in model.dimensions["dimension_id"]:
+        level = int(levels.get(dim, min(model.levels)))
+        if level >= top:
+            continue
+        next_level = min(k for k in model.levels if k > level)
+        evidence = items[(items["dimension_id"] == dim) & (items["level"] <= next_level)]
+        short = evidence[~evidence["mean"].ge(model.threshold)]
+        gap = model.threshold - short["mean"]
+        short = short.assign(_order=gap.fillna(np.inf)).sort_values("_order", ascending=False, kind="stable")
+        for row in short.itertuples():
+            rows.append({"dimension_id": dim, "dimension": names[dim], "level": level, "next_level": next_level,
+                         "item_id": row.item_id, "statement": texts.get(row.item_id, row.item_id),
+                         "score": row.mean, "n": int(row.n), "threshold": model.threshold,
+                         "gap": model.threshold - row.mean})
+    return pd.DataFrame(rows, columns=columns).astype({"level": int, "next_level": int, "n": int})
+
+
 def _point_scores(assessment: pd.DataFrame, per_respondent: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
     """Score, respondent count and staged level per dimension, without the interval statistics."""
     summary = per_respondent.groupby("dimension_id").agg(
@@ -385,6 +434,188 @@ def overall_score(dimensions: pd.DataFrame) -> float:
 def overall_level(dimensions: pd.DataFrame) -> int:
     """The staged level of the organisation: the lowest dimension level."""
     return int(dimensions["level"].min())
+
+
+def _respondent_matrix(per_respondent: pd.DataFrame, model: MaturityModel) -> tuple[np.ndarray, np.ndarray]:
+    """Respondents × dimensions scores (NaN where a respondent skipped a dimension) and the dimension weights."""
+    dims = model.dimensions["dimension_id"].tolist()
+    wide = per_respondent.pivot_table(index="respondent_id", columns="dimension_id", values="score",
+                                      aggfunc="mean").reindex(columns=dims)
+    return wide.to_numpy(dtype=float), model.dimensions["weight"].to_numpy(dtype=float)
+
+
+def _overall_of(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Overall score of the respondents along axis -2: weighted mean of the dimension means.
+
+    Works on stacks of resamples (``(..., respondents, dimensions)``);
+    dimensions nobody in a resample answered are skipped, as in
+    :func:`overall_score`.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)  # a dimension nobody answered
+        means = np.nanmean(matrix, axis=-2)
+    present = ~np.isnan(means)
+    total = np.where(present, weights, 0.0).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(present, means * weights, 0.0).sum(axis=-1) / total
+
+
+def overall_interval(assessment: pd.DataFrame, model: MaturityModel, *, confidence: float = 0.95,
+                     seed: int = 0, n_resamples: int = 2000) -> tuple[float, float]:
+    """Bootstrap confidence interval of the overall score (BCa, seeded).
+
+    The same method as the dimension intervals of :func:`score_dimensions`:
+    respondents are resampled with replacement, and each resample's overall
+    score is recomputed exactly as :func:`overall_score` computes it (the
+    weighted mean of the dimension means), so respondents who skipped a
+    dimension are handled as in the point estimate. Falls back to the
+    percentile interval where BCa degenerates on tiny samples.
+
+    Parameters
+    ----------
+    assessment : DataFrame
+        One cycle's rows of the assessment table.
+    model : MaturityModel
+    confidence : float
+    seed : int
+    n_resamples : int
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; NaN with fewer than two respondents, the score itself
+        when every respondent gives the same score.
+    """
+    from scipy import stats
+
+    matrix, weights = _respondent_matrix(respondent_scores(assessment, model), model)
+    if len(matrix) < 2:
+        return np.nan, np.nan
+
+    def statistic(index: np.ndarray, axis: int = -1) -> np.ndarray:
+        return _overall_of(matrix[np.asarray(index, dtype=int)], weights)
+
+    import warnings
+
+    index = np.arange(len(matrix))
+    low = high = np.nan
+    for method in ("BCa", "percentile"):  # BCa degenerates when every resample gives the same score
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = stats.bootstrap((index,), statistic, confidence_level=confidence, n_resamples=n_resamples,
+                                     method=method, random_state=np.random.default_rng(seed), vectorized=True)
+        low, high = result.confidence_interval
+        if np.isfinite(low) and np.isfinite(high):
+            break
+    return float(low), float(high)
+
+
+def compare_overall(current: pd.DataFrame, previous: pd.DataFrame, model: MaturityModel, *,
+                    n_resamples: int = 9999, seed: int = 0) -> dict:
+    """Change of the overall score since the previous cycle, with a permutation test.
+
+    The test statistic is the difference of the overall scores themselves
+    (this cycle minus the previous one). Respondents are shuffled between the
+    two cycles and the overall score of each group recomputed, as
+    :func:`overall_score` computes it. The two-sided p-value is twice the
+    smaller one-sided p-value: the share of shuffles giving a difference at
+    least as high, or at least as low, as the observed one
+    (``scipy.stats.permutation_test``; exact when there are no more distinct
+    shuffles than ``n_resamples``). It needs no assumption on the shape of
+    the scores and treats respondents who skipped a dimension as the score
+    does.
+
+    Parameters
+    ----------
+    current, previous : DataFrame
+        The two cycles' rows of the assessment table.
+    model : MaturityModel
+    n_resamples : int
+    seed : int
+
+    Returns
+    -------
+    dict
+        ``previous_score, score, delta, p_value, n_current, n_previous``;
+        NaN p-value when either cycle has fewer than two respondents.
+    """
+    from scipy import stats
+
+    now, _ = _respondent_matrix(respondent_scores(current, model), model)
+    before, weights = _respondent_matrix(respondent_scores(previous, model), model)
+    score = float(_overall_of(now, weights)) if len(now) else np.nan
+    prev = float(_overall_of(before, weights)) if len(before) else np.nan
+    out = {"previous_score": prev, "score": score, "delta": score - prev, "p_value": np.nan,
+           "n_current": len(now), "n_previous": len(before)}
+    if len(now) < 2 or len(before) < 2:  # too few respondents to shuffle
+        return out
+    pooled = np.vstack([now, before])
+
+    def statistic(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+        return (_overall_of(pooled[np.asarray(a, dtype=int)], weights)
+                - _overall_of(pooled[np.asarray(b, dtype=int)], weights))
+
+    result = stats.permutation_test((np.arange(len(now)), np.arange(len(now), len(pooled))), statistic,
+                                    permutation_type="independent", vectorized=True, n_resamples=n_resamples,
+                                    alternative="two-sided", random_state=np.random.default_rng(seed))
+    out["p_value"] = float(result.pvalue)
+    return out
+
+
+OVERALL_COLUMNS = ["score", "ci_low", "ci_high", "n_respondents", "level", "level_name", "next_level",
+                   "next_level_name", "n_blockers", "gap", "previous_score", "delta", "p_value"]
+
+
+def overall_maturity(current: pd.DataFrame, model: MaturityModel, *, previous: pd.DataFrame | None = None,
+                     confidence: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """The organisation's headline maturity: overall score, interval, staged level and change.
+
+    Parameters
+    ----------
+    current : DataFrame
+        One cycle's rows of the assessment table.
+    model : MaturityModel
+    previous : DataFrame, optional
+        The previous cycle's rows, for the change; ``None`` or empty for a
+        first cycle.
+    confidence : float
+        Level of the bootstrap interval (:func:`overall_interval`).
+    seed : int
+        Seed of the bootstrap and of the permutation test.
+
+    Returns
+    -------
+    DataFrame
+        One row with columns ``score, ci_low, ci_high, n_respondents,
+        level, level_name, next_level, next_level_name, n_blockers, gap,
+        previous_score, delta, p_value``. ``level`` is the staged level (the
+        lowest of the dimensions); ``n_blockers`` counts the statements that
+        keep the organisation from ``next_level`` (see
+        :func:`level_blockers`) and ``gap`` is the largest distance of one of
+        them to the threshold: how far the organisation is from the next
+        level. ``next_level`` and ``gap`` are NaN at the top level, ``gap``
+        also when a blocking statement has no answers. The change columns
+        come from :func:`compare_overall` and are NaN without a previous
+        cycle.
+    """
+    dims = point_scores(current, model)
+    blockers = level_blockers(item_statistics(current, model), model)
+    level = overall_level(dims)
+    low, high = overall_interval(current, model, confidence=confidence, seed=seed)
+    mine = blockers[blockers["level"] == level]
+    next_level = mine["next_level"].iloc[0] if len(mine) else np.nan
+    row = {"score": overall_score(dims), "ci_low": low, "ci_high": high,
+           "n_respondents": int(current.dropna(subset=["score"])["respondent_id"].nunique()),
+           "level": level, "level_name": model.level_name(level),
+           "next_level": next_level, "next_level_name": model.level_name(next_level) if len(mine) else np.nan,
+           "n_blockers": len(mine), "gap": mine["gap"].max(skipna=False) if len(mine) else np.nan,
+           "previous_score": np.nan, "delta": np.nan, "p_value": np.nan}
+    if previous is not None and previous["score"].notna().any():
+        change = compare_overall(current, previous, model, seed=seed)
+        row.update(previous_score=change["previous_score"], delta=change["delta"], p_value=change["p_value"])
+    return pd.DataFrame([row], columns=OVERALL_COLUMNS)
 
 
 def maturity_trend(assessment: pd.DataFrame, model: MaturityModel, *, cycles: list[str]) -> pd.DataFrame:

@@ -9,33 +9,131 @@ import pandas as pd
 from .maturity import MaturityModel, overall_level, overall_score
 from .charts import STATUS_WORDS
 from .kpis import STATUSES
-from .report import esc, kpi_target_text, kpi_value_text, plural
+from .report import esc, format_apart, format_p, format_value, kpi_target_text, kpi_value_text, plural
 
 _WORD = {s: STATUS_WORDS[s].lower() for s in STATUSES}
 
 
-def maturity_summary(dims: pd.DataFrame, previous: pd.DataFrame | None, model: MaturityModel, *,
-                     organisation: str, cycle: str) -> str:
+def _quoted(statement: str) -> str:
+    return "“" + esc(str(statement).strip().rstrip(".")) + "”"
+
+
+def _blocker_sentence(overall: pd.Series, blockers: pd.DataFrame, model: MaturityModel) -> str:
+    """What keeps the organisation from its next staged level, with the distance to it."""
+    level = int(overall["level"])
+    mine = blockers[blockers["level"] == level]
+    if mine.empty or pd.isna(overall["next_level"]):
+        return "That is the model's top level."
+    nxt = int(overall["next_level"])
+    head = f"The next level, {nxt} {esc(model.level_name(nxt))}, is blocked by "
+
+    def reading(row) -> str:
+        if pd.isna(row.score):
+            return f"{esc(row.item_id)} {_quoted(row.statement)} in *{esc(row.dimension)}*, which has no answers"
+        score, needed = format_apart(row.score, row.threshold)
+        return (f"{esc(row.item_id)} {_quoted(row.statement)} in *{esc(row.dimension)}* at {score}; "
+                f"{needed} needed")
+
+    if len(mine) == 1:
+        row = next(mine.itertuples())
+        short = "" if pd.isna(row.gap) else f" ({format_apart(row.gap, 0.0)[0]} short)"
+        return head + "one statement: " + reading(row) + short + "."
+    ranked = mine.sort_values("gap", ascending=False, na_position="first")
+
+    def brief(row) -> str:
+        value = "no answers" if pd.isna(row.score) else format_apart(row.score, row.threshold)[0]
+        return f"{esc(row.item_id)} {_quoted(row.statement)} in *{esc(row.dimension)}* ({value})"
+
+    shown = [brief(r) for r in ranked.head(3).itertuples()]
+    more = len(ranked) - len(shown)
+    listed = "; ".join(shown) + (f"; and {plural(more, 'more statement')}" if more else "")
+    needed = max(format_apart(s, t)[1] for s, t in zip(ranked["score"].fillna(0), ranked["threshold"]))
+    gap = overall["gap"]
+    furthest = "" if pd.isna(gap) else f" The furthest is {format_apart(gap, 0.0)[0]} short."
+    return head + f"{len(mine)} statements whose mean answer is below the {needed} needed: {listed}.{furthest}"
+
+
+def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: str, cycle: str,
+                     overall: pd.DataFrame, blockers: pd.DataFrame, change: pd.DataFrame | None = None,
+                     previous_cycle: str | None = None, alpha: float = 0.05) -> str:
     """Executive summary of a maturity assessment.
+
+    It leads with the overall score and its confidence interval, then the
+    staged level with the statements that block the next level and the
+    distance to it. A change is called a rise or a fall only where its test
+    says so at ``alpha``; otherwise it is "no clear change".
 
     Parameters
     ----------
-    dims, previous : DataFrame
-        :func:`pmo_lib.score_dimensions` for this cycle and the previous one
-        (``None`` for the first cycle).
+    dims : DataFrame
+        :func:`pmo_lib.score_dimensions` for this cycle.
+    model : MaturityModel
+    organisation, cycle : str
+    overall : DataFrame
+        :func:`pmo_lib.overall_maturity` for this cycle (one row).
+    blockers : DataFrame
+        :func:`pmo_lib.level_blockers` for this cycle.
+    change : DataFrame, optional
+        :func:`pmo_lib.compare_cycles` against the previous cycle; ``None``
+        for the first cycle.
+    previous_cycle : str, optional
+        The previous cycle's name, for the text.
+    alpha : float
+        Significance level of the change tests.
+
+    Returns
+    -------
+    str
+        Markdown, three paragraphs: the score, the level, the dimensions.
     """
-    score = overall_score(dims)
-    level = overall_level(dims)
-    n = int(dims["n_respondents"].max()) if len(dims) else 0
-    lines = [f"In {esc(cycle)}, {plural(n, 'respondent')} assessed **{esc(organisation)}** "
-             f"at an overall score of **{score:.2f}** on the {model.scale_min}–{model.scale_max} scale. "
-             f"Its staged maturity level is **{level} {esc(model.level_name(level))}**: the level every "
-             "dimension has reached."]
-    if previous is not None and previous["score"].notna().any():
-        delta = score - overall_score(previous)
-        trend = "up" if delta > 0.05 else "down" if delta < -0.05 else "about level"
-        lines.append(f"The overall score is {trend} from {overall_score(previous):.2f} in the previous cycle "
-                     f"({delta:+.2f}).")
+    head = overall.iloc[0]
+    score = head["score"]
+    n = int(head["n_respondents"])
+    before = esc(previous_cycle) if previous_cycle else "the previous cycle"
+    interval = ("" if pd.isna(head["ci_low"]) else
+                f" (95% confidence interval {head['ci_low']:.2f}–{head['ci_high']:.2f})")
+    lines = [f"In {esc(cycle)}, {plural(n, 'respondent')} assessed **{esc(organisation)}** at an overall score "
+             f"of **{score:.2f}**{interval} on the {model.scale_min}–{model.scale_max} scale."]
+    if pd.notna(head["previous_score"]):
+        then, delta = head["previous_score"], head["delta"]
+        p = head["p_value"]
+        if pd.notna(p) and p < alpha and delta != 0:
+            lines.append(f"It {'rose' if delta > 0 else 'fell'} from {then:.2f} in {before} ({delta:+.2f}), "
+                         f"a change beyond chance (permutation test, p = {format_p(p)}).")
+        elif pd.isna(p):
+            lines.append(f"Against {before} ({then:.2f}) the difference is {delta:+.2f}; there are too few "
+                         "respondents to tell whether that is more than chance.")
+        else:
+            lines.append(f"Against {before} ({then:.2f}) there is no clear change: the difference of {delta:+.2f} "
+                         f"is within what another group of respondents could give (permutation test, "
+                         f"p = {format_p(p)}).")
+    paragraphs = [" ".join(lines)]
+    lines = []
+    level = int(head["level"])
+    lines.append(f"The staged maturity level is **{level} {esc(model.level_name(level))}**: the level every "
+                 "dimension has reached. " + _blocker_sentence(head, blockers, model))
+    paragraphs.append(" ".join(lines))
+    lines = []
+    if change is not None and change["p_value"].notna().any():
+        tested = change.dropna(subset=["p_value"])
+        names = model.dimensions.set_index("dimension_id")["dimension"]
+        rose = tested[(tested["p_value"] < alpha) & (tested["delta"] > 0)]
+        fell = tested[(tested["p_value"] < alpha) & (tested["delta"] < 0)]
+        parts = []
+        for frame, verb in ((rose, "rose"), (fell, "fell")):
+            if len(frame):
+                listed = ", ".join(f"*{esc(names[d])}*: {x:+.2f}"
+                                   for d, x in zip(frame["dimension_id"], frame["delta"]))
+                parts.append(f"scores {verb} beyond chance on {len(frame)} of {len(tested)} dimensions ({listed})")
+        steady = len(tested) - len(rose) - len(fell)
+        if parts:
+            text = f"Since {before}, " + " and ".join(parts)
+            if steady:
+                text += f"; the other {steady} show no clear change"
+            lines.append(text + ".")
+        else:
+            lines.append(f"Since {before}, no dimension changed beyond chance: all {len(tested)} show no clear "
+                         "change.")
     ranked = dims.dropna(subset=["score"]).sort_values("score")
     if len(ranked):
         best, worst = ranked.iloc[-1], ranked.iloc[0]
@@ -45,11 +143,14 @@ def maturity_summary(dims: pd.DataFrame, previous: pd.DataFrame | None, model: M
     if below.empty:
         lines.append("Every dimension has reached its target.")
     else:
-        names = ", ".join(f"{esc(r.dimension)} ({r.gap:.1f})" for r in below.head(3).itertuples())
+        names = ", ".join(f"{esc(r.dimension)} ({format_apart(r.gap, 0.0)[0]} below)"
+                          for r in below.head(3).itertuples())
         count = f"All {len(dims)} dimensions are" if len(below) == len(dims) else (
             f"{len(below)} of {len(dims)} dimensions {'is' if len(below) == 1 else 'are'}")
-        lines.append(f"{count} below target; the largest gaps are {names}.")
-    return " ".join(lines)
+        largest = "the largest gap is" if len(below) == 1 else "the largest gaps are"
+        lines.append(f"{count} below target; {largest} {names}.")
+    paragraphs.append(" ".join(lines))
+    return "\n\n".join(paragraphs)
 
 
 def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str) -> str:
@@ -77,22 +178,21 @@ def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str) -> str:
 
 def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.DataFrame,
                        register: pd.DataFrame, portfolio: pd.DataFrame, mix: pd.DataFrame | None,
-                       overdue_actions: int, model: MaturityModel, previous_score: float | None = None,
-                       closing: pd.DataFrame | None = None) -> str:
+                       overdue_actions: int, model: MaturityModel, overall: pd.Series | None = None,
+                       previous_cycle: str | None = None, closing: pd.DataFrame | None = None) -> str:
     """Executive summary of the governance pack, as a bulleted list.
 
     It is written from the exception register and the portfolio table, the
     same results the dashboard and the tables show, so that every initiative
-    has one recommendation throughout the pack. ``previous_score`` is the
-    previous cycle's overall maturity, for the change.
+    has one recommendation throughout the pack. ``overall`` is the row of
+    :func:`pmo_lib.overall_maturity` (the same as the maturity report's).
     """
     bullets = []
-    if maturity is not None and maturity["score"].notna().any():
+    if overall is not None:
+        bullets.append(f"**Maturity:** {esc(maturity_line(overall, model, previous_cycle=previous_cycle))}")
+    elif maturity is not None and maturity["score"].notna().any():
         level = overall_level(maturity)
-        change = ""
-        if previous_score is not None and pd.notna(previous_score):
-            change = f" ({overall_score(maturity) - previous_score:+.2f} since the previous cycle)"
-        bullets.append(f"**Maturity:** overall {overall_score(maturity):.2f}{change}, staged level {level} "
+        bullets.append(f"**Maturity:** overall {overall_score(maturity):.2f}, staged level {level} "
                        f"{esc(model.level_name(level))}.")
     port = kpis[kpis["scope"] == "portfolio"]
     counts = port["status"].value_counts()
@@ -229,17 +329,35 @@ def guardrail_text(config, *, goals: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def maturity_line(maturity: pd.DataFrame | None, model: MaturityModel, *, previous_score: float | None = None,
-                  previous: str | None = None) -> str:
-    """One sentence on maturity for the dashboard: the score, its change and the staged level."""
-    if maturity is None or not maturity["score"].notna().any():
+def maturity_line(overall: pd.Series | None, model: MaturityModel, *, previous_cycle: str | None = None,
+                  alpha: float = 0.05) -> str:
+    """One sentence on maturity: the score with its interval, its tested change and the staged level.
+
+    ``overall`` is the row of :func:`pmo_lib.overall_maturity`; the change is
+    called a rise or a fall only when its test says so at ``alpha``.
+    """
+    from .report import level_distance
+    if overall is None or pd.isna(overall["score"]):
         return "No maturity assessment for this cycle."
-    score = overall_score(maturity)
-    level = overall_level(maturity)
-    text = f"Overall score {score:.2f} on the {model.scale_min}–{model.scale_max} scale"
-    if previous_score is not None and pd.notna(previous_score):
-        text += f", {score - previous_score:+.2f} since {previous or 'the previous cycle'}"
-    return text + f"; staged level {level} {model.level_name(level)}."
+    text = f"Overall score {overall['score']:.2f}"
+    if pd.notna(overall.get("ci_low")):
+        text += f" (95% interval {overall['ci_low']:.2f}–{overall['ci_high']:.2f})"
+    text += f" on the {model.scale_min}–{model.scale_max} scale"
+    if pd.notna(overall.get("delta")):
+        since = previous_cycle or "the previous cycle"
+        p = overall.get("p_value")
+        if pd.notna(p) and p < alpha:
+            verdict = "a rise" if overall["delta"] > 0 else "a fall"
+            text += f", {overall['delta']:+.2f} since {since}: {verdict} beyond chance (p = {format_p(p)})"
+        else:
+            text += f", {overall['delta']:+.2f} since {since}: no clear change"
+            if pd.notna(p):
+                text += f" (p = {format_p(p)})"
+    level = int(overall["level"])
+    gap = overall.get("gap")
+    distance = level_distance(overall.get("next_level"), int(overall.get("n_blockers", 0) or 0),
+                              None if gap is None or pd.isna(gap) else float(gap))
+    return text + f"; staged level {level} {model.level_name(level)}, {distance}."
 
 
 def funding_line(scenario: pd.DataFrame, *, ended: pd.DataFrame | None, next_cycle: str | None, currency: str,

@@ -323,6 +323,88 @@ def reliability_table(dims: pd.DataFrame, *, cutoff: float = 0.7) -> pd.DataFram
     return out
 
 
+def decimals_apart(values, references, *, decimals: int = 2, most: int = 6) -> int:
+    """The fewest decimals (at least ``decimals``) at which every value looks different from its reference.
+
+    Pairs that are equal, missing or closer than ``most`` decimals show do
+    not count. Use it to format a column of values compared with thresholds.
+    """
+    pairs = [(float(v), float(r)) for v, r in zip(pd.Series(values, dtype=float), pd.Series(references, dtype=float))
+             if pd.notna(v) and pd.notna(r) and v != r]
+    for places in range(decimals, most + 1):
+        if all(f"{v:.{places}f}" != f"{r:.{places}f}" for v, r in pairs):
+            return places
+    return most
+
+
+def format_apart(value: float, reference: float, *, decimals: int = 2, most: int = 6) -> tuple[str, str]:
+    """Format two numbers with enough decimals that they differ when they differ.
+
+    ``3.7778`` against ``3.8`` gives ``("3.78", "3.80")``, never ``"3.8"`` twice;
+    ``3.7996`` against ``3.8`` gives ``("3.7996", "3.8000")``. Equal numbers
+    keep ``decimals``.
+    """
+    if pd.isna(value) or pd.isna(reference):
+        return (format_value(value, ""), format_value(reference, ""))
+    places = decimals_apart([value], [reference], decimals=decimals, most=most)
+    if f"{value:.{places}f}" == f"{reference:.{places}f}":
+        places = decimals
+    return f"{value:.{places}f}", f"{reference:.{places}f}"
+
+
+def format_p(p: float) -> str:
+    """A p-value in plain decimals: ``0.037``, ``< 0.001``, never scientific notation."""
+    if pd.isna(p):
+        return "n/a"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def level_distance(next_level: float | None, n_blockers: int, gap: float | None) -> str:
+    """How far the staged level is from the next one, in a few words.
+
+    ``0.02 short of level 2`` for one blocking statement; ``5 statements
+    short of level 2, the furthest by 1.05`` for several; ``the top level``
+    when there is no next level. The distance never rounds to zero.
+    """
+    if next_level is None or pd.isna(next_level):
+        return "the top level"
+    nxt = int(next_level)
+    if n_blockers == 1 and gap is not None and pd.notna(gap):
+        return f"{format_apart(gap, 0.0)[0]} short of level {nxt}"
+    text = f"{plural(int(n_blockers), 'statement')} short of level {nxt}"
+    return text + (f", the furthest by {format_apart(gap, 0.0)[0]}" if gap is not None and pd.notna(gap) else "")
+
+
+def blocker_table(blockers: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The statements that keep each dimension from its next level, ready for :func:`table`.
+
+    ``blockers`` comes from :func:`pmo_lib.level_blockers`. The mean answer,
+    threshold and distance share one number of decimals, enough that no mean
+    looks equal to the threshold it misses (3.78 against 3.80, never 3.8
+    against 3.8).
+
+    Returns
+    -------
+    tuple
+        The table (columns ``dimension, level, next_level, statement, score,
+        threshold, gap``; ``statement`` is the item code and its text) and the
+        formats to pass to :func:`table`.
+    """
+    places = decimals_apart(blockers["score"], blockers["threshold"])
+    places = max(places, decimals_apart(blockers["gap"], [0.0] * len(blockers), decimals=places))
+    frame = pd.DataFrame({
+        "dimension": blockers["dimension"],
+        "level": blockers["level"],
+        "next_level": blockers["next_level"],
+        "statement": [f"{i}: {t}" for i, t in zip(blockers["item_id"], blockers["statement"])],
+        "score": blockers["score"],
+        "threshold": blockers["threshold"],
+        "gap": blockers["gap"],
+    }).reset_index(drop=True)
+    fmt = f"{{:.{places}f}}"
+    return frame, {"score": fmt, "threshold": fmt, "gap": fmt}
+
+
 def scorecard_with_trends(kpis: pd.DataFrame, trends: pd.DataFrame, steps: Mapping[int, str], *,
                           currency: str = "") -> pd.DataFrame:
     """The scorecard of :func:`scorecard` with a trend column (arrow and word)."""

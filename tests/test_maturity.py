@@ -122,3 +122,278 @@ def test_a_custom_model_with_a_seven_point_scale(tiny):
     assert ws.model.scale_max == 7 and ws.model.threshold == pytest.approx(1 + 0.7 * 6)
     dims = score_dimensions(ws["assessment"][ws["assessment"]["cycle"] == "C3"], ws.model).set_index("dimension_id")
     assert dims.at["alignment", "level"] == 1  # item means of 4 are far below 5.2 on a 1-7 scale
+
+
+# --- what blocks the next level, the overall interval and the overall change ---------------------------------
+
+def _synthetic(model, *, n: int, seed: int, cycle: str = "X", shift: float = 0.0, skip: dict | None = None):
+    """Random answers to every item of ``model`` for ``n`` respondents; ``skip`` maps respondent to dimension."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for r in range(n):
+        for item in model.items.itertuples():
+            if skip and skip.get(r) == item.dimension_id:
+                continue
+            rows.append({"cycle": cycle, "respondent_id": f"{cycle}-r{r}", "role": "pmo",
+                         "item_id": item.item_id, "score": float(np.clip(np.round(rng.normal(3 + shift, 1)), 1, 5))})
+    return pd.DataFrame(rows)
+
+
+def test_the_blocker_of_the_next_level_is_the_item_below_the_threshold(tiny):
+    from pmo_lib import item_statistics, level_blockers
+
+    # C3: threshold 3.8; alignment is at the tiny model's top level 3, so nothing blocks it. Flow is at level 2;
+    # level 3 needs F1-F3 at 3.8 or more: F1 (4+5+3)/3 = 4, F2 (4+5+3)/3 = 4, F3 (3+4+2)/3 = 3 -> F3 blocks, 0.8 short.
+    ws = load_workspace(tiny)
+    items = item_statistics(ws["assessment"][ws["assessment"]["cycle"] == "C3"], ws.model)
+    blockers = level_blockers(items, ws.model)
+    assert list(blockers.columns) == ["dimension_id", "dimension", "level", "next_level", "item_id", "statement",
+                                      "score", "n", "threshold", "gap"]
+    assert len(blockers) == 1
+    row = blockers.iloc[0]
+    assert (row["dimension_id"], row["level"], row["next_level"], row["item_id"]) == ("flow", 2, 3, "F3")
+    assert row["statement"] == "Flow time is measured."
+    assert row["score"] == pytest.approx(3.0) and row["gap"] == pytest.approx(0.8)
+    assert row["threshold"] == pytest.approx(3.8) and row["n"] == 3
+
+
+def test_lifting_every_blocker_to_the_threshold_lifts_the_level_and_nothing_less_does():
+    from pmo_lib import item_statistics, level_blockers, staged_levels
+
+    model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
+    items = item_statistics(_synthetic(model, n=15, seed=4, shift=0.6), model)
+    levels = staged_levels(items, model)
+    blockers = level_blockers(items, model)
+    assert set(blockers["dimension_id"]) == {d for d, level in levels.items() if level < max(model.levels)}
+    for dim, group in blockers.groupby("dimension_id"):
+        lifted = items.copy()
+        mask = lifted["item_id"].isin(group["item_id"])
+        lifted.loc[mask, "mean"] = model.threshold
+        assert staged_levels(lifted, model)[dim] >= group["next_level"].iloc[0]
+        if len(group) > 1:  # one blocker left short keeps the dimension where it is
+            lifted.loc[lifted["item_id"] == group["item_id"].iloc[-1], "mean"] = model.threshold - 0.001
+            assert staged_levels(lifted, model)[dim] == group["level"].iloc[0]
+
+
+def test_an_unanswered_item_blocks_its_level(tiny):
+    from pmo_lib import item_statistics, level_blockers
+
+    ws = load_workspace(tiny)
+    answers = ws["assessment"][(ws["assessment"]["cycle"] == "C3") & (ws["assessment"]["item_id"] != "A3")]
+    blockers = level_blockers(item_statistics(answers, ws.model), ws.model).set_index("item_id")
+    assert blockers.at["A3", "next_level"] == 3 and np.isnan(blockers.at["A3", "score"])
+    assert np.isnan(blockers.at["A3", "gap"])
+
+
+def test_overall_interval_is_the_bootstrap_of_respondent_means_when_everyone_answers_everything():
+    # With complete answers the overall score of a resample is the mean of the respondents' own weighted
+    # overall scores, so the interval must equal the dimension method applied to those scores, seed for seed
+    # (up to the last digits: the two sums round differently, which moves tied resamples in the BCa quantiles).
+    from pmo_lib import overall_interval, respondent_scores
+    from pmo_lib.statistics import bootstrap_mean_ci
+
+    model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
+    answers = _synthetic(model, n=14, seed=1)
+    per = respondent_scores(answers, model).merge(model.dimensions[["dimension_id", "weight"]])
+    own = per.groupby("respondent_id").apply(lambda g: np.average(g["score"], weights=g["weight"]))
+    assert overall_interval(answers, model, seed=5) == pytest.approx(bootstrap_mean_ci(own, seed=5), rel=1e-4)
+
+
+def test_overall_interval_is_seeded_and_brackets_the_score_when_a_dimension_is_skipped():
+    from pmo_lib import overall_interval, point_scores
+
+    model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
+    answers = _synthetic(model, n=12, seed=2, skip={0: "governance", 3: "flow_delivery"})
+    low, high = overall_interval(answers, model, seed=7)
+    assert (low, high) == overall_interval(answers, model, seed=7)
+    assert low < overall_score(point_scores(answers, model)) < high
+
+
+def test_overall_change_p_value_matches_an_exact_enumeration_of_every_shuffle(tiny):
+    # C2 against C3 in the tiny workspace: 3 + 3 respondents, C2-r3 skipped F3. 20 ways to split 6
+    # respondents into 3 + 3, fewer than n_resamples, so scipy enumerates them all; check by hand.
+    from itertools import combinations
+
+    import pandas as pd
+
+    from pmo_lib import compare_overall, point_scores
+
+    ws = load_workspace(tiny)
+    a = ws["assessment"]
+    now, before = a[a["cycle"] == "C3"], a[a["cycle"] == "C2"]
+    result = compare_overall(now, before, ws.model)
+    assert result["score"] == pytest.approx(overall_score(point_scores(now, ws.model)))
+    assert result["previous_score"] == pytest.approx(overall_score(point_scores(before, ws.model)))
+    pooled = pd.concat([now, before])
+    people = sorted(pooled["respondent_id"].unique())
+
+    def overall(ids):
+        return overall_score(point_scores(pooled[pooled["respondent_id"].isin(ids)], ws.model))
+
+    observed = result["delta"]
+    diffs = np.array([overall(g) - overall(set(people) - set(g)) for g in combinations(people, 3)])
+    eps = 1e-12
+    expected = min(1.0, 2 * min(np.mean(diffs >= observed - eps), np.mean(diffs <= observed + eps)))
+    assert result["p_value"] == pytest.approx(expected)
+
+
+def test_overall_change_agrees_with_scipy_on_complete_answers():
+    from scipy import stats
+
+    from pmo_lib import compare_overall, respondent_scores
+
+    model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
+    now = _synthetic(model, n=12, seed=3, cycle="B", shift=0.5)
+    before = _synthetic(model, n=10, seed=8, cycle="A")
+    result = compare_overall(now, before, model, seed=11)
+
+    def own(answers):
+        per = respondent_scores(answers, model).merge(model.dimensions[["dimension_id", "weight"]])
+        return per.groupby("respondent_id").apply(lambda g: np.average(g["score"], weights=g["weight"])).to_numpy()
+
+    reference = stats.permutation_test((own(now), own(before)), lambda x, y, axis: x.mean(axis) - y.mean(axis),
+                                       permutation_type="independent", vectorized=True, n_resamples=9999,
+                                       random_state=np.random.default_rng(11))
+    assert result["delta"] == pytest.approx(reference.statistic)
+    assert result["p_value"] == pytest.approx(reference.pvalue)
+    assert result["p_value"] < 0.05  # a shift of half a point with 22 respondents is found
+
+
+def test_overall_maturity_gathers_score_interval_level_distance_and_change(tiny):
+    from pmo_lib import overall_maturity
+
+    ws = load_workspace(tiny)
+    a = ws["assessment"]
+    row = overall_maturity(a[a["cycle"] == "C3"], ws.model, previous=a[a["cycle"] == "C2"]).iloc[0]
+    assert row["score"] == pytest.approx((2 * 4 + 11 / 3) / 3)
+    assert row["ci_low"] <= row["score"] <= row["ci_high"]
+    assert (row["level"], row["level_name"], row["next_level"], row["n_blockers"]) == (2, "Repeatable", 3, 1)
+    assert row["gap"] == pytest.approx(0.8)
+    assert row["previous_score"] < row["score"] and 0 < row["p_value"] <= 1
+    first = overall_maturity(a[a["cycle"] == "C1"], ws.model).iloc[0]
+    assert np.isnan(first["p_value"]) and np.isnan(first["previous_score"])
+
+
+# --- how the maturity results read ----------------------------------------------------------------------------
+
+def test_numbers_compared_with_a_threshold_never_round_to_it():
+    from pmo_lib import format_apart, level_distance
+
+    assert format_apart(3.7777, 3.8) == ("3.78", "3.80")
+    assert format_apart(3.7996, 3.8) == ("3.7996", "3.8000")
+    assert format_apart(3.8, 3.8) == ("3.80", "3.80")
+    assert format_apart(0.0222, 0.0) == ("0.02", "0.00")
+    assert format_apart(0.004, 0.0)[0] == "0.004"
+    assert level_distance(2, 1, 0.0222) == "0.02 short of level 2"
+    assert level_distance(3, 4, 1.05) == "4 statements short of level 3, the furthest by 1.05"
+    assert level_distance(np.nan, 0, np.nan) == "the top level"
+
+
+def _summary_inputs(*, p_overall: float, p_dims: float):
+    import pandas as pd
+
+    model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
+    dims = model.dimensions[["dimension_id", "dimension", "weight"]].assign(score=3.6, target=4.0, gap=0.4,
+                                                                            n_respondents=12)
+    overall = pd.DataFrame([{"score": 3.6016, "ci_low": 3.4232, "ci_high": 3.7323, "n_respondents": 12, "level": 1,
+                             "level_name": "Initial", "next_level": 2, "next_level_name": "Repeatable",
+                             "n_blockers": 1, "gap": 0.0222, "previous_score": 3.3657, "delta": 0.2359,
+                             "p_value": p_overall}])
+    blockers = pd.DataFrame([{"dimension_id": "customer_engagement", "dimension": "Customer and stakeholder engagement",
+                              "level": 1, "next_level": 2, "item_id": "CE1",
+                              "statement": "Key stakeholders are consulted before major portfolio decisions.",
+                              "score": 3.7778, "n": 9, "threshold": 3.8, "gap": 0.0222}])
+    change = pd.DataFrame({"dimension_id": model.dimensions["dimension_id"], "previous_score": 3.3, "score": 3.6,
+                           "delta": 0.3, "p_value": p_dims, "effect_size": 0.3})
+    return dims, model, overall, blockers, change
+
+
+def test_summary_leads_with_score_and_interval_and_names_the_blocking_statement():
+    from pmo_lib import maturity_summary
+
+    dims, model, overall, blockers, change = _summary_inputs(p_overall=0.11, p_dims=0.4)
+    text = maturity_summary(dims, model, organisation="Org", cycle="2026-Q3", overall=overall, blockers=blockers,
+                            change=change, previous_cycle="2026-Q2")
+    assert text.startswith("In 2026-Q3, 12 respondents assessed **Org** at an overall score of **3.60** "
+                           "(95% confidence interval 3.42–3.73)")
+    assert ("The next level, 2 Repeatable, is blocked by one statement: CE1 “Key stakeholders are consulted before "
+            "major portfolio decisions” in *Customer and stakeholder engagement* at 3.78; 3.80 needed "
+            "(0.02 short).") in text
+    assert "3.8 " not in text and "3.8." not in text
+
+
+def test_summary_says_rose_only_where_the_test_says_so():
+    from pmo_lib import maturity_summary
+
+    dims, model, overall, blockers, change = _summary_inputs(p_overall=0.11, p_dims=0.4)
+    change.loc[5, "p_value"] = 0.03  # one dimension rose beyond chance; every point score is higher
+    text = maturity_summary(dims, model, organisation="Org", cycle="2026-Q3", overall=overall, blockers=blockers,
+                            change=change, previous_cycle="2026-Q2")
+    assert "no clear change" in text and "rose from" not in text
+    assert "scores rose beyond chance on 1 of 8 dimensions" in text and "the other 7 show no clear change" in text
+    dims, model, overall, blockers, change = _summary_inputs(p_overall=0.004, p_dims=0.4)
+    text = maturity_summary(dims, model, organisation="Org", cycle="2026-Q3", overall=overall, blockers=blockers,
+                            change=change, previous_cycle="2026-Q2")
+    assert "It rose from 3.37 in 2026-Q2 (+0.24), a change beyond chance (permutation test, p = 0.004)." in text
+    assert "no dimension changed beyond chance" in text
+
+
+def test_radar_title_counts_only_changes_beyond_chance():
+    from pmo_lib import change_title
+
+    _, _, _, _, change = _summary_inputs(p_overall=0.1, p_dims=0.4)
+    assert change_title(change, since="2026-Q2") == "No dimension changed beyond chance since 2026-Q2"
+    change.loc[5, "p_value"] = 0.03
+    assert change_title(change, since="2026-Q2") == ("1 dimension rose beyond chance since 2026-Q2; "
+                                                     "7 of 8 show no clear change")
+    assert change_title(None, since="2026-Q2") is None
+
+
+def test_roles_are_shown_with_acronyms_in_capitals():
+    from pmo_lib import role_label
+
+    assert role_label("pmo") == "PMO"
+    assert role_label("delivery lead") == "Delivery lead"
+    assert role_label("it director") == "IT director"
+    assert role_label("Product Owner") == "Product Owner"
+    assert role_label("head_of_pmo") == "Head of PMO"
+
+
+def test_p_values_are_plain_decimals():
+    from pmo_lib import format_p
+
+    assert format_p(0.0000123) == "< 0.001" and format_p(0.1112) == "0.111" and format_p(np.nan) == "n/a"
+
+
+def test_the_blocker_table_keeps_every_mean_apart_from_its_threshold():
+    import pandas as pd
+
+    from pmo_lib import blocker_table
+
+    blockers = pd.DataFrame({"dimension": ["A", "B"], "level": [1, 2], "next_level": [2, 3], "item_id": ["X1", "Y2"],
+                             "statement": ["One.", "Two."], "score": [3.7996, 3.1], "threshold": [3.8, 3.8],
+                             "gap": [0.0004, 0.7]})
+    frame, formats = blocker_table(blockers)
+    assert formats["score"].format(3.7996) == "3.7996" and formats["threshold"].format(3.8) == "3.8000"
+    assert frame["statement"].tolist() == ["X1: One.", "Y2: Two."]
+
+
+def test_summary_does_not_call_an_untested_change_a_non_change():
+    from pmo_lib import maturity_summary
+
+    dims, model, overall, blockers, change = _summary_inputs(p_overall=np.nan, p_dims=0.4)
+    text = maturity_summary(dims, model, organisation="Org", cycle="2026-Q3", overall=overall, blockers=blockers,
+                            change=change, previous_cycle="2026-Q2")
+    assert "too few respondents to tell" in text and "within what another group" not in text
+
+
+def test_overall_change_needs_two_respondents_in_each_cycle(tiny):
+    from pmo_lib import compare_overall
+
+    ws = load_workspace(tiny)
+    a = ws["assessment"]
+    one = a[(a["cycle"] == "C3") & (a["respondent_id"] == "C3-r1")]
+    result = compare_overall(one, a[a["cycle"] == "C2"], ws.model)
+    assert np.isnan(result["p_value"]) and result["n_current"] == 1 and np.isfinite(result["delta"])
