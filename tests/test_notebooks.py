@@ -75,8 +75,18 @@ def test_governance_notebook_reuses_recorded_results(tiny, tmp_path):
     nb = execute("governance", tiny, tmp_path, cycle="C2")
     exceptions = read_result(tmp_path / "results", "exceptions")
     assert list(exceptions.columns) == ["exception_id", "kind", "initiative_id", "name", "owner", "metric", "value",
-                                        "threshold", "severity", "recommendation", "description"]
+                                        "target", "threshold", "severity", "uncertain", "recommendation",
+                                        "description", "short"]
     assert "I1" in set(exceptions["initiative_id"])
+    portfolio = read_result(tmp_path / "results", "portfolio")
+    assert list(portfolio.columns) == ["initiative_id", "name", "status", "forecast_end_date", "severity",
+                                       "recommendation", "reason"]
+    assert portfolio["initiative_id"].is_unique
+    # the register and the portfolio table give each initiative the same single recommendation
+    one = exceptions.dropna(subset=["initiative_id"]).groupby("initiative_id")["recommendation"].agg(set)
+    assert all(len(r) == 1 for r in one)
+    decided = portfolio.set_index("initiative_id")["recommendation"]
+    assert all(decided[i] in r for i, r in one.items())
     funding = read_result(tmp_path / "results", "funding")
     assert list(funding.columns) == ["initiative_id", "name", "goal_id", "budget_previous", "budget", "value_score",
                                      "scenario_budget", "change"]
