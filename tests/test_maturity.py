@@ -9,12 +9,12 @@ from pmo_lib import (ConfigError, load_model, load_workspace, maturity_trend, ov
 from pmo_lib.resources import TEMPLATES_DIR
 
 
-def test_default_model_has_eight_dimensions_and_about_forty_items():
+def test_default_model_has_eight_dimensions_and_fifty_single_question_items():
     model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
     assert model.dimensions["dimension_id"].tolist() == [
         "strategic_alignment", "adaptive_funding", "customer_value", "flow_delivery",
         "continuous_improvement", "transparency_automation", "governance", "customer_engagement"]
-    assert len(model.items) == 40
+    assert len(model.items) == 50
     assert model.levels == {1: "Initial", 2: "Repeatable", 3: "Defined", 4: "Measured", 5: "Adaptive"}
     assert model.threshold == pytest.approx(3.8)
 
