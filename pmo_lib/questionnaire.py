@@ -91,8 +91,11 @@ class QuestionnaireOptions:
         return lines
 
 
-def _title(model: MaturityModel, options: QuestionnaireOptions) -> str:
-    return f"{options.organisation}: {model.name}" if options.organisation else model.name
+TITLE = "Maturity questionnaire"
+
+
+def _title(options: QuestionnaireOptions) -> str:
+    return f"{options.organisation}: {TITLE.lower()}" if options.organisation else TITLE
 
 
 def _scale_text(model: MaturityModel) -> list[str]:
@@ -124,8 +127,8 @@ def write_questionnaire(model: MaturityModel, target: Path, *,
     """Write the questionnaire workbook: respondent, role, one row per statement, an answer drop-down.
 
     Layout of the ``Answers`` sheet: B1 respondent code, B2 role (a drop-down
-    of the roles), B3 the scale, row 5 the header ``item_id, dimension,
-    statement, score``, then one row per item. The score drop-down offers the
+    of the roles), B3 the scale, row 5 the header (statement id, dimension,
+    statement, answer), then one row per item. The answer drop-down offers the
     scale's points and "Don't know", which is collected as an empty answer.
     """
     options = options or QuestionnaireOptions()
@@ -137,7 +140,7 @@ def write_questionnaire(model: MaturityModel, target: Path, *,
     if _add_logo(intro, options.logo, "A1"):
         intro.row_dimensions[1].height = 40
         title_row = 2
-    lines = [_title(model, options), ""] + options.notes() + ["", "Answer scale:"]
+    lines = [_title(options), model.name, ""] + options.notes() + ["", "Answer scale:"]
     lines += [f"  {t}" for t in _scale_text(model)] + [f"  {DONT_KNOW}"]
     lines += ["", f"Write your respondent code in cell B1 and choose your role in cell B2 of the '{ANSWERS}' "
                   f"sheet, then choose an answer for each statement in column D."]
@@ -155,7 +158,7 @@ def write_questionnaire(model: MaturityModel, target: Path, *,
                   else "choose from the list, or type your role"])
     sheet.append(["Scale", "; ".join(_scale_text(model) + [DONT_KNOW])])
     sheet.append([DONT_KNOW_NOTE])
-    sheet.append(["item_id", "dimension", "statement", "score"])
+    sheet.append(["Statement ID", "Dimension", "Statement", "Your answer"])
     for cell in sheet[HEADER_ROW]:
         cell.fill, cell.font = fill, HEADER_FONT
     for row in (1, 2):
@@ -212,8 +215,8 @@ def questionnaire_html(model: MaturityModel, *, options: QuestionnaireOptions | 
     logo = logo_data_uri(options.logo)
     logo_html = f"<img class='logo' src='{logo}' alt=''>" if logo else ""
     org = f"<div class='org'>{esc(options.organisation)}</div>" if options.organisation else ""
-    footer = esc(_title(model, options)).replace('"', "'")
-    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{esc(_title(model, options))}</title><style>
+    footer = esc(_title(options)).replace('"', "'")
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{esc(_title(options))}</title><style>
 @page {{ size: A4; margin: 16mm 16mm 18mm 16mm;
   @bottom-left {{ content: "{footer}"; font-family: "DejaVu Sans", sans-serif; font-size: 7.5pt; color: #666; }}
   @bottom-right {{ content: "Page " counter(page) " of " counter(pages); font-family: "DejaVu Sans", sans-serif;
@@ -235,11 +238,12 @@ th.box, th.dk {{ text-align: center; }} th.dk {{ font-size: 7pt; font-weight: bo
 .fill {{ border-bottom: 1px solid #999; display: inline-block; width: 55mm; }} .fill.short {{ width: 30mm; }}
 .who p {{ margin: 2.5mm 0; }} .role {{ margin-right: 4mm; white-space: nowrap; }}
 .intro p {{ margin: 1.5mm 0; }} .anon {{ color: #444; }}
-ul.scale {{ margin: 1mm 0; padding-left: 5mm; columns: 2; }}
+ul.scale {{ margin: 0 0 2mm 0; padding-left: 5mm; columns: 2; }} p.scale {{ margin: 3mm 0 1mm 0; }}
+.model {{ color: #555; font-size: 9pt; margin-top: 0.5mm; }}
 </style></head><body>
-<header>{logo_html}<div>{org}<h1>{esc(model.name)}</h1></div></header>
+<header>{logo_html}<div>{org}<h1>{TITLE}</h1><div class="model">{esc(model.name)}</div></div></header>
 <div class="intro">{notes}</div>
-<p><b>Answer scale</b></p><ul class="scale">{scale}</ul>
+<p class="scale"><b>Answer scale</b></p><ul class="scale">{scale}</ul>
 <div class="who"><p>Respondent code: <span class="fill">&nbsp;</span></p><p>Role: {roles}</p></div>
 {''.join(sections)}</body></html>"""
 
