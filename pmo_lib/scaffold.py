@@ -295,3 +295,31 @@ def write_questionnaire_files(config: Config, model: MaturityModel, workspace: P
     options = QuestionnaireOptions.from_config(config, workspace)
     return [write_questionnaire(model, folder / "questionnaire.xlsx", options=options),
             write_questionnaire_pdf(model, folder / "questionnaire.pdf", options=options)]
+
+
+def refresh_questionnaire(path: str | Path) -> list[Path]:
+    """Write a workspace's questionnaire again from its current pmo.yaml and maturity model.
+
+    The input tables are not needed: a consultant sets the deadline, roles and
+    logo and sends the questionnaire before any data is in.
+
+    Returns
+    -------
+    list of Path
+        ``questionnaire.xlsx`` and ``questionnaire.pdf`` in the workspace.
+
+    Raises
+    ------
+    ConfigError
+        When pmo.yaml or the maturity model is invalid.
+    PmoError
+        When a file pmo.yaml names is missing or outside the workspace.
+    """
+    path = Path(path).resolve()
+    config = load_config(path)
+    for key, relative in (("maturity_model", config.maturity_model), ("branding.logo", config.branding.logo)):
+        if relative and not ((path / relative).resolve().is_relative_to(path) and (path / relative).is_file()):
+            raise PmoError(f"{key} in pmo.yaml names {relative!r}, which is not a file inside {path}")
+    model = load_model(path / config.maturity_model if config.maturity_model
+                       else TEMPLATES_DIR / "maturity_model.yaml")
+    return write_questionnaire_files(config, model, path, path)

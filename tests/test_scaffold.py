@@ -202,3 +202,32 @@ def test_init_refuses_a_folder_with_files(tmp_path):
     (tmp_path / "x" / "keep.txt").write_text("mine")
     with pytest.raises(PmoError, match="not an empty folder"):
         init_workspace(tmp_path / "x")
+
+
+def test_pmo_questionnaire_writes_it_again_from_the_edited_pmo_yaml_before_any_data(tmp_path, capsys):
+    from pypdf import PdfReader
+
+    from pmo_lib.cli import main
+
+    path = init_workspace(tmp_path / "acme")
+    text = (path / "pmo.yaml").read_text()
+    (path / "pmo.yaml").write_text(text.replace("  # deadline: 2026-12-15", "  deadline: 2026-12-15")
+                                   .replace("roles: [Executive, PMO, Delivery lead, Product owner]",
+                                            "roles: [Board member, PMO]"))
+    assert main(["questionnaire", str(path)]) == 0
+    assert "questionnaire.pdf" in capsys.readouterr().out
+    pdf = " ".join("".join(p.extract_text() for p in PdfReader(path / "questionnaire.pdf").pages).split())
+    assert "Acme" in pdf and "Tuesday 15 December 2026" in pdf and "Board member" in pdf
+    assert "Executive" not in pdf
+    book = openpyxl.load_workbook(path / "questionnaire.xlsx")
+    assert [c.value for c in book["_Lists"]["A"]] == ["Board member", "PMO"]
+
+
+def test_pmo_questionnaire_names_a_missing_logo(tmp_path, capsys):
+    from pmo_lib.cli import main
+
+    path = init_workspace(tmp_path / "acme")
+    text = (path / "pmo.yaml").read_text().replace("  # logo: logo.png", "  logo: logo.png")
+    (path / "pmo.yaml").write_text(text)
+    assert main(["questionnaire", str(path)]) != 0
+    assert "branding.logo in pmo.yaml names 'logo.png'" in capsys.readouterr().err
