@@ -424,7 +424,7 @@ def _check_assessment(frame: pd.DataFrame, model: MaturityModel, label: str, iss
 
 
 def _check_roles(frame: pd.DataFrame, config: Config, label: str, issues: _Collector) -> pd.DataFrame:
-    """When pmo.yaml lists the questionnaire's roles, accept only those; a case-only difference takes the list's spelling."""
+    """Accept only the questionnaire roles pmo.yaml lists, if any; a case-only difference takes the list's spelling."""
     settings = config.questionnaire
     if settings.roles is None:
         return frame
