@@ -183,11 +183,11 @@ def write_input_workbook(target: Path, *, model: MaturityModel | None = None,
     for line in notes:
         help_sheet.append([line])
     help_sheet["A1"].font = Font(bold=True, size=13)
-    help_sheet.append(["table", "column", "required", "meaning"])
+    help_sheet.append(["table", "column code", "heading", "required", "meaning"])
     header_row = help_sheet.max_row
     for cell in help_sheet[header_row]:
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-    for letter, width in zip("ABCD", (16, 20, 22, 90)):
+    for letter, width in zip("ABCDE", (16, 20, 30, 18, 90)):
         help_sheet.column_dimensions[letter].width = width
     help_sheet.freeze_panes = f"A{header_row + 1}"
     lists = book.create_sheet("_Lists")
@@ -195,7 +195,7 @@ def write_input_workbook(target: Path, *, model: MaturityModel | None = None,
     examples.append(["table", "column", "value"])
     list_col = 0
     for spec in TABLES.values():
-        help_sheet.append([spec.name, "", "required table" if spec.required else "optional table", spec.help])
+        help_sheet.append([spec.name, "", "", "required table" if spec.required else "optional table", spec.help])
         help_sheet.cell(help_sheet.max_row, 1).font = Font(bold=True)
         sheet = book.create_sheet(spec.name)
         labels = [column_label(spec.name, c.name) for c in spec.columns]
@@ -214,8 +214,7 @@ def write_input_workbook(target: Path, *, model: MaturityModel | None = None,
             cell.fill, cell.font = _EXAMPLE_FILL, _EXAMPLE_FONT
             examples.append([spec.name, col.name, example[col.name]])
             need = "optional column" if not col.present else ("may be empty" if col.nullable else "value required")
-            help_sheet.append(["", col.name, need, f"{labels[i - 1]}. {col.help}"
-                               if labels[i - 1].casefold() not in col.help.casefold() else col.help])
+            help_sheet.append(["", col.name, labels[i - 1], need, col.help])
             note = Comment(f"{col.help}\n({need})", "PMO Playbook Kit")
             note.width, note.height = 260, 90
             head.comment = note
@@ -247,7 +246,7 @@ def write_input_workbook(target: Path, *, model: MaturityModel | None = None,
         marker.font = Font(italic=True, bold=True, color="C00000")
         sheet.column_dimensions[get_column_letter(len(spec.columns) + 1)].width = len(EXAMPLE_MARKER) + 4
     for row in help_sheet.iter_rows(min_row=header_row + 1):
-        row[3].alignment = Alignment(wrap_text=True, vertical="top")
+        row[4].alignment = Alignment(wrap_text=True, vertical="top")
     lists.sheet_state = "hidden"
     examples.sheet_state = "hidden"
     book.save(target)

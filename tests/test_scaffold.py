@@ -48,7 +48,8 @@ def test_init_creates_config_workbook_and_questionnaire(tmp_path):
         assert [header_code(c.value) for c in book[name][1]][:len(spec.columns)] == spec.column_names
     assert "Budget at completion" in book["initiatives"]["K1"].comment.text  # header notes
     help_rows = [r for r in book["_Instructions"].iter_rows(values_only=True)]
-    assert (None, "bac", "value required", "Budget at completion, in the workspace currency.") in help_rows
+    assert (None, "bac", "Budget at completion", "value required",
+            "Budget at completion, in the workspace currency.") in help_rows
     answers = openpyxl.load_workbook(path / "questionnaire.xlsx")["Answers"]
     statements = [r[0] for r in answers.iter_rows(min_row=6, values_only=True) if r[0]]
     assert (path / "questionnaire.pdf").read_bytes().startswith(b"%PDF")
