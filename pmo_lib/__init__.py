@@ -37,7 +37,7 @@ from .trends import MIN_CHART_POINTS, kpi_trends, trend_arrow
 from .value import flow_times, value_for_money, wip_ageing
 from .runner import RunSummary, run_workspace, slugify
 from .sample import create_sample_workspace, sample_workspace
-from .questionnaire import collect_responses, write_questionnaire, write_questionnaire_pdf
+from .questionnaire import QuestionnaireOptions, collect_responses, write_questionnaire, write_questionnaire_pdf
 from .scaffold import init_workspace
 from .workspace import Workspace, load_workspace
 from .kpis import STATUSES, wilson_interval
@@ -47,7 +47,7 @@ from .trends import signal_text, trend_sentence
 __all__ = [
     "cadence_events", "cadence_table", "glossary_table", "guardrail_text", "next_cycles", "roadmap_by_cycle",
     "step_dimensions", "step_kpis", "step_text", "threshold_table",
-    "collect_responses", "write_questionnaire", "write_questionnaire_pdf",
+    "QuestionnaireOptions", "collect_responses", "write_questionnaire", "write_questionnaire_pdf",
     "data_quality_section", "data_quality_table",
     "initiatives_as_of", "tables_as_of", "closing_table", "dashboard", "decision_table", "kpi_rag_grid",
     "portfolio_exceptions", "register_counts", "decisions_view", "portfolio_exceptions_view", "rules_table",

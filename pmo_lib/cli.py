@@ -31,6 +31,14 @@ def _cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_questionnaire(args: argparse.Namespace) -> int:
+    from .scaffold import refresh_questionnaire
+
+    for written in refresh_questionnaire(args.workspace):
+        print(f"Wrote {written}")
+    return EXIT_OK
+
+
 def _cmd_collect(args: argparse.Namespace) -> int:
     from .questionnaire import collect_responses
     from .workspace import load_workspace
@@ -121,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a workspace and list every problem")
     p.add_argument("workspace")
     p.set_defaults(func=_cmd_validate)
+    p = sub.add_parser("questionnaire", help="write the questionnaire again from pmo.yaml "
+                                             "(organisation, branding, deadline, roles)")
+    p.add_argument("workspace")
+    p.set_defaults(func=_cmd_questionnaire)
     p = sub.add_parser("collect-responses", help="merge returned questionnaire workbooks into the assessment table")
     p.add_argument("workspace")
     p.add_argument("folder", help="folder of returned questionnaire workbooks (*.xlsx)")

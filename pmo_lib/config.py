@@ -1,6 +1,7 @@
 """``pmo.yaml``: the workspace's configuration, validated with pydantic."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,44 @@ class Branding(_Strict):
         return value
 
 
+class Questionnaire(_Strict):
+    """What the maturity questionnaire tells respondents, and the roles it accepts."""
+
+    deadline: dt.date | None = Field(None, description="date by which respondents return the questionnaire")
+    roles: list[str] | None = Field(
+        None, min_length=1,
+        description="respondent roles: a drop-down in the questionnaire, and the only roles the assessment accepts")
+    contact: str | None = Field(None, min_length=1, description="who answers respondents' questions")
+
+    @field_validator("roles")
+    @classmethod
+    def _distinct_roles(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        roles = [str(r).strip() for r in value]
+        if any(not r for r in roles):
+            raise ValueError("a role is empty")
+        seen: dict[str, str] = {}
+        for role in roles:
+            if role.casefold() in seen:
+                raise ValueError(f"role {role!r} is listed twice (as {seen[role.casefold()]!r})")
+            seen[role.casefold()] = role
+        return roles
+
+    def match_role(self, text: str) -> str | None:
+        """The configured spelling of ``text``, ignoring case and surrounding spaces.
+
+        Any non-empty text is accepted as it is when no roles are configured;
+        ``None`` means the role is not in the list (or ``text`` is empty).
+        """
+        text = str(text).strip()
+        if not text:
+            return None
+        if self.roles is None:
+            return text
+        return next((r for r in self.roles if r.casefold() == text.casefold()), None)
+
+
 class Config(_Strict):
     """The contents of ``pmo.yaml``."""
 
@@ -104,6 +143,7 @@ class Config(_Strict):
     branding: Branding = Branding()
     funding: Funding = Funding()
     cadence: Cadence = Cadence()
+    questionnaire: Questionnaire = Questionnaire()
     maturity_model: str | None = None
     playbook: str | None = None
 

@@ -209,7 +209,11 @@ def staged_levels(items: pd.DataFrame, model: MaturityModel) -> pd.Series:
     """Staged level of each dimension from item means.
 
     A dimension is at level L when every item evidencing a level from 2 to L
-    has a mean at or above ``model.threshold``. Level 1 needs nothing.
+    has a mean at or above ``model.threshold`` and each of those levels has at
+    least one answered item. Level 1 needs nothing. An item nobody answered in
+    the cycle (not yet in the questionnaire then, or every respondent said
+    don't know) is left out; a level none of whose items was answered is not
+    reached.
 
     Parameters
     ----------
@@ -221,13 +225,14 @@ def staged_levels(items: pd.DataFrame, model: MaturityModel) -> pd.Series:
     Series
         Indexed by dimension_id, integer levels.
     """
-    met = items["mean"].ge(model.threshold)  # NaN (unanswered) never counts
+    met = items["mean"].ge(model.threshold)
+    asked = items["n"].fillna(0).gt(0)
     result = {}
-    for dim, group in items.assign(met=met).groupby("dimension_id", sort=False):
+    for dim, group in items.assign(met=met, asked=asked).groupby("dimension_id", sort=False):
         level = min(model.levels)
         for candidate in sorted(model.levels)[1:]:
-            evidence = group[group["level"] <= candidate]
-            if len(evidence) and evidence["met"].all():
+            evidence = group[(group["level"] <= candidate) & group["asked"]]
+            if (evidence["level"] == candidate).any() and evidence["met"].all():
                 level = candidate
             else:
                 break
@@ -241,7 +246,8 @@ def level_blockers(items: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
     A dimension at level L reaches L + 1 only when every item evidencing a
     level from 2 to L + 1 has a mean at or above ``model.threshold`` (see
     :func:`staged_levels`). The blockers are the items of those levels that
-    fall short, including items nobody answered. A dimension at the model's
+    fall short; items nobody answered are left out, unless none of the next
+    level's items was answered, when all of them block. A dimension at the model's
     top level has none.
 
     Parameters
@@ -273,7 +279,10 @@ def level_blockers(items: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
             continue
         next_level = min(k for k in model.levels if k > level)
         evidence = items[(items["dimension_id"] == dim) & (items["level"] <= next_level)]
-        short = evidence[~evidence["mean"].ge(model.threshold)]
+        answered = evidence["n"].fillna(0).gt(0)
+        short = evidence[answered & ~evidence["mean"].ge(model.threshold)]
+        if not (answered & evidence["level"].eq(next_level)).any():  # the next level has no evidence at all
+            short = pd.concat([short, evidence[evidence["level"].eq(next_level)]])
         gap = model.threshold - short["mean"]
         short = short.assign(_order=gap.fillna(np.inf)).sort_values("_order", ascending=False, kind="stable")
         for row in short.itertuples():

@@ -294,14 +294,12 @@ def _finish_cycle(cycle: str, notebooks: list[dict], tmp: Path, org_dir: Path, h
 
 def _write_templates(org_dir: Path, ws: Workspace) -> None:
     """Write the consultant's templates next to the reports, for the playbook to link to."""
-    from .questionnaire import write_questionnaire, write_questionnaire_pdf
-    from .scaffold import write_input_workbook
+    from .scaffold import write_input_workbook, write_questionnaire_files
 
     folder = org_dir / "templates"
     folder.mkdir(exist_ok=True)
-    write_input_workbook(folder / "input_workbook.xlsx")
-    write_questionnaire(ws.model, folder / "questionnaire.xlsx")
-    write_questionnaire_pdf(ws.model, folder / "questionnaire.pdf")
+    write_input_workbook(folder / "input_workbook.xlsx", model=ws.model, roles=ws.config.questionnaire.roles)
+    write_questionnaire_files(ws.config, ws.model, ws.path, folder)
 
 
 def _cycle_slugs(cycles: list[str]) -> dict[str, str]:

@@ -149,7 +149,55 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+EXAMPLE_MARKER = "Example row: ignored when loaded"
+EXAMPLES_SHEET = "_Examples"
+
+
+def header_code(value: object) -> str:
+    """The column code in a workbook header cell: its last non-empty line.
+
+    The input workbook ``pmo init`` writes puts a readable name above the code
+    ("Budget at completion" newline "bac"); a plain code header is its own code.
+    """
+    lines = [line.strip() for line in _cell_text(value).splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _examples(book) -> dict[str, dict[str, str]]:
+    """The example rows the kit wrote, from the hidden ``_Examples`` sheet: table -> column -> cell text."""
+    if EXAMPLES_SHEET not in book.sheetnames:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for table, column, value in book[EXAMPLES_SHEET].iter_rows(min_row=2, max_col=3, values_only=True):
+        if table and column:
+            out.setdefault(str(table), {})[str(column)] = _cell_text(value)
+    return out
+
+
+def _is_example(row, header: list[str], example: dict[str, str] | None, label: str, name: str,
+                issues: _Collector) -> bool:
+    """Whether ``row`` is the kit's untouched example row, to be skipped.
+
+    A row is skipped only when it carries :data:`EXAMPLE_MARKER` and every
+    value still equals the example the kit wrote. A marked row whose values
+    were changed is reported, never dropped in silence.
+    """
+    if not any(isinstance(c.value, str) and c.value.strip().casefold() == EXAMPLE_MARKER.casefold() for c in row):
+        return False
+    values = {code: _cell_text(c.value).strip() for code, c in zip(header, row) if code}
+    if example is not None and all(values.get(code, "") == text.strip() for code, text in example.items()):
+        return True
+    issues.add(label, name, f"the row is marked '{EXAMPLE_MARKER}' but its values are not the example's; "
+               "delete the marker to load the row as data, or delete the row", row=row[0].row)
+    return True
+
+
 def _read_workbook(path: Path, label: str, issues: _Collector) -> dict[str, pd.DataFrame]:
+    """Read every table sheet of an input workbook as text, indexed by spreadsheet row.
+
+    Row 1 holds the headers; each header's last line is the column code. A row
+    marked :data:`EXAMPLE_MARKER` whose values are still the kit's example is skipped.
+    """
     import openpyxl
 
     try:
@@ -157,10 +205,11 @@ def _read_workbook(path: Path, label: str, issues: _Collector) -> dict[str, pd.D
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         issues.add(label, "", f"the workbook cannot be opened: {exc}")
         return {}
+    examples = _examples(book)
     frames = {}
     for sheet in book.worksheets:
         if sheet.title.startswith("_"):
-            continue  # instructions and drop-down lists
+            continue  # instructions, drop-down lists and the example values
         name = sheet.title.strip()
         for merged in sheet.merged_cells.ranges:
             if merged.min_row == 1:
@@ -170,13 +219,15 @@ def _read_workbook(path: Path, label: str, issues: _Collector) -> dict[str, pd.D
         if not rows:
             frames[name] = pd.DataFrame()
             continue
-        header = [_cell_text(c.value).strip() for c in rows[0]]
+        header = [header_code(c.value) for c in rows[0]]
         while header and not header[-1]:
             header.pop()
         records, index = [], []
         for row in rows[1:]:
             cells = row[:len(header)]
             if all(c.value is None or str(c.value).strip() == "" for c in cells):
+                continue
+            if _is_example(row, header, examples.get(name), label, name, issues):
                 continue
             values = []
             for col_name, cell in zip(header, cells):
@@ -381,6 +432,18 @@ def _check_assessment(frame: pd.DataFrame, model: MaturityModel, label: str, iss
                    row=int(idx), column="score", value=_plain(score[idx]))
 
 
+def _check_roles(frame: pd.DataFrame, config: Config, label: str, issues: _Collector) -> pd.DataFrame:
+    """Accept only the questionnaire roles pmo.yaml lists, if any; a case-only difference takes the list's spelling."""
+    settings = config.questionnaire
+    if settings.roles is None:
+        return frame
+    matched = frame["role"].map(lambda r: settings.match_role(r) if isinstance(r, str) else None)
+    for idx in frame.index[(matched.isna() & frame["role"].notna()).to_numpy()]:
+        issues.add(label, "assessment", f"the role is not in the questionnaire's list of roles in {CONFIG_FILE} "
+                   f"({', '.join(settings.roles)})", row=int(idx), column="role", value=frame.at[idx, "role"])
+    return frame.assign(role=matched.where(matched.notna(), frame["role"]))
+
+
 def load_workspace(path: str | Path | None = None) -> Workspace:
     """Load and validate a workspace, collecting every problem before raising.
 
@@ -470,6 +533,8 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
     _check_cumulative(tables, sources, issues)
     if model is not None and "assessment" in tables:
         _check_assessment(tables["assessment"], model, sources["assessment"], issues)
+    if config is not None and "assessment" in tables:
+        tables["assessment"] = _check_roles(tables["assessment"], config, sources["assessment"], issues)
     issues.raise_if_any(workspace=path)
     assert config is not None and model is not None
 

@@ -71,3 +71,43 @@ def test_a_negative_tolerance_and_unknown_threshold_keys_are_named(tmp_path):
     problems = info.value.problems.set_index("column")
     assert "greater than or equal to 0" in problems.loc["thresholds.kpis.spi.tolerance", "message"]
     assert "unknown key" in problems.loc["thresholds.kpis.spi.green", "message"]
+
+
+def test_questionnaire_section_gives_deadline_roles_and_contact(tmp_path):
+    import datetime as dt
+
+    config = load_config(write(tmp_path, "organisation: Acme\nquestionnaire:\n  deadline: 2026-12-15\n"
+                                         "  roles: [Executive, PMO, Delivery lead]\n  contact: Jane Doe, PMO lead\n"))
+    q = config.questionnaire
+    assert q.deadline == dt.date(2026, 12, 15)
+    assert q.roles == ["Executive", "PMO", "Delivery lead"] and q.contact == "Jane Doe, PMO lead"
+    assert q.match_role(" pmo ") == "PMO" and q.match_role("Sponsor") is None
+
+
+def test_without_a_questionnaire_section_any_role_is_accepted(tmp_path):
+    q = load_config(write(tmp_path, "organisation: Acme\n")).questionnaire
+    assert q.deadline is None and q.roles is None and q.contact is None
+    assert q.match_role(" Sponsor ") == "Sponsor" and q.match_role("") is None
+
+
+def test_questionnaire_unknown_keys_bad_dates_and_repeated_roles_are_reported_with_lines(tmp_path):
+    text = ("organisation: Acme\nquestionnaire:\n  deadline: 15/12/2026\n  roles: [PMO, Executive, pmo]\n"
+            "  anonymous: true\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    problems = info.value.problems.set_index("column")
+    assert problems.loc["questionnaire.deadline", "row"] == 3
+    assert problems.loc["questionnaire.deadline", "value"] == "15/12/2026"
+    assert problems.loc["questionnaire.roles", "row"] == 4
+    assert "'pmo' is listed twice" in problems.loc["questionnaire.roles", "message"]
+    assert "unknown key 'questionnaire.anonymous'" in problems.loc["questionnaire.anonymous", "message"]
+
+
+def test_the_template_pmo_yaml_is_valid_and_lists_the_sample_roles():
+    from pmo_lib.config import Config
+    from pmo_lib.resources import TEMPLATES_DIR
+    from pmo_lib.sample import _ROLES
+    import yaml
+
+    config = Config.model_validate(yaml.safe_load((TEMPLATES_DIR / "pmo.yaml").read_text()))
+    assert config.questionnaire.roles == list(_ROLES)  # the sample's respondents fit the default list

@@ -9,12 +9,12 @@ from pmo_lib import (ConfigError, load_model, load_workspace, maturity_trend, ov
 from pmo_lib.resources import TEMPLATES_DIR
 
 
-def test_default_model_has_eight_dimensions_and_about_forty_items():
+def test_default_model_has_eight_dimensions_and_fifty_single_question_items():
     model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
     assert model.dimensions["dimension_id"].tolist() == [
         "strategic_alignment", "adaptive_funding", "customer_value", "flow_delivery",
         "continuous_improvement", "transparency_automation", "governance", "customer_engagement"]
-    assert len(model.items) == 40
+    assert len(model.items) == 50
     assert model.levels == {1: "Initial", 2: "Repeatable", 3: "Defined", 4: "Measured", 5: "Adaptive"}
     assert model.threshold == pytest.approx(3.8)
 
@@ -177,14 +177,22 @@ def test_lifting_every_blocker_to_the_threshold_lifts_the_level_and_nothing_less
             assert staged_levels(lifted, model)[dim] == group["level"].iloc[0]
 
 
-def test_an_unanswered_item_blocks_its_level(tiny):
-    from pmo_lib import item_statistics, level_blockers
+def test_an_item_nobody_answered_is_left_out_unless_its_level_has_no_answers_at_all(tiny):
+    # A statement added to the model after a cycle was assessed has no answers in that cycle; it must not
+    # lower the cycle's staged level. A level with no answered statement at all is not reached.
+    from pmo_lib import item_statistics, level_blockers, staged_levels
 
     ws = load_workspace(tiny)
-    answers = ws["assessment"][(ws["assessment"]["cycle"] == "C3") & (ws["assessment"]["item_id"] != "A3")]
-    blockers = level_blockers(item_statistics(answers, ws.model), ws.model).set_index("item_id")
-    assert blockers.at["A3", "next_level"] == 3 and np.isnan(blockers.at["A3", "score"])
-    assert np.isnan(blockers.at["A3", "gap"])
+    cycle = ws["assessment"][ws["assessment"]["cycle"] == "C3"]
+    full = item_statistics(cycle, ws.model)
+    without_a3 = item_statistics(cycle[cycle["item_id"] != "A3"], ws.model)
+    a2_met = full.set_index("item_id").at["A2", "mean"] >= ws.model.threshold
+    assert staged_levels(without_a3, ws.model)["alignment"] >= (3 if a2_met else 2)
+    assert "A3" not in set(level_blockers(without_a3, ws.model)["item_id"])
+    neither = item_statistics(cycle[~cycle["item_id"].isin(["A2", "A3"])], ws.model)
+    assert staged_levels(neither, ws.model)["alignment"] < 3
+    blockers = level_blockers(neither, ws.model).set_index("item_id")
+    assert {"A2", "A3"} <= set(blockers.index) and np.isnan(blockers.at["A3", "score"])
 
 
 def test_overall_interval_is_the_bootstrap_of_respondent_means_when_everyone_answers_everything():

@@ -206,3 +206,32 @@ def test_run_cache_is_used_only_while_the_inputs_are_unchanged(tiny, tmp_path, m
     goals.write_text(goals.read_text() + "\n")
     os.utime(goals, ns=(1, 1))
     assert not any(w.file == "marker" for w in load_workspace(tiny).warnings)  # inputs changed: validated again
+
+
+def test_roles_listed_in_pmo_yaml_are_the_only_roles_the_assessment_accepts(tiny):
+    with (tiny / "pmo.yaml").open("a") as fh:
+        fh.write("questionnaire:\n  roles: [Executive, PMO, Delivery lead]\n")
+    edit_csv(tiny, "assessment", lambda f: f.assign(role=f["role"].replace({"PMO": "pmo"})))
+    assert set(load_workspace(tiny)["assessment"]["role"]) == {"Executive", "PMO", "Delivery lead"}  # list's spelling
+
+    def sponsor(frame):
+        frame.loc[4, "role"] = "Sponsor"  # spreadsheet row 6
+        return frame
+
+    edit_csv(tiny, "assessment", sponsor)
+    row = one(problems_of(tiny), table="assessment", column="role")
+    assert (row["row"], row["value"]) == (6, "Sponsor")
+    assert row["file"].endswith("assessment.csv") and "Executive, PMO, Delivery lead" in row["message"]
+
+
+def test_without_a_roles_list_any_role_is_accepted(tiny):
+    edit_csv(tiny, "assessment", lambda f: f.assign(role="Sponsor"))
+    assert set(load_workspace(tiny)["assessment"]["role"]) == {"Sponsor"}
+
+
+def test_workbook_headers_may_carry_a_readable_name_above_the_code(tiny):
+    from pmo_lib.workspace import header_code
+
+    assert header_code("Budget at completion\nbac") == "bac"
+    assert header_code("bac") == "bac" and header_code(" Planned value (PV) \r\n planned_value \n") == "planned_value"
+    assert header_code(None) == ""
