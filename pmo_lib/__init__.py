@@ -9,7 +9,8 @@ __version__ = "0.1.0"
 from .charts import (completion_line, count_heatmap, funding_shift_bars, control_chart, flow_time_histogram, throughput_bars, value_scatter, wip_age_bars,
                      dimension_trends, heatmap, item_grid, maturity_radar, role_gap_title, role_grid,
                      score_intervals, weakest_item_title, goal_mix_bars, kpi_small_multiples, kpi_trend_title, trend_title, maturity_bars, set_theme,
-                     show_figure, trend_lines)
+                     show_figure, trend_lines, value_scatter_note, declutter)
+from .theme import display_name, file_label, kpi_name, number, role_label
 from .config import Config, load_config
 from .exceptions import ConfigError, InputError, NotebookError, PmoError, Problem, RunLockedError
 from .funding import funding_changes, reallocation_scenario, scenario_goal_mix, value_scores
@@ -58,5 +59,6 @@ __all__ = [
     "governance_summary", "kpi_trend_title", "maturity_trend", "scorecard", "trend_title", "kpi_summary", "maturity_summary", "reuse_result", "plural", "portfolio_overview", "rag_status", "read_result", "record", "render_html", "render_pdf",
     "point_scores", "respondent_scores", "run_workspace", "sample_workspace", "score_dimensions", "set_theme",
     "show_figure", "slugify", "staged_levels", "status_badge", "table", "trend_lines", "unaligned_spend",
+    "value_scatter_note", "declutter", "display_name", "file_label", "kpi_name", "number", "role_label",
     "__version__",
 ]
