@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import html
 import io
+import re
 
 import matplotlib
+import matplotlib.colors
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
-STATUS_COLOURS = {"green": "#2e7d32", "amber": "#e69500", "red": "#c62828", "n/a": "#9e9e9e"}
-STATUS_WORDS = {"green": "On track", "amber": "At risk", "red": "Off track", "n/a": "Not rated"}
-STATUS_SYMBOLS = {"green": "●", "amber": "▲", "red": "■", "n/a": "○"}
-GREY = "#6b6b6b"
+from .theme import GREY, STATUS_COLOURS, STATUS_SYMBOLS, STATUS_WORDS, display_name, plural, role_label  # noqa: F401
 FIG_WIDTH = 7.2  # inches: the text width of an A4 page with 2 cm margins
 
 
@@ -43,11 +42,13 @@ def show_figure(fig: plt.Figure, caption: str, *, alt: str | None = None):
     from IPython.display import HTML
 
     title = alt or (fig.axes[0].get_title(loc="left") if fig.axes else caption)
+    declutter(fig)
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)  # no "Matplotlib v3…" in the text
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(title)}" ', 1)
     return HTML(f'<figure class="pmo-figure">{svg}<figcaption>{html.escape(caption)}</figcaption></figure>')
 
@@ -57,6 +58,92 @@ def _finish(fig: plt.Figure, ax: plt.Axes, title: str, xlabel: str, ylabel: str)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     fig.tight_layout()
+    return fig
+
+
+def _overlaps(labels, renderer, *, axis: str, pad: float = 2.0) -> bool:
+    """Whether any two visible, non-empty tick labels touch (in display pixels)."""
+    boxes = [t.get_window_extent(renderer) for t in labels if t.get_visible() and t.get_text().strip()]
+    if axis == "x":
+        spans = sorted((b.x0, b.x1) for b in boxes)
+    else:
+        spans = sorted((b.y0, b.y1) for b in boxes)
+    return any(b0 < a1 + pad for (_, a1), (b0, _) in zip(spans, spans[1:]))
+
+
+def _plain_ticks(axis) -> None:
+    """Replace matplotlib's default number formatter (which may print ``1e6`` or an offset) by plain numbers.
+
+    Ticks get thousands separators and as many decimals as their spacing needs.
+    """
+    if not isinstance(axis.get_major_formatter(), matplotlib.ticker.ScalarFormatter):
+        return
+    if axis.get_scale() != "linear":
+        return
+    locs = np.asarray(axis.get_majorticklocs(), dtype=float)
+    steps = np.diff(np.sort(locs))
+    steps = steps[steps > 0]
+    step = float(steps.min()) if len(steps) else (abs(float(locs[0])) if len(locs) else 1.0) or 1.0
+    decimals = int(min(6, max(0, -np.floor(np.log10(step) + 1e-9)))) if step < 1 else 0
+
+    def plain(value: float, _pos=None) -> str:
+        text = f"{value:,.{decimals}f}"
+        if float(text.replace(",", "")) == 0:
+            text = text.lstrip("-")
+        return text.replace("-", "\u2212")
+
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(plain))
+
+
+def declutter(fig: plt.Figure, *, max_grow: float = 2.5) -> plt.Figure:
+    """Keep tick labels from printing over each other, on every axes of ``fig``.
+
+    Crowded x labels are first turned 35° and, if still crowded, thinned to
+    every n-th label (the first and last always shown). Crowded y labels (the
+    categories of a bar chart) make the figure taller, up to ``max_grow``
+    times, so that no name is dropped. Polar axes are left alone.
+    """
+    try:
+        renderer = fig.canvas.get_renderer()
+    except AttributeError:  # pragma: no cover - non-Agg canvases
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        if ax.name != "polar":
+            _plain_ticks(ax.xaxis)
+            _plain_ticks(ax.yaxis)
+    fig.canvas.draw()
+    grow = 1.0
+    for ax in fig.axes:
+        if ax.name == "polar" or not ax.get_visible() or not ax.get_xticklabels() and not ax.get_yticklabels():
+            continue
+        if getattr(ax, "_colorbar", None) is not None or ax.get_label() == "<colorbar>":
+            continue
+        labels = ax.get_xticklabels()
+        if _overlaps(labels, renderer, axis="x"):
+            for t in labels:
+                t.set_rotation(35)
+                t.set_ha("right")
+                t.set_rotation_mode("anchor")
+            fig.canvas.draw()
+            labels = ax.get_xticklabels()
+            shown = [t for t in labels if t.get_text().strip()]
+            step = 2
+            while _overlaps(labels, renderer, axis="x") and step < len(shown):
+                for i, t in enumerate(shown):
+                    t.set_visible(i % step == 0 or i == len(shown) - 1)
+                fig.canvas.draw()
+                step += 1
+        ylabels = [t for t in ax.get_yticklabels() if t.get_text().strip()]
+        if len(ylabels) > 1 and _overlaps(ylabels, renderer, axis="y"):
+            boxes = [t.get_window_extent(renderer) for t in ylabels]
+            need = sum(b.height for b in boxes) * 1.25
+            have = abs(boxes[-1].y0 - boxes[0].y0) + boxes[-1].height
+            grow = max(grow, min(max_grow, need / max(have, 1.0)))
+    if grow > 1.0:
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(width, height * grow)
+        fig.tight_layout()
     return fig
 
 
@@ -387,23 +474,86 @@ def control_chart(history: pd.DataFrame, trend: pd.Series, *, name: str, unit_la
 
 
 def value_scatter(vfm: pd.DataFrame, *, primary: str = "#1f4e79", value: str = "nps") -> plt.Figure:
-    """Customer value (NPS or CSAT) against cost performance, sized by the cycle's spend."""
+    """Customer value (NPS or CSAT) against cost performance, sized by the cycle's spend.
+
+    Every active initiative is accounted for: those without customer answers
+    are drawn on a separate strip under the chart at their CPI, and those
+    without cost data are named in a note under it. ``vfm`` comes from
+    :func:`pmo_lib.value_for_money`.
+    """
+    status = vfm["status"] if "status" in vfm.columns else pd.Series("active", index=vfm.index)
     data = vfm.dropna(subset=["cpi", value])
-    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.8))
+    active = status.eq("active")
+    unanswered = vfm[active & vfm["cpi"].notna() & vfm[value].isna()].sort_values("cpi")
+    no_cost = vfm[active & vfm["cpi"].isna()].sort_values("initiative_id")
+    what = "net promoter score" if value == "nps" else "satisfaction"
+    ylabel = "Net promoter score (points)" if value == "nps" else "CSAT (share of 4 or 5)"
+    if unanswered.empty:
+        fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.8))
+        strip = None
+    else:
+        fig, (ax, strip) = plt.subplots(2, 1, figsize=(FIG_WIDTH, 4.6), sharex=True,
+                                        gridspec_kw={"height_ratios": [4, 1]})
+    biggest = max(float(vfm["spend"].max(skipna=True) or 0), 1.0) if len(vfm) else 1.0
     if data.empty:
         ax.text(0.5, 0.5, "No initiative has both cost data and customer feedback this cycle",
                 ha="center", va="center", transform=ax.transAxes)
-        return _finish(fig, ax, "No value-for-money view yet", "Cost performance index (CPI)", value.upper())
-    sizes = 30 + 300 * data["spend"] / max(data["spend"].max(), 1)
-    ax.scatter(data["cpi"], data[value], s=sizes, color=primary, alpha=0.55, edgecolor="white")
-    for row in data.itertuples():
-        ax.annotate(row.initiative_id, (row.cpi, getattr(row, value)), xytext=(5, 3), textcoords="offset points",
-                    fontsize=7, color=GREY)
+        title = "No value-for-money view yet"
+    else:
+        sizes = 30 + 300 * data["spend"].fillna(0) / biggest
+        ax.scatter(data["cpi"], data[value], s=sizes, color=primary, alpha=0.55, edgecolor="white")
+        for row in data.itertuples():
+            ax.annotate(row.initiative_id, (row.cpi, getattr(row, value)), xytext=(5, 3),
+                        textcoords="offset points", fontsize=7, color=GREY)
+        worst = data.sort_values(value).iloc[0]
+        title = f"Lowest customer score: {worst['initiative_id']} {worst['name']}"
     ax.axvline(1, color=GREY, linewidth=0.8)
-    worst = data.sort_values(value).iloc[0]
-    title = f"Lowest customer score: {worst['initiative_id']} {worst['name']}"
-    ylabel = "Net promoter score (points)" if value == "nps" else "CSAT (share of 4 or 5)"
-    return _finish(fig, ax, title, "Cost performance index (CPI)", ylabel)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    if value == "csat":
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    bottom = ax
+    if strip is not None:
+        sizes = 30 + 300 * unanswered["spend"].fillna(0) / biggest
+        strip.scatter(unanswered["cpi"], np.zeros(len(unanswered)), s=sizes, facecolors="white",
+                      edgecolors=GREY, linewidths=1.2)
+        for i, row in enumerate(unanswered.itertuples()):
+            strip.annotate(row.initiative_id, (row.cpi, 0), xytext=(4, 6 if i % 2 == 0 else -11),
+                           textcoords="offset points", fontsize=7, color=GREY)
+        strip.axvline(1, color=GREY, linewidth=0.8)
+        strip.set_yticks([0], [f"No {what}\nanswers"])
+        strip.set_ylim(-1, 1)
+        strip.grid(axis="y", visible=False)
+        bottom = strip
+    bottom.set_xlabel("Cost performance index (CPI)")
+    if len(no_cost):
+        names = ", ".join(no_cost["initiative_id"].astype(str))
+        fig.text(0.01, 0.0, f"Not shown, no cost data this cycle: {names}.", fontsize=8, color=GREY,
+                 ha="left", va="top")
+    fig.tight_layout()
+    return fig
+
+
+def value_scatter_note(vfm: pd.DataFrame, *, value: str = "nps") -> str:
+    """A caption sentence saying which active initiatives the value-for-money chart cannot place, and why."""
+    status = vfm["status"] if "status" in vfm.columns else pd.Series("active", index=vfm.index)
+    active = vfm[status.eq("active")]
+    what = "net promoter score" if value == "nps" else "satisfaction"
+    parts = []
+    unanswered = active[active["cpi"].notna() & active[value].isna()]
+    if len(unanswered):
+        parts.append(f"{', '.join(unanswered['initiative_id'].astype(str))} "
+                     f"{'has' if len(unanswered) == 1 else 'have'} no {what} answers this cycle and "
+                     f"{'is' if len(unanswered) == 1 else 'are'} shown on the strip below the chart")
+    no_cost = active[active["cpi"].isna()]
+    if len(no_cost):
+        parts.append(f"{', '.join(no_cost['initiative_id'].astype(str))} "
+                     f"{'has' if len(no_cost) == 1 else 'have'} no cost data this cycle and "
+                     f"{'is' if len(no_cost) == 1 else 'are'} not shown")
+    shown = int(active.dropna(subset=["cpi", value]).shape[0])
+    lead = (f"{shown} of {plural(len(active), 'active initiative')} {'has' if shown == 1 else 'have'} "
+            "both a CPI and customer answers")
+    return lead + (": " + "; ".join(parts) + "." if parts else ".")
 
 
 def throughput_bars(history: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
@@ -454,13 +604,28 @@ def wip_age_bars(ageing: pd.DataFrame, *, top_n: int = 12) -> plt.Figure:
     return _finish(fig, ax, title, "Items in progress", "Initiative")
 
 
-def count_heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str) -> plt.Figure:
-    """A heat grid of counts (e.g. initiatives × RAID severity); empty cells are blank."""
+def count_heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
+                  label: str = "Open items") -> plt.Figure:
+    """A heat grid of counts (e.g. initiatives × RAID severity); empty cells are blank.
+
+    The colour scale is integer: one shade per count from 0 to the largest,
+    with whole-number ticks on the colour bar.
+    """
+    counts = table.fillna(0).round().astype(int)
+    top = max(int(counts.to_numpy().max()) if counts.size else 0, 1)
+    cmap = matplotlib.colormaps["Reds"].resampled(top + 1)
+    norm = matplotlib.colors.BoundaryNorm(np.arange(-0.5, top + 1.5), cmap.N)
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.3 * len(table) + 1.5))
-    sns.heatmap(table.where(table > 0), annot=True, fmt=".0f", cmap="Reds", linewidths=0.5, ax=ax,
-                cbar_kws={"label": "Open items", "shrink": 0.8}, annot_kws={"fontsize": 8})
+    sns.heatmap(counts.where(counts > 0), annot=True, fmt=".0f", cmap=cmap, norm=norm, linewidths=0.5, ax=ax,
+                cbar_kws={"label": label, "shrink": 0.8}, annot_kws={"fontsize": 8})
+    ticks = [t for t in matplotlib.ticker.MaxNLocator(nbins=6, integer=True, min_n_ticks=1).tick_values(0, top)
+             if 0 <= t <= top]
+    colorbar = ax.collections[0].colorbar
+    colorbar.set_ticks(ticks)
+    colorbar.set_ticklabels([f"{int(t):,}" for t in ticks])
+    colorbar.minorticks_off()
     ax.set_yticklabels(ax.get_yticklabels(), rotation=0, fontsize=8)
-    ax.set_xticklabels(ax.get_xticklabels(), rotation=0, fontsize=9)
+    ax.set_xticklabels([display_name(t.get_text()) for t in ax.get_xticklabels()], rotation=0, fontsize=9)
     return _finish(fig, ax, title, xlabel, ylabel)
 
 
