@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from .kpis import KpiCatalog, _window, cycle_spend
+from .theme import plural
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 STOP_BELOW = 0.8  # CPI and SPI both below this: the recommended decision is to stop
@@ -130,13 +131,13 @@ def find_exceptions(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: 
                      "value": float(days), "threshold": float(slip_days),
                      "severity": "high" if days > LONG_SLIP_DAYS else "medium",
                      "recommendation": "re-scope" if days > LONG_SLIP_DAYS else "recover",
-                     "description": f"forecast to finish {days:.0f} days after its planned end"})
+                     "description": f"forecast to finish {plural(days, 'day')} after its planned end"})
     overdue = live[(live["planned_end_date"] < w.end) & live["actual_end_date"].isna()]
     for initiative in overdue.index:
         days = float((w.end - overdue.at[initiative, "planned_end_date"]).days)
         rows.append({"kind": "delivery", "initiative_id": initiative, "metric": "days past planned end",
                      "value": days, "threshold": 0.0, "severity": "high", "recommendation": "re-scope",
-                     "description": f"{days:.0f} days past its planned end and not closed"})
+                     "description": f"{plural(days, 'day')} past its planned end and not closed"})
     red = kpis[(kpis["scope"] == "portfolio") & (kpis["status"] == "red")]
     for row in red.itertuples():
         rows.append({"kind": "kpi", "initiative_id": None, "metric": row.name, "value": row.value,
@@ -152,7 +153,7 @@ def find_exceptions(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: 
             rows.append({"kind": "raid", "initiative_id": row.initiative_id, "metric": f"{row.raid_id} {row.title}",
                          "value": days, "threshold": 0.0, "severity": "high" if row.severity == "critical" else "medium",
                          "recommendation": "recover",
-                         "description": f"{row.severity} {row.kind} open {days:.0f} days past its due date"})
+                         "description": f"{row.severity} {row.kind} open {plural(days, 'day')} past its due date"})
     out = pd.DataFrame(rows, columns=[c for c in EXCEPTION_COLUMNS if c not in ("exception_id", "name", "owner")])
     out["name"] = out["initiative_id"].map(ini["name"])
     out["owner"] = out["initiative_id"].map(ini["owner"])

@@ -9,8 +9,9 @@ import pandas as pd
 from .governance import LONG_SLIP_DAYS, STOP_BELOW
 from .maturity import MaturityModel, overall_level, overall_score
 from .report import esc, format_value, plural
+from .theme import STATUS_WORDS
 
-_WORD = {"green": "on track", "amber": "at risk", "red": "off track", "n/a": "not rated"}
+_WORD = {status: word.lower() for status, word in STATUS_WORDS.items()}  # the theme's words, mid-sentence
 
 
 def maturity_summary(dims: pd.DataFrame, previous: pd.DataFrame | None, model: MaturityModel, *,
@@ -187,7 +188,7 @@ def guardrail_text(config, *, goals: pd.DataFrame) -> str:
     lines = [f"- **Goal mix.** Each goal's share of the cycle's spend must stay within ±{t.goal_mix_tolerance:.0%} of "
              "its target share; spend on initiatives without a goal counts against a target of 0%."]
     if goals.empty or goals["target_share"].isna().all():
-        lines[0] += " No goal has a target share yet: set `target_share` in the goals table to activate this guardrail."
+        lines[0] += " No goal has a target share yet: give each goal a target share in the goals table to activate this guardrail."
     lines += [
         f"- **Schedule.** An initiative forecast to finish more than {t.schedule_slip_days} days after its planned end "
         f"is an exception; beyond {LONG_SLIP_DAYS} days it is of high severity.",
