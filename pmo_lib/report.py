@@ -334,7 +334,7 @@ def value_score_method(funding) -> str:
             f"(NPS, or CSAT where there is no NPS; weight {w.customer:g}), benefits realisation (capped at 120%; weight "
             f"{w.benefits:g}), strategic alignment (1 when linked to a goal; weight {w.alignment:g}) and cost performance "
             f"(CPI from 0.5 to 1.2; weight {w.cost:g}). A component an initiative lacks is left out and the weights of the "
-            "others rescaled. The weights live in `pmo.yaml` under `funding.value_weights`.")
+            "others rescaled. The weights are part of the workspace configuration (funding, value weights).")
 
 
 def data_quality_table(workspace) -> pd.DataFrame:
