@@ -579,9 +579,9 @@ def flow_time_histogram(times: pd.DataFrame, *, primary: str = "#1f4e79") -> plt
     ax.hist(days.clip(upper=upper), bins=30, color=primary, alpha=0.85)
     p50, p85 = np.percentile(days, [50, 85])
     for value, label, style in ((p50, "50th percentile", "-"), (p85, "85th percentile", "--")):
-        ax.axvline(value, color=STATUS_COLOURS["red"], linestyle=style, linewidth=1.2, label=f"{label}: {value:.0f} days")
+        ax.axvline(value, color=STATUS_COLOURS["red"], linestyle=style, linewidth=1.2, label=f"{label}: {plural(round(value), 'day')}")
     ax.legend(loc="upper right")
-    title = f"85% of items finished within {p85:.0f} days"
+    title = f"85% of items finished within {plural(round(p85), 'day')}"
     return _finish(fig, ax, title, "Flow time (days from start to finish)", "Items")
 
 
@@ -599,7 +599,7 @@ def wip_age_bars(ageing: pd.DataFrame, *, top_n: int = 12) -> plt.Figure:
     ax.legend(title="Age at the cycle's end", loc="upper center", bbox_to_anchor=(0.5, -0.22),
               ncol=len(grid.columns))
     old = ageing[ageing["age_band"].astype(str).str.startswith(("60", "90"))]["items"].sum()
-    title = f"{int(old)} items in progress for 60 days or more"
+    title = f"{plural(int(old), 'item')} in progress for 60 days or more"
     ax.grid(axis="y", visible=False)
     return _finish(fig, ax, title, "Items in progress", "Initiative")
 
