@@ -190,7 +190,7 @@ def guardrail_text(config, *, goals: pd.DataFrame) -> str:
     if goals.empty or goals["target_share"].isna().all():
         lines[0] += " No goal has a target share yet: give each goal a target share in the goals table to activate this guardrail."
     lines += [
-        f"- **Schedule.** An initiative forecast to finish more than {t.schedule_slip_days} days after its planned end "
+        f"- **Schedule.** An initiative forecast to finish more than {plural(t.schedule_slip_days, 'day')} after its planned end "
         f"is an exception; beyond {LONG_SLIP_DAYS} days it is of high severity.",
         "- **Cost and schedule performance.** CPI or SPI below the amber threshold is an exception; below red it is "
         f"of high severity, and below {STOP_BELOW:g} on both the recommended decision is to stop.",
