@@ -492,8 +492,8 @@ def value_scatter(vfm: pd.DataFrame, *, primary: str = "#1f4e79", value: str = "
         fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.8))
         strip = None
     else:
-        fig, (ax, strip) = plt.subplots(2, 1, figsize=(FIG_WIDTH, 4.6), sharex=True,
-                                        gridspec_kw={"height_ratios": [4, 1]})
+        fig, (ax, strip) = plt.subplots(2, 1, figsize=(FIG_WIDTH, 5.0), sharex=True,
+                                        gridspec_kw={"height_ratios": [4, 1.4]})
     biggest = max(float(vfm["spend"].max(skipna=True) or 0), 1.0) if len(vfm) else 1.0
     if data.empty:
         ax.text(0.5, 0.5, "No initiative has both cost data and customer feedback this cycle",
@@ -502,9 +502,12 @@ def value_scatter(vfm: pd.DataFrame, *, primary: str = "#1f4e79", value: str = "
     else:
         sizes = 30 + 300 * data["spend"].fillna(0) / biggest
         ax.scatter(data["cpi"], data[value], s=sizes, color=primary, alpha=0.55, edgecolor="white")
-        for row in data.itertuples():
-            ax.annotate(row.initiative_id, (row.cpi, getattr(row, value)), xytext=(5, 3),
-                        textcoords="offset points", fontsize=7, color=GREY)
+        if len(unanswered):  # the strip shares the x axis: its points must be inside the limits fixed below
+            ax.update_datalim(np.column_stack([unanswered["cpi"].to_numpy(dtype=float),
+                                               np.full(len(unanswered), float(data[value].mean()))]))
+            ax.autoscale_view()
+        _label_points(ax, data["cpi"].to_numpy(dtype=float), data[value].to_numpy(dtype=float),
+                      data["initiative_id"].astype(str).tolist())
         worst = data.sort_values(value).iloc[0]
         title = f"Lowest customer score: {worst['initiative_id']} {worst['name']}"
     ax.axvline(1, color=GREY, linewidth=0.8)
@@ -516,14 +519,18 @@ def value_scatter(vfm: pd.DataFrame, *, primary: str = "#1f4e79", value: str = "
     if strip is not None:
         sizes = 30 + 300 * unanswered["spend"].fillna(0) / biggest
         strip.scatter(unanswered["cpi"], np.zeros(len(unanswered)), s=sizes, facecolors="white",
-                      edgecolors=GREY, linewidths=1.2)
-        for i, row in enumerate(unanswered.itertuples()):
-            strip.annotate(row.initiative_id, (row.cpi, 0), xytext=(4, 6 if i % 2 == 0 else -11),
-                           textcoords="offset points", fontsize=7, color=GREY)
+                      edgecolors=GREY, linewidths=1.2, zorder=3)
         strip.axvline(1, color=GREY, linewidth=0.8)
         strip.set_yticks([0], [f"No {what}\nanswers"])
-        strip.set_ylim(-1, 1)
+        strip.set_ylim(-0.6, 1.6)
         strip.grid(axis="y", visible=False)
+        fig.tight_layout()
+        for (cpi, ident), x in zip(unanswered[["cpi", "initiative_id"]].itertuples(index=False),
+                                   _spread(strip, unanswered["cpi"].to_numpy(dtype=float), gap_points=9)):
+            strip.annotate(str(ident), (cpi, 0), xytext=(x, 0.45), textcoords="data", rotation=90, fontsize=7,
+                           color=GREY, ha="center", va="bottom",
+                           arrowprops={"arrowstyle": "-", "color": "#b0b0b0", "linewidth": 0.6,
+                                       "shrinkA": 0, "shrinkB": 4})
         bottom = strip
     bottom.set_xlabel("Cost performance index (CPI)")
     if len(no_cost):
@@ -534,18 +541,79 @@ def value_scatter(vfm: pd.DataFrame, *, primary: str = "#1f4e79", value: str = "
     return fig
 
 
+def _label_points(ax: plt.Axes, xs: np.ndarray, ys: np.ndarray, labels: list[str], *, fontsize: float = 7) -> None:
+    """Label scatter points, moving a label to another side of its point when it would cover an earlier one."""
+    fig = ax.figure
+    fig.tight_layout()
+    ax.set_xlim(ax.get_xlim())  # fix the limits so that display positions hold
+    ax.set_ylim(ax.get_ylim())
+    points = fig.dpi / 72
+    placed: list[tuple[float, float, float, float]] = []
+    offsets = [(5, 3), (5, -10), (-5, 3), (-5, -10), (5, 10), (-5, 10), (5, -17), (-5, -17)]
+    for x, y, text in sorted(zip(xs, ys, labels), key=lambda t: (-t[1], t[0])):
+        px, py = ax.transData.transform((x, y))
+        width, height = 0.62 * fontsize * len(text) * points, fontsize * points
+        choice = offsets[0]
+        for dx, dy in offsets:
+            x0 = px + dx * points - (width if dx < 0 else 0)
+            y0 = py + dy * points
+            box = (x0, y0, x0 + width, y0 + height)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+                choice = (dx, dy)
+                break
+        dx, dy = choice
+        x0 = px + dx * points - (width if dx < 0 else 0)
+        placed.append((x0, py + dy * points, x0 + width, py + dy * points + height))
+        ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize, color=GREY,
+                    ha="right" if dx < 0 else "left")
+
+
+def _spread(ax: plt.Axes, xs: np.ndarray, *, gap_points: float) -> list[float]:
+    """Label positions along x, in data units, at least ``gap_points`` apart and as close to ``xs`` as may be.
+
+    ``xs`` must be sorted. Crowded labels fan out around their cluster's centre, within the axes.
+    """
+    if len(xs) == 0:
+        return []
+    fig = ax.figure
+    to_px = ax.transData.transform
+    px = np.array([to_px((x, 0))[0] for x in xs])
+    gap = gap_points * fig.dpi / 72
+    left, right = ax.transAxes.transform((0, 0))[0], ax.transAxes.transform((1, 0))[0]
+    clusters = [[i] for i in range(len(px))]  # merge neighbours that collide, centring each group on its markers
+
+    def first(group: list[int]) -> float:
+        width = gap * (len(group) - 1)
+        return min(max(px[group].mean() - width / 2, left + gap / 2), right - gap / 2 - width)
+
+    merged = True
+    while merged:
+        merged = False
+        for k in range(len(clusters) - 1):
+            a, b = clusters[k], clusters[k + 1]
+            if first(a) + gap * (len(a) - 1) + gap > first(b) + 1e-6:
+                clusters[k:k + 2] = [a + b]
+                merged = True
+                break
+    pos = np.empty(len(px))
+    for group in clusters:
+        pos[group] = first(group) + gap * np.arange(len(group))
+    inverse = ax.transData.inverted()
+    return [float(inverse.transform((p, 0))[0]) for p in pos]
+
+
 def value_scatter_note(vfm: pd.DataFrame, *, value: str = "nps") -> str:
     """A caption sentence saying which active initiatives the value-for-money chart cannot place, and why."""
     status = vfm["status"] if "status" in vfm.columns else pd.Series("active", index=vfm.index)
     active = vfm[status.eq("active")]
     what = "net promoter score" if value == "nps" else "satisfaction"
     parts = []
-    unanswered = active[active["cpi"].notna() & active[value].isna()]
+    unanswered = active[active["cpi"].notna() & active[value].isna()].sort_values("initiative_id")
     if len(unanswered):
         parts.append(f"{', '.join(unanswered['initiative_id'].astype(str))} "
                      f"{'has' if len(unanswered) == 1 else 'have'} no {what} answers this cycle and "
                      f"{'is' if len(unanswered) == 1 else 'are'} shown on the strip below the chart")
-    no_cost = active[active["cpi"].isna()]
+    no_cost = active[active["cpi"].isna()].sort_values("initiative_id")
     if len(no_cost):
         parts.append(f"{', '.join(no_cost['initiative_id'].astype(str))} "
                      f"{'has' if len(no_cost) == 1 else 'have'} no cost data this cycle and "
