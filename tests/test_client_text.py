@@ -188,3 +188,62 @@ def test_client_reports_speak_client_language(client_pages, workspace):
             assert "Executive summary" in text or "How to use this playbook" in text, page  # a real report
         findings += [f"{page.parent.name}/{page.name}: {f}" for f in scan(text)]
     assert not findings, "\n".join(dict.fromkeys(findings))
+
+
+def test_tables_show_display_names_and_plain_numbers():
+    import pandas as pd
+
+    from pmo_lib import table
+
+    frame = pd.DataFrame({"initiative_id": ["I-001", "I-002"], "status": ["on_hold", "active"],
+                          "expected_kpi": ["flow_time_p85", "cpi"], "owner_role": ["pmo", "Delivery lead"],
+                          "note": ["on_hold since May", "budget_reallocation"], "slope": [-146208.4, 0.00123],
+                          "median_age_days": [1.0, 2.0]})
+    page = table(frame, formats={"slope": "{:+.3g}"}).data
+    lines, cells = visible_text(page)
+    assert {"On hold", "Active", "Flow time (85th percentile)", "Cost performance index", "PMO", "Budget reallocation",
+            "-146,000", "+0.00123", "Median age days"} <= set(cells)
+    assert "on_hold since May" in cells  # free text is not rewritten, only whole codes
+    assert 'white-space: nowrap' in page  # identifiers do not wrap
+    assert table(frame, codes=False).data.count("on_hold") == 2  # the code and the free text
+
+
+def test_count_heatmap_has_an_integer_colour_scale_from_zero():
+    import matplotlib
+    import pandas as pd
+
+    matplotlib.use("Agg")
+    from pmo_lib import count_heatmap
+
+    grid = pd.DataFrame({"critical": [1, 0], "high": [1, 1]}, index=["I-001", "I-002"])
+    fig = count_heatmap(grid, title="t", xlabel="Severity", ylabel="Initiative")
+    colorbar = fig.axes[0].collections[0].colorbar
+    ticks = [float(t) for t in colorbar.get_ticks()]
+    assert ticks[0] == 0 and all(t.is_integer() for t in ticks) and max(ticks) == 1
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["Critical", "High"]
+
+
+def test_charts_never_print_labels_over_each_other_or_in_scientific_notation():
+    import matplotlib
+    import pandas as pd
+
+    matplotlib.use("Agg")
+    from pmo_lib import declutter, set_theme, show_figure, throughput_bars
+    from pmo_lib.charts import _overlaps
+
+    set_theme()  # text stays text in the SVG
+
+    cycles = [f"FY{y} P{p:02d}" for y in (25, 26) for p in range(1, 13)]
+    history = pd.DataFrame({"kpi_id": "throughput", "cycle": cycles, "value": range(100, 124)})
+    fig = declutter(throughput_bars(history))
+    renderer = fig.canvas.get_renderer()
+    assert not _overlaps(fig.axes[0].get_xticklabels(), renderer, axis="x")
+    html = show_figure(fig, "Throughput").data
+    assert "Matplotlib v" not in html
+
+    big = matplotlib.pyplot.subplots()[0]
+    big.axes[0].plot([0, 1, 2], [5.0e7, 5.2e7, 6.6e7])
+    svg = show_figure(big, "Estimate at completion").data
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert not [t for t in texts if SCIENTIFIC.search(t) or "1e" in t]
+    assert any("50,000,000" in t or "52,000,000" in t for t in texts)
