@@ -185,6 +185,31 @@ def plural(n: float, word: str, many: str | None = None) -> str:
     return f"{text} {word if count == 1 else (many or word + 's')}"
 
 
+def quantity(value: object, unit: str, *, currency: str = "") -> str:
+    """A KPI value or threshold with its unit, for prose and tables: ``95%``, ``0.95``, ``14 days``, ``EUR 1,200``.
+
+    ``share`` values are fractions (0.95 → 95%); ``points`` carry a sign (``+30 points``). Never
+    scientific notation; NaN is ``n/a``.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    v = float(value)  # type: ignore[arg-type]
+    if unit == "share":
+        text = f"{v:.0%}" if round(v * 100, 6).is_integer() else f"{v:.1%}"
+        return text
+    if unit == "days":
+        return plural(round(v) if abs(v - round(v)) < 1e-9 else round(v, 1), "day")
+    if unit == "points":
+        text = f"{v:+,.0f}" if round(v) != 0 else "0"
+        return f"{text} {'point' if abs(round(v)) == 1 else 'points'}"
+    if unit == "currency":
+        text = f"{v:,.0f}"
+        return f"{currency}\u00a0{text}" if currency else text
+    if unit == "count":
+        return significant(v, 6) if not v.is_integer() else f"{int(v):,}"
+    return significant(v, 3) if unit != "ratio" else f"{v:.2f}"
+
+
 #: Axis and column labels of the KPI units.
 UNIT_LABELS = {"share": "share", "ratio": "ratio", "days": "days", "count": "items", "points": "points",
                "currency": "money"}
