@@ -295,12 +295,12 @@ def catalogue_table(catalog) -> pd.DataFrame:
     """Every KPI's definition, formula, unit and thresholds, for the appendix."""
     t = catalog.table
 
-    def fmt(v):
-        return "–" if pd.isna(v) else f"{v:g}"
+    def fmt(v, unit):
+        return "–" if pd.isna(v) else theme.quantity(v, unit)
 
     return pd.DataFrame({"name": t["name"], "definition": t["definition"], "formula": t["formula"], "unit": t["unit"],
-                         "thresholds": [f"{fmt(a)} · {fmt(b)} · {fmt(c)}" for a, b, c in
-                                        zip(t["target"], t["amber"], t["red"])]})
+                         "thresholds": [f"{fmt(a, u)} · {fmt(b, u)} · {fmt(c, u)}" for a, b, c, u in
+                                        zip(t["target"], t["amber"], t["red"], t["unit"])]})
 
 
 def exception_table(exceptions: pd.DataFrame) -> pd.DataFrame:
@@ -387,8 +387,10 @@ def threshold_table(catalog) -> pd.DataFrame:
     t = catalog.table.dropna(subset=["amber", "red"], how="all")
     word = {"higher": "below", "lower": "above"}
     return pd.DataFrame({"name": t["name"],
-                         "amber": [f"{word[d]} {a:g}" if pd.notna(a) else "–" for d, a in zip(t["direction"], t["amber"])],
-                         "red": [f"{word[d]} {r:g}" if pd.notna(r) else "–" for d, r in zip(t["direction"], t["red"])]})
+                         "amber": [f"{word[d]} {theme.quantity(a, u)}" if pd.notna(a) else "–"
+                                   for d, a, u in zip(t["direction"], t["amber"], t["unit"])],
+                         "red": [f"{word[d]} {theme.quantity(r, u)}" if pd.notna(r) else "–"
+                                 for d, r, u in zip(t["direction"], t["red"], t["unit"])]})
 
 
 def glossary_table(catalog, terms: Mapping[str, str]) -> pd.DataFrame:
