@@ -417,6 +417,7 @@ def role_grid(roles: pd.DataFrame, model) -> pd.DataFrame:
     grid = roles.pivot_table(index="dimension_id", columns="role", values="score").reindex(
         model.dimensions["dimension_id"])
     grid.index = grid.index.map(names)
+    grid.columns = [role_label(c) for c in grid.columns]
     return grid
 
 
@@ -427,8 +428,8 @@ def role_gap_title(assessment: pd.DataFrame, model) -> str:
     per = respondent_scores(assessment, model).groupby("role")["score"].mean().sort_values()
     if len(per) < 2:
         return "Only one role answered"
-    return (f"{per.index[-1]} score highest ({per.iloc[-1]:.1f}), "
-            f"{per.index[0]} lowest ({per.iloc[0]:.1f})")
+    return (f"{role_label(per.index[-1])} score highest ({per.iloc[-1]:.1f}), "
+            f"{role_label(per.index[0])} lowest ({per.iloc[0]:.1f})")
 
 
 def control_chart(history: pd.DataFrame, trend: pd.Series, *, name: str, unit_label: str,
