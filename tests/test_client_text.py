@@ -147,12 +147,22 @@ def _packs(workspace: Path, cycle: str, out: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def client_pages(sample, tmp_path_factory) -> dict[str, list[Path]]:
-    """HTML of every report of the sample's latest cycle and of the tiny workspace's latest cycle."""
-    from .conftest import DATA
+    """HTML of every report of the sample's latest cycle and of the tiny workspace's latest cycle.
+
+    The tiny copy is made less tidy than the sample: roles typed in lower case ("pmo") and an
+    initiative on hold, as in the unseen organisation the issue describes.
+    """
+    import shutil
+
+    from .conftest import DATA, edit_csv
 
     out = tmp_path_factory.mktemp("client-text")
+    tiny = out / "tiny-ws"
+    shutil.copytree(DATA / "tiny", tiny)
+    edit_csv(tiny, "assessment", lambda f: f.assign(role=f["role"].str.lower()))
+    edit_csv(tiny, "initiatives", lambda f: f.assign(status=f["status"].where(f["initiative_id"] != "I3", "on_hold")))
     return {"sample": _packs(sample, "2026-Q3", out / "sample"),
-            "tiny": _packs(DATA / "tiny", "C3", out / "tiny")}
+            "tiny": _packs(tiny, "C3", out / "tiny")}
 
 
 def test_the_scan_finds_what_it_looks_for():
