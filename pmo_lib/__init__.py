@@ -10,7 +10,8 @@ from .charts import change_title, overall_trend_title, role_label
 from .charts import (completion_line, count_heatmap, funding_shift_bars, control_chart, flow_time_histogram, throughput_bars, value_scatter, wip_age_bars,
                      dimension_trends, heatmap, item_grid, maturity_radar, role_gap_title, role_grid,
                      score_intervals, weakest_item_title, goal_mix_bars, kpi_small_multiples, kpi_trend_title, trend_title, maturity_bars, set_theme,
-                     show_figure, trend_lines)
+                     show_figure, trend_lines, value_scatter_note, declutter)
+from .theme import display_name, file_label, kpi_name, number, role_label
 from .config import Config, load_config
 from .exceptions import ConfigError, InputError, NotebookError, PmoError, Problem, RunLockedError
 from .funding import funding_changes, reallocation_scenario, scenario_goal_mix, value_scores
@@ -77,5 +78,6 @@ __all__ = [
     "signal_text", "trend_sentence",
     "blocker_table", "change_title", "overall_trend_title", "role_label", "compare_overall", "decimals_apart", "format_apart", "format_p", "level_distance", "level_blockers", "overall_interval",
     "overall_maturity",
+    "value_scatter_note", "declutter", "display_name", "file_label", "kpi_name", "number",
     "__version__",
 ]

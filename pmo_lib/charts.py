@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import html
 import io
+import re
 
 import matplotlib
+import matplotlib.colors
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
-STATUS_COLOURS = {"green": "#2e7d32", "amber": "#e69500", "red": "#c62828", "info": "#5c7f9e", "n/a": "#9e9e9e"}
-STATUS_WORDS = {"green": "On track", "amber": "At risk", "red": "Off track", "info": "For information",
-                "n/a": "Not rated"}
-STATUS_SYMBOLS = {"green": "●", "amber": "▲", "red": "■", "info": "◇", "n/a": "○"}
-GREY = "#6b6b6b"
+from .theme import GREY, STATUS_COLOURS, STATUS_SYMBOLS, STATUS_WORDS, display_name, plural, role_label  # noqa: F401
 FIG_WIDTH = 7.2  # inches: the text width of an A4 page with 2 cm margins
 
 
@@ -44,11 +42,13 @@ def show_figure(fig: plt.Figure, caption: str, *, alt: str | None = None):
     from IPython.display import HTML
 
     title = alt or (fig.axes[0].get_title(loc="left") if fig.axes else caption)
+    declutter(fig)
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)  # no "Matplotlib v3…" in the text
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(title)}" ', 1)
     return HTML(f'<figure class="pmo-figure">{svg}<figcaption>{html.escape(caption)}</figcaption></figure>')
 
@@ -58,6 +58,92 @@ def _finish(fig: plt.Figure, ax: plt.Axes, title: str, xlabel: str, ylabel: str)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     fig.tight_layout()
+    return fig
+
+
+def _overlaps(labels, renderer, *, axis: str, pad: float = 2.0) -> bool:
+    """Whether any two visible, non-empty tick labels touch (in display pixels)."""
+    boxes = [t.get_window_extent(renderer) for t in labels if t.get_visible() and t.get_text().strip()]
+    if axis == "x":
+        spans = sorted((b.x0, b.x1) for b in boxes)
+    else:
+        spans = sorted((b.y0, b.y1) for b in boxes)
+    return any(b0 < a1 + pad for (_, a1), (b0, _) in zip(spans, spans[1:]))
+
+
+def _plain_ticks(axis) -> None:
+    """Replace matplotlib's default number formatter (which may print ``1e6`` or an offset) by plain numbers.
+
+    Ticks get thousands separators and as many decimals as their spacing needs.
+    """
+    if not isinstance(axis.get_major_formatter(), matplotlib.ticker.ScalarFormatter):
+        return
+    if axis.get_scale() != "linear":
+        return
+    locs = np.asarray(axis.get_majorticklocs(), dtype=float)
+    steps = np.diff(np.sort(locs))
+    steps = steps[steps > 0]
+    step = float(steps.min()) if len(steps) else (abs(float(locs[0])) if len(locs) else 1.0) or 1.0
+    decimals = int(min(6, max(0, -np.floor(np.log10(step) + 1e-9)))) if step < 1 else 0
+
+    def plain(value: float, _pos=None) -> str:
+        text = f"{value:,.{decimals}f}"
+        if float(text.replace(",", "")) == 0:
+            text = text.lstrip("-")
+        return text.replace("-", "\u2212")
+
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(plain))
+
+
+def declutter(fig: plt.Figure, *, max_grow: float = 2.5) -> plt.Figure:
+    """Keep tick labels from printing over each other, on every axes of ``fig``.
+
+    Crowded x labels are first turned 35° and, if still crowded, thinned to
+    every n-th label (the first and last always shown). Crowded y labels (the
+    categories of a bar chart) make the figure taller, up to ``max_grow``
+    times, so that no name is dropped. Polar axes are left alone.
+    """
+    try:
+        renderer = fig.canvas.get_renderer()
+    except AttributeError:  # pragma: no cover - non-Agg canvases
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        if ax.name != "polar":
+            _plain_ticks(ax.xaxis)
+            _plain_ticks(ax.yaxis)
+    fig.canvas.draw()
+    grow = 1.0
+    for ax in fig.axes:
+        if ax.name == "polar" or not ax.get_visible() or not ax.get_xticklabels() and not ax.get_yticklabels():
+            continue
+        if getattr(ax, "_colorbar", None) is not None or ax.get_label() == "<colorbar>":
+            continue
+        labels = ax.get_xticklabels()
+        if _overlaps(labels, renderer, axis="x"):
+            for t in labels:
+                t.set_rotation(35)
+                t.set_ha("right")
+                t.set_rotation_mode("anchor")
+            fig.canvas.draw()
+            labels = ax.get_xticklabels()
+            shown = [t for t in labels if t.get_text().strip()]
+            step = 2
+            while _overlaps(labels, renderer, axis="x") and step < len(shown):
+                for i, t in enumerate(shown):
+                    t.set_visible(i % step == 0 or i == len(shown) - 1)
+                fig.canvas.draw()
+                step += 1
+        ylabels = [t for t in ax.get_yticklabels() if t.get_text().strip()]
+        if len(ylabels) > 1 and _overlaps(ylabels, renderer, axis="y"):
+            boxes = [t.get_window_extent(renderer) for t in ylabels]
+            need = sum(b.height for b in boxes) * 1.25
+            have = abs(boxes[-1].y0 - boxes[0].y0) + boxes[-1].height
+            grow = max(grow, min(max_grow, need / max(have, 1.0)))
+    if grow > 1.0:
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(width, height * grow)
+        fig.tight_layout()
     return fig
 
 
@@ -373,23 +459,6 @@ def weakest_item_title(items: pd.DataFrame, model) -> str:
             f"({worst['mean']:.2f})")
 
 
-ACRONYMS = ("PMO", "IT", "CIO", "CEO", "CFO", "COO", "CTO", "HR", "PM", "PO", "BA", "QA", "UX", "VP", "EPMO")
-
-
-def role_label(role: object) -> str:
-    """A respondent role as a reader expects it: ``pmo`` → ``PMO``, ``delivery lead`` → ``Delivery lead``.
-
-    Known acronyms stay upper case, wherever they stand; a role already
-    typed with capitals (``Product Owner``) is kept as typed.
-    """
-    text = str(role).strip().replace("_", " ")
-    if not text:
-        return text
-    known = {a.lower(): a for a in ACRONYMS}
-    words = [known.get(w.lower(), w) for w in text.split()]
-    if words[0] == words[0].lower():
-        words[0] = words[0][:1].upper() + words[0][1:]
-    return " ".join(words)
 
 
 def role_grid(roles: pd.DataFrame, model) -> pd.DataFrame:
@@ -456,23 +525,154 @@ def control_chart(history: pd.DataFrame, trend: pd.Series, *, name: str, unit_la
 
 
 def value_scatter(vfm: pd.DataFrame, *, primary: str = "#1f4e79", value: str = "nps") -> plt.Figure:
-    """Customer value (NPS or CSAT) against cost performance, sized by the cycle's spend."""
+    """Customer value (NPS or CSAT) against cost performance, sized by the cycle's spend.
+
+    Every active initiative is accounted for: those without customer answers
+    are drawn on a separate strip under the chart at their CPI, and those
+    without cost data are named in a note under it. ``vfm`` comes from
+    :func:`pmo_lib.value_for_money`.
+    """
+    status = vfm["status"] if "status" in vfm.columns else pd.Series("active", index=vfm.index)
     data = vfm.dropna(subset=["cpi", value])
-    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.8))
+    active = status.eq("active")
+    unanswered = vfm[active & vfm["cpi"].notna() & vfm[value].isna()].sort_values("cpi")
+    no_cost = vfm[active & vfm["cpi"].isna()].sort_values("initiative_id")
+    what = "net promoter score" if value == "nps" else "satisfaction"
+    ylabel = "Net promoter score (points)" if value == "nps" else "CSAT (share of 4 or 5)"
+    if unanswered.empty:
+        fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.8))
+        strip = None
+    else:
+        fig, (ax, strip) = plt.subplots(2, 1, figsize=(FIG_WIDTH, 5.0), sharex=True,
+                                        gridspec_kw={"height_ratios": [4, 1.4]})
+    biggest = max(float(vfm["spend"].max(skipna=True) or 0), 1.0) if len(vfm) else 1.0
     if data.empty:
         ax.text(0.5, 0.5, "No initiative has both cost data and customer feedback this cycle",
                 ha="center", va="center", transform=ax.transAxes)
-        return _finish(fig, ax, "No value-for-money view yet", "Cost performance index (CPI)", value.upper())
-    sizes = 30 + 300 * data["spend"] / max(data["spend"].max(), 1)
-    ax.scatter(data["cpi"], data[value], s=sizes, color=primary, alpha=0.55, edgecolor="white")
-    for row in data.itertuples():
-        ax.annotate(row.initiative_id, (row.cpi, getattr(row, value)), xytext=(5, 3), textcoords="offset points",
-                    fontsize=7, color=GREY)
+        title = "No value-for-money view yet"
+    else:
+        sizes = 30 + 300 * data["spend"].fillna(0) / biggest
+        ax.scatter(data["cpi"], data[value], s=sizes, color=primary, alpha=0.55, edgecolor="white")
+        if len(unanswered):  # the strip shares the x axis: its points must be inside the limits fixed below
+            ax.update_datalim(np.column_stack([unanswered["cpi"].to_numpy(dtype=float),
+                                               np.full(len(unanswered), float(data[value].mean()))]))
+            ax.autoscale_view()
+        _label_points(ax, data["cpi"].to_numpy(dtype=float), data[value].to_numpy(dtype=float),
+                      data["initiative_id"].astype(str).tolist())
+        worst = data.sort_values(value).iloc[0]
+        title = f"Lowest customer score: {worst['initiative_id']} {worst['name']}"
     ax.axvline(1, color=GREY, linewidth=0.8)
-    worst = data.sort_values(value).iloc[0]
-    title = f"Lowest customer score: {worst['initiative_id']} {worst['name']}"
-    ylabel = "Net promoter score (points)" if value == "nps" else "CSAT (share of 4 or 5)"
-    return _finish(fig, ax, title, "Cost performance index (CPI)", ylabel)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    if value == "csat":
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    bottom = ax
+    if strip is not None:
+        sizes = 30 + 300 * unanswered["spend"].fillna(0) / biggest
+        strip.scatter(unanswered["cpi"], np.zeros(len(unanswered)), s=sizes, facecolors="white",
+                      edgecolors=GREY, linewidths=1.2, zorder=3)
+        strip.axvline(1, color=GREY, linewidth=0.8)
+        strip.set_yticks([0], [f"No {what}\nanswers"])
+        strip.set_ylim(-0.6, 1.6)
+        strip.grid(axis="y", visible=False)
+        fig.tight_layout()
+        for (cpi, ident), x in zip(unanswered[["cpi", "initiative_id"]].itertuples(index=False),
+                                   _spread(strip, unanswered["cpi"].to_numpy(dtype=float), gap_points=9)):
+            strip.annotate(str(ident), (cpi, 0), xytext=(x, 0.45), textcoords="data", rotation=90, fontsize=7,
+                           color=GREY, ha="center", va="bottom",
+                           arrowprops={"arrowstyle": "-", "color": "#b0b0b0", "linewidth": 0.6,
+                                       "shrinkA": 0, "shrinkB": 4})
+        bottom = strip
+    bottom.set_xlabel("Cost performance index (CPI)")
+    if len(no_cost):
+        names = ", ".join(no_cost["initiative_id"].astype(str))
+        fig.text(0.01, 0.0, f"Not shown, no cost data this cycle: {names}.", fontsize=8, color=GREY,
+                 ha="left", va="top")
+    fig.tight_layout()
+    return fig
+
+
+def _label_points(ax: plt.Axes, xs: np.ndarray, ys: np.ndarray, labels: list[str], *, fontsize: float = 7) -> None:
+    """Label scatter points, moving a label to another side of its point when it would cover an earlier one."""
+    fig = ax.figure
+    fig.tight_layout()
+    ax.set_xlim(ax.get_xlim())  # fix the limits so that display positions hold
+    ax.set_ylim(ax.get_ylim())
+    points = fig.dpi / 72
+    placed: list[tuple[float, float, float, float]] = []
+    offsets = [(5, 3), (5, -10), (-5, 3), (-5, -10), (5, 10), (-5, 10), (5, -17), (-5, -17)]
+    for x, y, text in sorted(zip(xs, ys, labels), key=lambda t: (-t[1], t[0])):
+        px, py = ax.transData.transform((x, y))
+        width, height = 0.62 * fontsize * len(text) * points, fontsize * points
+        choice = offsets[0]
+        for dx, dy in offsets:
+            x0 = px + dx * points - (width if dx < 0 else 0)
+            y0 = py + dy * points
+            box = (x0, y0, x0 + width, y0 + height)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+                choice = (dx, dy)
+                break
+        dx, dy = choice
+        x0 = px + dx * points - (width if dx < 0 else 0)
+        placed.append((x0, py + dy * points, x0 + width, py + dy * points + height))
+        ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize, color=GREY,
+                    ha="right" if dx < 0 else "left")
+
+
+def _spread(ax: plt.Axes, xs: np.ndarray, *, gap_points: float) -> list[float]:
+    """Label positions along x, in data units, at least ``gap_points`` apart and as close to ``xs`` as may be.
+
+    ``xs`` must be sorted. Crowded labels fan out around their cluster's centre, within the axes.
+    """
+    if len(xs) == 0:
+        return []
+    fig = ax.figure
+    to_px = ax.transData.transform
+    px = np.array([to_px((x, 0))[0] for x in xs])
+    gap = gap_points * fig.dpi / 72
+    left, right = ax.transAxes.transform((0, 0))[0], ax.transAxes.transform((1, 0))[0]
+    clusters = [[i] for i in range(len(px))]  # merge neighbours that collide, centring each group on its markers
+
+    def first(group: list[int]) -> float:
+        width = gap * (len(group) - 1)
+        return min(max(px[group].mean() - width / 2, left + gap / 2), right - gap / 2 - width)
+
+    merged = True
+    while merged:
+        merged = False
+        for k in range(len(clusters) - 1):
+            a, b = clusters[k], clusters[k + 1]
+            if first(a) + gap * (len(a) - 1) + gap > first(b) + 1e-6:
+                clusters[k:k + 2] = [a + b]
+                merged = True
+                break
+    pos = np.empty(len(px))
+    for group in clusters:
+        pos[group] = first(group) + gap * np.arange(len(group))
+    inverse = ax.transData.inverted()
+    return [float(inverse.transform((p, 0))[0]) for p in pos]
+
+
+def value_scatter_note(vfm: pd.DataFrame, *, value: str = "nps") -> str:
+    """A caption sentence saying which active initiatives the value-for-money chart cannot place, and why."""
+    status = vfm["status"] if "status" in vfm.columns else pd.Series("active", index=vfm.index)
+    active = vfm[status.eq("active")]
+    what = "net promoter score" if value == "nps" else "satisfaction"
+    parts = []
+    unanswered = active[active["cpi"].notna() & active[value].isna()].sort_values("initiative_id")
+    if len(unanswered):
+        parts.append(f"{', '.join(unanswered['initiative_id'].astype(str))} "
+                     f"{'has' if len(unanswered) == 1 else 'have'} no {what} answers this cycle and "
+                     f"{'is' if len(unanswered) == 1 else 'are'} shown on the strip below the chart")
+    no_cost = active[active["cpi"].isna()].sort_values("initiative_id")
+    if len(no_cost):
+        parts.append(f"{', '.join(no_cost['initiative_id'].astype(str))} "
+                     f"{'has' if len(no_cost) == 1 else 'have'} no cost data this cycle and "
+                     f"{'is' if len(no_cost) == 1 else 'are'} not shown")
+    shown = int(active.dropna(subset=["cpi", value]).shape[0])
+    lead = (f"{shown} of {plural(len(active), 'active initiative')} {'has' if shown == 1 else 'have'} "
+            "both a CPI and customer answers")
+    return lead + (": " + "; ".join(parts) + "." if parts else ".")
 
 
 def throughput_bars(history: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
@@ -498,9 +698,9 @@ def flow_time_histogram(times: pd.DataFrame, *, primary: str = "#1f4e79") -> plt
     ax.hist(days.clip(upper=upper), bins=30, color=primary, alpha=0.85)
     p50, p85 = np.percentile(days, [50, 85])
     for value, label, style in ((p50, "50th percentile", "-"), (p85, "85th percentile", "--")):
-        ax.axvline(value, color=STATUS_COLOURS["red"], linestyle=style, linewidth=1.2, label=f"{label}: {value:.0f} days")
+        ax.axvline(value, color=STATUS_COLOURS["red"], linestyle=style, linewidth=1.2, label=f"{label}: {plural(round(value), 'day')}")
     ax.legend(loc="upper right")
-    title = f"85% of items finished within {p85:.0f} days"
+    title = f"85% of items finished within {plural(round(p85), 'day')}"
     return _finish(fig, ax, title, "Flow time (days from start to finish)", "Items")
 
 
@@ -518,18 +718,33 @@ def wip_age_bars(ageing: pd.DataFrame, *, top_n: int = 12) -> plt.Figure:
     ax.legend(title="Age at the cycle's end", loc="upper center", bbox_to_anchor=(0.5, -0.22),
               ncol=len(grid.columns))
     old = ageing[ageing["age_band"].astype(str).str.startswith(("60", "90"))]["items"].sum()
-    title = f"{int(old)} items in progress for 60 days or more"
+    title = f"{plural(int(old), 'item')} in progress for 60 days or more"
     ax.grid(axis="y", visible=False)
     return _finish(fig, ax, title, "Items in progress", "Initiative")
 
 
-def count_heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str) -> plt.Figure:
-    """A heat grid of counts (e.g. initiatives × RAID severity); empty cells are blank."""
+def count_heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
+                  label: str = "Open items") -> plt.Figure:
+    """A heat grid of counts (e.g. initiatives × RAID severity); empty cells are blank.
+
+    The colour scale is integer: one shade per count from 0 to the largest,
+    with whole-number ticks on the colour bar.
+    """
+    counts = table.fillna(0).round().astype(int)
+    top = max(int(counts.to_numpy().max()) if counts.size else 0, 1)
+    cmap = matplotlib.colormaps["Reds"].resampled(top + 1)
+    norm = matplotlib.colors.BoundaryNorm(np.arange(-0.5, top + 1.5), cmap.N)
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.3 * len(table) + 1.5))
-    sns.heatmap(table.where(table > 0), annot=True, fmt=".0f", cmap="Reds", linewidths=0.5, ax=ax,
-                cbar_kws={"label": "Open items", "shrink": 0.8}, annot_kws={"fontsize": 8})
+    sns.heatmap(counts.where(counts > 0), annot=True, fmt=".0f", cmap=cmap, norm=norm, linewidths=0.5, ax=ax,
+                cbar_kws={"label": label, "shrink": 0.8}, annot_kws={"fontsize": 8})
+    ticks = [t for t in matplotlib.ticker.MaxNLocator(nbins=6, integer=True, min_n_ticks=1).tick_values(0, top)
+             if 0 <= t <= top]
+    colorbar = ax.collections[0].colorbar
+    colorbar.set_ticks(ticks)
+    colorbar.set_ticklabels([f"{int(t):,}" for t in ticks])
+    colorbar.minorticks_off()
     ax.set_yticklabels(ax.get_yticklabels(), rotation=0, fontsize=8)
-    ax.set_xticklabels(ax.get_xticklabels(), rotation=0, fontsize=9)
+    ax.set_xticklabels([display_name(t.get_text()) for t in ax.get_xticklabels()], rotation=0, fontsize=9)
     return _finish(fig, ax, title, xlabel, ylabel)
 
 

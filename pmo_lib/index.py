@@ -14,6 +14,7 @@ from .report import level_distance
 from .resources import REPORT_TITLES
 from .resources import TEMPLATES_DIR
 from .results import read_result
+from .theme import plural
 from .workspace import Workspace
 
 _STATUS = {"ok": ("green", "● Complete"), "failed": ("red", "■ Failed")}
@@ -172,7 +173,7 @@ def write_index(org_dir: Path, ws: Workspace) -> Path:
 {style}</style></head>
 <body>
 <header><p class="kicker">PMO Playbook Kit</p><h1>{esc(ws.config.organisation)}</h1>
-<p>Reports for {len(rows)} of {len(ws.cycles)} planning cycles. Updated {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}.</p></header>
+<p>Reports for {len(rows)} of {plural(len(ws.cycles), 'planning cycle')}. Updated {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}.</p></header>
 <section class="trend"><h2>Overall maturity over the cycles</h2>{spark or '<p>Trend shown once two cycles have results.</p>'}
 <p class="note">Overall score on the {lo}–{hi} scale: the weighted mean of the dimension scores, with its 95%
 confidence interval in brackets. The staged level is the level that every dimension has reached; the distance is

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .maturity import MaturityModel, overall_level, overall_score
-from .charts import STATUS_WORDS
 from .kpis import STATUSES
+from .theme import STATUS_WORDS
 from .report import esc, format_apart, format_p, format_value, kpi_target_text, kpi_value_text, plural
 
 _WORD = {s: STATUS_WORDS[s].lower() for s in STATUSES}
@@ -310,9 +310,9 @@ def guardrail_text(config, *, goals: pd.DataFrame) -> str:
     lines = [f"- **Goal mix.** Each goal's share of the cycle's spend must stay within ±{t.goal_mix_tolerance:.0%} of "
              "its target share; spend on initiatives without a goal counts against a target of 0%."]
     if goals.empty or goals["target_share"].isna().all():
-        lines[0] += " No goal has a target share yet: set `target_share` in the goals table to activate this guardrail."
+        lines[0] += " No goal has a target share yet: give each goal a target share in the goals table to activate this guardrail."
     lines += [
-        f"- **Schedule.** An initiative forecast to finish more than {t.schedule_slip_days} days after its planned end "
+        f"- **Schedule.** An initiative forecast to finish more than {plural(t.schedule_slip_days, 'day')} after its planned end "
         f"is an exception: of medium severity, high beyond {2 * t.schedule_slip_days} days and critical beyond "
         f"{3 * t.schedule_slip_days} days. One past its planned end and not closed is an exception too.",
         "- **KPIs.** A KPI that misses its target is an exception of low severity; beyond its red threshold it is of "

@@ -6,14 +6,16 @@ name such as ``<script>`` shows as text in the report.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from .charts import STATUS_SYMBOLS, STATUS_WORDS
+from . import theme
 from .kpis import COUNT_NOUNS
+from .theme import STATUS_SYMBOLS, STATUS_WORDS
 
 #: Decimals each unit shows by default; :func:`format_value` adds more only where rounding would mislead.
 UNIT_DECIMALS = {"ratio": 2, "share": 0, "currency": 0, "days": 0, "count": 0, "points": 0}
@@ -175,50 +177,101 @@ def kpi_status_text(row) -> str:
     return status
 
 
+def _readable_codes(frame: pd.DataFrame, codes: bool | Mapping[str, str | tuple[str, ...]],
+                    skip: tuple[str, ...]) -> pd.DataFrame:
+    """Replace enumerated codes by their display names (see :mod:`pmo_lib.theme`)."""
+    if codes is False:
+        return frame
+    vocab = dict(theme.COLUMN_VOCABULARY)
+    if isinstance(codes, Mapping):
+        vocab.update(codes)
+    known = set(theme.relabelled_codes())
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if column in skip or pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype):
+            continue
+        values = frame[column].astype(object)
+        if column in vocab:
+            frame[column] = values.map(lambda v: theme.display_name(v, vocab[column]))
+        else:  # a code with an underscore is never meant for a client, whatever its column
+            frame[column] = values.map(lambda v: theme.display_name(v) if isinstance(v, str) and v in known else v)
+    return frame
+
+
 def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = None,
           badges: tuple[str, ...] = (), labels: Mapping[str, str] | None = None,
-          caption: str | None = None, badge_words: Mapping[str, str] | None = None):
-    """Render a result table as a formatted, escaped HTML table.
+          caption: str | None = None, badge_words: Mapping[str, str] | None = None,
+          codes: bool | Mapping[str, str | tuple[str, ...]] = True, nowrap: tuple[str, ...] | None = None):
+    """Render a result table as a formatted, escaped HTML table in client language.
 
     Parameters
     ----------
     frame : DataFrame
     formats : mapping, optional
-        Column to format string (``"{:,.0f}"``) or callable.
+        Column to format string (``"{:,.0f}"``) or callable. ``g`` and ``e``
+        patterns (``"{:.3g}"``) print in plain notation, never ``1.5e+05``.
     badges : tuple of str
         Columns holding a RAG status, shown as badges.
     badge_words : mapping, optional
         Words for the badges' statuses, e.g. ``{"green": "Adequate"}``.
     labels : mapping, optional
-        Column to header text.
+        Column to header text. A column without a label whose name is a code
+        (``on_hold``, ``critical``, ``median_age_days``) gets its display name.
     caption : str, optional
+    codes : bool or mapping, default True
+        Show enumerated values by their display names: the columns of
+        :data:`pmo_lib.theme.COLUMN_VOCABULARY` (``status``, ``kind``,
+        ``severity``, ``kpi_id``, ``role``…) by their vocabulary, and any known
+        snake_case code in other columns. A mapping adds or overrides columns,
+        e.g. ``{"metric": "kpi"}``; False shows the values as they are.
+    nowrap : tuple of str, optional
+        Columns never broken across lines (identifiers, owners, dates). Default:
+        columns named ``*_id``, ``id``, ``owner``, ``date``, ``due_date`` and ``cycle``.
 
     Returns
     -------
     IPython.display.HTML
     """
     formats = dict(formats or {})
+    labels = dict(labels or {})
     shown = frame.copy()
     for column in shown.columns:
         if pd.api.types.is_bool_dtype(shown[column]):
             shown[column] = shown[column].map({True: "Yes", False: "No"})
         elif pd.api.types.is_datetime64_any_dtype(shown[column]):
             shown[column] = shown[column].dt.strftime("%Y-%m-%d")
+    shown = _readable_codes(shown, codes, tuple(badges))
     numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c]) and c not in badges]
     styler = shown.style.hide(axis="index")
     styler = styler.format(na_rep="n/a", escape="html", precision=2, thousands=",")
     for column, fmt in formats.items():
         if column in shown.columns:
-            styler = styler.format(fmt, subset=[column], na_rep="n/a", escape="html")
+            shown_fmt = theme.plain_formatter(fmt) if isinstance(fmt, str) else fmt
+            styler = styler.format(shown_fmt, subset=[column], na_rep="n/a", escape="html")
     for column in badges:
         if column in shown.columns:
             styler = styler.format(lambda v: status_badge(v, badge_words), subset=[column], escape="html")
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
         styler = styler.map_index(lambda label: "text-align: right" if label in numeric else "", axis="columns")
+    if nowrap is None:
+        nowrap = tuple(c for c in shown.columns if isinstance(c, str) and (
+            c.endswith("_id") or c in ("id", "owner", "date", "due_date", "cycle")))
+    keep = [c for c in nowrap if c in shown.columns]
+    if keep:
+        styler = styler.set_properties(subset=keep, **{"white-space": "nowrap"})
     styler = styler.set_table_attributes('class="pmo-table"')
-    if labels:
-        styler = styler.relabel_index([labels.get(c, c) for c in shown.columns], axis="columns")
+    headers = []
+    for column in shown.columns:
+        if column in labels:
+            headers.append(labels[column])
+        elif codes is not False and isinstance(column, str):
+            name = theme.display_name(column)
+            headers.append(theme.humanise(name) if name == column and re.fullmatch(r"[a-z][a-z0-9_]*", column)
+                           else name)
+        else:
+            headers.append(column)
+    styler = styler.relabel_index(headers, axis="columns")
     if caption:
         styler = styler.set_caption(esc(caption))
     return HTML(styler.to_html())
@@ -240,9 +293,9 @@ def missing_table_notice(table_name: str, what: str) -> HTML:
                   "table, which this workspace does not provide. Add it to the workspace to see this section.")
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``3 initiatives``, ``1 initiative``."""
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+def plural(n: float, word: str, many: str | None = None) -> str:
+    """``3 initiatives``, ``1 initiative``, ``1 day`` (see :func:`pmo_lib.theme.plural`)."""
+    return theme.plural(n, word, many)
 
 
 def scorecard(kpis: pd.DataFrame, steps: Mapping[int, str], *, currency: str = "") -> pd.DataFrame:
@@ -549,7 +602,7 @@ def value_score_method(funding) -> str:
             f"(NPS, or CSAT where there is no NPS; weight {w.customer:g}), benefits realisation (capped at 120%; weight "
             f"{w.benefits:g}), strategic alignment (1 when linked to a goal; weight {w.alignment:g}) and cost performance "
             f"(CPI from 0.5 to 1.2; weight {w.cost:g}). A component an initiative lacks is left out and the weights of the "
-            "others rescaled. The weights live in `pmo.yaml` under `funding.value_weights`.")
+            "others rescaled. The weights are part of the workspace configuration (funding, value weights).")
 
 
 def data_quality_table(workspace) -> pd.DataFrame:

@@ -10,26 +10,36 @@ from .kpis import _window, cycle_spend
 def value_for_money(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: str) -> pd.DataFrame:
     """Customer value against cost per initiative for one cycle.
 
+    Every initiative with a financials row in the cycle appears, and so does
+    every active initiative without one (its spend and CPI are then NaN), so
+    that a chart can show or name every active initiative.
+
     Returns
     -------
     DataFrame
-        Columns ``initiative_id, name, kind, spend, cpi, nps, csat,
+        Columns ``initiative_id, name, kind, status, spend, cpi, nps, csat,
         realized_benefit, benefit_per_cost``: ``spend`` is the cycle's cost;
         ``benefit_per_cost`` the realised benefit per unit of that spend
-        (NaN without benefits or spend). Sorted by ``benefit_per_cost``, best first.
+        (NaN without benefits or spend); ``status`` the initiative's status.
+        Sorted by ``benefit_per_cost``, best first.
     """
     spend = cycle_spend(tables, cycle)[["initiative_id", "spend"]]
+    ini = tables["initiatives"].set_index("initiative_id")
+    active = [i for i in ini.index[ini["status"] == "active"] if i not in set(spend["initiative_id"])]
+    if active:
+        spend = pd.concat([spend, pd.DataFrame({"initiative_id": active, "spend": np.nan})], ignore_index=True)
     per = kpis[kpis["scope"] != "portfolio"].pivot_table(index="scope", columns="kpi_id", values="value",
                                                          aggfunc="first")
     per = per.reindex(columns=["cpi", "nps", "csat"]).rename_axis("initiative_id").reset_index()
     out = spend.merge(per, on="initiative_id", how="left")
-    ben = tables["benefits"]
+    ben = tables["benefits"] if "benefits" in tables else pd.DataFrame(columns=["cycle", "initiative_id",
+                                                                                 "realized_benefit"])
     realised = ben[ben["cycle"] == cycle].groupby("initiative_id")["realized_benefit"].sum()
     out["realized_benefit"] = out["initiative_id"].map(realised)
     out["benefit_per_cost"] = out["realized_benefit"] / out["spend"].where(out["spend"] > 0)
-    ini = tables["initiatives"].set_index("initiative_id")
     out.insert(1, "name", out["initiative_id"].map(ini["name"]))
     out.insert(2, "kind", out["initiative_id"].map(ini["kind"]))
+    out.insert(3, "status", out["initiative_id"].map(ini["status"]))
     return out.sort_values("benefit_per_cost", ascending=False, na_position="last").reset_index(drop=True)
 
 

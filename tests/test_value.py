@@ -32,3 +32,26 @@ def test_wip_ageing_at_the_cycle_end(ws):
     assert ageing["items"].sum() == 2
     assert set(ageing["age_band"].astype(str)) == {"30–59 days", "14–29 days"}
     assert ageing["oldest_days"].max() == 58
+
+
+def test_value_for_money_accounts_for_every_active_initiative(tiny):
+    from pmo_lib import value_scatter, value_scatter_note
+
+    from .conftest import edit_csv
+
+    # I3 (active) has no C3 financials; I1 and I3 have no C3 feedback; I4 is closed
+    edit_csv(tiny, "financials", lambda f: f[~((f["cycle"] == "C3") & (f["initiative_id"] == "I3"))])
+    ws = load_workspace(tiny)
+    kpis = compute_kpis(ws.tables, "C3", load_catalog(config=ws.config), present=ws.present)
+    vfm = value_for_money(ws.tables, kpis, "C3").set_index("initiative_id")
+    assert {"I1", "I2", "I3", "I4"} <= set(vfm.index)
+    assert vfm.at["I3", "status"] == "active" and vfm.loc["I3", ["spend", "cpi"]].isna().all()
+    note = value_scatter_note(vfm.reset_index())
+    assert note.startswith("1 of 3 active initiatives has both a CPI and customer answers")
+    assert "I1 has no net promoter score answers this cycle and is shown on the strip" in note
+    assert "I3 has no cost data this cycle and is not shown" in note
+    fig = value_scatter(vfm.reset_index())
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts] + [t.get_text() for t in fig.texts]
+    assert "I2" in texts and "I1" in texts  # I2 on the chart, I1 on the strip
+    assert any("I3" in t and "no cost data" in t for t in texts)
+    assert len(fig.axes) == 2 and "answers" in fig.axes[1].get_yticklabels()[0].get_text()

@@ -1,0 +1,277 @@
+"""The house style in one place: palette, status words, readable names of codes, units and numbers.
+
+Charts, tables, narrative and the index ask this module; nothing else defines
+a status word, a display name or a number format. Client text never shows a
+code such as ``on_hold`` or ``flow_time_p85``, a file name such as
+``pmo.yaml`` or a number in scientific notation:
+
+>>> display_name("on_hold")
+'On hold'
+>>> display_name("flow_time_p85")
+'Flow time (85th percentile)'
+>>> file_label("pmo.yaml")
+'the workspace configuration'
+>>> plural(1, "day")
+'1 day'
+>>> number(-146208.4, "{:.3g}")
+'-146,000'
+"""
+from __future__ import annotations
+
+import functools
+import math
+import re
+
+# --- palette and status words -------------------------------------------------------------------------------------
+
+PRIMARY = "#1f4e79"
+GREY = "#6b6b6b"
+STATUS_COLOURS = {"green": "#2e7d32", "amber": "#e69500", "red": "#c62828", "info": "#5c7f9e", "n/a": "#9e9e9e"}
+STATUS_WORDS = {"green": "On track", "amber": "At risk", "red": "Off track", "info": "For information",
+                "n/a": "Not rated"}
+STATUS_SYMBOLS = {"green": "●", "amber": "▲", "red": "■", "info": "◇", "n/a": "○"}
+
+# --- readable names of the enumerated values --------------------------------------------------------------------
+
+#: Display names of every enumerated value, by vocabulary. The input vocabularies follow the
+#: ``choices`` of :mod:`pmo_lib.tables`; a test checks that every choice has a name here.
+VOCABULARIES: dict[str, dict[str, str]] = {
+    "initiative_status": {"proposed": "Proposed", "active": "Active", "on_hold": "On hold", "closed": "Closed",
+                          "cancelled": "Cancelled"},
+    "initiative_kind": {"project": "Project", "product": "Product"},
+    "raid_kind": {"risk": "Risk", "assumption": "Assumption", "issue": "Issue", "dependency": "Dependency"},
+    "severity": {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"},
+    "raid_status": {"open": "Open", "closed": "Closed"},
+    "action_status": {"open": "Open", "done": "Done", "dropped": "Dropped"},
+    "item_type": {"feature": "Feature", "defect": "Defect", "risk": "Risk", "debt": "Technical debt"},
+    "recommendation": {"continue": "Continue", "recover": "Recover", "re-scope": "Re-scope", "stop": "Stop"},
+    "exception_kind": {"cost": "Cost", "schedule": "Schedule", "delivery": "Delivery", "raid": "Risk or issue",
+                       "kpi": "Portfolio KPI", "customer": "Customer value", "benefits": "Benefits",
+                       "flow": "Flow", "capacity": "Capacity"},
+    "effort": {"S": "Small", "M": "Medium", "L": "Large", "XL": "Very large"},
+    "unit": {"ratio": "Ratio", "share": "Percentage", "currency": "Currency", "days": "Days", "count": "Count",
+             "points": "Points"},
+    "scope": {"portfolio": "Portfolio", "initiative": "Initiative"},
+    "direction": {"higher": "Higher is better", "lower": "Lower is better"},
+    "total": {"total": "Total"},
+}
+
+#: Which vocabulary a table column's values come from; ``kpi`` means KPI ids, ``role`` respondent roles.
+COLUMN_VOCABULARY: dict[str, tuple[str, ...]] = {
+    "status": ("initiative_status", "action_status", "raid_status", "total"),
+    "kind": ("initiative_kind", "raid_kind", "exception_kind"),
+    "severity": ("severity",),
+    "item_type": ("item_type",),
+    "recommendation": ("recommendation",),
+    "effort": ("effort",),
+    "unit": ("unit",),
+    "scope": ("scope",),
+    "direction": ("direction",),
+    "kpi_id": ("kpi",),
+    "expected_kpi": ("kpi",),
+    "kpi": ("kpi",),
+    "role": ("role",),
+    "owner_role": ("role",),
+}
+
+#: Files a client may hear about, by what they are to the client.
+FILE_LABELS = {
+    "pmo.yaml": "the workspace configuration",
+    "kpi_catalog.yaml": "the KPI catalogue",
+    "maturity_model.yaml": "the maturity model",
+    "model.yaml": "the maturity model",
+    "playbook.yaml": "the playbook",
+    "data.xlsx": "the input workbook",
+    "input_workbook.xlsx": "the input workbook",
+    "questionnaire.xlsx": "the questionnaire workbook",
+    "questionnaire.pdf": "the printable questionnaire",
+}
+
+#: Words written in capitals whatever the case they were typed in.
+ACRONYMS = {"pmo", "ceo", "cfo", "cio", "cto", "coo", "it", "hr", "kpi", "raid", "vp", "ux", "qa", "ba"}
+
+
+@functools.lru_cache(maxsize=1)
+def _kpi_names() -> dict[str, str]:
+    import yaml
+
+    from .resources import TEMPLATES_DIR
+
+    path = TEMPLATES_DIR / "kpi_catalog.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError:
+        return {}
+    return {k["id"]: k["name"] for k in raw.get("kpis", []) if "id" in k and "name" in k}
+
+
+def kpi_name(kpi_id: str) -> str:
+    """The catalogue name of a KPI id (``flow_time_p85`` → ``Flow time (85th percentile)``)."""
+    return _kpi_names().get(kpi_id, humanise(kpi_id))
+
+
+def role_label(role: object) -> str:
+    """A respondent or owner role as a client reads it: ``pmo`` → ``PMO``, ``delivery lead`` → ``Delivery lead``."""
+    if not isinstance(role, str) or not role.strip():
+        return role  # type: ignore[return-value]
+    words = [w.upper() if w.lower() in ACRONYMS else w for w in role.strip().replace("_", " ").split()]
+    first = words[0]
+    words[0] = first if first.isupper() else first[:1].upper() + first[1:]
+    return " ".join(words)
+
+
+def humanise(code: str) -> str:
+    """Last resort for an unknown code: ``median_age_days`` → ``Median age days``."""
+    text = str(code).replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text else text
+
+
+def display_name(value: object, vocabulary: str | tuple[str, ...] | None = None) -> object:
+    """The readable name of an enumerated value, KPI id or file name.
+
+    Parameters
+    ----------
+    value : object
+        A code such as ``on_hold``, ``critical``, ``flow_time_p85`` or ``pmo.yaml``.
+        Anything that is not a string (numbers, NaN) is returned unchanged.
+    vocabulary : str or tuple of str, optional
+        Look only in these vocabularies of :data:`VOCABULARIES` (or ``"kpi"``,
+        ``"role"``). Without it every vocabulary is searched.
+
+    Returns
+    -------
+    object
+        The display name; an unknown value is returned unchanged, except that
+        a snake_case code is turned into words.
+    """
+    if not isinstance(value, str):
+        return value
+    names = (vocabulary,) if isinstance(vocabulary, str) else (vocabulary or _DEFAULT_SEARCH)
+    for name in names:
+        if name == "kpi":
+            if value in _kpi_names():
+                return _kpi_names()[value]
+        elif name == "role":
+            return role_label(value)
+        elif name == "file":
+            if value in FILE_LABELS:
+                return FILE_LABELS[value]
+        elif value in VOCABULARIES.get(name, {}):
+            return VOCABULARIES[name][value]
+    return humanise(value) if _SNAKE.fullmatch(value) else value
+
+
+def file_label(name: str) -> str:
+    """What a file is to a client: ``pmo.yaml`` → ``the workspace configuration``, ``raid.csv`` → ``the RAID table``."""
+    base = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    if base in FILE_LABELS:
+        return FILE_LABELS[base]
+    stem, _, ext = base.rpartition(".")
+    if ext in ("csv", "xlsx") and stem:
+        table = "RAID" if stem == "raid" else stem.replace("_", " ")
+        return f"the {table} table"
+    return base
+
+
+_DEFAULT_SEARCH = (*(v for v in VOCABULARIES if v != "effort"), "kpi", "file")  # "S" alone is not "Small"
+_SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+
+
+# --- words and numbers --------------------------------------------------------------------------------------------
+
+def plural(n: float, word: str, many: str | None = None) -> str:
+    """``3 initiatives``, ``1 initiative``, ``1 day``; whole numbers get thousands separators."""
+    count = float(n)
+    text = f"{int(count):,}" if count.is_integer() else f"{count:,.1f}"
+    return f"{text} {word if count == 1 else (many or word + 's')}"
+
+
+def quantity(value: object, unit: str, *, currency: str = "") -> str:
+    """A KPI value or threshold with its unit, for prose and tables: ``95%``, ``0.95``, ``14 days``, ``EUR 1,200``.
+
+    ``share`` values are fractions (0.95 → 95%); ``points`` carry a sign (``+30 points``). Never
+    scientific notation; NaN is ``n/a``.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    v = float(value)  # type: ignore[arg-type]
+    if unit == "share":
+        text = f"{v:.0%}" if round(v * 100, 6).is_integer() else f"{v:.1%}"
+        return text
+    if unit == "days":
+        return plural(round(v) if abs(v - round(v)) < 1e-9 else round(v, 1), "day")
+    if unit == "points":
+        text = f"{v:+,.0f}" if round(v) != 0 else "0"
+        return f"{text} {'point' if abs(round(v)) == 1 else 'points'}"
+    if unit == "currency":
+        text = f"{v:,.0f}"
+        return f"{currency}\u00a0{text}" if currency else text
+    if unit == "count":
+        return significant(v, 6) if not v.is_integer() else f"{int(v):,}"
+    return significant(v, 3) if unit != "ratio" else f"{v:.2f}"
+
+
+#: Axis and column labels of the KPI units.
+UNIT_LABELS = {"share": "share", "ratio": "ratio", "days": "days", "count": "items", "points": "points",
+               "currency": "money"}
+
+_SPEC = re.compile(r"^(?P<sign>[+\- ]?)(?P<comma>,?)(?:\.(?P<precision>\d+))?(?P<type>[gGeEn]?)$")
+_FIELD = re.compile(r"\{(?:0)?:(?P<spec>[^{}]*)\}|\{\}")
+SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE][+\-]?\d+")
+
+
+def significant(value: float, digits: int = 3, *, sign: str = "") -> str:
+    """``value`` rounded to ``digits`` significant figures, in plain notation with thousands separators.
+
+    ``{:.3g}`` would print ``-1.46e+05``; this prints ``-146,000``.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return f"{value:{sign}.0f}"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - magnitude)
+    rounded = round(value, digits - 1 - magnitude)
+    text = f"{rounded:{sign},.{decimals}f}"
+    if "." in text:  # like %g: no trailing zeros
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def number(value: object, fmt: str = "{:,.2f}") -> str:
+    """Format a number with a ``str.format`` pattern, never in scientific notation.
+
+    A ``g``, ``e`` or ``n`` pattern (``"{:.3g}"``, ``"{:+g}"``) is rendered by
+    :func:`significant` with the pattern's precision (default 6) and sign;
+    any other pattern is used as is, unless its result would still be in
+    scientific notation (``"{}"`` of ``1e20``).
+    """
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            value = value.item()  # numpy scalars
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return fmt.format(value)
+    if isinstance(value, float) and math.isnan(value):
+        return "n/a"
+    field = _FIELD.fullmatch(fmt.strip())
+    spec = _SPEC.fullmatch(field.group("spec") or "") if field else None
+    if spec and spec.group("type") in ("g", "G", "e", "E", "n"):
+        digits = int(spec.group("precision")) if spec.group("precision") else 6
+        return significant(value, max(digits, 1), sign=spec.group("sign").strip())
+    text = fmt.format(value)
+    return significant(float(value), 6) if SCIENTIFIC.search(text) else text
+
+
+def plain_formatter(fmt: str):
+    """A one-argument callable formatting like ``fmt`` but never in scientific notation (for Stylers)."""
+    return functools.partial(number, fmt=fmt)
+
+
+def relabelled_codes() -> dict[str, str]:
+    """Every snake_case code with a display name (enumerated values and KPI ids), for scans and tables."""
+    out = {code: name for names in VOCABULARIES.values() for code, name in names.items() if "_" in code}
+    out.update({k: v for k, v in _kpi_names().items() if "_" in k})
+    return out
