@@ -613,8 +613,16 @@ def data_quality_table(workspace) -> pd.DataFrame:
     DataFrame
         Columns ``source, table, message``.
     """
-    rows = [{"source": str(p.file).replace(str(workspace.path), "").lstrip("/") or ".", "table": p.table,
-             "message": p.message} for p in workspace.warnings]
+    from .tables import TABLES
+
+    def readable(text: str) -> str:  # table codes as a client reads them; the source column names the file
+        for name in TABLES:
+            if "_" in name:
+                text = text.replace(name, name.replace("_", " "))
+        return text
+
+    rows = [{"source": str(p.file).replace(str(workspace.path), "").lstrip("/") or ".", "table": readable(p.table),
+             "message": readable(p.message)} for p in workspace.warnings]
     return pd.DataFrame(rows, columns=["source", "table", "message"])
 
 

@@ -10,6 +10,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pmo_lib import theme
@@ -257,3 +258,32 @@ def test_charts_never_print_labels_over_each_other_or_in_scientific_notation():
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     assert not [t for t in texts if SCIENTIFIC.search(t) or "1e" in t]
     assert any("50,000,000" in t or "52,000,000" in t for t in texts)
+
+
+def test_the_sample_pack_tells_one_story(client_pages):
+    """The board reads one story: one recommendation per initiative, no green KPI that misses its target,
+    no exception or budget for an initiative that has ended, and the customer story in the governance pack."""
+    from pmo_lib import read_result
+
+    governance = next(p for p in client_pages["sample"] if p.name == "03_governance_report.html")
+    results = governance.parent / "results"
+    register, portfolio = read_result(results, "exceptions"), read_result(results, "portfolio")
+    kpis, funding = read_result(results, "kpis"), read_result(results, "funding")
+    assert portfolio["initiative_id"].is_unique
+    recommended = portfolio.set_index("initiative_id")["recommendation"]
+    for initiative, group in register.dropna(subset=["initiative_id"]).groupby("initiative_id"):
+        assert set(group["recommendation"]) == {recommended[initiative]}, initiative
+    green = kpis[kpis["status"] == "green"]
+    edge = np.where(green["direction"] == "higher", green["target"] - green["tolerance"],
+                    green["target"] + green["tolerance"])
+    met = np.where(green["direction"] == "higher", green["rated_value"] >= edge - 1e-9,
+                   green["rated_value"] <= edge + 1e-9)
+    assert met.all(), green.loc[~met, ["kpi_id", "scope", "rated_value", "target"]]
+    ended = set(portfolio.loc[portfolio["status"].isin(["closed", "cancelled"]), "initiative_id"])
+    assert ended and not ended & set(register["initiative_id"].dropna())
+    assert not ended & set(funding["initiative_id"])
+    text = governance.read_text(encoding="utf-8")
+    customer = register[register["kind"].eq("customer") & register["severity"].isin(["high", "critical"])]
+    assert len(customer) and all(i in text for i in customer["initiative_id"])  # e.g. I-008's NPS of -42
+    troubled = portfolio.set_index("initiative_id").loc["I-007"]
+    assert troubled["recommendation"] == "recover" and "D-017" in troubled["reason"] and "D-017" in text
