@@ -118,7 +118,7 @@ def kpi_rag_grid(history: pd.DataFrame, cycles: Sequence[str], *, kpi_ids: Seque
         Column ``KPI`` and one column per cycle holding HTML badges with the
         value, and ``Target``.
     """
-    from .report import format_value
+    from .report import _limits, format_value
     rows = []
     for kpi_id in kpi_ids:
         h = history[(history["kpi_id"] == kpi_id) & history["cycle"].isin(cycles)].set_index("cycle")
@@ -128,8 +128,10 @@ def kpi_rag_grid(history: pd.DataFrame, cycles: Sequence[str], *, kpi_ids: Seque
         row = {"KPI": first["name"]}
         for c in cycles:
             if c in h.index and pd.notna(h.at[c, "value"]):
-                row[c] = _badge(h.at[c, "status"], {h.at[c, "status"]: format_value(h.at[c, "value"], first["unit"],
-                                                                                  currency)})
+                r = h.loc[c]
+                versus = _limits(r) if r["rate_as"] == "value" and pd.notna(r["target"]) else None
+                row[c] = _badge(r["status"], {r["status"]: format_value(r["value"], first["unit"], currency,
+                                                                        versus=versus)})
             else:
                 row[c] = "–"
         row["Target"] = format_value(first["target"], first["unit"], currency) if pd.notna(first["target"]) else "–"
@@ -163,7 +165,7 @@ def dashboard(*, cycle: str, maturity_line: str, rag: pd.DataFrame, decisions: p
     top = top.rename(columns={"initiative": "Initiative", "severity": "Severity", "exceptions": "Exceptions",
                               "recommendation": "Recommended decision"}).drop(columns=["owner"])
     parts = [
-        '<div class="pmo-dashboard" style="font-size: 0.9em; break-after: page; page-break-after: always">',
+        '<div class="pmo-dashboard" style="font-size: 0.86em; break-after: page; page-break-after: always">',
         f'<p class="pmo-dash-line"><b>Maturity.</b> {_esc(maturity_line)}</p>',
         html_table(rag, caption=f"Headline KPIs, last {len(rag.columns) - 2} cycles to {cycle}", escape=("KPI", "Target")),
         html_table(top, caption="Initiatives needing a decision, most severe first",
