@@ -244,7 +244,8 @@ def goal_mix_bars(mix: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
     for yi, row in data.iterrows():
         mark = "  ■ outside tolerance" if row["breach"] else ""
         right = max(row["share"], 0 if pd.isna(row["target_share"]) else row["target_share"])
-        ax.text(right + 0.008, yi, f"{row['share']:.0%}{mark}", va="center", fontsize=9)
+        # one decimal, so that a share just outside the tolerance never reads as lying on its edge
+        ax.text(right + 0.008, yi, f"{row['share']:.1%}{mark}", va="center", fontsize=9)
     ax.set_yticks(y, data["label"])
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     ax.set_xlim(0, max(data["share"].max(), data["target_share"].max(skipna=True) or 0) * 1.6)
@@ -517,8 +518,14 @@ def control_chart(history: pd.DataFrame, trend: pd.Series, *, name: str, unit_la
     bottom.set_xticks(x, cycles)
     bottom.set_xlabel("Planning cycle")
     n_signals = len(flagged)
-    title = (f"{name}: {n_signals} cycle{'s' if n_signals != 1 else ''} outside normal variation" if n_signals
-             else f"{name}: only routine variation across the cycles")
+    drift = {"improving": "improving", "worsening": "worsening", "rising": "rising", "falling": "falling"}.get(
+        str(trend.get("trend", "")), "")
+    if n_signals:
+        title = f"{name}: {n_signals} cycle{'s' if n_signals != 1 else ''} outside normal variation"
+    elif drift:
+        title = f"{name}: {drift} slowly, every cycle within its limits"
+    else:
+        title = f"{name}: only routine variation across the cycles"
     top.set_title(title)
     fig.tight_layout()
     return fig

@@ -149,7 +149,7 @@ def html_table(frame: pd.DataFrame, *, caption: str | None = None, escape: Seque
 
 
 def dashboard(*, cycle: str, maturity_line: str, rag: pd.DataFrame, decisions: pd.DataFrame, funding_line: str,
-              actions_line: str) -> HTML:
+              actions_line: str, needing: int | None = None) -> HTML:
     """The governance report's one-page view.
 
     Parameters
@@ -160,7 +160,13 @@ def dashboard(*, cycle: str, maturity_line: str, rag: pd.DataFrame, decisions: p
         :func:`kpi_rag_grid`.
     decisions : DataFrame
         :func:`decision_table`, already cut to the top rows.
+    needing : int, optional
+        How many initiatives need a decision in all, when ``decisions`` shows
+        only the most severe of them.
     """
+    caption = "Initiatives needing a decision, most severe first"
+    if needing is not None and needing > len(decisions):
+        caption = f"The {len(decisions)} most severe of the {needing} initiatives needing a decision"
     top = decisions.assign(severity=decisions["severity"].map(severity_badge))
     top = top.rename(columns={"initiative": "Initiative", "severity": "Severity", "exceptions": "Exceptions",
                               "recommendation": "Recommended decision"}).drop(columns=["owner"])
@@ -168,7 +174,7 @@ def dashboard(*, cycle: str, maturity_line: str, rag: pd.DataFrame, decisions: p
         '<div class="pmo-dashboard" style="font-size: 0.86em; break-after: page; page-break-after: always">',
         f'<p class="pmo-dash-line"><b>Maturity.</b> {_esc(maturity_line)}</p>',
         html_table(rag, caption=f"Headline KPIs, last {len(rag.columns) - 2} cycles to {cycle}", escape=("KPI", "Target")),
-        html_table(top, caption="Initiatives needing a decision, most severe first",
+        html_table(top, caption=caption,
                    escape=("Initiative", "Exceptions", "Recommended decision")) if len(top) else
         '<p class="pmo-dash-line"><b>Exceptions.</b> No initiative needs a decision this cycle.</p>',
         f'<p class="pmo-dash-line"><b>Funding.</b> {_esc(funding_line)}</p>',

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .kpis import STATUSES
+from .theme import STATUS_SYMBOLS, STATUS_WORDS
 from .maturity import MaturityModel, overall_level, overall_score
 from .report import level_distance
 from .resources import REPORT_TITLES
@@ -30,7 +32,7 @@ def headline(results_dir: Path) -> dict:
         ``maturity_level``, ``maturity_next_level``, ``maturity_gap`` (how far
         the furthest blocking statement is from the next level's threshold),
         ``maturity_blockers`` (how many statements block it) and
-        ``kpi_status`` (counts of green, amber, red and n/a portfolio KPIs);
+        ``kpi_status`` (counts of portfolio KPIs by status, every status of :data:`pmo_lib.kpis.STATUSES`);
         missing results give None. The interval and the blockers come from
         ``maturity_overall.csv``; packs recorded before it existed show the
         score and level only.
@@ -60,7 +62,7 @@ def headline(results_dir: Path) -> dict:
     if kpis.is_file():
         frame = read_result(results_dir, "kpis")
         counts = frame[frame["scope"] == "portfolio"]["status"].fillna("n/a").value_counts()
-        out["kpi_status"] = {s: int(counts.get(s, 0)) for s in ("green", "amber", "red", "n/a")}
+        out["kpi_status"] = {s: int(counts.get(s, 0)) for s in STATUSES}
     return out
 
 
@@ -156,10 +158,8 @@ def write_index(org_dir: Path, ws: Workspace) -> Path:
         line = esc(maturity_line(head, ws.model))
         kpi = head["kpi_status"]
         kpi_text = "n/a" if kpi is None else (
-            f'<span class="rag rag-green">● {kpi["green"]} on track</span> '
-            f'<span class="rag rag-amber">▲ {kpi["amber"]} at risk</span> '
-            f'<span class="rag rag-red">■ {kpi["red"]} off track</span> '
-            f'<span class="rag rag-na">○ {kpi["n/a"]} not rated</span>')
+            " ".join(f'<span class="rag rag-{"na" if s == "n/a" else s}">{STATUS_SYMBOLS[s]} {kpi.get(s, 0)} '
+                     f'{STATUS_WORDS[s].lower()}</span>' for s in STATUSES if kpi.get(s, 0) or s != "n/a"))
         rows.append(f"<tr><th scope=\"row\">{esc(cycle)}</th><td>{line}</td><td>{kpi_text}</td>"
                     f"<td>{'<hr>'.join(cells)}</td></tr>")
     lo, hi = ws.model.scale_min, ws.model.scale_max

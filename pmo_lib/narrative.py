@@ -219,7 +219,7 @@ def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.Da
         breaches = mix[mix["breach"]]
         if len(breaches):
             bullets.append(f"**Guardrails:** {esc(cycle)} spend (actual cost in the cycle) is outside the goal-mix "
-                           "tolerance for " + ", ".join(f"{esc(r.label)} ({r.share:.0%} of spend against a target "
+                           "tolerance for " + ", ".join(f"{esc(r.label)} ({r.share:.1%} of spend against a target "
                                                         f"of {r.target_share:.0%})" for r in breaches.itertuples()) + ".")
         else:
             bullets.append(f"**Guardrails:** every goal's share of {esc(cycle)} spend is within its tolerance.")

@@ -98,7 +98,9 @@ RULES = [
      "After an earlier recover or re-scope decision, an initiative still at high or critical severity is "
      "escalated one step; an earlier stop that has not happened is repeated."),
     ("Ended initiatives", "Initiatives closed or cancelled by the cycle's end raise no exceptions and get no "
-     "future budget; the closing summary reports how they ended."),
+     "future budget; the closing summary reports how they ended. A high or critical risk or issue still open past "
+     "its due date on an ended initiative is listed as a portfolio-wide item of low severity, to be closed or "
+     "handed over."),
 ]
 
 
@@ -228,7 +230,7 @@ def _delivery_rows(ini: pd.DataFrame, end: pd.Timestamp, slip_days: int) -> list
     return rows
 
 
-def _raid_rows(raid: pd.DataFrame, end: pd.Timestamp, live: set[str]) -> list[dict]:
+def _raid_rows(raid: pd.DataFrame, end: pd.Timestamp, live: set[str], ended: set[str]) -> list[dict]:
     if raid.empty:
         return []
     late = open_raid(raid, end)
@@ -236,9 +238,17 @@ def _raid_rows(raid: pd.DataFrame, end: pd.Timestamp, live: set[str]) -> list[di
     due = raid.set_index("raid_id")["due_date"]
     rows = []
     for r in late.itertuples(index=False):
+        days = float((end - due[r.raid_id]).days)
+        if pd.notna(r.initiative_id) and r.initiative_id in ended:
+            rows.append({"kind": "raid", "initiative_id": None, "metric": f"{r.raid_id} {r.title}", "value": days,
+                         "target": 0.0, "threshold": 0.0, "severity": "low", "uncertain": False,
+                         "description": f"{r.severity} {r.kind} {r.raid_id} \u2018{r.title}\u2019 is still open "
+                                        f"{_days(days)} past its due date although {r.initiative_id} has ended: "
+                                        "close it or give it to the work that carries the risk now",
+                         "short": f"{r.raid_id} open on ended {r.initiative_id}"})
+            continue
         if pd.notna(r.initiative_id) and r.initiative_id not in live:
             continue
-        days = float((end - due[r.raid_id]).days)
         severity = "high" if r.severity == "critical" else "medium"
         if days > RAID_ESCALATE_DAYS:
             severity = SEVERITIES[max(SEVERITY_RANK[severity] - 1, 0)]
@@ -284,7 +294,7 @@ def exception_register(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycl
     ini = asof["initiatives"]
     live = set(ini.loc[ini["status"].isin(LIVE), "initiative_id"])
     rows = _kpi_rows(kpis, catalog, live, currency) + _delivery_rows(ini, end, slip_days) + \
-        _raid_rows(asof["raid"], end, live)
+        _raid_rows(asof["raid"], end, live, set(ini.loc[ini["status"].isin(ENDED), "initiative_id"]))
     out = pd.DataFrame(rows, columns=[c for c in REGISTER_COLUMNS if c not in ("exception_id", "name", "owner",
                                                                                 "recommendation")])
     names = ini.set_index("initiative_id")
@@ -337,7 +347,8 @@ def _recommendations(register: pd.DataFrame, asof: dict[str, pd.DataFrame], cycl
         word = {"recover": "recovery plan accepted", "re-scope": "re-scope agreed", "stop": "stop decided",
                 "continue": "continuation agreed"}[last["decision"]]
         if last["cycle"] == cycle:
-            out[initiative] = (last["decision"], f"{word} in {last['decision_id']}; review in {nxt}. "
+            differs = "" if rule == last["decision"] else f"; without that decision the rules would say {rule}"
+            out[initiative] = (last["decision"], f"{word} in {last['decision_id']}; review in {nxt}{differs}. "
                                                  f"Still open: {reason}", severity)
         elif last["decision"] == "stop":
             out[initiative] = ("stop", f"{word} in {last['decision_id']} ({last['cycle']}) has not happened yet; "

@@ -630,7 +630,7 @@ def data_quality_section(workspace):
     """The data-quality appendix: the warnings as a table, or a note that there are none."""
     frame = data_quality_table(workspace)
     if frame.empty:
-        return notice("The inputs passed every check without a warning.")
+        return notice("The inputs passed every check: nothing limits what the report can show.")
     return table(frame, labels={"source": "File", "table": "Table", "message": "Warning"},
                  caption="Warnings found while loading the workspace; they did not stop the run")
 

@@ -75,6 +75,10 @@ thresholds:
     spi: {{tolerance: 0, red: 0.85}}   # tolerance: distance from the target that still counts as met
 branding:
   primary_colour: "{colour}"
+questionnaire:
+  deadline: 2026-10-16
+  roles: [Executive, PMO, Delivery lead, Product owner]
+  contact: "the PMO office, pmo@northwind.example"
 """
 
 

@@ -208,3 +208,22 @@ def test_an_initiative_under_recovery_gives_no_budget_away():
                                  protected={"D"}).set_index("initiative_id")
     assert kept.at["D", "change"] == 0 and kept.at["C", "change"] < 0
     assert kept["scenario_budget"].sum() == pytest.approx(400)
+
+
+def test_a_decision_that_overrides_the_rules_says_what_the_rules_would_say(catalog):
+    decisions = pd.DataFrame({"decision_id": ["D-017"], "cycle": ["C3"], "date": [D("2026-09-20")],
+                              "title": ["Recovery plan"], "owner": ["Board"], "outcome": ["Accepted"],
+                              "initiative_id": ["I1"], "decision": ["recover"]})
+    tables = _tables(initiatives=_initiatives({"initiative_id": "I1", "name": "One"}), decisions=decisions)
+    _, portfolio = _register(tables, _kpis([("cpi", "I1", 0.7, "red"), ("spi", "I1", 0.7, "red")]), catalog)
+    assert "without that decision the rules would say stop" in portfolio.at["I1", "reason"]
+
+
+def test_an_overdue_critical_issue_left_open_on_an_ended_initiative_is_a_portfolio_item(catalog):
+    raid = pd.DataFrame({"raid_id": ["R1"], "kind": ["issue"], "initiative_id": ["I1"], "title": ["Vendor dispute"],
+                         "severity": ["critical"], "status": ["open"], "owner": ["X"], "raised_date": [D("2026-01-10")],
+                         "due_date": [D("2026-03-01")], "closed_date": [pd.NaT]})
+    tables = _tables(initiatives=_initiatives({"initiative_id": "I1", "name": "Gone", "status": "cancelled"}), raid=raid)
+    register, _ = _register(tables, _kpis([]), catalog)
+    row = register.iloc[0]
+    assert pd.isna(row["initiative_id"]) and row["severity"] == "low" and "has ended" in row["description"]
