@@ -133,6 +133,30 @@ class Questionnaire(_Strict):
         return next((r for r in self.roles if r.casefold() == text.casefold()), None)
 
 
+class Minimums(_Strict):
+    """The least data each statistic needs before a report prints it.
+
+    Below its minimum a statistic is not computed, and the report says in
+    words what it needs instead of printing a number.
+    """
+
+    alpha_complete_cases: int = Field(
+        5, ge=2, description="respondents who answered every statement of a dimension, for Cronbach's alpha")
+    alpha_items: int = Field(3, ge=2, description="statements of a dimension, for Cronbach's alpha")
+    agreement_respondents: int = Field(5, ge=2, description="respondents of a dimension, for agreement (rwg(J))")
+    interval_respondents: int = Field(
+        5, ge=2, description="respondents, for a confidence interval of a score and a 'below target beyond doubt' claim")
+    group_size: int = Field(
+        3, ge=2, description="respondents in each group compared: a role (Kruskal-Wallis) or a cycle (Mann-Whitney, "
+                             "permutation test)")
+    trend_cycles: int = Field(4, ge=2, description="cycles with data, for a trend test or a trend chart")
+    control_chart_cycles: int = Field(5, ge=3, description="cycles with data, for control-chart limits")
+
+
+#: The minimums used when a workspace sets none: library calls without a configuration behave as the reports do.
+DEFAULT_MINIMUMS = Minimums()
+
+
 class Config(_Strict):
     """The contents of ``pmo.yaml``."""
 
@@ -144,6 +168,7 @@ class Config(_Strict):
     funding: Funding = Funding()
     cadence: Cadence = Cadence()
     questionnaire: Questionnaire = Questionnaire()
+    minimums: Minimums = Minimums()
     maturity_model: str | None = None
     playbook: str | None = None
 

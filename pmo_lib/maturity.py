@@ -7,6 +7,10 @@ Scoring, in short:
 * a dimension reaches staged level L when every item of level 2..L is
   *largely implemented*: its mean answer reaches the model's threshold;
 * the overall score is the weighted mean of the dimension scores.
+
+Intervals, reliability, agreement and tests need a minimum of data
+(:class:`pmo_lib.config.Minimums`, ``minimums`` in pmo.yaml); below it they
+are NaN, and the report says what is missing.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .config import load_validated
+from .config import DEFAULT_MINIMUMS, Minimums, load_validated
 from .exceptions import ConfigError, Problem
 
 
@@ -317,7 +321,7 @@ def point_scores(assessment: pd.DataFrame, model: MaturityModel) -> pd.DataFrame
 
 def score_dimensions(assessment: pd.DataFrame, model: MaturityModel, *,
                      targets: dict[str, float] | float = 4.0, confidence: float = 0.95,
-                     seed: int = 0) -> pd.DataFrame:
+                     seed: int = 0, minimums: Minimums = DEFAULT_MINIMUMS) -> pd.DataFrame:
     """Score every dimension of the model for one cycle's assessment.
 
     Parameters
@@ -331,17 +335,22 @@ def score_dimensions(assessment: pd.DataFrame, model: MaturityModel, *,
         Level of the bootstrap confidence interval of each score.
     seed : int
         Seed of the bootstrap, so that results are reproducible.
+    minimums : Minimums
+        The data each statistic needs (``interval_respondents``,
+        ``alpha_complete_cases``, ``alpha_items``, ``agreement_respondents``);
+        below it the statistic is NaN.
 
     Returns
     -------
     DataFrame
         Columns ``dimension_id, dimension, step, weight, score, ci_low,
         ci_high, n_respondents, level, level_name, target, gap,
-        cronbach_alpha, alpha_n, rwg``, one row per dimension in model order.
-        ``score`` is NaN for a dimension nobody answered; ``gap`` is target
-        minus score (negative above target). The interval resamples
-        respondents; alpha uses complete cases (``alpha_n`` of them); rwg(J)
-        uses a uniform null on the model's scale.
+        cronbach_alpha, alpha_n, rwg, alpha_items``, one row per dimension in
+        model order. ``score`` is NaN for a dimension nobody answered; ``gap``
+        is target minus score (negative above target). The interval resamples
+        respondents; alpha uses complete cases (``alpha_n`` of them: the
+        respondents who answered every one of the dimension's ``alpha_items``
+        answered statements); rwg(J) uses a uniform null on the model's scale.
     """
     from .statistics import bootstrap_mean_ci, cronbach_alpha, rwg_j
 
@@ -353,11 +362,15 @@ def score_dimensions(assessment: pd.DataFrame, model: MaturityModel, *,
     extra = []
     for i, dim in enumerate(out["dimension_id"]):
         scores = per_respondent.loc[per_respondent["dimension_id"] == dim, "score"]
-        low, high = bootstrap_mean_ci(scores, confidence=confidence, seed=seed + i)
+        low, high = bootstrap_mean_ci(scores, confidence=confidence, seed=seed + i,
+                                      min_n=minimums.interval_respondents)
         items = matrix[dim] if dim in matrix.columns.get_level_values(0) else pd.DataFrame()
-        alpha, alpha_n = cronbach_alpha(items)
+        alpha, alpha_n = cronbach_alpha(items, min_cases=minimums.alpha_complete_cases,
+                                        min_items=minimums.alpha_items)
         extra.append({"ci_low": low, "ci_high": high, "cronbach_alpha": alpha, "alpha_n": alpha_n,
-                      "rwg": rwg_j(items, n_options=n_options) if len(items) else np.nan})
+                      "rwg": rwg_j(items, n_options=n_options, min_respondents=minimums.agreement_respondents)
+                      if len(items) else np.nan,
+                      "alpha_items": int(items.shape[1])})
     out = pd.concat([out, pd.DataFrame(extra, index=out.index)], axis=1)
     if isinstance(targets, dict):
         out["target"] = out["dimension_id"].map(lambda d: float(targets.get(d, 4.0)))
@@ -365,7 +378,7 @@ def score_dimensions(assessment: pd.DataFrame, model: MaturityModel, *,
         out["target"] = float(targets)
     out["gap"] = out["target"] - out["score"]
     return out[["dimension_id", "dimension", "step", "weight", "score", "ci_low", "ci_high", "n_respondents",
-                "level", "level_name", "target", "gap", "cronbach_alpha", "alpha_n", "rwg"]]
+                "level", "level_name", "target", "gap", "cronbach_alpha", "alpha_n", "rwg", "alpha_items"]]
 
 
 def role_scores(assessment: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
@@ -381,15 +394,21 @@ def role_scores(assessment: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
             .agg(score=("score", "mean"), n_respondents=("respondent_id", "nunique")).reset_index())
 
 
-def compare_groups(assessment: pd.DataFrame, model: MaturityModel, *, min_size: int = 2) -> pd.DataFrame:
+def compare_groups(assessment: pd.DataFrame, model: MaturityModel, *,
+                   minimums: Minimums = DEFAULT_MINIMUMS) -> pd.DataFrame:
     """Compare roles on each dimension with a Kruskal–Wallis test.
+
+    Parameters
+    ----------
+    minimums : Minimums
+        Only roles with at least ``minimums.group_size`` respondents take part.
 
     Returns
     -------
     DataFrame
         Columns ``dimension_id, test, statistic, p_value, effect_size,
         n_groups``: effect size is epsilon²; NaN where fewer than two roles
-        have ``min_size`` respondents.
+        have ``minimums.group_size`` respondents.
     """
     from .statistics import kruskal_wallis
 
@@ -397,19 +416,23 @@ def compare_groups(assessment: pd.DataFrame, model: MaturityModel, *, min_size: 
     rows = []
     for dim in model.dimensions["dimension_id"]:
         sub = per[per["dimension_id"] == dim]
-        res = kruskal_wallis(sub["score"], sub["role"], min_size=min_size)
+        res = kruskal_wallis(sub["score"], sub["role"], min_size=minimums.group_size)
         rows.append({"dimension_id": dim, "test": "Kruskal-Wallis", "statistic": res["statistic"],
                      "p_value": res["p_value"], "effect_size": res["effect_size"], "n_groups": res["n_groups"]})
     return pd.DataFrame(rows)
 
 
-def compare_cycles(current: pd.DataFrame, previous: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
+def compare_cycles(current: pd.DataFrame, previous: pd.DataFrame, model: MaturityModel, *,
+                   minimums: Minimums = DEFAULT_MINIMUMS) -> pd.DataFrame:
     """Change of each dimension since the previous cycle, with a Mann–Whitney U test.
 
     Parameters
     ----------
     current, previous : DataFrame
         The two cycles' rows of the assessment table.
+    minimums : Minimums
+        The test needs ``minimums.group_size`` respondents in each cycle;
+        below it ``p_value`` and ``effect_size`` are NaN.
 
     Returns
     -------
@@ -425,7 +448,7 @@ def compare_cycles(current: pd.DataFrame, previous: pd.DataFrame, model: Maturit
     for dim in model.dimensions["dimension_id"]:
         a = now.loc[now["dimension_id"] == dim, "score"]
         b = before.loc[before["dimension_id"] == dim, "score"]
-        res = mann_whitney(a, b)
+        res = mann_whitney(a, b, min_size=minimums.group_size)
         score, prev = (a.mean() if len(a) else np.nan), (b.mean() if len(b) else np.nan)
         rows.append({"dimension_id": dim, "previous_score": prev, "score": score, "delta": score - prev,
                      "p_value": res["p_value"], "effect_size": res["effect_size"]})
@@ -472,7 +495,8 @@ def _overall_of(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def overall_interval(assessment: pd.DataFrame, model: MaturityModel, *, confidence: float = 0.95,
-                     seed: int = 0, n_resamples: int = 2000) -> tuple[float, float]:
+                     seed: int = 0, n_resamples: int = 2000,
+                     min_respondents: int = DEFAULT_MINIMUMS.interval_respondents) -> tuple[float, float]:
     """Bootstrap confidence interval of the overall score (BCa, seeded).
 
     The same method as the dimension intervals of :func:`score_dimensions`:
@@ -490,17 +514,20 @@ def overall_interval(assessment: pd.DataFrame, model: MaturityModel, *, confiden
     confidence : float
     seed : int
     n_resamples : int
+    min_respondents : int
+        Fewest respondents an interval needs (default 5, ``minimums.interval_respondents``).
 
     Returns
     -------
     tuple of float
-        ``(low, high)``; NaN with fewer than two respondents, the score itself
-        when every respondent gives the same score.
+        ``(low, high)``; NaN with fewer than ``min_respondents`` (and always
+        fewer than two) respondents, the score itself when every respondent
+        gives the same score.
     """
     from scipy import stats
 
     matrix, weights = _respondent_matrix(respondent_scores(assessment, model), model)
-    if len(matrix) < 2:
+    if len(matrix) < max(2, min_respondents):
         return np.nan, np.nan
 
     def statistic(index: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -522,7 +549,8 @@ def overall_interval(assessment: pd.DataFrame, model: MaturityModel, *, confiden
 
 
 def compare_overall(current: pd.DataFrame, previous: pd.DataFrame, model: MaturityModel, *,
-                    n_resamples: int = 9999, seed: int = 0) -> dict:
+                    n_resamples: int = 9999, seed: int = 0,
+                    min_size: int = DEFAULT_MINIMUMS.group_size) -> dict:
     """Change of the overall score since the previous cycle, with a permutation test.
 
     The test statistic is the difference of the overall scores themselves
@@ -543,12 +571,15 @@ def compare_overall(current: pd.DataFrame, previous: pd.DataFrame, model: Maturi
     model : MaturityModel
     n_resamples : int
     seed : int
+    min_size : int
+        Fewest respondents in each cycle (default 3, ``minimums.group_size``).
 
     Returns
     -------
     dict
         ``previous_score, score, delta, p_value, n_current, n_previous``;
-        NaN p-value when either cycle has fewer than two respondents.
+        NaN p-value when either cycle has fewer than ``min_size`` (and always
+        fewer than two) respondents.
     """
     from scipy import stats
 
@@ -558,7 +589,7 @@ def compare_overall(current: pd.DataFrame, previous: pd.DataFrame, model: Maturi
     prev = float(_overall_of(before, weights)) if len(before) else np.nan
     out = {"previous_score": prev, "score": score, "delta": score - prev, "p_value": np.nan,
            "n_current": len(now), "n_previous": len(before)}
-    if len(now) < 2 or len(before) < 2:  # too few respondents to shuffle
+    if min(len(now), len(before)) < max(2, min_size):  # too few respondents to shuffle
         return out
     pooled = np.vstack([now, before])
 
@@ -578,7 +609,8 @@ OVERALL_COLUMNS = ["score", "ci_low", "ci_high", "n_respondents", "level", "leve
 
 
 def overall_maturity(current: pd.DataFrame, model: MaturityModel, *, previous: pd.DataFrame | None = None,
-                     confidence: float = 0.95, seed: int = 0) -> pd.DataFrame:
+                     confidence: float = 0.95, seed: int = 0,
+                     minimums: Minimums = DEFAULT_MINIMUMS) -> pd.DataFrame:
     """The organisation's headline maturity: overall score, interval, staged level and change.
 
     Parameters
@@ -593,6 +625,9 @@ def overall_maturity(current: pd.DataFrame, model: MaturityModel, *, previous: p
         Level of the bootstrap interval (:func:`overall_interval`).
     seed : int
         Seed of the bootstrap and of the permutation test.
+    minimums : Minimums
+        ``interval_respondents`` for the interval and ``group_size`` for the
+        change's test; below them they are NaN.
 
     Returns
     -------
@@ -612,7 +647,8 @@ def overall_maturity(current: pd.DataFrame, model: MaturityModel, *, previous: p
     dims = point_scores(current, model)
     blockers = level_blockers(item_statistics(current, model), model)
     level = overall_level(dims)
-    low, high = overall_interval(current, model, confidence=confidence, seed=seed)
+    low, high = overall_interval(current, model, confidence=confidence, seed=seed,
+                                 min_respondents=minimums.interval_respondents)
     mine = blockers[blockers["level"] == level]
     next_level = mine["next_level"].iloc[0] if len(mine) else np.nan
     row = {"score": overall_score(dims), "ci_low": low, "ci_high": high,
@@ -622,7 +658,7 @@ def overall_maturity(current: pd.DataFrame, model: MaturityModel, *, previous: p
            "n_blockers": len(mine), "gap": mine["gap"].max(skipna=False) if len(mine) else np.nan,
            "previous_score": np.nan, "delta": np.nan, "p_value": np.nan}
     if previous is not None and previous["score"].notna().any():
-        change = compare_overall(current, previous, model, seed=seed)
+        change = compare_overall(current, previous, model, seed=seed, min_size=minimums.group_size)
         row.update(previous_score=change["previous_score"], delta=change["delta"], p_value=change["p_value"])
     return pd.DataFrame([row], columns=OVERALL_COLUMNS)
 

@@ -2,6 +2,10 @@
 
 Each function takes plain arrays or tables and returns numbers or tables; none
 reads files. Randomness takes a ``seed`` so two runs give identical numbers.
+
+Every statistic has a minimum of data below which it is NaN rather than a
+number that means nothing; the defaults are those of ``minimums`` in
+pmo.yaml (:class:`pmo_lib.config.Minimums`).
 """
 from __future__ import annotations
 
@@ -9,21 +13,32 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .config import DEFAULT_MINIMUMS
+
+_MIN = DEFAULT_MINIMUMS
+
 
 def bootstrap_mean_ci(values: np.ndarray | pd.Series, *, confidence: float = 0.95, seed: int = 0,
-                      n_resamples: int = 2000) -> tuple[float, float]:
+                      n_resamples: int = 2000,
+                      min_n: int = _MIN.interval_respondents) -> tuple[float, float]:
     """Bootstrap confidence interval of a mean (BCa, seeded).
 
     Pass one value per respondent so that respondents, not answers, are resampled.
 
+    Parameters
+    ----------
+    min_n : int
+        Fewest values an interval needs (default 5, ``minimums.interval_respondents``):
+        a few values have too few distinct resamples for the interval to mean anything.
+
     Returns
     -------
     tuple of float
-        ``(low, high)``; NaN when fewer than two values, the value itself when
-        all values are equal.
+        ``(low, high)``; NaN when fewer than ``min_n`` (and always fewer than
+        two) values, the value itself when all values are equal.
     """
     data = np.asarray(pd.Series(values).dropna(), dtype=float)
-    if len(data) < 2:
+    if len(data) < max(2, min_n):
         return np.nan, np.nan
     if np.ptp(data) == 0:
         return float(data[0]), float(data[0])
@@ -38,21 +53,35 @@ def bootstrap_mean_ci(values: np.ndarray | pd.Series, *, confidence: float = 0.9
     return float(low), float(high)
 
 
-def cronbach_alpha(items: pd.DataFrame) -> tuple[float, int]:
+def cronbach_alpha(items: pd.DataFrame, *, min_cases: int = _MIN.alpha_complete_cases,
+                   min_items: int = _MIN.alpha_items) -> tuple[float, int]:
     """Cronbach's alpha of a respondents × items table, on complete cases.
 
     alpha = k / (k - 1) · (1 - Σ var(item) / var(total)), sample variances.
+    It can be negative: the items then covary negatively on average, which
+    with few respondents is often chance.
+
+    Parameters
+    ----------
+    items : DataFrame
+        Respondents × items.
+    min_cases : int
+        Fewest complete cases (respondents who answered every item; default 5).
+    min_items : int
+        Fewest items (default 3; with two, alpha is only a function of their
+        correlation, Eisinga, te Grotenhuis and Pelzer 2013).
 
     Returns
     -------
     tuple
-        ``(alpha, n_cases)``; alpha is NaN with fewer than two items, fewer
-        than two complete cases, or no variance in the totals.
+        ``(alpha, n_cases)``; alpha is NaN with fewer than ``min_items``
+        items, fewer than ``min_cases`` complete cases (never fewer than two
+        of either), or no variance in the totals.
     """
     complete = items.dropna()
     k = complete.shape[1]
     n = complete.shape[0]
-    if k < 2 or n < 2:
+    if k < max(2, min_items) or n < max(2, min_cases):
         return np.nan, n
     total_var = complete.sum(axis=1).var(ddof=1)
     if total_var == 0:
@@ -61,7 +90,7 @@ def cronbach_alpha(items: pd.DataFrame) -> tuple[float, int]:
     return float(alpha), n
 
 
-def rwg_j(items: pd.DataFrame, *, n_options: int) -> float:
+def rwg_j(items: pd.DataFrame, *, n_options: int, min_respondents: int = _MIN.agreement_respondents) -> float:
     """Within-group agreement rwg(J) of James, Demaree and Wolf (1984).
 
     Uses a uniform null distribution: σ²_EU = (A² − 1) / 12 for A answer
@@ -76,7 +105,11 @@ def rwg_j(items: pd.DataFrame, *, n_options: int) -> float:
         Respondents × items; missing answers are ignored per item.
     n_options : int
         Number of answer options on the scale (5 for 1–5).
+    min_respondents : int
+        Fewest respondents (rows with an answer; default 5); NaN below it.
     """
+    if int(items.notna().any(axis=1).sum()) < max(2, min_respondents):
+        return np.nan
     variances = items.var(ddof=1).dropna()
     if variances.empty or n_options < 2:
         return np.nan
@@ -89,11 +122,12 @@ def rwg_j(items: pd.DataFrame, *, n_options: int) -> float:
     return float(np.clip(value, 0.0, 1.0))
 
 
-def kruskal_wallis(values: pd.Series, groups: pd.Series, *, min_size: int = 2) -> dict:
+def kruskal_wallis(values: pd.Series, groups: pd.Series, *, min_size: int = _MIN.group_size) -> dict:
     """Kruskal–Wallis H test across groups, with epsilon² effect size.
 
-    Only groups with at least ``min_size`` values take part; the test runs when
-    at least two such groups remain. ε² = H (n + 1) / (n² − 1).
+    Only groups with at least ``min_size`` values (default 3,
+    ``minimums.group_size``) take part; the test runs when at least two such
+    groups remain. ε² = H (n + 1) / (n² − 1).
 
     Returns
     -------
@@ -114,8 +148,11 @@ def kruskal_wallis(values: pd.Series, groups: pd.Series, *, min_size: int = 2) -
     return out
 
 
-def mann_whitney(after: np.ndarray | pd.Series, before: np.ndarray | pd.Series) -> dict:
+def mann_whitney(after: np.ndarray | pd.Series, before: np.ndarray | pd.Series, *,
+                 min_size: int = _MIN.group_size) -> dict:
     """Two-sided Mann–Whitney U test with the rank-biserial correlation.
+
+    Each side needs at least ``min_size`` values (default 3, ``minimums.group_size``).
 
     r = 1 − 2U/(n₁n₂) with U the statistic of ``before``; r is positive when
     ``after`` tends to be larger than ``before``.
@@ -124,12 +161,12 @@ def mann_whitney(after: np.ndarray | pd.Series, before: np.ndarray | pd.Series) 
     -------
     dict
         ``statistic`` (U of ``after``), ``p_value``, ``effect_size`` (r),
-        ``n_after``, ``n_before``.
+        ``n_after``, ``n_before``; NaN statistics when a side is too small.
     """
     a = np.asarray(pd.Series(after).dropna(), dtype=float)
     b = np.asarray(pd.Series(before).dropna(), dtype=float)
     out = {"statistic": np.nan, "p_value": np.nan, "effect_size": np.nan, "n_after": len(a), "n_before": len(b)}
-    if len(a) == 0 or len(b) == 0:
+    if min(len(a), len(b)) < max(1, min_size):
         return out
     res = stats.mannwhitneyu(a, b, alternative="two-sided")
     u_after = float(res.statistic)
@@ -138,7 +175,7 @@ def mann_whitney(after: np.ndarray | pd.Series, before: np.ndarray | pd.Series) 
     return out
 
 
-def mann_kendall(values: np.ndarray | pd.Series, *, min_points: int = 4) -> dict:
+def mann_kendall(values: np.ndarray | pd.Series, *, min_points: int = _MIN.trend_cycles) -> dict:
     """Mann–Kendall trend test with the tie-corrected variance.
 
     S = Σ_{i<j} sgn(x_j − x_i); Var(S) = [n(n−1)(2n+5) − Σ t(t−1)(2t+5)] / 18 over
@@ -173,7 +210,7 @@ def mann_kendall(values: np.ndarray | pd.Series, *, min_points: int = 4) -> dict
     return out
 
 
-def theil_sen_slope(values: np.ndarray | pd.Series, *, min_points: int = 4) -> float:
+def theil_sen_slope(values: np.ndarray | pd.Series, *, min_points: int = _MIN.trend_cycles) -> float:
     """Median of the pairwise slopes per step (cycle); NaN with too few points."""
     y = pd.Series(values).reset_index(drop=True)
     keep = y.notna()
@@ -185,7 +222,7 @@ def theil_sen_slope(values: np.ndarray | pd.Series, *, min_points: int = 4) -> f
 XMR_CONSTANTS = {"limits": 2.66, "mr_ucl": 3.268, "d2": 1.128}
 
 
-def xmr(values: np.ndarray | pd.Series, *, min_points: int = 5) -> dict:
+def xmr(values: np.ndarray | pd.Series, *, min_points: int = _MIN.control_chart_cycles) -> dict:
     """Individuals and moving-range (XmR) chart limits and Western Electric signals.
 
     centre = mean of X; MR̄ = mean |x_t − x_{t−1}|; natural process limits

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .config import DEFAULT_MINIMUMS, Minimums
 from .kpis import NATURAL_RANGE, KpiCatalog
 from .statistics import mann_kendall, theil_sen_slope, xmr
 
 TREND_COLUMNS = ["kpi_id", "scope", "n_cycles", "mk_tau", "mk_p", "sen_slope", "center", "ucl", "lcl", "mr_ucl",
                  "signals", "trend"]
-MIN_TREND_POINTS = 4
-MIN_CHART_POINTS = 5
+#: Default cycles a trend test and control limits need (``minimums`` in pmo.yaml can change them).
+MIN_TREND_POINTS = DEFAULT_MINIMUMS.trend_cycles
+MIN_CHART_POINTS = DEFAULT_MINIMUMS.control_chart_cycles
 #: The Western Electric rules in words, for client text.
 RULE_WORDS = {1: "a point beyond the control limits", 2: "two of three points close to a limit",
               3: "four of five points well off the centre on one side", 4: "eight points in a row on one side"}
@@ -47,7 +49,8 @@ def _span(bounds: tuple[float | None, float | None]) -> tuple[float, float | Non
     return (0.0, None if low is None or high is None else float(high - low))
 
 
-def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1) -> pd.DataFrame:
+def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1,
+               minimums: Minimums = DEFAULT_MINIMUMS) -> pd.DataFrame:
     """Trend statistics and control-chart limits of every KPI over the cycles.
 
     Parameters
@@ -56,13 +59,17 @@ def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1
         From :func:`pmo_lib.kpi_history` (one scope, cycles in order).
     alpha : float
         Significance level below which a Mann–Kendall trend counts as real.
+    minimums : Minimums
+        ``trend_cycles`` and ``control_chart_cycles``: the cycles with data the
+        trend and the control limits need (default 4 and 5).
 
     Returns
     -------
     DataFrame
         Columns ``kpi_id, scope, n_cycles, mk_tau, mk_p, sen_slope, center,
         ucl, lcl, mr_ucl, signals, trend``. ``n_cycles`` counts cycles with a
-        value; the trend needs 4 and the chart 5, otherwise the statistics are
+        value; the trend needs ``minimums.trend_cycles`` and the chart
+        ``minimums.control_chart_cycles``, otherwise the statistics are
         NaN and ``trend`` says ``too few cycles``. ``signals`` lists
         Western Electric rule breaches as ``cycle: rule N`` separated by ``; ``.
         ``sen_slope`` is per cycle. ``ucl`` and ``lcl`` are clipped to the
@@ -76,14 +83,14 @@ def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1
     for kpi_id, group in history.groupby("kpi_id", sort=False):
         values = group["value"].reset_index(drop=True)
         cycles = group["cycle"].reset_index(drop=True)
-        mk = mann_kendall(values, min_points=MIN_TREND_POINTS)
-        chart = xmr(values, min_points=MIN_CHART_POINTS)
+        mk = mann_kendall(values, min_points=minimums.trend_cycles)
+        chart = xmr(values, min_points=minimums.control_chart_cycles)
         signals = "; ".join(f"{cycles[i]}: rule {rule}" for i, rule in chart["signals"])
         unit = group["unit"].iloc[0] if "unit" in group else None
         natural = bounds.get(kpi_id) or NATURAL_RANGE.get(unit, (None, None))
         rows.append({"kpi_id": kpi_id, "scope": group["scope"].iloc[0], "n_cycles": int(values.notna().sum()),
                      "mk_tau": mk["tau"], "mk_p": mk["p_value"],
-                     "sen_slope": theil_sen_slope(values, min_points=MIN_TREND_POINTS),
+                     "sen_slope": theil_sen_slope(values, min_points=minimums.trend_cycles),
                      "center": chart["center"], "ucl": clip_to_range(chart["ucl"], natural),
                      "lcl": clip_to_range(chart["lcl"], natural), "mr_ucl": clip_to_range(chart["mr_ucl"], _span(natural)),
                      "signals": signals, "trend": trend_word(mk["tau"], mk["p_value"], directions.get(kpi_id, "higher"),
@@ -116,7 +123,7 @@ def _p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
 
 
-def trend_sentence(trend_row, *, name: str | None = None) -> str:
+def trend_sentence(trend_row, *, name: str | None = None, minimums: Minimums = DEFAULT_MINIMUMS) -> str:
     """One sentence that reconciles the trend test with the control chart.
 
     The scorecard's trend word comes from a Mann–Kendall test over the cycles;
@@ -132,6 +139,8 @@ def trend_sentence(trend_row, *, name: str | None = None) -> str:
         A row of :func:`kpi_trends`.
     name : str, optional
         The KPI's name; default its id.
+    minimums : Minimums
+        The cycles a trend and control limits need, as quoted in the sentence.
     """
     get = trend_row.get if hasattr(trend_row, "get") else (lambda k, d=None: getattr(trend_row, k, d))
     name = name or str(get("kpi_id"))
@@ -140,15 +149,16 @@ def trend_sentence(trend_row, *, name: str | None = None) -> str:
     trend, tau, p = get("trend"), get("mk_tau"), get("mk_p")
     charted = pd.notna(get("center"))
     signals = signal_list(get("signals", ""))
+    need_trend, need_chart = minimums.trend_cycles, minimums.control_chart_cycles
     if trend == "too few cycles":
-        return (f"{name} has data for {cycles}: too few to judge a trend (it needs {MIN_TREND_POINTS}) "
-                f"or to draw control limits (they need {MIN_CHART_POINTS}).")
+        return (f"{name} has data for {cycles}: too few to judge a trend (it needs {need_trend}) "
+                f"or to draw control limits (they need {need_chart}).")
     if trend in ("improving", "worsening", "rising", "falling"):
         way = "up" if tau > 0 else "down"
         judged = {"improving": ", an improvement", "worsening": ", a deterioration"}.get(trend, "")
         head = f"{name} drifted {way} over {cycles} (Mann–Kendall {_p_text(p)}{judged})"
         if not charted:
-            return f"{head}; control limits need {MIN_CHART_POINTS} cycles, so a sudden shift cannot yet be told apart."
+            return f"{head}; control limits need {need_chart} cycles, so a sudden shift cannot yet be told apart."
         if not signals:
             slow = "a slow rise" if tau > 0 else "a slow decline"
             return f"{head}, but every point stays within its control limits: {slow}, not a sudden shift."
@@ -157,7 +167,7 @@ def trend_sentence(trend_row, *, name: str | None = None) -> str:
                 "variation, so it needs an explanation.")
     head = f"{name} shows no clear trend over {cycles}" + (f" (Mann–Kendall {_p_text(p)})" if pd.notna(p) else "")
     if not charted:
-        return f"{head}; control limits need {MIN_CHART_POINTS} cycles."
+        return f"{head}; control limits need {need_chart} cycles."
     if not signals:
         return f"{head}, and every point stays within its control limits: only routine variation."
     where = "; ".join(f"{c} ({RULE_WORDS.get(r, f'rule {r}')})" for c, r in signals)

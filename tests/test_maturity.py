@@ -4,9 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pmo_lib import (ConfigError, load_model, load_workspace, maturity_trend, overall_level, overall_score,
+from pmo_lib import (ConfigError, Minimums, load_model, load_workspace, maturity_trend, overall_level, overall_score,
                      score_dimensions)
 from pmo_lib.resources import TEMPLATES_DIR
+
+#: The least each statistic can be computed from, to check the arithmetic on the three-respondent tiny workspace.
+ANY = Minimums(alpha_complete_cases=2, alpha_items=2, agreement_respondents=2, interval_respondents=2, group_size=2)
 
 
 def test_default_model_has_eight_dimensions_and_fifty_single_question_items():
@@ -83,15 +86,16 @@ def test_scores_carry_seeded_intervals_reliability_and_agreement(tiny):
     from pmo_lib.statistics import cronbach_alpha, rwg_j
 
     ws = load_workspace(tiny)
-    answers = ws["assessment"][ws["assessment"]["cycle"] == "C3"]
-    first = score_dimensions(answers, ws.model, seed=3).set_index("dimension_id")
-    again = score_dimensions(answers, ws.model, seed=3).set_index("dimension_id")
+    answers = ws["assessment"][ws["assessment"]["cycle"] == "C3"]  # three respondents: below the defaults
+    first = score_dimensions(answers, ws.model, seed=3, minimums=ANY).set_index("dimension_id")
+    again = score_dimensions(answers, ws.model, seed=3, minimums=ANY).set_index("dimension_id")
     assert first[["ci_low", "ci_high"]].equals(again[["ci_low", "ci_high"]])
     assert (first["ci_low"] <= first["score"]).all() and (first["score"] <= first["ci_high"]).all()
     grid = answers[answers["item_id"].isin(["F1", "F2", "F3"])].pivot(index="respondent_id", columns="item_id",
                                                                          values="score")
-    assert first.at["flow", "cronbach_alpha"] == pytest.approx(cronbach_alpha(grid)[0])
-    assert first.at["flow", "rwg"] == pytest.approx(rwg_j(grid, n_options=5))
+    assert first.at["flow", "cronbach_alpha"] == pytest.approx(cronbach_alpha(grid, min_cases=2, min_items=2)[0])
+    assert first.at["flow", "rwg"] == pytest.approx(rwg_j(grid, n_options=5, min_respondents=2))
+    assert first.at["flow", "alpha_items"] == 3
 
 
 def test_role_comparison_needs_two_roles_with_two_respondents(tiny):
@@ -274,7 +278,7 @@ def test_overall_maturity_gathers_score_interval_level_distance_and_change(tiny)
 
     ws = load_workspace(tiny)
     a = ws["assessment"]
-    row = overall_maturity(a[a["cycle"] == "C3"], ws.model, previous=a[a["cycle"] == "C2"]).iloc[0]
+    row = overall_maturity(a[a["cycle"] == "C3"], ws.model, previous=a[a["cycle"] == "C2"], minimums=ANY).iloc[0]
     assert row["score"] == pytest.approx((2 * 4 + 11 / 3) / 3)
     assert row["ci_low"] <= row["score"] <= row["ci_high"]
     assert (row["level"], row["level_name"], row["next_level"], row["n_blockers"]) == (2, "Repeatable", 3, 1)

@@ -40,9 +40,9 @@ def test_rwg_j_equals_spearman_brown_of_the_single_item_index():
 
 
 def test_rwg_j_is_one_for_full_agreement_and_zero_beyond_the_null_variance():
-    agree = pd.DataFrame({"a": [4, 4, 4], "b": [3, 3, 3]})
+    agree = pd.DataFrame({"a": [4, 4, 4, 4, 4], "b": [3, 3, 3, 3, 3]})
     assert rwg_j(agree, n_options=5) == 1.0
-    split = pd.DataFrame({"a": [1, 5, 1, 5], "b": [5, 1, 5, 1]})  # variance 5.33 > 2
+    split = pd.DataFrame({"a": [1, 5, 1, 5, 1], "b": [5, 1, 5, 1, 5]})  # variance 4.8 > 2
     assert rwg_j(split, n_options=5) == 0.0
 
 
@@ -59,9 +59,12 @@ def test_kruskal_wallis_h_and_epsilon_squared_by_hand():
     assert res["n_groups"] == 3 and 0 < res["p_value"] < 0.05
 
 
-def test_kruskal_wallis_needs_two_groups_of_two():
-    res = kruskal_wallis(pd.Series([1.0, 2.0, 3.0]), pd.Series(["a", "a", "b"]))
+def test_kruskal_wallis_needs_two_groups_of_the_minimum_size():
+    res = kruskal_wallis(pd.Series([1.0, 2.0, 3.0]), pd.Series(["a", "a", "b"]), min_size=2)
     assert np.isnan(res["statistic"]) and res["n_groups"] == 1
+    values, groups = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), pd.Series(list("aaabbb"))
+    assert kruskal_wallis(values, groups)["n_groups"] == 2  # default: groups of three
+    assert np.isnan(kruskal_wallis(values[1:], groups[1:])["statistic"])  # a group of two is left out
 
 
 def test_rank_biserial_matches_kerbys_simple_difference():
@@ -80,7 +83,7 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_mean():
     first = bootstrap_mean_ci(values, seed=7)
     assert first == bootstrap_mean_ci(values, seed=7)
     assert first[0] < values.mean() < first[1]
-    assert bootstrap_mean_ci([3.0, 3.0, 3.0]) == (3.0, 3.0)
+    assert bootstrap_mean_ci([3.0] * 5) == (3.0, 3.0)
     assert all(np.isnan(bootstrap_mean_ci([3.0])))
 
 
