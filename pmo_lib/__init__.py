@@ -12,7 +12,7 @@ from .charts import (completion_line, count_heatmap, funding_shift_bars, control
                      score_intervals, weakest_item_title, goal_mix_bars, kpi_small_multiples, kpi_trend_title, trend_title, maturity_bars, set_theme,
                      show_figure, trend_lines, value_scatter_note, declutter)
 from .theme import display_name, file_label, kpi_name, number, role_label
-from .config import Config, load_config
+from .config import DEFAULT_MINIMUMS, Config, Minimums, load_config
 from .exceptions import ConfigError, InputError, NotebookError, PmoError, Problem, RunLockedError
 from .funding import funding_changes, reallocation_scenario, scenario_goal_mix, value_scores
 from .asof import initiatives_as_of, tables_as_of
@@ -24,6 +24,7 @@ from .governance import (action_completion, action_tracker, goal_mix, open_raid,
                          portfolio_overview, raid_summary, unaligned_spend)
 from .kpis import KpiCatalog, compute_kpis, cycle_spend, kpi_history, load_catalog, nps_score, rag_status
 from .narrative import actions_line, funding_line, maturity_line, guardrail_text, step_text, next_agenda, governance_summary, kpi_summary, maturity_summary, reliability_summary
+from .narrative import minimums_text, role_shortfall, trend_shortfall
 from .maturity import (MaturityModel, compare_cycles, compare_groups, dimension_history, empty_change,
                        item_statistics, maturity_trend, role_scores, load_model, overall_level, overall_score,
                        point_scores, respondent_scores, score_dimensions, staged_levels,
@@ -31,6 +32,7 @@ from .maturity import (MaturityModel, compare_cycles, compare_groups, dimension_
 from .render import render_html, render_pdf
 from .playbook import (Playbook, build_roadmap, cadence_events, load_playbook, next_cycles, roadmap_by_cycle,
                        workspace_playbook)
+from .report import needs_text
 from .report import blocker_table, decimals_apart, format_apart, format_p, level_distance
 from .report import cadence_table, glossary_table, step_dimensions, step_kpis, threshold_table, data_quality_section, data_quality_table, raid_grid, raid_grid_title, value_score_method, catalogue_table, chartable_kpis, trend_table, unit_label, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
 from .results import read_result, record, reuse_result
@@ -79,5 +81,6 @@ __all__ = [
     "blocker_table", "change_title", "overall_trend_title", "role_label", "compare_overall", "decimals_apart", "format_apart", "format_p", "level_distance", "level_blockers", "overall_interval",
     "overall_maturity",
     "value_scatter_note", "declutter", "display_name", "file_label", "kpi_name", "number",
+    "DEFAULT_MINIMUMS", "Minimums", "minimums_text", "needs_text", "role_shortfall", "trend_shortfall",
     "__version__",
 ]

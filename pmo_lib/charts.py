@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from .config import DEFAULT_MINIMUMS
 from .theme import GREY, STATUS_COLOURS, STATUS_SYMBOLS, STATUS_WORDS, display_name, plural, role_label  # noqa: F401
 FIG_WIDTH = 7.2  # inches: the text width of an A4 page with 2 cm margins
 
@@ -379,8 +380,14 @@ def maturity_radar(dims: pd.DataFrame, *, scale: tuple[int, int], previous: pd.D
 
 
 def score_intervals(dims: pd.DataFrame, *, scale: tuple[int, int], confidence: float = 0.95,
-                    primary: str = "#1f4e79") -> plt.Figure:
-    """Dimension scores with their bootstrap confidence intervals and targets."""
+                    primary: str = "#1f4e79",
+                    min_respondents: int = DEFAULT_MINIMUMS.interval_respondents) -> plt.Figure:
+    """Dimension scores with their bootstrap confidence intervals and targets.
+
+    A dimension counts as below target beyond doubt only when it has an
+    interval, at least ``min_respondents`` respondents, and the whole interval
+    lies below the target.
+    """
     data = dims.iloc[::-1].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.42 * len(data) + 1.4))
     y = np.arange(len(data))
@@ -392,9 +399,14 @@ def score_intervals(dims: pd.DataFrame, *, scale: tuple[int, int], confidence: f
     ax.set_xlim(scale[0], scale[1])
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / len(data)), ncol=2)
     ax.grid(axis="y", visible=False)
-    sure = int((data["ci_high"] < data["target"]).sum())
-    title = (f"{sure} of {len(data)} dimensions are below target beyond doubt" if sure else
-             "No dimension is clearly below target once uncertainty is counted")
+    enough = data["n_respondents"].ge(min_respondents) if "n_respondents" in data else True
+    sure = int((data["ci_high"].notna() & (data["ci_high"] < data["target"]) & enough).sum())
+    if data["ci_low"].isna().all():
+        below = int((data["score"] < data["target"]).sum())
+        title = f"{below} of {len(data)} dimensions score below target; too few respondents for intervals"
+    else:
+        title = (f"{sure} of {len(data)} dimensions are below target beyond doubt" if sure else
+                 "No dimension is clearly below target once uncertainty is counted")
     return _finish(fig, ax, title, f"Mean score ({scale[0]}–{scale[1]} scale)", "")
 
 
@@ -413,10 +425,20 @@ def heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str, scale:
     return fig
 
 
-def dimension_trends(history: pd.DataFrame, *, scale: tuple[int, int], title: str) -> plt.Figure:
-    """Each dimension's score over the cycles, one small line chart per dimension."""
+def dimension_trends(history: pd.DataFrame, *, scale: tuple[int, int], title: str,
+                     min_cycles: int = DEFAULT_MINIMUMS.trend_cycles) -> plt.Figure:
+    """Each dimension's score over the cycles, one small line chart per dimension.
+
+    Raises
+    ------
+    ValueError
+        With fewer than ``min_cycles`` cycles (default 4, ``minimums.trend_cycles``):
+        a page of charts with a point or two each shows no trend; say so in words instead.
+    """
     dims = list(dict.fromkeys(history["dimension"]))
     cycles = list(dict.fromkeys(history["cycle"]))
+    if len(cycles) < min_cycles:
+        raise ValueError(f"dimension_trends needs at least {min_cycles} cycles; got {len(cycles)}")
     cols = 4
     rows = int(np.ceil(len(dims) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(FIG_WIDTH, 1.9 * rows + 0.6), squeeze=False, sharey=True)
@@ -462,9 +484,15 @@ def weakest_item_title(items: pd.DataFrame, model) -> str:
 
 
 
-def role_grid(roles: pd.DataFrame, model) -> pd.DataFrame:
-    """Role scores as a dimension × role grid, for :func:`heatmap`; roles get readable names."""
+def role_grid(roles: pd.DataFrame, model, *, min_respondents: int = DEFAULT_MINIMUMS.group_size) -> pd.DataFrame:
+    """Role scores as a dimension × role grid, for :func:`heatmap`; roles get readable names.
+
+    Roles with fewer than ``min_respondents`` respondents on every dimension
+    are left out: their mean is a person's answers, not a group's.
+    """
     names = model.dimensions.set_index("dimension_id")["dimension"]
+    counted = roles.groupby("role")["n_respondents"].max()
+    roles = roles[roles["role"].isin(counted[counted >= min_respondents].index)]
     grid = roles.pivot_table(index="dimension_id", columns="role", values="score").reindex(
         model.dimensions["dimension_id"])
     grid.index = grid.index.map(names)
@@ -472,13 +500,16 @@ def role_grid(roles: pd.DataFrame, model) -> pd.DataFrame:
     return grid
 
 
-def role_gap_title(assessment: pd.DataFrame, model) -> str:
-    """Title naming the roles that are most and least positive."""
+def role_gap_title(assessment: pd.DataFrame, model, *,
+                   min_respondents: int = DEFAULT_MINIMUMS.group_size) -> str:
+    """Title naming the roles that are most and least positive, among roles with ``min_respondents`` respondents."""
     from .maturity import respondent_scores
 
-    per = respondent_scores(assessment, model).groupby("role")["score"].mean().sort_values()
+    per = respondent_scores(assessment, model)
+    size = per.groupby("role")["respondent_id"].nunique()
+    per = per[per["role"].isin(size[size >= min_respondents].index)].groupby("role")["score"].mean().sort_values()
     if len(per) < 2:
-        return "Only one role answered"
+        return "Too few respondents per role to compare roles" if len(size) > 1 else "Only one role answered"
     return (f"{role_label(per.index[-1])} score highest ({per.iloc[-1]:.2f}), "
             f"{role_label(per.index[0])} lowest ({per.iloc[0]:.2f})")
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .config import DEFAULT_MINIMUMS, Minimums
 from .maturity import MaturityModel, overall_level, overall_score
 from .kpis import STATUSES
 from .theme import STATUS_WORDS
-from .report import esc, format_apart, format_p, format_value, kpi_target_text, kpi_value_text, plural
+from .report import (esc, format_apart, format_p, format_value, kpi_target_text, kpi_value_text, needs_text,
+                     plural)
 
 _WORD = {s: STATUS_WORDS[s].lower() for s in STATUSES}
 
@@ -55,7 +57,8 @@ def _blocker_sentence(overall: pd.Series, blockers: pd.DataFrame, model: Maturit
 
 def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: str, cycle: str,
                      overall: pd.DataFrame, blockers: pd.DataFrame, change: pd.DataFrame | None = None,
-                     previous_cycle: str | None = None, alpha: float = 0.05) -> str:
+                     previous_cycle: str | None = None, alpha: float = 0.05,
+                     minimums: Minimums = DEFAULT_MINIMUMS) -> str:
     """Executive summary of a maturity assessment.
 
     It leads with the overall score and its confidence interval, then the
@@ -80,6 +83,9 @@ def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: 
         The previous cycle's name, for the text.
     alpha : float
         Significance level of the change tests.
+    minimums : Minimums
+        The minimums the results were computed with: a missing interval or
+        test is explained with them.
 
     Returns
     -------
@@ -94,6 +100,10 @@ def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: 
                 f" (95% confidence interval {head['ci_low']:.2f}–{head['ci_high']:.2f})")
     lines = [f"In {esc(cycle)}, {plural(n, 'respondent')} assessed **{esc(organisation)}** at an overall score "
              f"of **{score:.2f}**{interval} on the {model.scale_min}–{model.scale_max} scale."]
+    if pd.isna(head["ci_low"]) and n < minimums.interval_respondents:
+        lines.append(f"The score has no confidence interval: an interval needs at least "
+                     f"{plural(minimums.interval_respondents, 'respondent')}, so read it as the view of those who "
+                     "answered rather than a measurement of the organisation.")
     if pd.notna(head["previous_score"]):
         then, delta = head["previous_score"], head["delta"]
         p = head["p_value"]
@@ -102,7 +112,8 @@ def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: 
                          f"a change beyond chance (permutation test, p = {format_p(p)}).")
         elif pd.isna(p):
             lines.append(f"Against {before} ({then:.2f}) the difference is {delta:+.2f}; there are too few "
-                         "respondents to tell whether that is more than chance.")
+                         "respondents to tell whether that is more than chance (a comparison needs at least "
+                         f"{plural(minimums.group_size, 'respondent')} in each cycle).")
         else:
             lines.append(f"Against {before} ({then:.2f}) there is no clear change: the difference of {delta:+.2f} "
                          f"is within what another group of respondents could give (permutation test, "
@@ -242,12 +253,43 @@ def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.Da
     return "\n".join(b if b.startswith("    - ") else f"- {b}" for b in bullets)
 
 
-def reliability_summary(dims: pd.DataFrame, *, cutoff: float = 0.7) -> str:
-    """Explain in plain words what low reliability or agreement means for the client."""
-    low_alpha = dims[dims["cronbach_alpha"] < cutoff]
+def reliability_summary(dims: pd.DataFrame, *, cutoff: float = 0.7, minimums: Minimums = DEFAULT_MINIMUMS) -> str:
+    """Explain in plain words what reliability and agreement mean for the client, or what they still need.
+
+    A negative alpha is explained (the statements move against each other),
+    never just called low; a statistic below its minimum is named with what it
+    needs, and when neither can be computed for any dimension one paragraph
+    says so.
+
+    Parameters
+    ----------
+    dims : DataFrame
+        :func:`pmo_lib.score_dimensions` (``dimension, cronbach_alpha,
+        alpha_n, alpha_items, rwg, n_respondents``).
+    cutoff : float
+        The level read as adequate.
+    minimums : Minimums
+        The minimums the scores were computed with.
+    """
+    m = minimums
+    items = dims["alpha_items"] if "alpha_items" in dims else pd.Series(m.alpha_items, index=dims.index)
+    few_items = dims["cronbach_alpha"].isna() & items.lt(m.alpha_items)
+    few_cases = dims["cronbach_alpha"].isna() & ~few_items & dims["alpha_n"].lt(m.alpha_complete_cases)
+    few_people = dims["rwg"].isna() & dims["n_respondents"].lt(m.agreement_respondents)
+    if dims["cronbach_alpha"].isna().all() and dims["rwg"].isna().all() and (few_cases | few_items).all():
+        most = int(dims["n_respondents"].max()) if len(dims) else 0
+        return (f"Reliability and agreement cannot be judged yet. Reliability needs at least "
+                f"{plural(m.alpha_complete_cases, 'respondent')} who answered every statement of a dimension, and "
+                f"agreement at least {plural(m.agreement_respondents, 'respondent')}; this cycle has "
+                f"{plural(most, 'respondent')} at most per dimension. Until then, read each score as the view of "
+                "the people who answered, not as a measurement of the organisation, and collect more "
+                "questionnaires next cycle.")
+    negative = dims[dims["cronbach_alpha"] < 0]
+    low_alpha = dims[(dims["cronbach_alpha"] >= 0) & (dims["cronbach_alpha"] < cutoff)]
     low_rwg = dims[dims["rwg"] < cutoff]
     parts = []
-    if low_alpha.empty and low_rwg.empty:
+    if dims["cronbach_alpha"].notna().all() and dims["rwg"].notna().all() and not (
+            len(negative) or len(low_alpha) or len(low_rwg)):
         parts.append(f"Every dimension reaches {cutoff} on both reliability and agreement: its items hang together "
                      "and respondents broadly agree, so the scores can be read with confidence.")
     if len(low_alpha):
@@ -255,15 +297,79 @@ def reliability_summary(dims: pd.DataFrame, *, cutoff: float = 0.7) -> str:
         parts.append(f"Reliability is below {cutoff} for {names}. The statements of such a dimension do not move "
                      "together: respondents may rate some practices high and others low, so the single score hides "
                      "real differences. Read its items one by one before acting on it.")
+    if len(negative):
+        names = ", ".join(f"*{esc(n)}* (α = {a:.2f})" for n, a in zip(negative["dimension"], negative["cronbach_alpha"]))
+        one = len(negative) == 1
+        parts.append(f"Reliability is negative for {names}: the statements of {'this dimension' if one else 'these dimensions'} "
+                     "move against each other, so respondents who rate one practice high tend to rate another low. "
+                     "With few respondents this is often chance; otherwise a statement may be read the other way "
+                     "round or belong elsewhere. Do not read the score as one measure: read its statements one by one.")
     if len(low_rwg):
         names = ", ".join(f"*{esc(n)}* (rwg = {r:.2f})" for n, r in zip(low_rwg["dimension"], low_rwg["rwg"]))
         parts.append(f"Agreement is below {cutoff} for {names}. Respondents see these practices differently; the "
                      "average is a compromise between views. Discuss them in a workshop before setting targets.")
-    missing = dims[dims["cronbach_alpha"].isna()]
-    if len(missing):
-        parts.append(f"Reliability could not be computed for {plural(len(missing), 'dimension')} "
-                     "(too few complete answers or items).")
+    if few_cases.any():
+        names = ", ".join(f"*{esc(n)}* ({int(k)})" for n, k in zip(dims.loc[few_cases, "dimension"],
+                                                                 dims.loc[few_cases, "alpha_n"]))
+        parts.append(f"Reliability is not computed for {names}: it needs at least "
+                     f"{plural(m.alpha_complete_cases, 'respondent')} who answered every statement of the dimension "
+                     "(in brackets, how many did).")
+    if few_items.any():
+        names = ", ".join(f"*{esc(n)}* ({needs_text(m.alpha_items, k, 'statement')})"
+                          for n, k in zip(dims.loc[few_items, "dimension"], items[few_items]))
+        parts.append(f"Reliability is not computed for {names}.")
+    other = dims["cronbach_alpha"].isna() & ~few_cases & ~few_items
+    if other.any():
+        parts.append(f"Reliability could not be computed for {plural(int(other.sum()), 'dimension')}: every "
+                     "respondent gave the same total.")
+    if few_people.any():
+        names = ", ".join(f"*{esc(n)}* ({int(k)})" for n, k in zip(dims.loc[few_people, "dimension"],
+                                                                 dims.loc[few_people, "n_respondents"]))
+        parts.append(f"Agreement is not computed for {names}: it needs at least "
+                     f"{plural(m.agreement_respondents, 'respondent')} (in brackets, how many answered).")
     return " ".join(parts)
+
+
+def role_shortfall(assessment: pd.DataFrame, *, minimums: Minimums = DEFAULT_MINIMUMS) -> str:
+    """Why roles are not compared: the respondents per role against the two groups of ``group_size`` needed."""
+    from .theme import role_label
+
+    counts = assessment.dropna(subset=["score"]).groupby("role")["respondent_id"].nunique().sort_values(
+        ascending=False)
+    listed = ", ".join(f"{esc(role_label(r))} {n}" for r, n in counts.items()) or "no answers"
+    return (f"Roles are not compared: a comparison needs at least two roles with "
+            f"{plural(minimums.group_size, 'respondent')} each, and this cycle has {listed}. Individual answers "
+            "are not shown by role, so that no one's answers can be singled out.")
+
+
+def trend_shortfall(cycles: list[str], *, need: int, first: bool = False) -> str:
+    """Why the trend charts are not shown: the assessed cycles so far against the ``need``ed number.
+
+    ``first`` adds that the cycle is the first, with nothing to compare it with.
+    """
+    n = len(cycles)
+    so_far = (f"so far there {'is' if n == 1 else 'are'} {plural(n, 'assessed cycle')}"
+              + (f" ({', '.join(esc(c) for c in cycles)})" if n else ""))
+    head = (f"{esc(cycles[-1])} is the first assessed cycle, so there is no earlier cycle to compare with. "
+            if first and n else "")
+    return head + (f"Trend charts need at least {plural(need, 'assessed cycle')}; {so_far}. They appear once there "
+                   "are enough cycles.")
+
+
+def minimums_text(minimums: Minimums = DEFAULT_MINIMUMS) -> str:
+    """The method appendix's account of how much data each maturity statistic needs, from the settings in use."""
+    m = minimums
+    return ("* **How much data each statistic needs.** Below these minimums the report gives no number and says what "
+            "is missing instead. Reliability (Cronbach's alpha) needs at least "
+            f"{plural(m.alpha_complete_cases, 'complete answer')} (respondents who answered every statement of the "
+            f"dimension) and {plural(m.alpha_items, 'statement')}; agreement (rwg(J)) at least "
+            f"{plural(m.agreement_respondents, 'respondent')}; a confidence interval at least "
+            f"{plural(m.interval_respondents, 'respondent')}, and a dimension is called below target beyond doubt "
+            "only when it has one and the whole interval lies below the target; a comparison of roles at least two "
+            f"roles with {plural(m.group_size, 'respondent')} each, and a comparison with an earlier cycle at least "
+            f"{plural(m.group_size, 'respondent')} in each cycle; trend charts at least "
+            f"{plural(m.trend_cycles, 'assessed cycle')}. The PMO can change these minimums in the workspace's "
+            "settings.")
 
 
 def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, register: pd.DataFrame,
@@ -349,10 +455,10 @@ def maturity_line(overall: pd.Series | None, model: MaturityModel, *, previous_c
         if pd.notna(p) and p < alpha:
             verdict = "a rise" if overall["delta"] > 0 else "a fall"
             text += f", {overall['delta']:+.2f} since {since}: {verdict} beyond chance (p = {format_p(p)})"
+        elif pd.isna(p):
+            text += f", {overall['delta']:+.2f} since {since}: too few respondents to tell whether it is more than chance"
         else:
-            text += f", {overall['delta']:+.2f} since {since}: no clear change"
-            if pd.notna(p):
-                text += f" (p = {format_p(p)})"
+            text += f", {overall['delta']:+.2f} since {since}: no clear change (p = {format_p(p)})"
     level = int(overall["level"])
     gap = overall.get("gap")
     distance = level_distance(overall.get("next_level"), int(overall.get("n_blockers", 0) or 0),

@@ -14,6 +14,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from . import theme
+from .config import DEFAULT_MINIMUMS, Minimums
 from .kpis import COUNT_NOUNS
 from .theme import STATUS_SYMBOLS, STATUS_WORDS
 
@@ -335,8 +336,17 @@ def _named(frame: pd.DataFrame, model) -> pd.DataFrame:
     return frame.assign(dimension=frame["dimension_id"].map(names))
 
 
-def group_table(groups: pd.DataFrame, model, *, alpha: float = 0.05) -> pd.DataFrame:
+def needs_text(need: int, has: int, what: str) -> str:
+    """What a statistic lacks, in words: ``needs at least 5 complete answers (has 3)``."""
+    return f"needs at least {plural(need, what)} (has {int(has):,})"
+
+
+def group_table(groups: pd.DataFrame, model, *, alpha: float = 0.05,
+                minimums: Minimums = DEFAULT_MINIMUMS) -> pd.DataFrame:
     """Role comparison per dimension with a reading in plain words.
+
+    Where no test ran, the reading says what it needs: two roles with
+    ``minimums.group_size`` respondents each.
 
     Returns
     -------
@@ -345,34 +355,68 @@ def group_table(groups: pd.DataFrame, model, *, alpha: float = 0.05) -> pd.DataF
     """
     out = _named(groups, model)
     out["reading"] = [
-        "too few respondents per role to test" if pd.isna(p) else
+        f"needs two roles with at least {plural(minimums.group_size, 'respondent')} each" if pd.isna(p) else
         ("roles see this differently" if p < alpha else "no clear difference between roles")
         for p in out["p_value"]]
     return out[["dimension", "statistic", "p_value", "effect_size", "n_groups", "reading"]]
 
 
-def change_table(change: pd.DataFrame, model, *, alpha: float = 0.05) -> pd.DataFrame:
-    """Change since the previous cycle per dimension, with a reading in plain words."""
+def change_table(change: pd.DataFrame, model, *, alpha: float = 0.05,
+                 minimums: Minimums = DEFAULT_MINIMUMS) -> pd.DataFrame:
+    """Change since the previous cycle per dimension, with a reading in plain words.
+
+    An untested change says why: no earlier answers, or fewer than
+    ``minimums.group_size`` respondents in a cycle.
+    """
     out = _named(change, model)
     out["reading"] = [
-        "no earlier answers" if pd.isna(p) else
+        "no earlier answers" if pd.isna(before) else
+        f"too few respondents to test (needs {minimums.group_size} in each cycle)" if pd.isna(p) else
         (("rose" if d > 0 else "fell") + " beyond chance" if p < alpha else "no clear change")
-        for p, d in zip(out["p_value"], out["delta"])]
+        for p, d, before in zip(out["p_value"], out["delta"], out["previous_score"])]
     return out[["dimension", "previous_score", "score", "delta", "p_value", "effect_size", "reading"]]
 
 
-def reliability_table(dims: pd.DataFrame, *, cutoff: float = 0.7) -> pd.DataFrame:
+def reliability_table(dims: pd.DataFrame, *, cutoff: float = 0.7,
+                      minimums: Minimums = DEFAULT_MINIMUMS) -> pd.DataFrame:
     """Cronbach's alpha and rwg(J) per dimension with a status against the cut-off.
 
     The status columns hold ``green`` (at or above the cut-off), ``amber``
-    (below it) or ``n/a`` (not computable), for badges.
+    (below it), ``red`` with a reason for a negative alpha, or ``n/a`` with
+    what is missing (``n/a, needs at least 5 complete answers (has 3)``),
+    for badges with a qualifier.
+
+    Parameters
+    ----------
+    dims : DataFrame
+        :func:`pmo_lib.score_dimensions`.
+    cutoff : float
+    minimums : Minimums
+        The minimums the scores were computed with, quoted in the reasons.
     """
-    def status(v):
-        return "n/a" if pd.isna(v) else ("green" if v >= cutoff else "amber")
+    def alpha_status(row) -> str:
+        a = row["cronbach_alpha"]
+        if pd.notna(a):
+            return "red, the statements move against each other" if a < 0 else ("green" if a >= cutoff else "amber")
+        items = row.get("alpha_items")
+        if items is not None and pd.notna(items) and items < minimums.alpha_items:
+            return "n/a, " + needs_text(minimums.alpha_items, items, "statement")
+        if pd.notna(row["alpha_n"]) and row["alpha_n"] < minimums.alpha_complete_cases:
+            return "n/a, " + needs_text(minimums.alpha_complete_cases, row["alpha_n"], "complete answer")
+        return "n/a, the answers do not vary"
+
+    def rwg_status(row) -> str:
+        v = row["rwg"]
+        if pd.notna(v):
+            return "green" if v >= cutoff else "amber"
+        n = row.get("n_respondents")
+        if n is not None and pd.notna(n) and n < minimums.agreement_respondents:
+            return "n/a, " + needs_text(minimums.agreement_respondents, n, "respondent")
+        return "n/a"
 
     out = dims[["dimension", "cronbach_alpha", "alpha_n", "rwg"]].copy()
-    out.insert(3, "alpha_status", out["cronbach_alpha"].map(status))
-    out["rwg_status"] = out["rwg"].map(status)
+    out.insert(3, "alpha_status", [alpha_status(r) for _, r in dims.iterrows()])
+    out["rwg_status"] = [rwg_status(r) for _, r in dims.iterrows()]
     return out
 
 
