@@ -5,18 +5,20 @@ import json
 
 import pandas as pd
 
-from pmo_lib import load_workspace, overall_maturity, record, score_dimensions
+from pmo_lib import Minimums, load_workspace, overall_maturity, record, score_dimensions
 from pmo_lib.index import headline, maturity_line, write_index
+
+LEAST = Minimums(interval_respondents=2, group_size=2)  # the tiny workspace has three respondents a cycle
 
 
 def _record_maturity(ws, cycle: str, folder, *, overall: bool = True):
     a = ws["assessment"]
     now = a[a["cycle"] == cycle]
-    record(score_dimensions(now, ws.model), "maturity", folder)
+    record(score_dimensions(now, ws.model, minimums=LEAST), "maturity", folder)
     if overall:
         previous = ws.previous_cycle(cycle)
-        record(overall_maturity(now, ws.model, previous=a[a["cycle"] == previous] if previous else None),
-               "maturity_overall", folder)
+        record(overall_maturity(now, ws.model, previous=a[a["cycle"] == previous] if previous else None,
+                                minimums=LEAST), "maturity_overall", folder)
 
 
 def test_line_leads_with_score_and_interval_then_level_and_distance(tiny):
