@@ -173,7 +173,9 @@ def dashboard(*, cycle: str, maturity_line: str, rag: pd.DataFrame, decisions: p
     parts = [
         '<div class="pmo-dashboard" style="font-size: 0.86em; break-after: page; page-break-after: always">',
         f'<p class="pmo-dash-line"><b>Maturity.</b> {_esc(maturity_line)}</p>',
-        html_table(rag, caption=f"Headline KPIs, last {len(rag.columns) - 2} cycles to {cycle}", escape=("KPI", "Target")),
+        html_table(rag, caption=(f"Headline KPIs in {cycle}" if len(rag.columns) == 3 else
+                                f"Headline KPIs, last {len(rag.columns) - 2} cycles to {cycle}"),
+                   escape=("KPI", "Target")),
         html_table(top, caption=caption,
                    escape=("Initiative", "Exceptions", "Recommended decision")) if len(top) else
         '<p class="pmo-dash-line"><b>Exceptions.</b> No initiative needs a decision this cycle.</p>',
