@@ -45,7 +45,7 @@ from .scaffold import init_workspace
 from .workspace import Workspace, load_workspace
 from .kpis import STATUSES, wilson_interval
 from .report import kpi_status_text, kpi_target_text, kpi_value_text, status_text
-from .trends import signal_text, trend_sentence
+from .trends import shortfall_text, signal_text, trend_sentence
 
 __all__ = [
     "cadence_events", "cadence_table", "glossary_table", "guardrail_text", "next_cycles", "roadmap_by_cycle",
@@ -81,6 +81,6 @@ __all__ = [
     "blocker_table", "change_title", "overall_trend_title", "role_label", "compare_overall", "decimals_apart", "format_apart", "format_p", "level_distance", "level_blockers", "overall_interval",
     "overall_maturity",
     "value_scatter_note", "declutter", "display_name", "file_label", "kpi_name", "number",
-    "DEFAULT_MINIMUMS", "Minimums", "minimums_text", "needs_text", "role_shortfall", "trend_shortfall",
+    "DEFAULT_MINIMUMS", "Minimums", "shortfall_text", "minimums_text", "needs_text", "role_shortfall", "trend_shortfall",
     "__version__",
 ]

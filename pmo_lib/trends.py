@@ -187,3 +187,33 @@ def xmr_points(values: pd.Series) -> pd.DataFrame:
     """
     v = pd.Series(values, dtype=float).reset_index(drop=True)
     return pd.DataFrame({"value": v, "moving_range": v.diff().abs()})
+
+
+def shortfall_text(trends: pd.DataFrame, names: dict[str, str] | pd.Series, *,
+                   minimums: Minimums = DEFAULT_MINIMUMS) -> str:
+    """The KPIs whose trend is not computed yet, in one sentence, instead of rows of n/a.
+
+    Parameters
+    ----------
+    trends : DataFrame
+        Rows of :func:`kpi_trends` with fewer than ``minimums.trend_cycles`` cycles.
+    names : mapping
+        kpi_id to the KPI's name.
+
+    Returns
+    -------
+    str
+        E.g. "A trend test needs at least 4 cycles with data and control limits 5. Cost performance index
+        and 6 more KPIs have data for 1 cycle so far; 15 KPIs have no data yet."
+    """
+    head = (f"A trend test needs at least {minimums.trend_cycles} cycles with data and control limits "
+            f"{minimums.control_chart_cycles}.")
+    parts = []
+    for n, group in trends.groupby("n_cycles", sort=True):
+        n = int(n)
+        listed = [str(names.get(k, k)) for k in group["kpi_id"]]
+        shown = ", ".join(listed[:3]) + (f" and {len(listed) - 3} more KPIs" if len(listed) > 3 else "")
+        verb = "has" if len(listed) == 1 else "have"
+        parts.append(f"{shown} {verb} no data yet" if n == 0 else
+                     f"{shown} {verb} data for {n} cycle{'s' if n != 1 else ''} so far")
+    return head + (" " + "; ".join(parts) + "." if parts else "")
