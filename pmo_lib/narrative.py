@@ -357,19 +357,26 @@ def trend_shortfall(cycles: list[str], *, need: int, first: bool = False) -> str
 
 
 def minimums_text(minimums: Minimums = DEFAULT_MINIMUMS) -> str:
-    """The method appendix's account of how much data each maturity statistic needs, from the settings in use."""
+    """The method appendix's account of how much data each maturity statistic needs, from the settings in use.
+
+    Returns
+    -------
+    str
+        A Markdown bullet with one sub-bullet per statistic.
+    """
     m = minimums
-    return ("* **How much data each statistic needs.** Below these minimums the report gives no number and says what "
-            "is missing instead. Reliability (Cronbach's alpha) needs at least "
-            f"{plural(m.alpha_complete_cases, 'complete answer')} (respondents who answered every statement of the "
-            f"dimension) and {plural(m.alpha_items, 'statement')}; agreement (rwg(J)) at least "
-            f"{plural(m.agreement_respondents, 'respondent')}; a confidence interval at least "
-            f"{plural(m.interval_respondents, 'respondent')}, and a dimension is called below target beyond doubt "
-            "only when it has one and the whole interval lies below the target; a comparison of roles at least two "
-            f"roles with {plural(m.group_size, 'respondent')} each, and a comparison with an earlier cycle at least "
-            f"{plural(m.group_size, 'respondent')} in each cycle; trend charts at least "
-            f"{plural(m.trend_cycles, 'assessed cycle')}. The PMO can change these minimums in the workspace's "
-            "settings.")
+    return "\n".join([
+        "* **How much data each statistic needs.** Below these minimums the report gives no number and says what is "
+        "missing instead. The PMO can change them in the workspace's settings.",
+        f"    * Reliability (Cronbach's alpha): at least {plural(m.alpha_complete_cases, 'complete answer')} "
+        f"(respondents who answered every statement of the dimension) and {plural(m.alpha_items, 'statement')}.",
+        f"    * Agreement (rwg(J)): at least {plural(m.agreement_respondents, 'respondent')}.",
+        f"    * Confidence interval: at least {plural(m.interval_respondents, 'respondent')}. A dimension is called "
+        "below target beyond doubt only when it has an interval and the whole interval lies below the target.",
+        f"    * Comparison of roles: at least two roles with {plural(m.group_size, 'respondent')} each; comparison with "
+        f"an earlier cycle: at least {plural(m.group_size, 'respondent')} in each cycle.",
+        f"    * Trend charts: at least {plural(m.trend_cycles, 'assessed cycle')}.",
+    ])
 
 
 def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, register: pd.DataFrame,
