@@ -111,3 +111,32 @@ def test_the_template_pmo_yaml_is_valid_and_lists_the_sample_roles():
 
     config = Config.model_validate(yaml.safe_load((TEMPLATES_DIR / "pmo.yaml").read_text()))
     assert config.questionnaire.roles == list(_ROLES)  # the sample's respondents fit the default list
+
+
+def test_minimums_default_to_the_values_the_library_uses_and_the_template_states(tmp_path):
+    import yaml
+
+    from pmo_lib import MIN_CHART_POINTS, DEFAULT_MINIMUMS, Minimums
+    from pmo_lib.resources import TEMPLATES_DIR
+    from pmo_lib.trends import MIN_TREND_POINTS
+
+    config = load_config(write(tmp_path, "organisation: Acme\n"))
+    assert config.minimums == DEFAULT_MINIMUMS == Minimums()
+    assert (config.minimums.trend_cycles, config.minimums.control_chart_cycles) == (MIN_TREND_POINTS,
+                                                                                   MIN_CHART_POINTS) == (4, 5)
+    assert (config.minimums.alpha_complete_cases, config.minimums.alpha_items, config.minimums.agreement_respondents,
+            config.minimums.interval_respondents, config.minimums.group_size) == (5, 3, 5, 5, 3)
+    template = yaml.safe_load((TEMPLATES_DIR / "pmo.yaml").read_text())
+    assert Minimums(**template["minimums"]) == DEFAULT_MINIMUMS
+
+
+def test_minimums_are_set_in_pmo_yaml_and_unknown_or_impossible_ones_are_errors_with_lines(tmp_path):
+    config = load_config(write(tmp_path, "organisation: Acme\nminimums:\n  interval_respondents: 8\n  trend_cycles: 3\n"))
+    assert config.minimums.interval_respondents == 8 and config.minimums.trend_cycles == 3
+    assert config.minimums.group_size == 3  # the others keep their defaults
+    text = "organisation: Acme\nminimums:\n  alpha_complete_cases: 1\n  respondents: 4\n"
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    problems = info.value.problems.set_index("column")
+    assert problems.loc["minimums.alpha_complete_cases", "row"] == 3
+    assert "unknown key 'minimums.respondents'" in problems.loc["minimums.respondents", "message"]

@@ -409,3 +409,153 @@ def test_overall_change_needs_two_respondents_in_each_cycle(tiny):
     one = a[(a["cycle"] == "C3") & (a["respondent_id"] == "C3-r1")]
     result = compare_overall(one, a[a["cycle"] == "C2"], ws.model)
     assert np.isnan(result["p_value"]) and result["n_current"] == 1 and np.isfinite(result["delta"])
+
+
+# --- honest small samples: no statistic below its minimum ----------------------------------------------------
+
+def test_intervals_reliability_and_agreement_appear_from_their_minimum_of_respondents():
+    model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
+    five = score_dimensions(_synthetic(model, n=5, seed=4), model)
+    assert five["ci_low"].notna().all() and five["cronbach_alpha"].notna().all() and five["rwg"].notna().all()
+    assert (five["alpha_n"] == 5).all() and five["alpha_items"].tolist() == [5, 5, 5, 7, 7, 6, 7, 8]
+    four = score_dimensions(_synthetic(model, n=4, seed=4), model)
+    assert four[["ci_low", "ci_high", "cronbach_alpha", "rwg"]].isna().all().all()
+    assert four["score"].notna().all() and (four["alpha_n"] == 4).all() and (four["n_respondents"] == 4).all()
+    lowered = score_dimensions(_synthetic(model, n=4, seed=4), model,
+                               minimums=Minimums(interval_respondents=4, alpha_complete_cases=4,
+                                                 agreement_respondents=4))
+    assert lowered[["ci_low", "cronbach_alpha", "rwg"]].notna().all().all()
+
+
+def test_the_overall_interval_and_the_change_tests_need_their_minimums():
+    from pmo_lib import compare_cycles, compare_overall, overall_interval, overall_maturity
+
+    model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
+    five, four = _synthetic(model, n=5, seed=5), _synthetic(model, n=4, seed=5)
+    assert np.isfinite(overall_interval(five, model)[0]) and np.isnan(overall_interval(four, model)[0])
+    assert np.isfinite(overall_interval(four, model, min_respondents=4)[0])
+    three, two = _synthetic(model, n=3, seed=6, cycle="B"), _synthetic(model, n=2, seed=6, cycle="B")
+    before = _synthetic(model, n=3, seed=7, cycle="A")
+    assert np.isfinite(compare_overall(three, before, model)["p_value"])
+    assert np.isnan(compare_overall(two, before, model)["p_value"])
+    assert compare_cycles(three, before, model)["p_value"].notna().all()
+    assert compare_cycles(two, before, model)["p_value"].isna().all()
+    row = overall_maturity(four, model, previous=before).iloc[0]
+    assert np.isnan(row["ci_low"]) and np.isfinite(row["p_value"]) and row["n_respondents"] == 4
+
+
+def test_roles_are_compared_only_between_roles_of_the_group_size():
+    import pandas as pd
+
+    from pmo_lib import compare_groups
+
+    model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
+    answers = _synthetic(model, n=6, seed=8)
+    roles = {f"X-r{i}": "PMO" if i < 3 else "Executive" for i in range(6)}
+    answers["role"] = answers["respondent_id"].map(roles)
+    assert (compare_groups(answers, model)["n_groups"] == 2).all()
+    assert compare_groups(answers, model)["p_value"].notna().all()
+    short = answers[answers["respondent_id"] != "X-r5"]  # Executive: two respondents
+    assert compare_groups(short, model)["p_value"].isna().all()
+    assert compare_groups(short, model, minimums=Minimums(group_size=2))["p_value"].notna().all()
+    assert isinstance(short, pd.DataFrame)
+
+
+def test_below_target_beyond_doubt_needs_an_interval_and_enough_respondents():
+    import pandas as pd
+
+    from pmo_lib import score_intervals
+
+    def title(frame) -> str:
+        ax = score_intervals(frame, scale=(1, 5)).axes[0]
+        return ax.get_title() or ax.get_title(loc="left")
+
+    dims = pd.DataFrame({"dimension": ["A", "B"], "score": [2.0, 2.5], "ci_low": [1.8, 2.2], "ci_high": [2.2, 2.8],
+                         "target": [4.0, 4.0], "n_respondents": [5, 5]})
+    assert title(dims) == "2 of 2 dimensions are below target beyond doubt"
+    few = dims.assign(n_respondents=[5, 4])
+    assert title(few).startswith("1 of 2 dimensions")
+    title = title(dims.assign(ci_low=np.nan, ci_high=np.nan, n_respondents=3))
+    assert "beyond doubt" not in title and title == "2 of 2 dimensions score below target; too few respondents for intervals"
+
+
+def test_the_reliability_table_says_what_is_missing_and_never_calls_a_negative_alpha_just_low():
+    import pandas as pd
+
+    from pmo_lib import reliability_table
+
+    dims = pd.DataFrame({"dimension": ["A", "B", "C", "D", "E"], "cronbach_alpha": [0.85, 0.4, -2.0, np.nan, np.nan],
+                         "alpha_n": [12, 12, 12, 3, 12], "alpha_items": [5, 5, 5, 5, 2],
+                         "rwg": [0.9, 0.5, 0.8, np.nan, 0.9], "n_respondents": [12, 12, 12, 3, 12]})
+    table = reliability_table(dims).set_index("dimension")
+    assert table["alpha_status"].tolist() == [
+        "green", "amber", "red, the statements move against each other",
+        "n/a, needs at least 5 complete answers (has 3)", "n/a, needs at least 3 statements (has 2)"]
+    assert table.at["D", "rwg_status"] == "n/a, needs at least 5 respondents (has 3)"
+    assert table.at["C", "rwg_status"] == "green"
+
+
+def test_the_reliability_summary_explains_a_negative_alpha_and_what_is_missing():
+    import pandas as pd
+
+    from pmo_lib import reliability_summary
+
+    dims = pd.DataFrame({"dimension": ["A", "B", "C"], "cronbach_alpha": [0.85, -0.4, np.nan],
+                         "alpha_n": [12, 12, 4], "alpha_items": [5, 5, 5], "rwg": [0.9, 0.8, 0.9],
+                         "n_respondents": [12, 12, 12]})
+    text = reliability_summary(dims)
+    assert "Reliability is negative for *B* (α = -0.40): the statements of this dimension move against each other" in text
+    assert "often chance" in text and "below 0.7 for *B*" not in text
+    assert "Reliability is not computed for *C* (4): it needs at least 5 respondents who answered every statement" in text
+    nothing = pd.DataFrame({"dimension": ["A", "B"], "cronbach_alpha": [np.nan] * 2, "alpha_n": [3, 2],
+                            "alpha_items": [5, 5], "rwg": [np.nan] * 2, "n_respondents": [3, 3]})
+    text = reliability_summary(nothing)
+    assert text.startswith("Reliability and agreement cannot be judged yet.") and "α" not in text
+    assert "at least 5 respondents who answered every statement" in text and "this cycle has 3 respondents" in text
+
+
+def test_summary_says_how_many_respondents_an_interval_needs():
+    from pmo_lib import maturity_summary
+
+    dims, model, overall, blockers, _ = _summary_inputs(p_overall=np.nan, p_dims=np.nan)
+    overall = overall.assign(ci_low=np.nan, ci_high=np.nan, n_respondents=3, previous_score=np.nan, delta=np.nan)
+    text = maturity_summary(dims, model, organisation="Org", cycle="2026-Q3", overall=overall, blockers=blockers)
+    assert text.startswith("In 2026-Q3, 3 respondents assessed **Org** at an overall score of **3.60** on the 1–5 "
+                           "scale. The score has no confidence interval: an interval needs at least 5 respondents")
+    assert "confidence interval 3" not in text
+
+
+def test_readings_of_untested_comparisons_say_what_they_need(tiny):
+    from pmo_lib import change_table, compare_cycles, compare_groups, group_table
+
+    ws = load_workspace(tiny)
+    a = ws["assessment"]
+    now = a[a["cycle"] == "C3"]
+    assert set(group_table(compare_groups(now, ws.model), ws.model)["reading"]) == {
+        "needs two roles with at least 3 respondents each"}
+    two = now[now["respondent_id"] != "C3-r3"]
+    readings = change_table(compare_cycles(two, a[a["cycle"] == "C2"], ws.model), ws.model)["reading"]
+    assert set(readings) == {"too few respondents to test (needs 3 in each cycle)"}
+
+
+def test_trend_charts_need_their_minimum_of_cycles_and_say_so_otherwise(tiny):
+    from pmo_lib import dimension_history, dimension_trends, trend_shortfall
+
+    ws = load_workspace(tiny)
+    history = dimension_history(ws["assessment"], ws.model, cycles=ws.cycles)  # three cycles
+    with pytest.raises(ValueError, match="at least 4 cycles; got 3"):
+        dimension_trends(history, scale=(1, 5), title="t")
+    assert dimension_trends(history, scale=(1, 5), title="t", min_cycles=3).axes
+    assert trend_shortfall(["2026-Q3"], need=4, first=True) == (
+        "2026-Q3 is the first assessed cycle, so there is no earlier cycle to compare with. Trend charts need at "
+        "least 4 assessed cycles; so far there is 1 assessed cycle (2026-Q3). They appear once there are enough "
+        "cycles.")
+    assert "so far there are 2 assessed cycles (C1, C2)" in trend_shortfall(["C1", "C2"], need=4)
+
+
+def test_the_method_appendix_quotes_the_minimums_in_use():
+    from pmo_lib import minimums_text
+
+    text = minimums_text(Minimums(alpha_complete_cases=7, interval_respondents=9, trend_cycles=6))
+    assert "at least 7 complete answers" in text and "Confidence interval: at least 9 respondents" in text
+    assert "Trend charts: at least 6 assessed cycles" in text and "and 3 statements" in text

@@ -146,3 +146,63 @@ def test_western_electric_rules():
 def test_xmr_needs_five_points():
     chart = xmr([1.0, 2.0, 3.0, 4.0])
     assert np.isnan(chart["center"]) and chart["signals"] == []
+
+
+# ---------------------------------------------------------------- minimums: at and around each threshold
+
+def test_cronbach_alpha_needs_its_minimum_of_complete_cases_and_items():
+    from pmo_lib import DEFAULT_MINIMUMS
+
+    assert (DEFAULT_MINIMUMS.alpha_complete_cases, DEFAULT_MINIMUMS.alpha_items) == (5, 3)
+    five = ANSWERS.iloc[:5]
+    alpha, n = cronbach_alpha(five)  # exactly the default minimum: a number
+    assert n == 5 and np.isfinite(alpha)
+    alpha, n = cronbach_alpha(ANSWERS.iloc[:4])  # one fewer: no number, but the count of cases
+    assert np.isnan(alpha) and n == 4
+    assert np.isfinite(cronbach_alpha(ANSWERS.iloc[:4], min_cases=4)[0])
+    assert np.isfinite(cronbach_alpha(ANSWERS[["i1", "i2", "i3"]])[0])  # three items: enough
+    assert np.isnan(cronbach_alpha(ANSWERS[["i1", "i2"]])[0])  # two: alpha is only their correlation
+    assert np.isfinite(cronbach_alpha(ANSWERS[["i1", "i2"]], min_items=2)[0])
+
+
+def test_cronbach_alpha_is_negative_when_items_move_against_each_other():
+    against = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [5, 4, 3, 2, 1], "c": [2, 3, 3, 3, 4]})
+    alpha, _ = cronbach_alpha(against)
+    cov = np.cov(against.to_numpy(dtype=float), rowvar=False)
+    assert alpha == pytest.approx(3 / 2 * (1 - np.trace(cov) / cov.sum())) and alpha < 0
+
+
+def test_an_interval_needs_its_minimum_of_respondents():
+    values = [2.5, 3.0, 3.5, 4.0, 4.5]
+    low, high = bootstrap_mean_ci(values, seed=1)  # five: the default minimum
+    assert low < np.mean(values) < high
+    assert all(np.isnan(bootstrap_mean_ci(values[:4], seed=1)))
+    assert np.isfinite(bootstrap_mean_ci(values[:4], seed=1, min_n=4)[0])
+    assert all(np.isnan(bootstrap_mean_ci(values[:1], min_n=1)))  # never from one value
+
+
+def test_agreement_needs_its_minimum_of_respondents():
+    five = pd.DataFrame({"a": [4, 4, 3, 4, 5], "b": [3, 4, 3, 3, 4]})
+    assert np.isfinite(rwg_j(five, n_options=5))
+    assert np.isnan(rwg_j(five.iloc[:4], n_options=5))
+    assert rwg_j(five.iloc[:4], n_options=5, min_respondents=4) == pytest.approx(
+        rwg_j(five.iloc[:4], n_options=5, min_respondents=2))
+    assert np.isnan(rwg_j(pd.concat([five.iloc[:4], pd.DataFrame({"a": [np.nan], "b": [np.nan]})]), n_options=5))
+
+
+def test_mann_whitney_needs_its_group_size_on_both_sides():
+    three, two = [3.0, 3.5, 4.0], [2.0, 2.5]
+    assert np.isfinite(mann_whitney(three, three[::-1])["p_value"])
+    res = mann_whitney(three, two)
+    assert np.isnan(res["p_value"]) and (res["n_after"], res["n_before"]) == (3, 2)
+    assert np.isfinite(mann_whitney(three, two, min_size=2)["p_value"])
+
+
+def test_trend_and_control_chart_minimums_are_the_configured_defaults():
+    from pmo_lib import DEFAULT_MINIMUMS
+
+    four, three = [1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0]
+    assert mann_kendall(four)["n"] == 4 and np.isfinite(mann_kendall(four)["s"])
+    assert np.isnan(mann_kendall(three)["s"]) and np.isnan(theil_sen_slope(three))
+    assert np.isfinite(theil_sen_slope(four)) and DEFAULT_MINIMUMS.trend_cycles == 4
+    assert np.isnan(xmr(four)["center"]) and np.isfinite(xmr(four + [5.0])["center"])
