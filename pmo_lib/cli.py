@@ -48,7 +48,7 @@ def _cmd_collect(args: argparse.Namespace) -> int:
         print(line)
     ok, head, _ = validation_lines(Path(args.workspace), shown=0)
     print(f"The workspace is {head}." if ok else
-          f"The workspace is not complete yet ({head}); pmo validate {args.workspace} lists them.")
+          f"The workspace is not complete yet: {head}; see pmo validate {args.workspace}.")
     return EXIT_OK
 
 

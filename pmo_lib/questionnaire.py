@@ -279,7 +279,8 @@ def read_returned(path: Path, model: MaturityModel, *,
     Returns
     -------
     tuple
-        The answers (``respondent_id, role, item_id, score``) and the problems found.
+        The answers (``respondent_id, role, item_id, score``; ``attrs["respondent_id"]`` is set
+        whenever the workbook could be read) and the problems found.
     """
     problems: list[Problem] = []
     label = str(path)
@@ -325,7 +326,9 @@ def read_returned(path: Path, model: MaturityModel, *,
         else:
             value = None
         rows.append({"respondent_id": respondent, "role": role, "item_id": item, "score": value})
-    return pd.DataFrame(rows, columns=["respondent_id", "role", "item_id", "score"]), problems
+    frame = pd.DataFrame(rows, columns=["respondent_id", "role", "item_id", "score"])
+    frame.attrs["respondent_id"] = respondent  # known even when no answer could be read
+    return frame, problems
 
 
 # --------------------------------------------------------------------------- collecting returned questionnaires
@@ -481,7 +484,8 @@ def _resolve_collect_cycle(cycle: str | None, known: list[str]) -> tuple[str, li
     if not cycle:
         raise PmoError("the cycle is empty; give the cycle the answers belong to, e.g. --cycle 2026-Q3")
     if known and cycle not in known:
-        raise PmoError(f"cycle {cycle!r} is not in the cycles table; known cycles: {', '.join(known)}. "
+        raise PmoError(f"cycle {cycle!r} is not in the cycles table; known {'cycle' if len(known) == 1 else 'cycles'}: "
+                       f"{', '.join(known)}. "
                        "Add it to the cycles table first")
     if not known:
         return cycle, [f"Cycle {cycle} is not in the cycles table yet; add it there before validating."]
@@ -546,10 +550,10 @@ def collect_responses(workspace, folder: str | Path, *, cycle: str | None = None
     twice: list[tuple[str, Path, Path]] = []
     for file in files:
         answers, found = read_returned(file, model, settings=config.questionnaire)
-        if answers.empty:
+        respondent = answers.attrs.get("respondent_id")
+        if respondent is None:
             unplaced += found
             continue
-        respondent = answers["respondent_id"].iloc[0]
         if respondent in chosen:
             twice.append((respondent, chosen[respondent][0], file))
         chosen[respondent] = (file, answers.assign(file=file.name), found)  # the later file wins
