@@ -27,7 +27,9 @@ def _cmd_init(args: argparse.Namespace) -> int:
     print(f"Created the workspace {path}:")
     for name in ("pmo.yaml", "data.xlsx", "questionnaire.xlsx", "questionnaire.pdf", "maturity_model.example.yaml"):
         print(f"  {path / name}")
-    print(f"Fill in data.xlsx (or put CSV files in {path / 'data'}/), then run: pmo validate {path}")
+    print("Next: send questionnaire.xlsx to the respondents and fill in data.xlsx (or put CSV files in "
+          f"{path / 'data'}/); collect the returned questionnaires with: pmo collect-responses {path} FOLDER; "
+          f"see what is still missing with: pmo status {path}")
     return EXIT_OK
 
 
