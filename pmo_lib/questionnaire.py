@@ -426,7 +426,13 @@ class Collection:
 
     @property
     def where(self) -> str:
-        return f"{self.path}, sheet {ASSESSMENT}" if self.path.suffix == ".xlsx" else str(self.path)
+        """The file written, relative to the working folder when it is inside it."""
+        path = self.path
+        try:
+            path = path.relative_to(Path.cwd())
+        except ValueError:
+            pass
+        return f"{path}, sheet {ASSESSMENT}" if path.suffix == ".xlsx" else str(path)
 
     def per_role(self) -> dict[str, int]:
         """Questionnaires returned per role: the expected roles first (zero when none came back), then any other."""

@@ -124,7 +124,7 @@ def test_first_engagement_from_init_to_reports(tmp_path, form):
     first = pmo("collect-responses", "acme", "returned", "--cycle", CYCLE, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     out = first.stdout
-    assert "Collected 3 questionnaires (150 answers) for cycle 2026-Q3" in out
+    assert "Collected 3 questionnaires (150 answers) for cycle 2026-Q3 into acme/" in out
     assert "Returned per role: Executive 1, PMO 1, Delivery lead 1, Product owner 0." in out
     assert "Most often left blank or \u201cDon't know\u201d: SA1 (1 of 3), SA2 (1 of 3), SA3 (1 of 3), " in out
     assert "The workspace is valid, 1 cycle (2026-Q3)." in out
@@ -193,3 +193,11 @@ def test_status_of_a_new_workspace_is_a_checklist_not_a_crash(tmp_path):
     result = pmo("status", "acme", cwd=tmp_path)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert "pmo.yaml has 1 problem" in result.stdout and re.search(r"\[x\] cycles +1 row ", result.stdout)
+
+
+def test_every_optional_table_says_what_it_would_add_to_the_reports():
+    from pmo_lib.engagement import SECTIONS_BY_TABLE
+    from pmo_lib.tables import TABLES
+
+    assert set(SECTIONS_BY_TABLE) == {name for name, spec in TABLES.items() if not spec.required}
+    assert SECTIONS_BY_TABLE["feedback"] == "customer value (NPS, CSAT) and the value-for-money chart"
