@@ -43,7 +43,7 @@ def _cmd_questionnaire(args: argparse.Namespace) -> int:
 
 def _cmd_collect(args: argparse.Namespace) -> int:
     from .engagement import validation_lines
-    from .questionnaire import collect_responses
+    from .collect import collect_responses
 
     done = collect_responses(args.workspace, args.folder, cycle=args.cycle)
     for line in done.summary():

@@ -78,7 +78,7 @@ def status_lines(path: str | Path, *, cycle: str | None = None) -> list[str]:
         The cycle whose returned questionnaires to count; default the latest cycle
         of the cycles table, or the latest cycle with answers.
     """
-    from .questionnaire import known_cycles, raw_tables, workspace_settings
+    from .collect import known_cycles, raw_tables, workspace_settings
     from .workspace import DATA_DIR, WORKBOOK
 
     path = Path(path).expanduser().resolve()
