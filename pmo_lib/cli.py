@@ -48,7 +48,7 @@ def _cmd_collect(args: argparse.Namespace) -> int:
     done = collect_responses(args.workspace, args.folder, cycle=args.cycle)
     for line in done.summary():
         print(line)
-    ok, head, _ = validation_lines(Path(args.workspace), shown=0)
+    ok, head, _ = validation_lines(Path(args.workspace), limit=0)
     print(f"The workspace is {head}." if ok else
           f"The workspace is not complete yet: {head}; see pmo validate {args.workspace}.")
     return EXIT_OK

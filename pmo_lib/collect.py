@@ -21,6 +21,26 @@ from .questionnaire import DONT_KNOW, HEADER_FILL, HEADER_FONT, read_returned
 
 
 ASSESSMENT = "assessment"
+
+
+class ReturnedError(InputError):
+    """Returned questionnaires have problems; every one is listed, and nothing was written."""
+
+    def _summary(self) -> str:
+        from .theme import plural
+
+        head = f"{plural(len(self.problem_list), 'problem')} in the returned questionnaires"
+        if self.workspace is not None:
+            head += f" in {self.workspace}"
+        return head + "; nothing was collected:\n" + "\n".join(f"  - {p.format()}" for p in self.problem_list)
+
+
+def shown(path: Path) -> Path:
+    """A path as a user would type it: relative to the working folder when it is inside it."""
+    try:
+        return Path(path).relative_to(Path.cwd())
+    except ValueError:
+        return Path(path)
 _BLANKS_SHOWN = 5
 
 
@@ -114,11 +134,7 @@ class Collection:
     @property
     def where(self) -> str:
         """The file written, relative to the working folder when it is inside it."""
-        path = self.path
-        try:
-            path = path.relative_to(Path.cwd())
-        except ValueError:
-            pass
+        path = shown(self.path)
         return f"{path}, sheet {ASSESSMENT}" if path.suffix == ".xlsx" else str(path)
 
     def per_role(self) -> dict[str, int]:
@@ -252,7 +268,7 @@ def collect_responses(workspace, folder: str | Path, *, cycle: str | None = None
         chosen[respondent] = (file, answers.assign(file=file.name), found)  # the later file wins
     problems = unplaced + [p for _, _, found in chosen.values() for p in found]
     if problems:
-        raise InputError(problems, workspace=folder)
+        raise ReturnedError(problems, workspace=folder)
     if not chosen:
         raise PmoError(f"no answers found in the workbooks in {folder}")
     new = pd.concat([frame for _, frame, _ in chosen.values()], ignore_index=True)

@@ -32,7 +32,8 @@ _REQUIRED_HINTS = {
 _PROBLEMS_SHOWN = 5
 
 
-def validation_lines(path: Path, *, shown: int = _PROBLEMS_SHOWN) -> tuple[bool, str, list[str]]:
+def validation_lines(path: Path, *, limit: int = _PROBLEMS_SHOWN, name: str | Path | None = None
+                     ) -> tuple[bool, str, list[str]]:
     """What ``pmo validate`` would say: whether the workspace is valid, a headline, and the first problems."""
     from .workspace import load_workspace
 
@@ -40,10 +41,10 @@ def validation_lines(path: Path, *, shown: int = _PROBLEMS_SHOWN) -> tuple[bool,
         ws = load_workspace(path)
     except InputError as exc:
         problems = exc.problem_list
-        lines = [f"  - {p.format()}" for p in problems[:shown]]
-        if lines and len(problems) > shown:
-            lines.append(f"  ... and {plural(len(problems) - shown, 'more problem')}; "
-                         f"pmo validate {path} lists them all.")
+        lines = [f"  - {p.format()}" for p in problems[:limit]]
+        if lines and len(problems) > limit:
+            lines.append(f"  ... and {plural(len(problems) - limit, 'more problem')}; "
+                         f"pmo validate {name or path} lists them all.")
         return False, f"{plural(len(problems), 'problem')} to fix", lines
     except PmoError as exc:
         return False, f"cannot be checked: {exc}", []
@@ -78,7 +79,7 @@ def status_lines(path: str | Path, *, cycle: str | None = None) -> list[str]:
         The cycle whose returned questionnaires to count; default the latest cycle
         of the cycles table, or the latest cycle with answers.
     """
-    from .collect import known_cycles, raw_tables, workspace_settings
+    from .collect import known_cycles, raw_tables, shown, workspace_settings
     from .workspace import DATA_DIR, WORKBOOK
 
     path = Path(path).expanduser().resolve()
@@ -101,7 +102,7 @@ def status_lines(path: str | Path, *, cycle: str | None = None) -> list[str]:
     else:
         form = "none yet"
     frames, _ = raw_tables(path) if form != "none yet" else ({}, [])
-    lines = [f"{name}: engagement checklist for {path}", f"Tables ({form}):"]
+    lines = [f"{name}: engagement checklist for {shown(path)}", f"Tables ({form}):"]
     if config_problem:
         lines.insert(1, f"  note: {config_problem}")
     width = max(len(t) for t in TABLES)
@@ -136,8 +137,8 @@ def status_lines(path: str | Path, *, cycle: str | None = None) -> list[str]:
     if waiting and cycle is not None:
         lines.append(f"  Still expected: {', '.join(waiting)}.")
 
-    ok, head, details = validation_lines(path)
+    ok, head, details = validation_lines(path, name=shown(path))
     lines.append(f"Validation: {head}" + (":" if details else "."))
     lines += [d.replace(f"{path}/", "") for d in details]  # file names relative to the workspace
-    lines.append(f"Next: pmo run {path}" if ok else f"Next: fix the problems, then pmo validate {path}")
+    lines.append(f"Next: pmo run {shown(path)}" if ok else f"Next: fix the problems, then pmo validate {shown(path)}")
     return lines

@@ -113,6 +113,7 @@ def test_first_engagement_from_init_to_reports(tmp_path, form):
     # an answer off the scale: located, and nothing merged
     bad = pmo("collect-responses", "acme", "returned", "--cycle", CYCLE, cwd=tmp_path)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "1 problem in the returned questionnaires in returned; nothing was collected:" in bad.stderr
     assert re.search(r"R-03\.xlsx, table Answers, row 9, column score: score must be a whole number from 1 to 5.*"
                      r"\(got 9\)", bad.stderr), bad.stderr
     assert (data_file.read_bytes() if form == "xlsx" else sorted(p.name for p in data_file.iterdir())) == untouched
