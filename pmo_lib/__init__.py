@@ -40,7 +40,8 @@ from .trends import MIN_CHART_POINTS, kpi_trends, trend_arrow
 from .value import flow_times, value_for_money, wip_ageing
 from .runner import RunSummary, run_workspace, slugify
 from .sample import create_sample_workspace, sample_workspace
-from .questionnaire import QuestionnaireOptions, collect_responses, write_questionnaire, write_questionnaire_pdf
+from .collect import collect_responses
+from .questionnaire import QuestionnaireOptions, write_questionnaire, write_questionnaire_pdf
 from .scaffold import init_workspace
 from .workspace import Workspace, load_workspace
 from .kpis import STATUSES, wilson_interval

@@ -1,4 +1,4 @@
-"""The ``pmo`` command line: init, validate, run and demo.
+"""The ``pmo`` command line: init, questionnaire, collect-responses, status, validate, run and demo.
 
 A :class:`~pmo_lib.exceptions.PmoError` becomes a short message on standard
 error and a non-zero exit code; only a bug shows a traceback.
@@ -27,7 +27,9 @@ def _cmd_init(args: argparse.Namespace) -> int:
     print(f"Created the workspace {path}:")
     for name in ("pmo.yaml", "data.xlsx", "questionnaire.xlsx", "questionnaire.pdf", "maturity_model.example.yaml"):
         print(f"  {path / name}")
-    print(f"Fill in data.xlsx (or put CSV files in {path / 'data'}/), then run: pmo validate {path}")
+    print("Next: send questionnaire.xlsx to the respondents and fill in data.xlsx (or put CSV files in "
+          f"{path / 'data'}/); collect the returned questionnaires with: pmo collect-responses {path} FOLDER; "
+          f"see what is still missing with: pmo status {path}")
     return EXIT_OK
 
 
@@ -40,24 +42,34 @@ def _cmd_questionnaire(args: argparse.Namespace) -> int:
 
 
 def _cmd_collect(args: argparse.Namespace) -> int:
-    from .questionnaire import collect_responses
-    from .workspace import load_workspace
+    from .engagement import validation_lines
+    from .collect import collect_responses
 
-    ws = load_workspace(args.workspace)
-    done = collect_responses(ws, args.folder, cycle=args.cycle)
-    print(f"Collected {done['respondents']} questionnaires ({done['answers']} answers) for cycle {done['cycle']} "
-          f"into {done['path']}")
-    load_workspace(args.workspace)  # the merged table must still validate
+    done = collect_responses(args.workspace, args.folder, cycle=args.cycle)
+    for line in done.summary():
+        print(line)
+    ok, head, _ = validation_lines(Path(args.workspace), limit=0)
+    print(f"The workspace is {head}." if ok else
+          f"The workspace is not complete yet: {head}; see pmo validate {args.workspace}.")
     return EXIT_OK
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    from .engagement import status_lines
+
+    for line in status_lines(args.workspace, cycle=args.cycle):
+        print(line)
+    return EXIT_OK  # a checklist: problems are listed, not failed on
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from .theme import plural
     from .workspace import load_workspace
 
     ws = load_workspace(args.workspace)
-    tables = ", ".join(f"{t} ({len(ws[t]):,} rows)" for t in ws.tables if ws.has(t))
-    print(f"{ws.path}: valid. {ws.config.organisation}, {len(ws.cycles)} cycles "
-          f"({ws.cycles[0]} to {ws.cycles[-1]}).")
+    tables = ", ".join(f"{t} ({plural(len(ws[t]), 'row')})" for t in ws.tables if ws.has(t))
+    span = ws.cycles[0] if len(ws.cycles) == 1 else f"{ws.cycles[0]} to {ws.cycles[-1]}"
+    print(f"{ws.path}: valid. {ws.config.organisation}, {plural(len(ws.cycles), 'cycle')} ({span}).")
     print(f"Tables: {tables}.")
     for warning in ws.warnings:
         print(f"  warning: {warning.format()}")
@@ -136,8 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("collect-responses", help="merge returned questionnaire workbooks into the assessment table")
     p.add_argument("workspace")
     p.add_argument("folder", help="folder of returned questionnaire workbooks (*.xlsx)")
-    p.add_argument("--cycle", help="cycle the answers belong to (default: the latest)")
+    p.add_argument("--cycle", help="cycle the answers belong to (default: the latest of the cycles table)")
     p.set_defaults(func=_cmd_collect)
+    p = sub.add_parser("status", help="engagement checklist: tables filled, questionnaires returned, "
+                                      "what validate would say")
+    p.add_argument("workspace")
+    p.add_argument("--cycle", help="cycle whose returned questionnaires to count (default: the latest)")
+    p.set_defaults(func=_cmd_status)
     p = sub.add_parser("run", help="produce the reports of a workspace")
     p.add_argument("workspace")
     _add_run_options(p)

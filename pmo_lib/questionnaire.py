@@ -1,5 +1,5 @@
-"""The maturity questionnaire: the workbook and printable PDF respondents fill in, and
-collecting their returned workbooks into the workspace's assessment table."""
+"""The maturity questionnaire: the workbook and printable PDF respondents fill in, and reading a returned
+workbook (:mod:`pmo_lib.collect` merges them into the assessment table)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .config import Config, Questionnaire
-from .exceptions import InputError, PmoError, Problem
+from .exceptions import Problem
 from .maturity import MaturityModel
 
 ANSWERS = "Answers"
@@ -279,7 +279,8 @@ def read_returned(path: Path, model: MaturityModel, *,
     Returns
     -------
     tuple
-        The answers (``respondent_id, role, item_id, score``) and the problems found.
+        The answers (``respondent_id, role, item_id, score``; ``attrs["respondent_id"]`` is set
+        whenever the workbook could be read) and the problems found.
     """
     problems: list[Problem] = []
     label = str(path)
@@ -325,63 +326,6 @@ def read_returned(path: Path, model: MaturityModel, *,
         else:
             value = None
         rows.append({"respondent_id": respondent, "role": role, "item_id": item, "score": value})
-    return pd.DataFrame(rows, columns=["respondent_id", "role", "item_id", "score"]), problems
-
-
-def collect_responses(workspace, folder: str | Path, *, cycle: str | None = None) -> dict:
-    """Merge returned questionnaire workbooks into the workspace's assessment table.
-
-    Every ``*.xlsx`` in ``folder`` is read. The answers replace any earlier
-    rows of the same cycle and respondent, so collecting twice gives the same
-    table. Duplicate respondents across files, unknown items, out-of-scale
-    scores and, when ``pmo.yaml`` lists the roles, roles outside that list are
-    all reported together and nothing is written.
-
-    Parameters
-    ----------
-    workspace : Workspace
-        A loaded workspace that keeps its tables as CSV files.
-    folder : path
-        The returned workbooks.
-    cycle : str, optional
-        The cycle the answers belong to; default the latest cycle.
-
-    Returns
-    -------
-    dict
-        ``cycle``, ``respondents`` (count), ``answers`` (rows written) and ``path``.
-    """
-    cycle = workspace.resolve_cycle(cycle)
-    folder = Path(folder)
-    files = sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith(("~$", ".")))
-    if not files:
-        raise PmoError(f"no questionnaire workbooks (*.xlsx) in {folder}")
-    target = workspace.path / "data" / "assessment.csv"
-    if not target.is_file():
-        raise PmoError(f"collect-responses writes to {target}; this workspace keeps its tables elsewhere "
-                       "(data.xlsx). Paste the answers into the assessment sheet instead.")
-    problems: list[Problem] = []
-    frames, seen = [], {}
-    for path in files:
-        answers, found = read_returned(path, workspace.model, settings=workspace.config.questionnaire)
-        problems += found
-        if answers.empty:
-            continue
-        respondent = answers["respondent_id"].iloc[0]
-        if respondent in seen:
-            problems.append(Problem(str(path), ANSWERS, f"respondent id also used in {seen[respondent].name}",
-                                    row=1, column="B", value=respondent))
-            continue
-        seen[respondent] = path
-        frames.append(answers)
-    if problems:
-        raise InputError(problems, workspace=folder)
-    new = pd.concat(frames, ignore_index=True).assign(cycle=cycle)
-    current = pd.read_csv(target, dtype=str, keep_default_na=False)
-    keep = ~((current["cycle"] == cycle) & current["respondent_id"].isin(set(new["respondent_id"])))
-    new_text = new.assign(score=new["score"].map(lambda v: "" if pd.isna(v) else str(int(v))))
-    merged = pd.concat([current[keep], new_text[current.columns.intersection(new_text.columns)]], ignore_index=True)
-    tmp = target.with_suffix(".csv.tmp")
-    merged.to_csv(tmp, index=False)
-    tmp.replace(target)
-    return {"cycle": cycle, "respondents": len(seen), "answers": len(new), "path": target}
+    frame = pd.DataFrame(rows, columns=["respondent_id", "role", "item_id", "score"])
+    frame.attrs["respondent_id"] = respondent  # known even when no answer could be read
+    return frame, problems

@@ -178,7 +178,7 @@ def test_the_workbook_checks_dates_numbers_identifiers_and_lists_itself(tmp_path
         assert rule.showErrorMessage and str(rule.sqref).endswith("2000")
 
 
-def test_collect_responses_into_the_init_workspace_works_as_before(tmp_path):
+def test_collect_responses_fills_the_assessment_sheet_of_the_init_workspace(tmp_path):
     path = init_workspace(tmp_path / "acme")
     fill_in(path)
     returned = tmp_path / "returned"
@@ -186,8 +186,10 @@ def test_collect_responses_into_the_init_workspace_works_as_before(tmp_path):
     q = openpyxl.load_workbook(path / "questionnaire.xlsx")
     q["Answers"]["B1"], q["Answers"]["B2"] = "R9", "Product owner"
     q.save(returned / "r9.xlsx")
-    with pytest.raises(PmoError, match="Paste the answers into the assessment sheet"):
-        collect_responses(load_workspace(path), returned)
+    done = collect_responses(load_workspace(path), returned)
+    assert done.path == path / "data.xlsx" and done.cycle == "2026-Q2"
+    table = load_workspace(path)["assessment"]
+    assert len(table[table["respondent_id"] == "R9"]) == 50 and table["score"].notna().sum() == 150
 
 
 def test_blank_workspace_validates_with_clear_errors_not_a_crash(tmp_path):
