@@ -31,7 +31,9 @@ def test_index_and_report_load_offline_without_errors(tiny, tmp_path):
         page.locator("a", has_text="HTML").first.click()
         page.wait_for_load_state()
         assert "Maturity assessment" in page.title()
-        assert page.locator("figure.pmo-figure svg[role=img]").count() >= 3
+        # tiny has 3 respondents and 3 cycles: trend and role charts give way to sentences (issue 14),
+        # the bars, radar or heatmaps that remain are inline SVG with a text alternative
+        assert page.locator("figure.pmo-figure svg[role=img]").count() >= 2
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 1366  # nothing forces sideways scrolling on a laptop screen
         for report in ("02_kpi_analysis.html", "03_governance_report.html"):
