@@ -108,7 +108,7 @@ def test_installed_wheel_runs_outside_the_checkout(wheel, tmp_path):
     work = tmp_path / "elsewhere"
     work.mkdir()
     # As a user's shell would be: no checkout on the path, no template overrides, no
-    # Jupyter data of the user's own (a user kernel named python3 would win over the venv's).
+    # JUPYTER_PATH (its kernels would come before the venv's), no Jupyter data of this user's.
     env = {k: v for k, v in os.environ.items()
            if k not in {"PYTHONPATH", "PMO_TEMPLATES", "PMO_NOTEBOOKS", "JUPYTER_PATH", "VIRTUAL_ENV"}}
     env["JUPYTER_DATA_DIR"] = str(tmp_path / "jupyter-user")
