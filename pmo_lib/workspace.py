@@ -578,14 +578,14 @@ def _load_knowledge(path: Path, config: Config | None, config_lines: dict[tuple,
     catalog: KpiCatalog | None = None
     kpi_ids: list[str] | None = None
     try:
-        kpi_ids = load_catalog().ids
-    except InputError as exc:  # the kit's own catalogue is broken: report it once
+        catalog = load_catalog(config=config, config_file=config_file, config_lines=config_lines)
+        kpi_ids = catalog.ids
+    except InputError as exc:
         issues.problems.extend(exc.problem_list)
-    if kpi_ids is not None and config is not None:
-        try:
-            catalog = load_catalog(config=config, config_file=config_file, config_lines=config_lines)
-        except InputError as exc:
-            issues.problems.extend(exc.problem_list)
+        try:  # the playbook is still checked against the catalogue's ids
+            kpi_ids = load_catalog().ids
+        except InputError:
+            pass  # the catalogue itself is broken, reported above
     if config is not None and model is not None and isinstance(config.targets.maturity, dict):
         dims = model.dimensions["dimension_id"].tolist()
         for dim in config.targets.maturity:
