@@ -25,7 +25,8 @@ class Problem:
     """One thing wrong with the input, located as precisely as we can.
 
     ``row`` is the row number the user sees: the spreadsheet row, counting the
-    header as row 1.
+    header as row 1, or the line of a YAML file (pmo.yaml, the model, the
+    catalogue, the playbook).
     """
 
     file: str
@@ -39,8 +40,8 @@ class Problem:
         where = [self.file]
         if self.table and self.table not in self.file:
             where.append(f"table {self.table}")
-        if self.row is not None:
-            where.append(f"row {self.row}")
+        if self.row is not None:  # a YAML file's problems carry its line, a table's its spreadsheet row
+            where.append(f"{'line' if self.file.endswith(('.yaml', '.yml')) else 'row'} {self.row}")
         if self.column:
             where.append(f"column {self.column!s}")
         text = ", ".join(where) + ": " + self.message

@@ -14,6 +14,7 @@ rated); **n/a** when there is no data.
 """
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -170,7 +171,8 @@ class KpiCatalog:
         return {}
 
 
-def load_catalog(path: str | Path | None = None, *, config: Config | None = None) -> KpiCatalog:
+def load_catalog(path: str | Path | None = None, *, config: Config | None = None,
+                 config_file: str = "pmo.yaml", config_lines: dict[tuple, int] | None = None) -> KpiCatalog:
     """Load the KPI catalogue and apply the workspace's overrides.
 
     Parameters
@@ -183,6 +185,10 @@ def load_catalog(path: str | Path | None = None, *, config: Config | None = None
         begins; it becomes the tolerance ``|target - amber|``. The goal mix
         deviation takes ``thresholds.goal_mix_tolerance`` as its tolerance, so
         that the KPI and the spend guardrail agree.
+    config_file, config_lines : optional
+        Where ``config`` was read from and the line of each of its keys (see
+        :func:`pmo_lib.config.load_yaml`), so that a problem with an override
+        names its file and line.
 
     Raises
     ------
@@ -213,7 +219,7 @@ def load_catalog(path: str | Path | None = None, *, config: Config | None = None
     table["tolerance"] = table["tolerance"].astype(float)
     table["bounds"] = [tuple(b) if b is not None else NATURAL_RANGE[u] for b, u in zip(table["bounds"], table["unit"])]
     if config is not None:
-        problems += _apply_overrides(table, config, ids)
+        problems += _apply_overrides(table, config, ids, file=config_file, lines=config_lines or {})
     if problems:
         raise ConfigError(problems)
     table["amber"] = [np.nan if d else green_edge(r, t, tol) for d, r, t, tol in
@@ -221,13 +227,30 @@ def load_catalog(path: str | Path | None = None, *, config: Config | None = None
     return KpiCatalog(table=table)
 
 
-def _apply_overrides(table: pd.DataFrame, config: Config, ids: list[str]) -> list[Problem]:
+def unknown_kpi_hint(kpi_id: str, ids: list[str]) -> str:
+    """``did you mean 'cpi'?`` for a misspelt KPI id, else the list of known ids."""
+    close = difflib.get_close_matches(str(kpi_id), ids, n=1)
+    return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(ids)}"
+
+
+def _apply_overrides(table: pd.DataFrame, config: Config, ids: list[str], *, file: str = "pmo.yaml",
+                     lines: dict[tuple, int] | None = None) -> list[Problem]:
     """Apply pmo.yaml's targets and thresholds to the catalogue table in place; return the problems."""
     problems = []
-    known = ", ".join(ids)
+    lines = lines or {}
 
     def problem(key: str, message: str, value: object) -> None:
-        problems.append(Problem("pmo.yaml", "pmo.yaml", message, column=key, value=value))
+        # key is section.kpis.<kpi_id>[.field]; a KPI id has no dot (see _KpiSpec.id), but a typo may
+        section, kpis, rest = key.split(".", 2)
+        kpi_id = next((k for k in (*config.targets.kpis, *config.thresholds.kpis)
+                       if rest == k or rest.startswith(f"{k}.")), rest)
+        tail = rest[len(kpi_id) + 1:]
+        path = (section, kpis, kpi_id) + ((tail,) if tail else ())
+        row = next((lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in lines), None)
+        problems.append(Problem(file, "pmo.yaml", message, row=row, column=key, value=value))
+
+    def unknown(section: str, kpi_id: str) -> str:
+        return f"{section} names an unknown KPI; {unknown_kpi_hint(kpi_id, ids)}"
 
     at = table.set_index("kpi_id", drop=False).index
     if "goal_mix_deviation" in ids:
@@ -235,14 +258,14 @@ def _apply_overrides(table: pd.DataFrame, config: Config, ids: list[str]) -> lis
     touched = set()
     for kpi_id, target in config.targets.kpis.items():
         if kpi_id not in ids:
-            problem(f"targets.kpis.{kpi_id}", f"targets.kpis names an unknown KPI; known: {known}", kpi_id)
+            problem(f"targets.kpis.{kpi_id}", unknown("targets.kpis", kpi_id), kpi_id)
             continue
         table.loc[at == kpi_id, "target"] = target
         touched.add(kpi_id)
     for kpi_id, thr in config.thresholds.kpis.items():
         key = f"thresholds.kpis.{kpi_id}"
         if kpi_id not in ids:
-            problem(key, f"thresholds.kpis names an unknown KPI; known: {known}", kpi_id)
+            problem(key, unknown("thresholds.kpis", kpi_id), kpi_id)
             continue
         touched.add(kpi_id)
         if thr.red is not None:

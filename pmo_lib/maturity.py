@@ -14,6 +14,7 @@ are NaN, and the report says what is missing.
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,6 +113,11 @@ class MaturityModel:
         return self.levels.get(int(level), str(level))
 
 
+def _dimension_hint(name: str, dims: list[str]) -> str:
+    close = difflib.get_close_matches(str(name), dims, n=1)
+    return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(dims)}"
+
+
 def load_model(path: str | Path) -> MaturityModel:
     """Load and validate a maturity model YAML file.
 
@@ -140,7 +146,7 @@ def load_model(path: str | Path) -> MaturityModel:
         where = {"row": lines.get(("items", i))}
         if item.dimension not in dims:
             problems.append(Problem(label, "maturity model",
-                                    f"item {item.id} points to unknown dimension; known: {', '.join(dims)}",
+                                    f"item {item.id} points to unknown dimension; {_dimension_hint(item.dimension, dims)}",
                                     column="dimension", value=item.dimension, **where))
         if item.level > top:
             problems.append(Problem(label, "maturity model", f"item {item.id} evidences a level above {top}",
@@ -148,10 +154,10 @@ def load_model(path: str | Path) -> MaturityModel:
         if ids.count(item.id) > 1:
             problems.append(Problem(label, "maturity model", "duplicate item id", column="id",
                                     value=item.id, **where))
-    for dim in dims:
+    for i, dim in enumerate(dims):
         if dim not in {it.dimension for it in raw.items}:
             problems.append(Problem(label, "maturity model", "dimension has no questionnaire items",
-                                    column="dimensions", value=dim))
+                                    row=lines.get(("dimensions", i)), column="dimensions", value=dim))
     if problems:
         raise ConfigError(problems)
     dimensions = pd.DataFrame([

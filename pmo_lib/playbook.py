@@ -1,6 +1,7 @@
 """The playbook: actions that lift each maturity dimension, and the roadmap built from them."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from .config import CadenceEvent, load_validated
+from .config import CadenceEvent, Config, load_validated
 from .exceptions import ConfigError, Problem
 from .maturity import MaturityModel
 from .resources import TEMPLATES_DIR
@@ -103,22 +104,31 @@ def load_playbook(model: MaturityModel, *, kpi_ids: list[str] | None = None,
     efforts = {**EFFORTS, **raw.efforts}
     problems, rows = [], []
     dims = set(model.dimensions["dimension_id"])
+
+    def line(*key: object) -> int | None:
+        # YAML mapping keys are text: level 2 is the key "2"
+        return lines.get(key, lines.get(tuple(str(k) if isinstance(k, int) and j == 2 else k
+                                              for j, k in enumerate(key))))
     for dim, by_level in raw.actions.items():
         if not strict and dim not in dims:
             continue
         if dim not in dims:
-            problems.append(Problem(str(path), "playbook", f"unknown dimension; the model has {', '.join(sorted(dims))}",
-                                    row=lines.get(("actions", dim)), column="actions", value=dim))
+            close = difflib.get_close_matches(dim, sorted(dims), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"the model has {', '.join(sorted(dims))}"
+            problems.append(Problem(str(path), "playbook", f"unknown dimension; {hint}",
+                                    row=line("actions", dim), column="actions", value=dim))
         for level, actions in by_level.items():
             if not strict and (level not in model.levels or level == min(model.levels)):
                 continue
             if level not in model.levels or level == min(model.levels):
                 problems.append(Problem(str(path), "playbook", f"level must be one of {sorted(model.levels)[1:]}",
-                                        row=lines.get(("actions", dim, level)), column=dim, value=level))
+                                        row=line("actions", dim, level), column=dim, value=level))
             for i, act in enumerate(actions):
                 if kpi_ids is not None and act.kpi not in kpi_ids:
-                    problems.append(Problem(str(path), "playbook", "KPI is not in the KPI catalogue",
-                                            row=lines.get(("actions", dim, level, i)), column="kpi", value=act.kpi))
+                    close = difflib.get_close_matches(act.kpi, list(kpi_ids), n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    problems.append(Problem(str(path), "playbook", f"KPI is not in the KPI catalogue{hint}",
+                                            row=line("actions", dim, level, i), column="kpi", value=act.kpi))
                 rows.append({"dimension_id": dim, "to_level": level, "action": act.action,
                              "owner_role": act.owner_role, "effort": act.effort,
                              "effort_weight": float(efforts[act.effort]), "expected_kpi": act.kpi})
@@ -234,13 +244,27 @@ def cadence_events(workspace, playbook: Playbook) -> list[CadenceEvent]:
     cadence = workspace.config.cadence
     if cadence.events is not None:
         return sorted(cadence.events, key=lambda e: e.week)
-    late = [e for e in playbook.cadence if e.week > cadence.cycle_weeks]
-    if late:
-        raise ConfigError([Problem(str(workspace.path / "pmo.yaml"), "pmo.yaml",
-                                   f"the playbook's event '{e.name}' is in week {e.week}, beyond the "
-                                   f"{cadence.cycle_weeks}-week cycle; list this cycle's events under cadence.events",
-                                   column="cadence.cycle_weeks", value=cadence.cycle_weeks) for e in late])
+    problems = cadence_problems(workspace.config, playbook, file=str(workspace.path / "pmo.yaml"))
+    if problems:
+        raise ConfigError(problems)
     return sorted(playbook.cadence, key=lambda e: e.week)
+
+
+def cadence_problems(config: Config, playbook: Playbook, *, file: str = "pmo.yaml",
+                     lines: dict[tuple, int] | None = None) -> list[Problem]:
+    """The playbook's events that do not fit a cycle as short as pmo.yaml's ``cadence.cycle_weeks``.
+
+    None when pmo.yaml lists its own ``cadence.events`` (checked when it is loaded).
+    """
+    cadence = config.cadence
+    if cadence.events is not None:
+        return []
+    lines = lines or {}
+    row = lines.get(("cadence", "cycle_weeks"), lines.get(("cadence",)))
+    return [Problem(file, "pmo.yaml", f"the playbook's event '{e.name}' is in week {e.week}, beyond the "
+                    f"{cadence.cycle_weeks}-week cycle; list this cycle's events under cadence.events",
+                    row=row, column="cadence.cycle_weeks", value=cadence.cycle_weeks)
+            for e in playbook.cadence if e.week > cadence.cycle_weeks]
 
 
 def next_cycles(cycles: pd.DataFrame, *, weeks: int, count: int = 3) -> pd.DataFrame:

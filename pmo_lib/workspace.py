@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from .config import CONFIG_FILE, Config, load_config
+from .config import CONFIG_FILE, Config, load_validated
 from .exceptions import InputError, PmoError, Problem, _Collector
+from .kpis import KpiCatalog, load_catalog
 from .maturity import MaturityModel, load_model
+from .playbook import Playbook, cadence_problems, load_playbook
 from .resources import TEMPLATES_DIR
 from .tables import TABLES, TableSpec, pandera_schema
 
@@ -41,6 +43,11 @@ class Workspace:
         Names of the tables the workspace provides.
     model : MaturityModel
         The maturity model the assessment is scored against.
+    catalog : KpiCatalog
+        The KPI catalogue with the workspace's targets and thresholds applied.
+    playbook : Playbook
+        The workspace's own playbook (``playbook`` in pmo.yaml) or the kit's,
+        checked against the model and the catalogue.
     files : list of Path
         Every input file, for checksums.
     warnings : list of Problem
@@ -52,6 +59,8 @@ class Workspace:
     tables: dict[str, pd.DataFrame]
     present: set[str]
     model: MaturityModel
+    catalog: KpiCatalog | None = None
+    playbook: Playbook | None = None
     files: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
@@ -473,8 +482,9 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
         raise PmoError(f"workspace {str(path)!r} is not a folder; create one with 'pmo init {path}'")
     issues = _Collector()
     config: Config | None = None
+    config_lines: dict[tuple, int] = {}
     try:
-        config = load_config(path)
+        config, config_lines = load_validated(path / CONFIG_FILE, Config, table=CONFIG_FILE)
     except InputError as exc:
         issues.problems.extend(exc.problem_list)
     files = [path / CONFIG_FILE] if (path / CONFIG_FILE).is_file() else []
@@ -490,10 +500,12 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
                 files.append(model_path)
         except InputError as exc:
             issues.problems.extend(exc.problem_list)
+    own_playbook = None
     if config is not None and config.playbook:
-        own = _inside(path, config.playbook, "playbook", issues)
-        if own is not None:
-            files.append(own)
+        own_playbook = _inside(path, config.playbook, "playbook", issues)
+        if own_playbook is not None:
+            files.append(own_playbook)
+    catalog, playbook = _load_knowledge(path, config, config_lines, model, own_playbook, issues)
     if config is not None and config.branding.logo:
         logo = _inside(path, config.branding.logo, "branding.logo", issues)
         if logo is not None:
@@ -536,7 +548,7 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
     if config is not None and "assessment" in tables:
         tables["assessment"] = _check_roles(tables["assessment"], config, sources["assessment"], issues)
     issues.raise_if_any(workspace=path)
-    assert config is not None and model is not None
+    assert config is not None and model is not None and catalog is not None and playbook is not None
 
     present = set(tables)
     full = {}
@@ -548,9 +560,64 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
             frame = frame.sort_values("start_date", kind="stable")
         full[spec.name] = frame.reset_index(names="source_row")
     ws = Workspace(path=path, config=config, tables=full, present=present, model=model,
-                   files=files, warnings=warnings, _sources=sources)
+                   catalog=catalog, playbook=playbook, files=files, warnings=warnings, _sources=sources)
     warnings.extend(_coverage_warnings(ws))
     return ws
+
+
+def _load_knowledge(path: Path, config: Config | None, config_lines: dict[tuple, int], model: MaturityModel | None,
+                    own_playbook: Path | None, issues: _Collector) -> tuple[KpiCatalog | None, Playbook | None]:
+    """Load the KPI catalogue and the playbook, and check what pmo.yaml and the playbook say of them and the model.
+
+    The cross-references: KPI ids in ``targets.kpis`` and ``thresholds.kpis``;
+    dimensions in ``targets.maturity``; the playbook's dimensions, levels,
+    expected KPIs and RACI roles; the playbook's cadence events against
+    ``cadence.cycle_weeks``. Every problem goes to ``issues``, with its file and line.
+    """
+    config_file = str(path / CONFIG_FILE)
+    catalog: KpiCatalog | None = None
+    kpi_ids: list[str] | None = None
+    try:
+        catalog = load_catalog(config=config, config_file=config_file, config_lines=config_lines)
+        kpi_ids = catalog.ids
+    except InputError as exc:
+        issues.problems.extend(exc.problem_list)
+        try:  # the playbook is still checked against the catalogue's ids
+            kpi_ids = load_catalog().ids
+        except InputError:
+            pass  # the catalogue itself is broken, reported above
+    if config is not None and model is not None and isinstance(config.targets.maturity, dict):
+        dims = model.dimensions["dimension_id"].tolist()
+        for dim in config.targets.maturity:
+            if dim not in dims:
+                close = difflib.get_close_matches(str(dim), dims, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"the model has {', '.join(dims)}"
+                issues.add(config_file, CONFIG_FILE, f"targets.maturity names an unknown dimension; {hint}",
+                           row=config_lines.get(("targets", "maturity", dim)), column=f"targets.maturity.{dim}",
+                           value=dim)
+    playbook: Playbook | None = None
+    playbook_cadence: Playbook | None = None
+    if model is not None and (config is None or not config.playbook or own_playbook is not None):
+        try:
+            playbook = playbook_cadence = load_playbook(model, kpi_ids=kpi_ids, path=own_playbook,
+                                                        strict=own_playbook is not None)
+        except InputError as exc:
+            issues.problems.extend(exc.problem_list)
+            playbook_cadence = _cadence_only(own_playbook)  # its events are still checked against the cycle
+    if config is not None and playbook_cadence is not None:
+        issues.problems.extend(cadence_problems(config, playbook_cadence, file=config_file, lines=config_lines))
+    return catalog, playbook
+
+
+def _cadence_only(path: Path | None) -> Playbook | None:
+    """The cadence events of a playbook that failed its checks, if its YAML at least has a valid shape."""
+    from .playbook import _Playbook
+
+    try:
+        raw, _ = load_validated(path or TEMPLATES_DIR / "playbook.yaml", _Playbook, table="playbook")
+    except InputError:
+        return None
+    return Playbook(pd.DataFrame(), cadence=list(raw.cadence))
 
 
 def _empty(spec: TableSpec) -> pd.DataFrame:

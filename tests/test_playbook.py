@@ -1,10 +1,13 @@
 """The playbook and the roadmap built from it."""
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
 from pmo_lib import ConfigError, InputError, build_roadmap, load_catalog, load_model, load_playbook
+from pmo_lib import config as pmo_config
 from pmo_lib.resources import TEMPLATES_DIR
 
 
@@ -90,11 +93,15 @@ def test_cadence_from_pmo_yaml_replaces_the_default_and_is_checked(tiny):
     with pytest.raises(InputError, match="beyond the 6-week cycle") as info:
         load_workspace(tiny)  # caught with the rest of pmo.yaml, so pmo validate reports it
     assert info.value.problems["row"].notna().all()
-    # the playbook's own events must fit a shorter cycle too
+    # the playbook's own events must fit a shorter cycle too: checked when the workspace loads
     (tiny / "pmo.yaml").write_text(text.split("cadence:")[0] + "cadence:\n  cycle_weeks: 2\n")
-    ws = load_workspace(tiny)
+    with pytest.raises(InputError, match="beyond the 2-week cycle") as info:
+        load_workspace(tiny)
+    assert info.value.problems["row"].notna().all()
+    # and by cadence_events, for a library user who builds the configuration another way
+    short = dataclasses.replace(ws, config=ws.config.model_copy(update={"cadence": pmo_config.Cadence(cycle_weeks=2)}))
     with pytest.raises(ConfigError, match="beyond the 2-week cycle"):
-        cadence_events(ws, workspace_playbook(ws))
+        cadence_events(short, workspace_playbook(short))
 
 
 def test_roadmap_is_spread_over_three_cycles_by_effort(model):
