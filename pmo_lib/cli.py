@@ -1,6 +1,6 @@
 """The ``pmo`` command line: init, questionnaire, collect-responses, status, validate, run and demo.
 
-A :class:`~pmo_lib.exceptions.PmoError` becomes a short message on standard
+A :class:`~pmo_lib.inputs.exceptions.PmoError` becomes a short message on standard
 error and a non-zero exit code; only a bug shows a traceback.
 """
 from __future__ import annotations
@@ -9,9 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
-from .exceptions import InputError, NotebookError, PmoError
-from .runner import EXIT_INTERRUPTED, EXIT_OK, FORMATS, RunSummary, run_workspace
+from .inputs.resources import __version__
+from .inputs.exceptions import InputError, NotebookError, PmoError
+from .running.runner import EXIT_INTERRUPTED, EXIT_OK, FORMATS, RunSummary, run_workspace
 
 
 def _print_problems(exc: InputError) -> None:
@@ -21,7 +21,7 @@ def _print_problems(exc: InputError) -> None:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from .scaffold import init_workspace
+    from .inputs.scaffold import init_workspace
 
     path = init_workspace(args.directory, organisation=args.organisation)
     print(f"Created the workspace {path}:")
@@ -34,7 +34,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_questionnaire(args: argparse.Namespace) -> int:
-    from .scaffold import refresh_questionnaire
+    from .inputs.scaffold import refresh_questionnaire
 
     for written in refresh_questionnaire(args.workspace):
         print(f"Wrote {written}")
@@ -42,8 +42,8 @@ def _cmd_questionnaire(args: argparse.Namespace) -> int:
 
 
 def _cmd_collect(args: argparse.Namespace) -> int:
-    from .engagement import validation_lines
-    from .collect import collect_responses
+    from .inputs.engagement import validation_lines
+    from .inputs.collect import collect_responses
 
     done = collect_responses(args.workspace, args.folder, cycle=args.cycle)
     for line in done.summary():
@@ -55,7 +55,7 @@ def _cmd_collect(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from .engagement import status_lines
+    from .inputs.engagement import status_lines
 
     for line in status_lines(args.workspace, cycle=args.cycle):
         print(line)
@@ -63,8 +63,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .theme import plural
-    from .workspace import load_workspace
+    from .inputs.text import plural
+    from .inputs.workspace import load_workspace
 
     ws = load_workspace(args.workspace)
     tables = ", ".join(f"{t} ({plural(len(ws[t]), 'row')})" for t in ws.tables if ws.has(t))
@@ -100,7 +100,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .sample import create_sample_workspace
+    from .inputs.sample import create_sample_workspace
 
     target = Path(args.workspace)
     if not (target / "pmo.yaml").is_file():

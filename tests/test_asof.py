@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from pmo_lib import initiatives_as_of, load_workspace, tables_as_of
-from pmo_lib.sample import TROUBLED
+from pmo_lib.inputs.sample import TROUBLED
 
 from .test_register import D, _initiatives, _tables
 

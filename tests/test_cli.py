@@ -14,7 +14,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from pmo_lib.resources import NOTEBOOKS, NOTEBOOKS_DIR
+from pmo_lib.inputs.resources import NOTEBOOKS, NOTEBOOKS_DIR
 
 from .conftest import edit_csv
 

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from pmo_lib import theme
-from pmo_lib.kpis import load_catalog
-from pmo_lib.tables import TABLES
+from pmo_lib.inputs.catalog import load_catalog
+from pmo_lib.inputs.tables import TABLES
 
 pytestmark = pytest.mark.notebook
 
@@ -240,7 +240,7 @@ def test_charts_never_print_labels_over_each_other_or_in_scientific_notation():
 
     matplotlib.use("Agg")
     from pmo_lib import declutter, set_theme, show_figure, throughput_bars
-    from pmo_lib.charts import _overlaps
+    from pmo_lib.reporting.charts import _overlaps
 
     set_theme()  # text stays text in the SVG
 

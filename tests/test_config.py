@@ -104,9 +104,9 @@ def test_questionnaire_unknown_keys_bad_dates_and_repeated_roles_are_reported_wi
 
 
 def test_the_template_pmo_yaml_is_valid_and_lists_the_sample_roles():
-    from pmo_lib.config import Config
-    from pmo_lib.resources import TEMPLATES_DIR
-    from pmo_lib.sample import _ROLES
+    from pmo_lib.inputs.config import Config
+    from pmo_lib.inputs.resources import TEMPLATES_DIR
+    from pmo_lib.inputs.sample import _ROLES
     import yaml
 
     config = Config.model_validate(yaml.safe_load((TEMPLATES_DIR / "pmo.yaml").read_text()))
@@ -117,8 +117,8 @@ def test_minimums_default_to_the_values_the_library_uses_and_the_template_states
     import yaml
 
     from pmo_lib import MIN_CHART_POINTS, DEFAULT_MINIMUMS, Minimums
-    from pmo_lib.resources import TEMPLATES_DIR
-    from pmo_lib.trends import MIN_TREND_POINTS
+    from pmo_lib.inputs.resources import TEMPLATES_DIR
+    from pmo_lib.analysis.trends import MIN_TREND_POINTS
 
     config = load_config(write(tmp_path, "organisation: Acme\n"))
     assert config.minimums == DEFAULT_MINIMUMS == Minimums()

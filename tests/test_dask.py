@@ -110,7 +110,7 @@ def _kernels_with(entry: str) -> list[int]:
 
 def test_the_kernel_reset_restores_process_state(tmp_path):
     """What one notebook changes in its kernel, the next notebook does not see."""
-    from pmo_lib.execute import _KERNELS
+    from pmo_lib.running.execute import _KERNELS
 
     kernel = _KERNELS.acquire("python3", str(tmp_path), "", reuse=True)
     try:

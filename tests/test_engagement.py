@@ -197,8 +197,8 @@ def test_status_of_a_new_workspace_is_a_checklist_not_a_crash(tmp_path):
 
 
 def test_every_optional_table_says_what_it_would_add_to_the_reports():
-    from pmo_lib.engagement import SECTIONS_BY_TABLE
-    from pmo_lib.tables import TABLES
+    from pmo_lib.inputs.engagement import SECTIONS_BY_TABLE
+    from pmo_lib.inputs.tables import TABLES
 
     assert set(SECTIONS_BY_TABLE) == {name for name, spec in TABLES.items() if not spec.required}
     assert SECTIONS_BY_TABLE["feedback"] == "customer value (NPS, CSAT) and the value-for-money chart"

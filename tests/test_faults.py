@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pmo_lib import InputError, load_workspace
-from pmo_lib.resources import NOTEBOOKS, NOTEBOOKS_DIR
-from pmo_lib.tables import TABLES
+from pmo_lib.inputs.resources import NOTEBOOKS, NOTEBOOKS_DIR
+from pmo_lib.inputs.tables import TABLES
 
 from .conftest import DATA
 

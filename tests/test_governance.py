@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pmo_lib import (action_completion, action_tracker, compute_kpis, exception_register, funding_changes, goal_mix,
                      load_catalog, load_workspace, open_raid, portfolio_by_goal, portfolio_overview, raid_summary,
                      reallocation_scenario, scenario_goal_mix, unaligned_spend, value_scores)
-from pmo_lib.config import Funding
+from pmo_lib.inputs.config import Funding
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 import pandas as pd
 
 from pmo_lib import Minimums, load_workspace, overall_maturity, record, score_dimensions
-from pmo_lib.index import headline, maturity_line, write_index
+from pmo_lib.reporting.index import headline, maturity_line, write_index
 
 LEAST = Minimums(interval_respondents=2, group_size=2)  # the tiny workspace has three respondents a cycle
 

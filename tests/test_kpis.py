@@ -7,7 +7,7 @@ import pytest
 
 from pmo_lib import (STATUSES, ConfigError, compute_kpis, kpi_history, load_catalog, load_workspace, nps_score,
                      rag_status, wilson_interval)
-from pmo_lib.config import Config
+from pmo_lib.inputs.config import Config
 
 
 @pytest.fixture

@@ -157,7 +157,7 @@ def test_a_good_workspace_carries_its_catalogue_and_playbook(tiny, tmp_path, mon
     assert ws.playbook.actions.equals(workspace_playbook(ws, kpi_ids=ws.catalog.ids).actions)
     assert set(ws.playbook.actions["dimension_id"]) <= {"alignment", "flow"}
     # the run cache carries them to the notebooks
-    from pmo_lib.workspace import RUN_CACHE_ENV, write_run_cache
+    from pmo_lib.inputs.workspace import RUN_CACHE_ENV, write_run_cache
 
     cache = write_run_cache(ws, tmp_path / "ws.pickle")
     monkeypatch.setenv(RUN_CACHE_ENV, str(cache))

@@ -6,7 +6,7 @@ import pytest
 
 from pmo_lib import (ConfigError, Minimums, load_model, load_workspace, maturity_trend, overall_level, overall_score,
                      score_dimensions)
-from pmo_lib.resources import TEMPLATES_DIR
+from pmo_lib.inputs.resources import TEMPLATES_DIR
 
 #: The least each statistic can be computed from, to check the arithmetic on the three-respondent tiny workspace.
 ANY = Minimums(alpha_complete_cases=2, alpha_items=2, agreement_respondents=2, interval_respondents=2, group_size=2)
@@ -83,7 +83,7 @@ def test_unknown_model_key_is_an_error(tmp_path):
 
 
 def test_scores_carry_seeded_intervals_reliability_and_agreement(tiny):
-    from pmo_lib.statistics import cronbach_alpha, rwg_j
+    from pmo_lib.analysis.statistics import cronbach_alpha, rwg_j
 
     ws = load_workspace(tiny)
     answers = ws["assessment"][ws["assessment"]["cycle"] == "C3"]  # three respondents: below the defaults
@@ -204,7 +204,7 @@ def test_overall_interval_is_the_bootstrap_of_respondent_means_when_everyone_ans
     # overall scores, so the interval must equal the dimension method applied to those scores, seed for seed
     # (up to the last digits: the two sums round differently, which moves tied resamples in the BCa quantiles).
     from pmo_lib import overall_interval, respondent_scores
-    from pmo_lib.statistics import bootstrap_mean_ci
+    from pmo_lib.analysis.statistics import bootstrap_mean_ci
 
     model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
     answers = _synthetic(model, n=14, seed=1)

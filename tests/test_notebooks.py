@@ -9,7 +9,7 @@ import papermill as pm
 import pytest
 
 from pmo_lib import read_result, render_html
-from pmo_lib.resources import NOTEBOOKS, NOTEBOOKS_DIR
+from pmo_lib.inputs.resources import NOTEBOOKS, NOTEBOOKS_DIR
 
 pytestmark = pytest.mark.notebook
 

@@ -8,7 +8,7 @@ import pytest
 
 from pmo_lib import ConfigError, InputError, build_roadmap, load_catalog, load_model, load_playbook
 from pmo_lib import config as pmo_config
-from pmo_lib.resources import TEMPLATES_DIR
+from pmo_lib.inputs.resources import TEMPLATES_DIR
 
 
 @pytest.fixture

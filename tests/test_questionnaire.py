@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from pmo_lib import (InputError, PmoError, QuestionnaireOptions, collect_responses, load_workspace, write_questionnaire,
                      write_questionnaire_pdf)
-from pmo_lib.questionnaire import ANONYMITY_NOTE, DEFAULT_ROLES, DONT_KNOW_NOTE, HEADER_ROW
+from pmo_lib.inputs.questionnaire import ANONYMITY_NOTE, DEFAULT_ROLES, DONT_KNOW_NOTE, HEADER_ROW
 
 
 def fill(model, path, respondent, role, scores):
@@ -200,7 +200,7 @@ def test_a_first_collection_creates_the_csv_table_without_needing_the_rest_of_th
     (tiny / "data" / "financials.csv").write_text("cycle,initiative_id\n")  # half-filled: not valid
     with pytest.raises(InputError):
         load_workspace(tiny)  # the workspace is not valid; collecting does not need it to be
-    from pmo_lib.maturity import load_model
+    from pmo_lib.inputs.model import load_model
 
     returned = tmp_path / "returned"
     returned.mkdir()

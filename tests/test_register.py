@@ -10,10 +10,10 @@ import pytest
 
 from pmo_lib import (breach_depth, closing_summary, exception_register, funding_changes, load_catalog,
                      portfolio_status, reallocation_scenario, value_scores)
-from pmo_lib.config import Funding
-from pmo_lib.register import severity_of_depth, severity_of_slip
-from pmo_lib.tables import TABLES
-from pmo_lib.workspace import _empty
+from pmo_lib.inputs.config import Funding
+from pmo_lib.reporting.register import severity_of_depth, severity_of_slip
+from pmo_lib.inputs.tables import TABLES
+from pmo_lib.inputs.workspace import _empty
 
 D = pd.Timestamp
 

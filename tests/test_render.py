@@ -7,7 +7,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from pmo_lib import render_html
-from pmo_lib.render import render_pdf
+from pmo_lib.reporting.render import render_pdf
 
 CONTEXT = {"organisation": "Acme <Corp>", "title": "KPI analysis", "cycle": "2026-Q1", "date": "2026-01-01",
            "primary_colour": "#1f4e79", "logo": None, "failure": None, "kit_version": "test"}
@@ -48,7 +48,7 @@ def test_failed_notebook_says_so_on_its_first_page(tmp_path):
 
 
 def test_logo_is_embedded_on_the_cover(tmp_path):
-    from pmo_lib.render import logo_data_uri
+    from pmo_lib.reporting.render import logo_data_uri
 
     png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                         "1f15c4890000000d49444154789c6360000002000154a24f5b0000000049454e44ae426082")

@@ -29,8 +29,8 @@ def test_badges_carry_a_word_and_a_symbol_not_only_colour():
 
 
 def test_every_status_has_one_word_symbol_and_colour_in_the_theme():
-    from pmo_lib.charts import STATUS_COLOURS, STATUS_SYMBOLS, STATUS_WORDS
-    from pmo_lib.kpis import STATUSES
+    from pmo_lib.reporting.charts import STATUS_COLOURS, STATUS_SYMBOLS, STATUS_WORDS
+    from pmo_lib.inputs.catalog import STATUSES
 
     assert set(STATUS_WORDS) == set(STATUS_SYMBOLS) == set(STATUS_COLOURS) == set(STATUSES)
     assert len(set(STATUS_WORDS.values())) == len(STATUS_WORDS)
@@ -133,7 +133,7 @@ def test_figures_keep_their_words_as_text():
     """Labels stay text in the SVG: searchable and selectable in the PDF, and light to print."""
     import matplotlib.pyplot as plt
 
-    from pmo_lib.charts import set_theme, show_figure
+    from pmo_lib.reporting.charts import set_theme, show_figure
 
     set_theme()
     fig, ax = plt.subplots()

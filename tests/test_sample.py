@@ -4,7 +4,7 @@ from __future__ import annotations
 import filecmp
 
 from pmo_lib import compute_kpis, create_sample_workspace, load_catalog, load_workspace, maturity_trend
-from pmo_lib.sample import TROUBLED
+from pmo_lib.inputs.sample import TROUBLED
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path, sample):

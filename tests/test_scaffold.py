@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from pmo_lib import InputError, PmoError, collect_responses, init_workspace, load_config, load_workspace
-from pmo_lib.maturity import load_model
-from pmo_lib.resources import TEMPLATES_DIR
-from pmo_lib.scaffold import column_label, example_row, write_input_workbook
-from pmo_lib.tables import TABLES
-from pmo_lib.workspace import EXAMPLE_MARKER, header_code
+from pmo_lib.inputs.model import load_model
+from pmo_lib.inputs.resources import TEMPLATES_DIR
+from pmo_lib.inputs.scaffold import column_label, example_row, write_input_workbook
+from pmo_lib.inputs.tables import TABLES
+from pmo_lib.inputs.workspace import EXAMPLE_MARKER, header_code
 
 D = dt.date
 MODEL = load_model(TEMPLATES_DIR / "maturity_model.yaml")

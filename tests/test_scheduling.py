@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 
-from pmo_lib.scheduling import LOST_WORKER_RETRIES, schedule
+from pmo_lib.running.scheduling import LOST_WORKER_RETRIES, schedule
 
 
 class Lost(Exception):

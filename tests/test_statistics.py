@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_lib.statistics import bootstrap_mean_ci, cronbach_alpha, kruskal_wallis, mann_whitney, rwg_j
+from pmo_lib.analysis.statistics import bootstrap_mean_ci, cronbach_alpha, kruskal_wallis, mann_whitney, rwg_j
 
 ANSWERS = pd.DataFrame({  # six respondents x four items on a 1-5 scale
     "i1": [4, 5, 3, 4, 2, 5], "i2": [4, 4, 3, 5, 2, 4], "i3": [3, 5, 2, 4, 3, 5], "i4": [4, 4, 3, 4, 1, 5]})
@@ -89,7 +89,7 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_mean():
 
 # ---------------------------------------------------------------- trends and control charts
 
-from pmo_lib.statistics import mann_kendall, theil_sen_slope, xmr  # noqa: E402
+from pmo_lib.analysis.statistics import mann_kendall, theil_sen_slope, xmr  # noqa: E402
 
 
 @pytest.mark.parametrize("series", [

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pmo_lib.tables import TABLES
+from pmo_lib.inputs.tables import TABLES
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "input-format.md"
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from pmo_lib import kpi_history, kpi_trends, load_catalog, load_workspace, trend_arrow
-from pmo_lib.statistics import mann_kendall, xmr
+from pmo_lib.analysis.statistics import mann_kendall, xmr
 
 
 def test_too_few_cycles_say_so_instead_of_guessing(tiny):
@@ -32,7 +32,7 @@ def test_trends_on_the_sample_match_the_statistics(sample):
 
 
 def test_improving_means_better_in_the_kpis_own_direction():
-    from pmo_lib.trends import trend_word
+    from pmo_lib.analysis.trends import trend_word
 
     assert trend_word(-0.8, 0.01, "lower") == "improving"
     assert trend_word(-0.8, 0.01, "higher") == "worsening"
@@ -42,7 +42,7 @@ def test_improving_means_better_in_the_kpis_own_direction():
 
 
 def test_signals_name_the_cycle_and_rule():
-    from pmo_lib.kpis import KpiCatalog
+    from pmo_lib.inputs.catalog import KpiCatalog
 
     catalog = KpiCatalog(pd.DataFrame({"kpi_id": ["x"], "direction": ["higher"]}))
     history = pd.DataFrame({"kpi_id": "x", "scope": "portfolio", "cycle": [f"Q{i}" for i in range(8)],
@@ -53,7 +53,7 @@ def test_signals_name_the_cycle_and_rule():
 
 def test_control_limits_of_a_share_are_clipped_to_0_1():
     # On-time delivery of the issue: limits -1.3 to 2.42 for a share that lives in 0-1.
-    from pmo_lib.kpis import KpiCatalog
+    from pmo_lib.inputs.catalog import KpiCatalog
 
     catalog = KpiCatalog(pd.DataFrame({"kpi_id": ["x"], "direction": ["higher"], "unit": ["share"]}))
     values = [0.0, 1.0, 0.4, 1.0, 0.4, 0.0]
@@ -70,7 +70,7 @@ def test_control_limits_of_a_share_are_clipped_to_0_1():
 @pytest.mark.parametrize("unit, low, high", [("ratio", 0, None), ("count", 0, None), ("days", 0, None),
                                              ("points", -100, 100)])
 def test_limits_are_clipped_to_each_units_natural_range(unit, low, high):
-    from pmo_lib.kpis import KpiCatalog
+    from pmo_lib.inputs.catalog import KpiCatalog
 
     catalog = KpiCatalog(pd.DataFrame({"kpi_id": ["x"], "direction": ["higher"], "unit": [unit]}))
     values = [-95, 90, -90, 95, -99, 90] if unit == "points" else [1, 30, 0.5, 28, 1, 30]
@@ -97,7 +97,7 @@ def test_the_catalogue_bounds_override_the_units_range(sample):
 
 
 def test_a_descriptive_kpi_without_a_direction_rises_or_falls():
-    from pmo_lib.trends import trend_word
+    from pmo_lib.analysis.trends import trend_word
 
     assert trend_word(0.8, 0.01, "none") == "rising"
     assert trend_word(-0.8, 0.01, "none") == "falling"

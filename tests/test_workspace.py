@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from pmo_lib import InputError, PmoError, load_workspace
-from pmo_lib.scaffold import write_input_workbook
+from pmo_lib.inputs.scaffold import write_input_workbook
 
 from .conftest import edit_csv
 
@@ -195,7 +195,7 @@ def test_paths_in_pmo_yaml_must_stay_inside_the_workspace(tiny):
 def test_run_cache_is_used_only_while_the_inputs_are_unchanged(tiny, tmp_path, monkeypatch):
     import os
 
-    from pmo_lib.workspace import RUN_CACHE_ENV, write_run_cache
+    from pmo_lib.inputs.workspace import RUN_CACHE_ENV, write_run_cache
 
     ws = load_workspace(tiny)
     ws.warnings.append(ws.warnings[0].__class__("marker", "cycles", "from the cache"))
@@ -230,7 +230,7 @@ def test_without_a_roles_list_any_role_is_accepted(tiny):
 
 
 def test_workbook_headers_may_carry_a_readable_name_above_the_code(tiny):
-    from pmo_lib.workspace import header_code
+    from pmo_lib.inputs.workspace import header_code
 
     assert header_code("Budget at completion\nbac") == "bac"
     assert header_code("bac") == "bac" and header_code(" Planned value (PV) \r\n planned_value \n") == "planned_value"

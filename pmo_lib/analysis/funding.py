@@ -7,7 +7,7 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
-from .config import Funding
+from ..inputs.config import Funding
 from .kpis import _window
 
 FUNDING_COLUMNS = ["initiative_id", "name", "goal_id", "budget_previous", "budget", "value_score",

@@ -1,4 +1,4 @@
-"""Governance analysis: the portfolio's shape, guardrails and follow-up (exceptions: :mod:`pmo_lib.register`)."""
+"""Governance analysis: the portfolio's shape, guardrails and follow-up (exceptions: :mod:`pmo_lib.reporting.register`)."""
 from __future__ import annotations
 
 import numpy as np

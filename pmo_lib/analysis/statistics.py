@@ -5,7 +5,7 @@ reads files. Randomness takes a ``seed`` so two runs give identical numbers.
 
 Every statistic has a minimum of data below which it is NaN rather than a
 number that means nothing; the defaults are those of ``minimums`` in
-pmo.yaml (:class:`pmo_lib.config.Minimums`).
+pmo.yaml (:class:`pmo_lib.inputs.config.Minimums`).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .config import DEFAULT_MINIMUMS
+from ..inputs.config import DEFAULT_MINIMUMS
 
 _MIN = DEFAULT_MINIMUMS
 

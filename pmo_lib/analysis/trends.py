@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import DEFAULT_MINIMUMS, Minimums
-from .kpis import NATURAL_RANGE, KpiCatalog
+from ..inputs.config import DEFAULT_MINIMUMS, Minimums
+from ..inputs.catalog import NATURAL_RANGE, KpiCatalog
 from .statistics import mann_kendall, theil_sen_slope, xmr
 
 TREND_COLUMNS = ["kpi_id", "scope", "n_cycles", "mk_tau", "mk_p", "sen_slope", "center", "ucl", "lcl", "mr_ucl",

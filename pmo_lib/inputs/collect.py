@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment
 
 from .config import Config
 from .exceptions import InputError, PmoError, Problem
-from .maturity import MaturityModel
+from .model import MaturityModel
 from .questionnaire import DONT_KNOW, HEADER_FILL, HEADER_FONT, read_returned
 
 
@@ -27,7 +27,7 @@ class ReturnedError(InputError):
     """Returned questionnaires have problems; every one is listed, and nothing was written."""
 
     def _summary(self) -> str:
-        from .theme import plural
+        from .text import plural
 
         head = f"{plural(len(self.problem_list), 'problem')} in the returned questionnaires"
         if self.workspace is not None:
@@ -55,7 +55,7 @@ def workspace_settings(path: str | Path) -> tuple[Config, MaturityModel]:
         When the maturity model pmo.yaml names is missing or outside the workspace.
     """
     from .config import load_config
-    from .maturity import load_model
+    from .model import load_model
     from .resources import TEMPLATES_DIR
 
     path = Path(path).resolve()
@@ -153,7 +153,7 @@ class Collection:
 
     def summary(self) -> list[str]:
         """The short report the command line prints."""
-        from .theme import plural
+        from .text import plural
 
         created = f" (the {ASSESSMENT} table was created)" if self.created else ""
         lines = [f"Collected {plural(self.respondents, 'questionnaire')} ({plural(len(self.answers), 'answer')}) "

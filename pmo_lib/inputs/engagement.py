@@ -13,7 +13,7 @@ import pandas as pd
 
 from .exceptions import InputError, PmoError
 from .tables import TABLES
-from .theme import plural
+from .text import plural
 
 # What each optional table adds to the reports: the one place that says it.
 SECTIONS_BY_TABLE: dict[str, str] = {

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .config import CadenceEvent, Config, load_validated
 from .exceptions import ConfigError, Problem
-from .maturity import MaturityModel
+from .model import MaturityModel
 from .resources import TEMPLATES_DIR
 
 ROADMAP_COLUMNS = ["rank", "dimension_id", "dimension", "to_level", "action", "owner_role", "effort",

@@ -1,5 +1,5 @@
 """The maturity questionnaire: the workbook and printable PDF respondents fill in, and reading a returned
-workbook (:mod:`pmo_lib.collect` merges them into the assessment table)."""
+workbook (:mod:`pmo_lib.inputs.collect` merges them into the assessment table)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .config import Config, Questionnaire
 from .exceptions import Problem
-from .maturity import MaturityModel
+from .model import MaturityModel
 
 ANSWERS = "Answers"
 LISTS = "_Lists"
@@ -189,7 +189,7 @@ def write_questionnaire(model: MaturityModel, target: Path, *,
 
 def questionnaire_html(model: MaturityModel, *, options: QuestionnaireOptions | None = None) -> str:
     """A printable questionnaire: statements grouped by dimension with a box per answer, "Don't know" last."""
-    from .render import logo_data_uri
+    from .printing import logo_data_uri
 
     options = options or QuestionnaireOptions()
     esc = html.escape
@@ -251,7 +251,7 @@ ul.scale {{ margin: 0 0 2mm 0; padding-left: 5mm; columns: 2; }} p.scale {{ marg
 def write_questionnaire_pdf(model: MaturityModel, target: Path, *,
                             options: QuestionnaireOptions | None = None) -> Path:
     """Write the printable questionnaire as an A4 PDF."""
-    from .render import render_pdf
+    from .printing import render_pdf
 
     return render_pdf(questionnaire_html(model, options=options), target)
 

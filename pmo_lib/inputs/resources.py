@@ -1,4 +1,4 @@
-"""Where the kit's templates and notebooks live.
+"""The kit's version, and where its templates and notebooks live.
 
 They are package data. The repository keeps them at its top, in ``templates/`` and
 ``notebooks/``; the wheel carries the same folders as ``pmo_lib/_data/templates`` and
@@ -21,6 +21,10 @@ import importlib.resources
 import os
 from pathlib import Path
 
+# The kit's version, here at the bottom layer so every layer can name it without
+# importing the package's __init__ (which imports every layer). pyproject.toml repeats it.
+__version__ = "0.1.0"
+
 _EXTRACTED = contextlib.ExitStack()
 atexit.register(_EXTRACTED.close)
 
@@ -33,7 +37,7 @@ def _folder(name: str, override: str) -> Path:
     if data.is_dir():
         return Path(_EXTRACTED.enter_context(importlib.resources.as_file(data)))
     # Not installed from a wheel: the source tree's folder, from which the wheel is built.
-    return Path(__file__).resolve().parent.parent / name
+    return Path(__file__).resolve().parents[2] / name  # pmo_lib/inputs/resources.py → the checkout
 
 
 TEMPLATES_DIR = _folder("templates", "PMO_TEMPLATES")

@@ -105,7 +105,7 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED, cycles: int =
     Path
         The workspace folder.
     """
-    from .maturity import load_model
+    from .model import load_model
     from .resources import TEMPLATES_DIR
 
     path = Path(path)
@@ -431,7 +431,7 @@ def sample_workspace() -> Path:
     It lives in ``$PMO_CACHE_DIR`` (default ``~/.cache/pmo-kit``), keyed by
     the seed so that a new generator version never reuses stale data.
     """
-    from . import __version__
+    from .resources import __version__
     from .resources import TEMPLATES_DIR
 
     cache = Path(os.environ.get("PMO_CACHE_DIR", Path.home() / ".cache" / "pmo-kit"))

@@ -14,7 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .config import Config, load_config
 from .exceptions import PmoError
-from .maturity import MaturityModel, load_model
+from .model import MaturityModel, load_model
 from .questionnaire import (HEADER_FILL, HEADER_FONT, QuestionnaireOptions, write_questionnaire,
                             write_questionnaire_pdf)
 from .resources import TEMPLATES_DIR
@@ -157,7 +157,7 @@ def write_input_workbook(target: Path, *, model: MaturityModel | None = None,
 
     Row 1 of each table sheet holds a readable name with the column code on a
     second line (the loader reads the code). Row 2 is an example, marked
-    :data:`~pmo_lib.workspace.EXAMPLE_MARKER` just right of the table; the
+    :data:`~pmo_lib.inputs.workspace.EXAMPLE_MARKER` just right of the table; the
     loader skips it while its values are unchanged (they are kept in the
     hidden ``_Examples`` sheet). Dates, numbers, identifiers and enumerations
     are checked by the workbook itself as they are typed. Sheets whose name

@@ -15,8 +15,8 @@ import pandera.pandas as pa
 
 from .config import CONFIG_FILE, Config, load_validated
 from .exceptions import InputError, PmoError, Problem, _Collector
-from .kpis import KpiCatalog, load_catalog
-from .maturity import MaturityModel, load_model
+from .catalog import KpiCatalog, load_catalog
+from .model import MaturityModel, load_model
 from .playbook import Playbook, cadence_problems, load_playbook
 from .resources import TEMPLATES_DIR
 from .tables import TABLES, TableSpec, pandera_schema
@@ -37,7 +37,7 @@ class Workspace:
     config : Config
         The validated ``pmo.yaml``.
     tables : dict of str to DataFrame
-        Every table of :data:`pmo_lib.tables.TABLES`; a table the workspace
+        Every table of :data:`pmo_lib.inputs.tables.TABLES`; a table the workspace
         does not provide is empty, with its columns, and absent from ``present``.
     present : set of str
         Names of the tables the workspace provides.
@@ -99,7 +99,7 @@ class Workspace:
     def as_of(self, cycle: str | None = None) -> dict[str, pd.DataFrame]:
         """The tables as known at the end of ``cycle`` (default: the latest).
 
-        See :func:`pmo_lib.asof.tables_as_of`: later cycles' rows are left
+        See :func:`pmo_lib.inputs.asof.tables_as_of`: later cycles' rows are left
         out and each initiative has the status and forecast of that time.
         """
         from .asof import tables_as_of

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .config import DEFAULT_MINIMUMS
+from ..inputs.config import DEFAULT_MINIMUMS
 from .theme import GREY, STATUS_COLOURS, STATUS_SYMBOLS, STATUS_WORDS, display_name, plural, role_label  # noqa: F401
 FIG_WIDTH = 7.2  # inches: the text width of an A4 page with 2 cm margins
 
@@ -503,7 +503,7 @@ def role_grid(roles: pd.DataFrame, model, *, min_respondents: int = DEFAULT_MINI
 def role_gap_title(assessment: pd.DataFrame, model, *,
                    min_respondents: int = DEFAULT_MINIMUMS.group_size) -> str:
     """Title naming the roles that are most and least positive, among roles with ``min_respondents`` respondents."""
-    from .maturity import respondent_scores
+    from ..analysis.maturity import respondent_scores
 
     per = respondent_scores(assessment, model)
     size = per.groupby("role")["respondent_id"].nunique()
@@ -522,7 +522,7 @@ def control_chart(history: pd.DataFrame, trend: pd.Series, *, name: str, unit_la
     :func:`pmo_lib.kpi_trends`. Points that break a Western Electric rule are
     drawn as red squares and labelled with the rule number.
     """
-    from .trends import xmr_points
+    from ..analysis.trends import xmr_points
 
     cycles = history["cycle"].tolist()
     points = xmr_points(history["value"])

@@ -1,6 +1,6 @@
 """The board's views of the exception register: the one-page dashboard and the decision tables.
 
-These functions turn the results of :mod:`pmo_lib.register` and the KPI
+These functions turn the results of :mod:`pmo_lib.reporting.register` and the KPI
 engine into display tables and HTML; they compute nothing new.
 """
 from __future__ import annotations

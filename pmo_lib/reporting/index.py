@@ -5,19 +5,22 @@ import datetime as dt
 import html
 import json
 import os
+import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
 
-from .kpis import STATUSES
+from ..inputs.catalog import STATUSES
 from .theme import STATUS_SYMBOLS, STATUS_WORDS
-from .maturity import MaturityModel, overall_level, overall_score
+from ..analysis.maturity import overall_level, overall_score
+from ..inputs.model import MaturityModel
 from .report import level_distance
-from .resources import REPORT_TITLES
-from .resources import TEMPLATES_DIR
+from ..inputs.resources import REPORT_TITLES
+from ..inputs.resources import TEMPLATES_DIR
 from .results import read_result
 from .theme import plural
-from .workspace import Workspace
+from ..inputs.workspace import Workspace
 
 _STATUS = {"ok": ("green", "● Complete"), "failed": ("red", "■ Failed")}
 
@@ -32,7 +35,7 @@ def headline(results_dir: Path) -> dict:
         ``maturity_level``, ``maturity_next_level``, ``maturity_gap`` (how far
         the furthest blocking statement is from the next level's threshold),
         ``maturity_blockers`` (how many statements block it) and
-        ``kpi_status`` (counts of portfolio KPIs by status, every status of :data:`pmo_lib.kpis.STATUSES`);
+        ``kpi_status`` (counts of portfolio KPIs by status, every status of :data:`pmo_lib.inputs.catalog.STATUSES`);
         missing results give None. The interval and the blockers come from
         ``maturity_overall.csv``; packs recorded before it existed show the
         score and level only.
@@ -119,6 +122,27 @@ def _trend_svg(cycles: list[str], values: list[float | None], *, lo: float, hi: 
             f'aria-label="Overall maturity by cycle: {label}">{"".join(parts)}</svg>')
 
 
+def slugify(text: str, *, fallback: str = "item") -> str:
+    """A safe folder name: lower-case ASCII letters, digits and dashes.
+
+    ``../`` and absolute paths cannot survive it, so output stays inside
+    ``--out``.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80] or fallback
+
+
+def _cycle_slugs(cycles: list[str]) -> dict[str, str]:
+    slugs: dict[str, str] = {}
+    for cycle in cycles:
+        slug = slugify(cycle, fallback="cycle")
+        while slug in slugs.values() or slug.startswith("_"):
+            slug += "-x"
+        slugs[cycle] = slug
+    return slugs
+
+
 def write_index(org_dir: Path, ws: Workspace) -> Path:
     """Write ``<org_dir>/index.html`` from every published cycle's manifest.
 
@@ -128,8 +152,6 @@ def write_index(org_dir: Path, ws: Workspace) -> Path:
     esc = html.escape
     colour = ws.config.branding.primary_colour
     rows, trend = [], []
-    from .runner import _cycle_slugs
-
     slugs = _cycle_slugs(ws.cycles)
     for cycle in ws.cycles:
         slug = slugs[cycle]

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import DEFAULT_MINIMUMS, Minimums
-from .maturity import MaturityModel, overall_level, overall_score
-from .kpis import STATUSES
+from ..inputs.config import DEFAULT_MINIMUMS, Minimums
+from ..analysis.maturity import overall_level, overall_score
+from ..inputs.model import MaturityModel
+from ..inputs.catalog import STATUSES
 from .theme import STATUS_WORDS
 from .report import (esc, format_apart, format_p, format_value, kpi_target_text, kpi_value_text, needs_text,
                      plural)

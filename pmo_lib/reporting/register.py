@@ -53,9 +53,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .asof import ENDED, cycle_end, tables_as_of
-from .governance import open_raid
-from .kpis import KpiCatalog
+from ..inputs.asof import ENDED, cycle_end, tables_as_of
+from ..analysis.governance import open_raid
+from ..inputs.catalog import KpiCatalog
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}

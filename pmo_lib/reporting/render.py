@@ -5,15 +5,14 @@ cells and log output. Cells tagged ``remove-cell`` never reach the client.
 """
 from __future__ import annotations
 
-import base64
 import copy
-import mimetypes
 import re
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from .resources import TEMPLATES_DIR
+from ..inputs.printing import logo_data_uri, render_pdf  # noqa: F401  (re-exported: the reports print with it)
+from ..inputs.resources import TEMPLATES_DIR
 
 if TYPE_CHECKING:  # nbformat and nbconvert load slowly; notebooks that only import pmo_lib never need them
     import nbformat
@@ -37,14 +36,6 @@ def _client_cells(nb: nbformat.NotebookNode, *, with_code: bool) -> nbformat.Not
         keep.append(cell)
     nb.cells = keep
     return nb
-
-
-def logo_data_uri(path: Path | None) -> str | None:
-    """Embed a logo file as a data URI, so the HTML needs no other file."""
-    if path is None:
-        return None
-    mime = mimetypes.guess_type(path.name)[0] or "image/png"
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
 def render_html(nb: nbformat.NotebookNode | str | Path, *, context: dict, with_code: bool = False) -> str:
@@ -97,16 +88,3 @@ def add_contents(page: str) -> str:
         return page
     nav = f'<nav class="pmo-toc" aria-label="Contents"><p class="pmo-toc-title">Contents</p><ol>{"".join(entries)}</ol></nav>'
     return page.replace("</section>", nav + "</section>", 1)
-
-
-def render_pdf(html: str, target: str | Path) -> Path:
-    """Print an HTML report to an A4 PDF with WeasyPrint."""
-    import logging
-
-    from weasyprint import HTML
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    target = Path(target)
-    HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf(target)
-    return target

@@ -14,8 +14,8 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from . import theme
-from .config import DEFAULT_MINIMUMS, Minimums
-from .kpis import COUNT_NOUNS
+from ..inputs.config import DEFAULT_MINIMUMS, Minimums
+from ..inputs.catalog import COUNT_NOUNS
 from .theme import STATUS_SYMBOLS, STATUS_WORDS
 
 #: Decimals each unit shows by default; :func:`format_value` adds more only where rounding would mislead.
@@ -180,7 +180,7 @@ def kpi_status_text(row) -> str:
 
 def _readable_codes(frame: pd.DataFrame, codes: bool | Mapping[str, str | tuple[str, ...]],
                     skip: tuple[str, ...]) -> pd.DataFrame:
-    """Replace enumerated codes by their display names (see :mod:`pmo_lib.theme`)."""
+    """Replace enumerated codes by their display names (see :mod:`pmo_lib.reporting.theme`)."""
     if codes is False:
         return frame
     vocab = dict(theme.COLUMN_VOCABULARY)
@@ -221,7 +221,7 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = N
     caption : str, optional
     codes : bool or mapping, default True
         Show enumerated values by their display names: the columns of
-        :data:`pmo_lib.theme.COLUMN_VOCABULARY` (``status``, ``kind``,
+        :data:`pmo_lib.reporting.theme.COLUMN_VOCABULARY` (``status``, ``kind``,
         ``severity``, ``kpi_id``, ``role``…) by their vocabulary, and any known
         snake_case code in other columns. A mapping adds or overrides columns,
         e.g. ``{"metric": "kpi"}``; False shows the values as they are.
@@ -295,7 +295,7 @@ def missing_table_notice(table_name: str, what: str) -> HTML:
 
 
 def plural(n: float, word: str, many: str | None = None) -> str:
-    """``3 initiatives``, ``1 initiative``, ``1 day`` (see :func:`pmo_lib.theme.plural`)."""
+    """``3 initiatives``, ``1 initiative``, ``1 day`` (see :func:`pmo_lib.inputs.text.plural`)."""
     return theme.plural(n, word, many)
 
 
@@ -505,7 +505,7 @@ def blocker_table(blockers: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]
 def scorecard_with_trends(kpis: pd.DataFrame, trends: pd.DataFrame, steps: Mapping[int, str], *,
                           currency: str = "") -> pd.DataFrame:
     """The scorecard of :func:`scorecard` with a trend column (arrow and word)."""
-    from .trends import trend_arrow
+    from ..analysis.trends import trend_arrow
 
     port = kpis[kpis["scope"] == "portfolio"].sort_values(["step"], kind="stable")
     card = scorecard(kpis, steps, currency=currency)
@@ -558,7 +558,7 @@ def trend_table(trends: pd.DataFrame, catalog, *, currency: str = "") -> pd.Data
         no scientific notation. The limits are clipped to the KPI's natural
         range by :func:`pmo_lib.kpi_trends`; ``signals`` are in words.
     """
-    from .trends import signal_text
+    from ..analysis.trends import signal_text
 
     spec = catalog.table.set_index("kpi_id")
     units = trends["kpi_id"].map(spec["unit"]) if "unit" in spec else pd.Series("ratio", index=trends.index)
@@ -657,7 +657,7 @@ def data_quality_table(workspace) -> pd.DataFrame:
     DataFrame
         Columns ``source, table, message``.
     """
-    from .tables import TABLES
+    from ..inputs.tables import TABLES
 
     def readable(text: str) -> str:  # table codes as a client reads them; the source column names the file
         for name in TABLES:

@@ -22,6 +22,8 @@ import functools
 import math
 import re
 
+from ..inputs.text import plural  # noqa: F401  (re-exported: the reports count with it)
+
 # --- palette and status words -------------------------------------------------------------------------------------
 
 PRIMARY = "#1f4e79"
@@ -34,7 +36,7 @@ STATUS_SYMBOLS = {"green": "●", "amber": "▲", "red": "■", "info": "◇", "
 # --- readable names of the enumerated values --------------------------------------------------------------------
 
 #: Display names of every enumerated value, by vocabulary. The input vocabularies follow the
-#: ``choices`` of :mod:`pmo_lib.tables`; a test checks that every choice has a name here.
+#: ``choices`` of :mod:`pmo_lib.inputs.tables`; a test checks that every choice has a name here.
 VOCABULARIES: dict[str, dict[str, str]] = {
     "initiative_status": {"proposed": "Proposed", "active": "Active", "on_hold": "On hold", "closed": "Closed",
                           "cancelled": "Cancelled"},
@@ -95,7 +97,7 @@ ACRONYMS = {"pmo", "ceo", "cfo", "cio", "cto", "coo", "it", "hr", "kpi", "raid",
 def _kpi_names() -> dict[str, str]:
     import yaml
 
-    from .resources import TEMPLATES_DIR
+    from ..inputs.resources import TEMPLATES_DIR
 
     path = TEMPLATES_DIR / "kpi_catalog.yaml"
     try:
@@ -178,13 +180,6 @@ _SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 
 
 # --- words and numbers --------------------------------------------------------------------------------------------
-
-def plural(n: float, word: str, many: str | None = None) -> str:
-    """``3 initiatives``, ``1 initiative``, ``1 day``; whole numbers get thousands separators."""
-    count = float(n)
-    text = f"{int(count):,}" if count.is_integer() else f"{count:,.1f}"
-    return f"{text} {word if count == 1 else (many or word + 's')}"
-
 
 def quantity(value: object, unit: str, *, currency: str = "") -> str:
     """A KPI value or threshold with its unit, for prose and tables: ``95%``, ``0.95``, ``14 days``, ``EUR 1,200``.

@@ -27,8 +27,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .resources import REPORT_TITLES
-from .workspace import RUN_CACHE_ENV
+from ..inputs.resources import REPORT_TITLES
+from ..inputs.workspace import RUN_CACHE_ENV
 
 REUSE_LIMIT = 12
 _STATE = "_pmo_kernel_state"
@@ -328,7 +328,7 @@ def _execute_and_render(task: dict, folder: Path, results_dir: Path, cache: str)
     import nbformat
     import papermill as pm
 
-    from .render import render_html, render_pdf
+    from ..reporting.render import render_html, render_pdf
 
     report, nb_name = task["report"], task["notebook"]
     executed = folder / nb_name
@@ -382,6 +382,6 @@ def _execute_and_render(task: dict, folder: Path, results_dir: Path, cache: str)
 
 def worker_environment() -> str:
     """The kit version a (Dask) worker runs, to check it matches the client's."""
-    from . import __version__
+    from ..inputs.resources import __version__
 
     return __version__

@@ -21,22 +21,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
-import unicodedata
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
-from .exceptions import NotebookFailure, PmoError, RunLockedError
+from ..inputs.exceptions import NotebookFailure, PmoError, RunLockedError
+from ..inputs.resources import NOTEBOOKS, NOTEBOOKS_DIR, __version__
+from ..inputs.workspace import Workspace, file_sha256, load_workspace, write_run_cache
+from ..reporting.index import _cycle_slugs, slugify, write_index  # noqa: F401  (slugify: re-exported)
+from ..reporting.render import logo_data_uri
 from .execute import NotebookResult
-from .render import logo_data_uri
-from .resources import NOTEBOOKS, NOTEBOOKS_DIR
 from .scheduling import Dask, InProcess, Processes, schedule
-from .workspace import Workspace, file_sha256, load_workspace, write_run_cache
 
 FORMATS = ("html", "pdf")
 PACKAGES = ("pmo-playbook-kit", "pandas", "numpy", "scipy", "matplotlib", "seaborn", "papermill",
@@ -44,17 +42,6 @@ PACKAGES = ("pmo-playbook-kit", "pandas", "numpy", "scipy", "matplotlib", "seabo
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_NOTEBOOK, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 # The governance report and the playbook reuse the maturity and KPI results of their cycle.
 UPSTREAM = {"governance": ("maturity", "kpis"), "playbook": ("maturity", "kpis")}
-
-
-def slugify(text: str, *, fallback: str = "item") -> str:
-    """A safe folder name: lower-case ASCII letters, digits and dashes.
-
-    ``../`` and absolute paths cannot survive it, so output stays inside
-    ``--out``.
-    """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:80] or fallback
 
 
 @dataclass
@@ -267,7 +254,6 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
                 backend.close()
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        from .index import write_index
         _write_templates(org_dir, ws)
         index = write_index(org_dir, ws)
     code = EXIT_NOTEBOOK if any(c.status != "ok" for c in results) else EXIT_OK
@@ -294,22 +280,12 @@ def _finish_cycle(cycle: str, notebooks: list[dict], tmp: Path, org_dir: Path, h
 
 def _write_templates(org_dir: Path, ws: Workspace) -> None:
     """Write the consultant's templates next to the reports, for the playbook to link to."""
-    from .scaffold import write_input_workbook, write_questionnaire_files
+    from ..inputs.scaffold import write_input_workbook, write_questionnaire_files
 
     folder = org_dir / "templates"
     folder.mkdir(exist_ok=True)
     write_input_workbook(folder / "input_workbook.xlsx", model=ws.model, roles=ws.config.questionnaire.roles)
     write_questionnaire_files(ws.config, ws.model, ws.path, folder)
-
-
-def _cycle_slugs(cycles: list[str]) -> dict[str, str]:
-    slugs: dict[str, str] = {}
-    for cycle in cycles:
-        slug = slugify(cycle, fallback="cycle")
-        while slug in slugs.values() or slug.startswith("_"):
-            slug += "-x"
-        slugs[cycle] = slug
-    return slugs
 
 
 def _by_cycle(outcomes, tasks: list[dict], *, progress: bool):

@@ -8,8 +8,8 @@ from __future__ import annotations
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict
 
-from . import __version__
-from .exceptions import PmoError
+from ..inputs.resources import __version__
+from ..inputs.exceptions import PmoError
 from .execute import NotebookResult, run_notebook
 
 # A task whose worker process dies is run again up to this many times, as Dask's scheduler
