@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pmo_lib.kpis import KpiCatalog, kpi_history, load_catalog
+from pmo_lib.analysis.kpis import kpi_history
+from pmo_lib.inputs.catalog import KpiCatalog, load_catalog
 
 FLOW_KPIS = ["throughput", "flow_time_p50", "flow_time_p85", "wip", "flow_distribution_feature",
              "flow_distribution_defect", "flow_distribution_risk", "flow_distribution_debt"]

@@ -47,7 +47,7 @@ def timed(cmd: list[str], **kw) -> float:
 
 def plain_route(workspace: Path, cycle: str, out: Path) -> float:
     """Seconds per report without the kit's runner: three command-line programs per report."""
-    from pmo_lib.resources import NOTEBOOKS, NOTEBOOKS_DIR
+    from pmo_lib.inputs.resources import NOTEBOOKS, NOTEBOOKS_DIR
 
     out.mkdir(parents=True, exist_ok=True)
     total = 0.0
@@ -100,7 +100,7 @@ def validation_lever(workspace: Path) -> dict:
     """Seconds a notebook spends getting its workspace: validating it, or loading the run's copy."""
     import os
 
-    from pmo_lib.workspace import RUN_CACHE_ENV, load_workspace, write_run_cache
+    from pmo_lib.inputs.workspace import RUN_CACHE_ENV, load_workspace, write_run_cache
 
     def best(fn, repeat=3):
         times = []
@@ -128,8 +128,8 @@ def svg_text_lever() -> dict:
     matplotlib.use("agg")
     import matplotlib.pyplot as plt
 
-    from pmo_lib.charts import set_theme
-    from pmo_lib.render import render_pdf
+    from pmo_lib.reporting.charts import set_theme
+    from pmo_lib.reporting.render import render_pdf
 
     def page(fonttype: str) -> str:
         set_theme()
@@ -167,7 +167,7 @@ def main() -> None:
                         help="also run the batch with fresh kernels and one cycle with one job (about 4 more minutes)")
     args = parser.parse_args()
     from pmo_lib import create_sample_workspace, load_workspace
-    from pmo_lib.resources import NOTEBOOKS
+    from pmo_lib.inputs.resources import NOTEBOOKS
 
     results: dict = {"machine": {"cpus": __import__("os").cpu_count()}}
     levers: dict = {}

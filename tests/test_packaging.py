@@ -66,8 +66,14 @@ def test_wheel_carries_notebooks_and_templates(wheel):
         assert {n for n in names if n.startswith("pmo_lib/_data/")} == set(expected)
         for name, content in expected.items():
             assert archive.read(name) == content, name
-        # The modules, and no checkout folders at the top of the wheel.
-        assert {"pmo_lib/__init__.py", "pmo_lib/resources.py", "pmo_lib/cli.py", "pmo_lib/render.py"} <= names
+        # Every module of every layer (a subpackage missing from pyproject's packages is not built),
+        # and no checkout folders at the top of the wheel.
+        package = REPO / "pmo_lib"
+        modules = {p.relative_to(REPO).as_posix() for p in package.rglob("*.py")
+                   if "__pycache__" not in p.parts}
+        assert {"pmo_lib/__init__.py", "pmo_lib/inputs/resources.py", "pmo_lib/cli.py",
+                "pmo_lib/reporting/render.py"} <= modules
+        assert modules <= names, sorted(modules - names)
         dist_info = "-".join(wheel.name.split("-")[:2]) + ".dist-info"
         assert {n.split("/")[0] for n in names} == {"pmo_lib", dist_info}
         assert "pmo = pmo_lib.cli:main" in archive.read(
