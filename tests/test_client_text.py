@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pmo_lib import theme
+from pmo_lib.reporting import theme
 from pmo_lib.inputs.catalog import load_catalog
 from pmo_lib.inputs.tables import TABLES
 

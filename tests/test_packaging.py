@@ -126,7 +126,7 @@ def test_installed_wheel_runs_outside_the_checkout(wheel, tmp_path):
         return done
 
     # The kit, its templates and its notebooks come from the new environment, not the checkout.
-    where = run(str(python), "-c", "import pmo_lib, pmo_lib.resources as r; "
+    where = run(str(python), "-c", "import pmo_lib, pmo_lib.inputs.resources as r; "
                 "print(pmo_lib.__file__); print(r.TEMPLATES_DIR); print(r.NOTEBOOKS_DIR)").stdout.split()
     venv = python.parent.parent.resolve()
     for path in where:

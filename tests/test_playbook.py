@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from pmo_lib import ConfigError, InputError, build_roadmap, load_catalog, load_model, load_playbook
-from pmo_lib import config as pmo_config
+from pmo_lib.inputs import config as pmo_config
 from pmo_lib.inputs.resources import TEMPLATES_DIR
 
 
