@@ -37,7 +37,11 @@ def layer_of(module: str) -> int:
 
 
 def imports(source: str, module: str, *, is_package: bool = False) -> list[tuple[int, str]]:
-    """Every (line, absolute module) the source imports, at any depth of the tree."""
+    """Every (line, absolute module) the source imports, at any depth of the tree.
+
+    For ``from . import theme`` the target is ``<package>.theme``, which may be a module or a
+    name defined in the package's ``__init__``.
+    """
     package = module if is_package else module.rpartition(".")[0]
     found = []
     for node in ast.walk(ast.parse(source)):
@@ -115,3 +119,36 @@ def test_the_check_catches_what_it_should(module, source, expected):
 ])
 def test_the_check_lets_downward_imports_through(module, source):
     assert violations(source, module) == []
+
+
+def exists(module: str) -> bool:
+    path = PACKAGE.parent.joinpath(*module.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def test_every_import_of_the_package_names_one_of_its_modules():
+    """A stale path (``from ..kpis import``) fails here, not only when its function first runs.
+
+    An editable install of another checkout could otherwise answer the import silently.
+    """
+    missing = []
+    for path in all_modules():
+        module = module_name(path)
+        for line, target in imports(path.read_text(encoding="utf-8"), module, is_package=path.name == "__init__.py"):
+            if target.startswith("pmo_lib") and not exists(target) and (
+                    target not in from_package(path.read_text(encoding="utf-8"), module) or
+                    not exists(target.rpartition(".")[0])):
+                missing.append(f"{module}:{line} imports {target}, which is no module of the package")
+    assert not missing, "\n".join(missing)
+
+
+def from_package(source: str, module: str) -> set[str]:
+    """The targets of ``from . import name``: a module, or a name the package defines."""
+    package = module.rpartition(".")[0]
+    return {".".join(package.split(".")[:len(package.split(".")) - (node.level - 1)] + [alias.name])
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.ImportFrom) and node.level and not node.module for alias in node.names}
+
+
+def test_a_stale_path_is_caught():
+    assert not exists("pmo_lib.kpis") and exists("pmo_lib.analysis.kpis") and exists("pmo_lib.reporting")
