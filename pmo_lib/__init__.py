@@ -32,8 +32,8 @@ from .analysis.maturity import (compare_cycles, compare_groups, dimension_histor
                        point_scores, respondent_scores, score_dimensions, staged_levels,
                        compare_overall, level_blockers, overall_interval, overall_maturity)
 from .reporting.render import render_html, render_pdf
-from .inputs.playbook import (Playbook, build_roadmap, cadence_events, load_playbook, next_cycles, roadmap_by_cycle,
-                       workspace_playbook)
+from .inputs.playbook import Playbook, cadence_events, load_playbook, workspace_playbook
+from .analysis.roadmap import build_roadmap, next_cycles, roadmap_by_cycle
 from .reporting.report import needs_text
 from .reporting.report import blocker_table, decimals_apart, format_apart, format_p, level_distance
 from .reporting.report import cadence_table, glossary_table, step_dimensions, step_kpis, threshold_table, data_quality_section, data_quality_table, raid_grid, raid_grid_title, value_score_method, catalogue_table, chartable_kpis, trend_table, unit_label, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
