@@ -21,7 +21,7 @@ from pmo_lib import InputError, load_workspace
 from pmo_lib.inputs.resources import NOTEBOOKS, NOTEBOOKS_DIR
 from pmo_lib.inputs.tables import TABLES
 
-from .conftest import DATA
+from tests.conftest import DATA
 
 PMO = [sys.executable, "-m", "pmo_lib.cli"]
 

@@ -155,7 +155,7 @@ def client_pages(sample, tmp_path_factory) -> dict[str, list[Path]]:
     """
     import shutil
 
-    from .conftest import DATA, edit_csv
+    from tests.conftest import DATA, edit_csv
 
     out = tmp_path_factory.mktemp("client-text")
     tiny = out / "tiny-ws"

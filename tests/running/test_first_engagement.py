@@ -15,7 +15,7 @@ import pytest
 
 from pmo_lib import read_result, render_html, run_workspace
 from tests.conftest import DATA
-from tests.test_notebooks import execute
+from tests.running.test_notebooks import execute
 
 pytestmark = pytest.mark.notebook
 

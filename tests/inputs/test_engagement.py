@@ -17,7 +17,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from .test_cli import pmo
+from tests.test_cli import pmo
 
 pytestmark = pytest.mark.notebook
 

@@ -37,7 +37,7 @@ def test_wip_ageing_at_the_cycle_end(ws):
 def test_value_for_money_accounts_for_every_active_initiative(tiny):
     from pmo_lib import value_scatter, value_scatter_note
 
-    from .conftest import edit_csv
+    from tests.conftest import edit_csv
 
     # I3 (active) has no C3 financials; I1 and I3 have no C3 feedback; I4 is closed
     edit_csv(tiny, "financials", lambda f: f[~((f["cycle"] == "C3") & (f["initiative_id"] == "I3"))])

@@ -8,7 +8,7 @@ import pytest
 from pmo_lib import InputError, PmoError, load_workspace
 from pmo_lib.inputs.scaffold import write_input_workbook
 
-from .conftest import edit_csv
+from tests.conftest import edit_csv
 
 
 def problems_of(path) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from pmo_lib.inputs.tables import TABLES
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "input-format.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "input-format.md"
 
 
 def test_input_format_documents_every_table_and_column():

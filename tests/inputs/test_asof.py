@@ -7,7 +7,7 @@ import pytest
 from pmo_lib import initiatives_as_of, load_workspace, tables_as_of
 from pmo_lib.inputs.sample import TROUBLED
 
-from .test_register import D, _initiatives, _tables
+from tests.reporting.test_register import D, _initiatives, _tables
 
 
 def test_an_initiative_closed_after_the_cycle_was_still_active_then():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from distributed import LocalCluster
 
-from .test_cli import check_pdf, pmo
+from tests.test_cli import check_pdf, pmo
 from .test_faults import broken_notebooks, kill_worker_once
 
 pytestmark = pytest.mark.notebook
