@@ -14,8 +14,6 @@ are NaN, and the report says what is missing.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 

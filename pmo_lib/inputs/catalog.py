@@ -6,9 +6,7 @@ The engine that computes the KPIs for a cycle is :mod:`pmo_lib.analysis.kpis`.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np

@@ -8,13 +8,11 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .config import DEFAULT_MINIMUMS, Minimums, load_validated
+from .config import load_validated
 from .exceptions import ConfigError, Problem
-
 
 
 class _Strict(BaseModel):
