@@ -74,12 +74,21 @@ class InputError(PmoError):
         )
         super().__init__(self._summary())
 
+    def __reduce__(self):
+        # Dask and multiprocessing pickle errors; rebuild from the problems, not from the message text
+        return (_rebuild_input_error, (type(self), self.problem_list, self.workspace))
+
     def _summary(self) -> str:
         n = len(self.problem_list)
         head = f"{n} problem{'s' if n != 1 else ''} in the workspace"
         if self.workspace is not None:
             head += f" {self.workspace}"
         return head + ":\n" + "\n".join(f"  - {p.format()}" for p in self.problem_list)
+
+
+def _rebuild_input_error(cls: type[InputError], problems: list[Problem],
+                         workspace: Path | str | None) -> InputError:
+    return cls(problems, workspace=workspace)
 
 
 class ConfigError(InputError):
@@ -115,6 +124,9 @@ class NotebookError(PmoError):
     def __init__(self, failures: list[NotebookFailure]) -> None:
         self.failures = list(failures)
         super().__init__("\n".join(f.format() for f in self.failures))
+
+    def __reduce__(self):
+        return (type(self), (self.failures,))
 
 
 class RunLockedError(PmoError):
