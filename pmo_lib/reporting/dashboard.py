@@ -10,13 +10,13 @@ from collections.abc import Sequence
 import pandas as pd
 from IPython.display import HTML
 
-from .register import KIND_WORDS, SEVERITY_RANK
+from ..inputs.text import plural
+from .register import SEVERITY_RANK
+from .theme import display_name
 
 HEADLINE_KPIS = ("cpi", "spi", "nps", "csat", "benefits_realization", "flow_time_p85", "strategic_alignment",
                  "on_time_delivery")
 SEVERITY_BADGE = {"critical": "red", "high": "red", "medium": "amber", "low": "n/a"}
-SEVERITY_WORDS = {"red": "High", "amber": "Medium", "n/a": "Low"}
-RECOMMENDATION_WORDS = {"continue": "Continue", "recover": "Recover", "re-scope": "Re-scope", "stop": "Stop"}
 
 
 def _esc(value: object) -> str:
@@ -34,7 +34,7 @@ def severity_badge(severity: str) -> str:
     if not isinstance(severity, str):
         return ""
     status = SEVERITY_BADGE[severity]
-    return _badge(status, {status: severity.capitalize()})
+    return _badge(status, {status: display_name(severity, "severity")})
 
 
 def decision_table(portfolio: pd.DataFrame, register: pd.DataFrame, *, min_severity: str = "medium",
@@ -76,7 +76,7 @@ def decision_table(portfolio: pd.DataFrame, register: pd.DataFrame, *, min_sever
         why = r.reason.split(". Still open:")[0] if ". Still open:" in r.reason else ""
         rows.append({"initiative": f"{r.initiative_id} {r.name}", "owner": owners.get(r.initiative_id, ""),
                      "severity": r.severity, "exceptions": items,
-                     "recommendation": RECOMMENDATION_WORDS[r.recommendation] + (f": {why}" if why else "")})
+                     "recommendation": display_name(r.recommendation, "recommendation") + (f": {why}" if why else "")})
     out = pd.DataFrame(rows, columns=["initiative", "owner", "severity", "exceptions", "recommendation"])
     return out.head(limit) if limit else out
 
@@ -91,7 +91,7 @@ def portfolio_exceptions(register: pd.DataFrame, *, min_severity: str = "low") -
     """
     cut = SEVERITY_RANK[min_severity]
     port = register[register["initiative_id"].isna() & (register["severity"].map(SEVERITY_RANK) <= cut)]
-    return pd.DataFrame({"area": port["kind"].map(KIND_WORDS), "description": port["description"],
+    return pd.DataFrame({"area": port["kind"].map(lambda k: display_name(k, "exception_kind")), "description": port["description"],
                          "severity": port["severity"]}).reset_index(drop=True)
 
 
@@ -198,8 +198,7 @@ def closing_table(closing: pd.DataFrame, *, currency: str) -> pd.DataFrame:
     for r in closing.itertuples(index=False):
         if pd.notna(r.days_late):
             d = int(r.days_late)
-            schedule = ("on time" if d == 0 else f"{abs(d):,} day{'s' if abs(d) != 1 else ''} "
-                        f"{'late' if d > 0 else 'early'}")
+            schedule = "on time" if d == 0 else f"{plural(abs(d), 'day')} {'late' if d > 0 else 'early'}"
         else:
             schedule = "stopped before its planned end"
         cost = (f"{currency}\u00a0{r.actual_cost:,.0f}, {abs(r.cost_vs_budget):.0%} "

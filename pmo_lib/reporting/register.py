@@ -56,6 +56,7 @@ import pandas as pd
 from ..inputs.asof import ENDED, cycle_end, tables_as_of
 from ..analysis.governance import open_raid
 from ..inputs.catalog import KpiCatalog
+from ..inputs.text import plural
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -74,9 +75,6 @@ PORTFOLIO_KINDS = {"cpi": "cost", "cost_variance": "cost", "eac": "cost", "vac":
                    "strategic_alignment": "strategy", "goal_mix_deviation": "strategy",
                    "budget_reallocation": "strategy"}
 KIND_ORDER = ("cost", "schedule", "delivery", "customer", "benefits", "flow", "strategy", "risk", "raid")
-KIND_WORDS = {"cost": "Cost", "schedule": "Schedule", "delivery": "Delivery date", "customer": "Customer value",
-              "benefits": "Benefits", "flow": "Flow of work", "strategy": "Strategy and funding",
-              "risk": "Risk", "raid": "Risk or issue"}
 
 REGISTER_COLUMNS = ["exception_id", "kind", "initiative_id", "name", "owner", "metric", "value", "target",
                     "threshold", "severity", "uncertain", "recommendation", "description", "short"]
@@ -102,11 +100,6 @@ RULES = [
      "its due date on an ended initiative is listed as a portfolio-wide item of low severity, to be closed or "
      "handed over."),
 ]
-
-
-def _days(n: float) -> str:
-    n = int(round(n))
-    return f"{n:,} day" if abs(n) == 1 else f"{n:,} days"
 
 
 def breach_depth(value: float, target: float, red: float, direction: str, tolerance: float = 0.0) -> float:
@@ -221,12 +214,12 @@ def _delivery_rows(ini: pd.DataFrame, end: pd.Timestamp, slip_days: int) -> list
         severity = severity_of_slip(slip, slip_days, past_due=past_due)
         if severity is None:
             continue
-        text = f"forecast to finish {_days(slip)} after its planned end ({r.planned_end_date:%Y-%m-%d})"
+        text = f"forecast to finish {plural(slip, 'day')} after its planned end ({r.planned_end_date:%Y-%m-%d})"
         if past_due:
-            text += f", which passed {_days((end - r.planned_end_date).days)} before the cycle's end"
+            text += f", which passed {plural((end - r.planned_end_date).days, 'day')} before the cycle's end"
         rows.append({"kind": "delivery", "initiative_id": r.initiative_id, "metric": "Forecast end date",
                      "value": slip, "target": 0.0, "threshold": float(slip_days), "severity": severity,
-                     "uncertain": False, "description": text, "short": f"forecast {_days(slip)} late"})
+                     "uncertain": False, "description": text, "short": f"forecast {plural(slip, 'day')} late"})
     return rows
 
 
@@ -243,7 +236,7 @@ def _raid_rows(raid: pd.DataFrame, end: pd.Timestamp, live: set[str], ended: set
             rows.append({"kind": "raid", "initiative_id": None, "metric": f"{r.raid_id} {r.title}", "value": days,
                          "target": 0.0, "threshold": 0.0, "severity": "low", "uncertain": False,
                          "description": f"{r.severity} {r.kind} {r.raid_id} \u2018{r.title}\u2019 is still open "
-                                        f"{_days(days)} past its due date although {r.initiative_id} has ended: "
+                                        f"{plural(days, 'day')} past its due date although {r.initiative_id} has ended: "
                                         "close it or give it to the work that carries the risk now",
                          "short": f"{r.raid_id} open on ended {r.initiative_id}"})
             continue
@@ -255,9 +248,9 @@ def _raid_rows(raid: pd.DataFrame, end: pd.Timestamp, live: set[str], ended: set
         rows.append({"kind": "raid", "initiative_id": r.initiative_id if pd.notna(r.initiative_id) else None,
                      "metric": f"{r.raid_id} {r.title}", "value": days, "target": 0.0, "threshold": 0.0,
                      "severity": severity, "uncertain": False,
-                     "description": f"{r.severity} {r.kind} {r.raid_id} \u2018{r.title}\u2019 open {_days(days)} "
+                     "description": f"{r.severity} {r.kind} {r.raid_id} \u2018{r.title}\u2019 open {plural(days, 'day')} "
                                     "past its due date",
-                     "short": f"{r.severity} {r.kind} {r.raid_id} {_days(days)} overdue"})
+                     "short": f"{r.severity} {r.kind} {r.raid_id} {plural(days, 'day')} overdue"})
     return rows
 
 

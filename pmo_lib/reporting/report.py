@@ -160,9 +160,10 @@ def _get(row, key: str, default=None):
 
 def _edge(row) -> float:
     """The green edge of a KPI row on its rating scale: target ∓ tolerance."""
-    target, tolerance = _get(row, "target"), _get(row, "tolerance", 0.0)
-    tolerance = 0.0 if tolerance is None or pd.isna(tolerance) else tolerance
-    return target - tolerance if _get(row, "direction") == "higher" else target + tolerance
+    from ..inputs.catalog import green_edge
+    tolerance = _get(row, "tolerance", 0.0)
+    return green_edge(_get(row, "direction"), _get(row, "target"),
+                      0.0 if tolerance is None or pd.isna(tolerance) else tolerance)
 
 
 def _limits(row) -> list[float]:

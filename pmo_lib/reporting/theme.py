@@ -49,7 +49,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "recommendation": {"continue": "Continue", "recover": "Recover", "re-scope": "Re-scope", "stop": "Stop"},
     "exception_kind": {"cost": "Cost", "schedule": "Schedule", "delivery": "Delivery", "raid": "Risk or issue",
                        "kpi": "Portfolio KPI", "customer": "Customer value", "benefits": "Benefits",
-                       "flow": "Flow", "capacity": "Capacity"},
+                       "flow": "Flow", "strategy": "Strategy and funding", "risk": "Risk", "capacity": "Capacity"},
     "effort": {"S": "Small", "M": "Medium", "L": "Large", "XL": "Very large"},
     "unit": {"ratio": "Ratio", "share": "Percentage", "currency": "Currency", "days": "Days", "count": "Count",
              "points": "Points"},

@@ -59,3 +59,29 @@ def test_the_sample_tells_each_cycle_as_it_stood(sample):
     slip_now = (now.at[TROUBLED, "forecast_end_date"] - now.at[TROUBLED, "planned_end_date"]).days
     assert 0 <= slip_then < slip_now
     assert ws.has("initiative_status")
+
+
+def test_bad_status_history_and_decisions_are_located_and_listed_at_once(tiny):
+    from pmo_lib import InputError
+
+    (tiny / "data" / "initiative_status.csv").write_text(
+        "cycle,initiative_id,status,forecast_end_date\n"
+        "C1,I1,activ,2027-01-31\n"
+        "C2,I9,active,2027-02-30\n"
+        "C2,I1,active,2027-02-28\n"
+        "C2,I1,on_hold,\n", encoding="utf-8")
+    decisions = (tiny / "data" / "decisions.csv").read_text(encoding="utf-8").splitlines()
+    decisions[0] += ",initiative_id,decision"
+    decisions[1] += ",I1,abandon"
+    (tiny / "data" / "decisions.csv").write_text("\n".join(decisions) + "\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in (tiny / "data").iterdir()}
+    with pytest.raises(InputError) as info:
+        load_workspace(tiny)
+    found = {(p.table, p.row, p.column, str(p.value)) for p in info.value.problem_list}
+    assert ("initiative_status", 2, "status", "activ") in found
+    assert ("initiative_status", 3, "initiative_id", "I9") in found
+    assert ("initiative_status", 3, "forecast_end_date", "2027-02-30") in found
+    assert ("initiative_status", 5, "initiative_id", "I1") in found  # the key (C2, I1) appears twice
+    assert ("decisions", 2, "decision", "abandon") in found
+    assert all(p.file.endswith((".csv")) for p in info.value.problem_list)
+    assert {p.name: p.read_bytes() for p in (tiny / "data").iterdir()} == before  # nothing was changed
