@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import load_workbook
@@ -282,7 +283,7 @@ def collect_responses(workspace, folder: str | Path, *, cycle: str | None = None
                       notes=notes)
 
 
-def _score_text(value: object) -> str:
+def _score_text(value: Any) -> str:
     return "" if value is None or pd.isna(value) else str(int(value))
 
 
@@ -360,11 +361,10 @@ def _merge_workbook(target: Path, new: pd.DataFrame, cycle: str) -> tuple[bool, 
         raise PmoError(f"{target} cannot be opened: {exc}") from exc
     spec = TABLES[ASSESSMENT]
     names = {name.strip(): name for name in book.sheetnames}
-    sheet = book[names[ASSESSMENT]] if ASSESSMENT in names else None
-    created = sheet is None or all(c.value is None for c in sheet[1])
+    found = book[names[ASSESSMENT]] if ASSESSMENT in names else None
+    created = found is None or all(c.value is None for c in found[1])
+    sheet = book.create_sheet(ASSESSMENT) if found is None else found
     if created:
-        if sheet is None:
-            sheet = book.create_sheet(ASSESSMENT)
         for i, col in enumerate(spec.columns, start=1):
             head = sheet.cell(1, i, f"{column_label(ASSESSMENT, col.name)}\n{col.name}")
             head.fill, head.font = HEADER_FILL, HEADER_FONT

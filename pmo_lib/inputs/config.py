@@ -4,12 +4,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .exceptions import ConfigError, Problem
+
+M = TypeVar("M", bound=BaseModel)
 
 CONFIG_FILE = "pmo.yaml"
 
@@ -242,7 +244,7 @@ def pydantic_problems(exc: ValidationError, *, file: str, table: str,
     return problems
 
 
-def load_validated(path: Path, schema: type[BaseModel], *, table: str) -> tuple[BaseModel, dict[tuple, int]]:
+def load_validated(path: Path, schema: type[M], *, table: str) -> tuple[M, dict[tuple, int]]:
     """Load a YAML file and validate it against a pydantic schema, naming each problem's line.
 
     An empty file counts as an empty mapping.

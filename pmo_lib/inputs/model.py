@@ -143,10 +143,10 @@ def load_model(path: str | Path) -> MaturityModel:
         if ids.count(item.id) > 1:
             problems.append(Problem(label, "maturity model", "duplicate item id", column="id",
                                     value=item.id, **where))
-    for i, dim in enumerate(dims):
-        if dim not in {it.dimension for it in raw.items}:
+    for i, dim_id in enumerate(dims):
+        if dim_id not in {it.dimension for it in raw.items}:
             problems.append(Problem(label, "maturity model", "dimension has no questionnaire items",
-                                    row=lines.get(("dimensions", i)), column="dimensions", value=dim))
+                                    row=lines.get(("dimensions", i)), column="dimensions", value=dim_id))
     if problems:
         raise ConfigError(problems)
     dimensions = pd.DataFrame([

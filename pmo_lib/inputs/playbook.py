@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,7 +25,8 @@ class _Action(BaseModel):
     kpi: str
 
 
-EFFORTS = {"S": 1.0, "M": 2.0, "L": 3.0}  # default weight of each effort size
+Effort = Literal["S", "M", "L"]
+EFFORTS: dict[Effort, float] = {"S": 1.0, "M": 2.0, "L": 3.0}  # default weight of each effort size
 
 
 class _Step(BaseModel):
@@ -48,7 +49,7 @@ class _Rights(BaseModel):
 
 class _Playbook(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    efforts: dict[Literal["S", "M", "L"], float] = Field(default_factory=lambda: dict(EFFORTS))
+    efforts: dict[Effort, float] = Field(default_factory=lambda: dict(EFFORTS))
     steps: dict[int, _Step] = Field(default_factory=dict)
     cadence: list[CadenceEvent] = Field(default_factory=list)
     decision_rights: _Rights | None = None
@@ -100,7 +101,8 @@ def load_playbook(model: MaturityModel, *, kpi_ids: list[str] | None = None,
     path = Path(path) if path is not None else TEMPLATES_DIR / "playbook.yaml"
     raw, lines = load_validated(path, _Playbook, table="playbook")
     efforts = {**EFFORTS, **raw.efforts}
-    problems, rows = [], []
+    problems: list[Problem] = []
+    rows: list[dict[str, Any]] = []
     dims = set(model.dimensions["dimension_id"])
 
     def line(*key: object) -> int | None:
@@ -134,7 +136,7 @@ def load_playbook(model: MaturityModel, *, kpi_ids: list[str] | None = None,
     if raw.decision_rights is not None:
         roles = raw.decision_rights.roles
         for i, d in enumerate(raw.decision_rights.decisions):
-            where = {"row": lines.get(("decision_rights", "decisions", i)), "column": "raci"}
+            where: dict[str, Any] = {"row": lines.get(("decision_rights", "decisions", i)), "column": "raci"}
             unknown = sorted(set(d.raci) - set(roles))
             if unknown:
                 problems.append(Problem(str(path), "playbook", f"RACI names roles not in decision_rights.roles: "

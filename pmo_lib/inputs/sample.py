@@ -118,14 +118,14 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED, cycles: int =
                                    encoding="utf-8")
     if cycles < 3:
         raise ValueError(f"the sample needs at least 3 cycles, got {cycles}")
-    cycles = pd.DataFrame(_quarters(cycles), columns=["cycle", "start_date", "end_date"])
-    cycles.to_csv(data / "cycles.csv", index=False)
+    table = pd.DataFrame(_quarters(cycles), columns=["cycle", "start_date", "end_date"])
+    table.to_csv(data / "cycles.csv", index=False)
     pd.DataFrame(_GOALS, columns=["goal_id", "goal", "weight", "target_share"]).to_csv(data / "goals.csv", index=False)
-    starts = pd.to_datetime(cycles["start_date"])
-    ends = pd.to_datetime(cycles["end_date"])
+    starts = pd.to_datetime(table["start_date"])
+    ends = pd.to_datetime(table["end_date"])
 
-    initiatives = _initiatives(rng, len(cycles))
-    financials = _financials(rng, initiatives, cycles, starts, ends)
+    initiatives = _initiatives(rng, len(table))
+    financials = _financials(rng, initiatives, table, starts, ends)
     initiatives.assign(**{c: _dates(initiatives[c]) for c in
                           ["start_date", "planned_end_date", "forecast_end_date", "actual_end_date"]}
                        ).to_csv(data / "initiatives.csv", index=False)
@@ -134,12 +134,12 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED, cycles: int =
     _work_items(rng, initiatives, starts, ends).to_csv(data / "work_items.csv", index=False)
     _benefits(rng, initiatives, financials).to_csv(data / "benefits.csv", index=False, float_format="%.0f")
     _raid(rng, initiatives, starts, ends).to_csv(data / "raid.csv", index=False)
-    _initiative_status(initiatives, cycles, starts, ends).to_csv(data / "initiative_status.csv", index=False)
-    decisions, actions = _governance(rng, cycles, ends, initiatives)
+    _initiative_status(initiatives, table, starts, ends).to_csv(data / "initiative_status.csv", index=False)
+    decisions, actions = _governance(rng, table, ends, initiatives)
     decisions.to_csv(data / "decisions.csv", index=False)
     actions.to_csv(data / "actions.csv", index=False)
     model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
-    _assessment(rng, model, cycles).to_csv(data / "assessment.csv", index=False, float_format="%.0f")
+    _assessment(rng, model, table).to_csv(data / "assessment.csv", index=False, float_format="%.0f")
     return path
 
 

@@ -490,7 +490,7 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
     files = [path / CONFIG_FILE] if (path / CONFIG_FILE).is_file() else []
 
     model: MaturityModel | None = None
-    model_path = TEMPLATES_DIR / "maturity_model.yaml"
+    model_path: Path | None = TEMPLATES_DIR / "maturity_model.yaml"
     if config is not None and config.maturity_model:
         model_path = _inside(path, config.maturity_model, "maturity_model", issues)
     if model_path is not None:
