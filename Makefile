@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: install demo test bench lab clean
+.PHONY: install demo test bench lab hooks clean
 
 install: $(STAMP)
 
@@ -25,8 +25,15 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# Jupyter refuses to start as root unless told; containers often run as root.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# Strip outputs from notebooks as git stages them, so a notebook saved in Lab is committed clean.
+# --keep-id keeps the cell ids stable (nbstripout --install does not record the flag, so set it after).
+hooks: $(STAMP)
+	$(BIN)/nbstripout --install --attributes .gitattributes
+	git config filter.nbstripout.clean "'$(abspath $(BIN))/python' -m nbstripout --keep-id"
 
 clean:
 	rm -rf $(VENV) reports examples .pytest_cache

@@ -33,6 +33,16 @@ def test_notebooks_are_committed_without_outputs_and_with_a_tagged_parameters_ce
         assert params["cycle"]["default"] == "None"
 
 
+def test_nbstripout_would_change_no_committed_notebook():
+    """The tool the README's `make hooks` installs agrees that the notebooks are clean."""
+    import subprocess
+    import sys
+    files = [str(NOTEBOOKS_DIR / name) for name in NOTEBOOKS.values()]
+    done = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", "--keep-id", *files],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_maturity_notebook_records_the_scores(tiny, tmp_path):
     execute("maturity", tiny, tmp_path, cycle="C3")
     maturity = read_result(tmp_path / "results", "maturity").set_index("dimension_id")
