@@ -73,8 +73,7 @@ def render_html(nb: nbformat.NotebookNode | str | Path, *, context: dict, with_c
     import nbformat
     from nbconvert import HTMLExporter
 
-    if not isinstance(nb, nbformat.NotebookNode):
-        nb = nbformat.read(str(nb), as_version=4)
+    notebook = nb if isinstance(nb, nbformat.NotebookNode) else nbformat.read(str(nb), as_version=4)
     exporter = HTMLExporter(config=_tag_removal(with_code=with_code), template_name="report",
                             extra_template_basedirs=[str(TEMPLATES_DIR)],
                             exclude_input=not with_code, exclude_input_prompt=True,
@@ -82,7 +81,7 @@ def render_html(nb: nbformat.NotebookNode | str | Path, *, context: dict, with_c
     exporter.register_preprocessor(functools.partial(_drop_logs, with_code=with_code), enabled=True)
     css = (TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8")
     resources = {"pmo": {**context, "css": css, "with_code": with_code}}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return add_contents(body)
 
 
