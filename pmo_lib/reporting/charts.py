@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from ..inputs.config import DEFAULT_MINIMUMS
+from ..inputs.config import DEFAULT_FUNDING, DEFAULT_MINIMUMS
 from .theme import GREY, STATUS_COLOURS, STATUS_SYMBOLS, STATUS_WORDS, display_name, plural, role_label  # noqa: F401
 FIG_WIDTH = 7.2  # inches: the text width of an A4 page with 2 cm margins
 
@@ -786,9 +786,14 @@ def count_heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
     return _finish(fig, ax, title, xlabel, ylabel)
 
 
-def funding_shift_bars(scenario: pd.DataFrame, *, currency: str) -> plt.Figure:
-    """Who gains and who loses in the reallocation scenario."""
-    moved = scenario[scenario["change"].abs() > 0.5].sort_values("change")
+def funding_shift_bars(scenario: pd.DataFrame, *, currency: str,
+                       smallest_move: float = DEFAULT_FUNDING.smallest_move) -> plt.Figure:
+    """Who gains and who loses in the reallocation scenario.
+
+    Changes no larger than ``smallest_move`` (``funding.smallest_move`` in
+    ``pmo.yaml``) count as no move and are not drawn.
+    """
+    moved = scenario[scenario["change"].abs() > smallest_move].sort_values("change")
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.32 * max(len(moved), 1) + 1.5))
     if moved.empty:
         ax.text(0.5, 0.5, "The scenario moves no money", ha="center", va="center", transform=ax.transAxes)

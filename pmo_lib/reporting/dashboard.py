@@ -10,8 +10,9 @@ from collections.abc import Sequence
 import pandas as pd
 from IPython.display import HTML
 
+from ..inputs.config import DEFAULT_EXCEPTION_RULES, ExceptionRules
 from ..inputs.text import plural
-from .register import SEVERITY_RANK
+from .register import SEVERITY_RANK, exception_rules
 from .theme import display_name
 
 HEADLINE_KPIS = ("cpi", "spi", "nps", "csat", "benefits_realization", "flow_time_p85", "strategic_alignment",
@@ -227,13 +228,17 @@ def portfolio_exceptions_view(exceptions: pd.DataFrame, *, caption: str) -> HTML
     return HTML(html_table(shown, caption=caption, escape=("Area", "Exception")))
 
 
-def rules_table() -> pd.DataFrame:
+def rules_table(rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> pd.DataFrame:
     """The exception and recommendation rules, for the method appendix.
+
+    Parameters
+    ----------
+    rules : ExceptionRules
+        The workspace's policy (``pmo.yaml``'s ``exceptions``); the text quotes its numbers.
 
     Returns
     -------
     DataFrame
         Columns ``rule, text``.
     """
-    from .register import RULES
-    return pd.DataFrame(RULES, columns=["rule", "text"])
+    return pd.DataFrame(exception_rules(rules), columns=["rule", "text"])
