@@ -502,16 +502,19 @@ def role_grid(roles: pd.DataFrame, model, *, min_respondents: int = DEFAULT_MINI
 
 def role_gap_title(assessment: pd.DataFrame, model, *,
                    min_respondents: int = DEFAULT_MINIMUMS.group_size) -> str:
-    """Title naming the roles that are most and least positive, among roles with ``min_respondents`` respondents."""
-    from ..analysis.maturity import respondent_scores
+    """Title naming the roles that are most and least positive, among roles with ``min_respondents`` respondents.
 
-    per = respondent_scores(assessment, model)
-    size = per.groupby("role")["respondent_id"].nunique()
-    per = per[per["role"].isin(size[size >= min_respondents].index)].groupby("role")["score"].mean().sort_values()
-    if len(per) < 2:
-        return "Too few respondents per role to compare roles" if len(size) > 1 else "Only one role answered"
-    return (f"{role_label(per.index[-1])} score highest ({per.iloc[-1]:.2f}), "
-            f"{role_label(per.index[0])} lowest ({per.iloc[0]:.2f})")
+    The scores are :func:`pmo_lib.analysis.maturity.role_means`; this only words them.
+    """
+    from ..analysis.maturity import role_means
+
+    means = role_means(assessment, model, min_respondents=min_respondents)
+    compared = means[means["compared"]]
+    if len(compared) < 2:
+        return "Too few respondents per role to compare roles" if len(means) > 1 else "Only one role answered"
+    low, high = compared.iloc[0], compared.iloc[-1]
+    return (f"{role_label(high['role'])} score highest ({high['score']:.2f}), "
+            f"{role_label(low['role'])} lowest ({low['score']:.2f})")
 
 
 def control_chart(history: pd.DataFrame, trend: pd.Series, *, name: str, unit_label: str,
