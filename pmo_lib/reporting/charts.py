@@ -243,7 +243,7 @@ def goal_mix_bars(mix: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
     ax.barh(y, data["share"], color=[STATUS_COLOURS["red"] if b else primary for b in data["breach"]], height=0.6)
     ax.scatter(data["target_share"], y, marker="|", s=400, color="black", linewidths=2, zorder=3, label="Target share")
     for yi, row in data.iterrows():
-        mark = "  ■ outside tolerance" if row["breach"] else ""
+        mark = f"  {STATUS_SYMBOLS['red']} outside tolerance" if row["breach"] else ""
         right = max(row["share"], 0 if pd.isna(row["target_share"]) else row["target_share"])
         # one decimal, so that a share just outside the tolerance never reads as lying on its edge
         ax.text(right + 0.008, yi, f"{row['share']:.1%}{mark}", va="center", fontsize=9)

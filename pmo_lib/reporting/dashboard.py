@@ -13,21 +13,14 @@ from IPython.display import HTML
 from ..inputs.config import DEFAULT_EXCEPTION_RULES, ExceptionRules
 from ..inputs.text import plural
 from .register import SEVERITY_RANK, exception_rules
-from .theme import display_name
+from .report import esc as _esc, status_badge as _badge
+from .theme import display_name, format_value
 
 HEADLINE_KPIS = ("cpi", "spi", "nps", "csat", "benefits_realization", "flow_time_p85", "strategic_alignment",
                  "on_time_delivery")
 SEVERITY_BADGE = {"critical": "red", "high": "red", "medium": "amber", "low": "n/a"}
 
 
-def _esc(value: object) -> str:
-    from .report import esc
-    return esc(value)
-
-
-def _badge(status: str, words=None) -> str:
-    from .report import status_badge
-    return status_badge(status, words)
 
 
 def severity_badge(severity: str) -> str:
@@ -35,7 +28,7 @@ def severity_badge(severity: str) -> str:
     if not isinstance(severity, str):
         return ""
     status = SEVERITY_BADGE[severity]
-    return _badge(status, {status: display_name(severity, "severity")})
+    return _badge(status, {status: str(display_name(severity, "severity"))})
 
 
 def decision_table(portfolio: pd.DataFrame, register: pd.DataFrame, *, min_severity: str = "medium",
@@ -202,7 +195,7 @@ def closing_table(closing: pd.DataFrame, *, currency: str) -> pd.DataFrame:
             schedule = "on time" if d == 0 else f"{plural(abs(d), 'day')} {'late' if d > 0 else 'early'}"
         else:
             schedule = "stopped before its planned end"
-        cost = (f"{currency}\u00a0{r.actual_cost:,.0f}, {abs(r.cost_vs_budget):.0%} "
+        cost = (f"{format_value(r.actual_cost, 'currency', currency)}, {abs(r.cost_vs_budget):.0%} "
                 f"{'over' if r.cost_vs_budget > 0 else 'under'} budget" if pd.notna(r.cost_vs_budget) else "–")
         rows.append({"initiative": f"{r.initiative_id} {r.name}",
                      "outcome": "Closed" if r.status == "closed" else "Cancelled",

@@ -176,7 +176,7 @@ def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str) -> str:
         items = "; ".join(f"{esc(r['name'])} {kpi_value_text(r, currency)}"
                           + (f" against a target of {kpi_target_text(r, currency)}" if pd.notna(r["target"]) else "")
                           for _, r in red.iterrows())
-        lines.append(f"Off track: {items}.")
+        lines.append(f"{STATUS_WORDS['red']}: {items}.")
     value = port.set_index("kpi_id")
     if "cpi" in value.index and pd.notna(value.at["cpi", "value"]):
         cpi, spi = value.loc["cpi"], value.loc["spi"]
@@ -495,8 +495,8 @@ def funding_line(scenario: pd.DataFrame, *, ended: pd.DataFrame | None, next_cyc
     else:
         gainers = int((scenario["change"] > smallest_move).sum())
         losers = int((scenario["change"] < -smallest_move).sum())
-        text = (f"The scenario for {when} moves {currency}\u00a0{moved:,.0f} of budget ({moved / total:.1%} of "
-                f"{currency}\u00a0{total:,.0f}; at most {max_shift:.0%} may move) from "
+        text = (f"The scenario for {when} moves {format_value(moved, 'currency', currency)} of budget "
+                f"({moved / total:.1%} of {format_value(total, 'currency', currency)}; at most {max_shift:.0%} may move) from "
                 f"{plural(losers, 'lower-value initiative')} to {plural(gainers, 'higher-value initiative')}.")
     if ended is not None and len(ended):
         text += (f" {plural(len(ended), 'initiative')} ended this cycle and {'gets' if len(ended) == 1 else 'get'} "
