@@ -246,6 +246,31 @@ def role_scores(assessment: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
             .agg(score=("score", "mean"), n_respondents=("respondent_id", "nunique")).reset_index())
 
 
+def role_means(assessment: pd.DataFrame, model: MaturityModel, *,
+               min_respondents: int = DEFAULT_MINIMUMS.group_size) -> pd.DataFrame:
+    """Each role's mean respondent score over every dimension, for comparing roles.
+
+    A role is compared only with at least ``min_respondents`` respondents:
+    below that its mean is a person's answers, not a group's.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``role, n_respondents, score, compared``: one row per role that
+        answered. The compared roles come first, lowest score first, then the
+        others; ``score`` is empty for a role that is not compared.
+    """
+    per = respondent_scores(assessment, model)
+    size = per.groupby("role")["respondent_id"].nunique()
+    means = per[per["role"].isin(size[size >= min_respondents].index)].groupby("role")["score"].mean().sort_values()
+    rest = [r for r in size.index if r not in set(means.index)]
+    out = pd.DataFrame({"role": list(means.index) + rest})
+    out["n_respondents"] = out["role"].map(size).astype(int)
+    out["score"] = out["role"].map(means).astype(float)
+    out["compared"] = out["role"].isin(means.index)
+    return out
+
+
 def compare_groups(assessment: pd.DataFrame, model: MaturityModel, *,
                    minimums: Minimums = DEFAULT_MINIMUMS) -> pd.DataFrame:
     """Compare roles on each dimension with a Kruskal–Wallis test.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -59,6 +59,49 @@ class Funding(_Strict):
     value_weights: ValueWeights = ValueWeights()
     max_shift: float = Field(0.1, ge=0, le=0.5, description="largest share of the cycle's budget the scenario moves")
     max_cut: float = Field(0.5, ge=0, le=1, description="largest share of one initiative's budget it may lose")
+    smallest_move: float = Field(
+        0.5, ge=0, description="a change of an initiative's budget no larger than this amount (in the currency) "
+                               "counts as no move")
+
+
+#: The funding settings used when a workspace sets none.
+DEFAULT_FUNDING = Funding()
+
+Severity = Literal["low", "medium", "high", "critical"]
+
+
+class ExceptionRules(_Strict):
+    """How the exception register grades severity and recommends a decision.
+
+    A forecast end later than the planned end by more than
+    ``thresholds.schedule_slip_days`` is medium, by more than
+    ``high_slip_multiple`` times it high, by more than
+    ``critical_slip_multiple`` times it critical.
+    """
+
+    high_slip_multiple: float = Field(
+        2, gt=1, description="a late forecast is high beyond this many times thresholds.schedule_slip_days")
+    critical_slip_multiple: float = Field(
+        3, gt=1, description="a late forecast is critical beyond this many times thresholds.schedule_slip_days")
+    overdue_escalation_days: int = Field(
+        90, ge=0, description="a high or critical risk or issue open more than this many days past its due date is "
+                              "one step more severe")
+    stop_severity: Severity = Field(
+        "high", description="stop is recommended when cost and schedule exceptions are both at least this severe")
+    escalation_severity: Severity = Field(
+        "high", description="after an earlier recover or re-scope decision, an initiative still at least this "
+                            "severe is escalated one step")
+
+    @model_validator(mode="after")
+    def _critical_beyond_high(self) -> ExceptionRules:
+        if self.critical_slip_multiple <= self.high_slip_multiple:
+            raise ValueError(f"critical_slip_multiple ({self.critical_slip_multiple:g}) must be larger than "
+                             f"high_slip_multiple ({self.high_slip_multiple:g})")
+        return self
+
+
+#: The exception rules used when a workspace sets none: library calls without a configuration behave as the reports do.
+DEFAULT_EXCEPTION_RULES = ExceptionRules()
 
 
 class CadenceEvent(_Strict):
@@ -168,6 +211,7 @@ class Config(_Strict):
     thresholds: Thresholds = Thresholds()
     branding: Branding = Branding()
     funding: Funding = Funding()
+    exceptions: ExceptionRules = ExceptionRules()
     cadence: Cadence = Cadence()
     questionnaire: Questionnaire = Questionnaire()
     minimums: Minimums = Minimums()

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from ..inputs.config import DEFAULT_MINIMUMS
+from ..inputs.config import DEFAULT_FUNDING, DEFAULT_MINIMUMS
 from .theme import GREY, STATUS_COLOURS, STATUS_SYMBOLS, STATUS_WORDS, display_name, plural, role_label  # noqa: F401
 FIG_WIDTH = 7.2  # inches: the text width of an A4 page with 2 cm margins
 
@@ -243,7 +243,7 @@ def goal_mix_bars(mix: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
     ax.barh(y, data["share"], color=[STATUS_COLOURS["red"] if b else primary for b in data["breach"]], height=0.6)
     ax.scatter(data["target_share"], y, marker="|", s=400, color="black", linewidths=2, zorder=3, label="Target share")
     for yi, row in data.iterrows():
-        mark = "  ■ outside tolerance" if row["breach"] else ""
+        mark = f"  {STATUS_SYMBOLS['red']} outside tolerance" if row["breach"] else ""
         right = max(row["share"], 0 if pd.isna(row["target_share"]) else row["target_share"])
         # one decimal, so that a share just outside the tolerance never reads as lying on its edge
         ax.text(right + 0.008, yi, f"{row['share']:.1%}{mark}", va="center", fontsize=9)
@@ -502,16 +502,19 @@ def role_grid(roles: pd.DataFrame, model, *, min_respondents: int = DEFAULT_MINI
 
 def role_gap_title(assessment: pd.DataFrame, model, *,
                    min_respondents: int = DEFAULT_MINIMUMS.group_size) -> str:
-    """Title naming the roles that are most and least positive, among roles with ``min_respondents`` respondents."""
-    from ..analysis.maturity import respondent_scores
+    """Title naming the roles that are most and least positive, among roles with ``min_respondents`` respondents.
 
-    per = respondent_scores(assessment, model)
-    size = per.groupby("role")["respondent_id"].nunique()
-    per = per[per["role"].isin(size[size >= min_respondents].index)].groupby("role")["score"].mean().sort_values()
-    if len(per) < 2:
-        return "Too few respondents per role to compare roles" if len(size) > 1 else "Only one role answered"
-    return (f"{role_label(per.index[-1])} score highest ({per.iloc[-1]:.2f}), "
-            f"{role_label(per.index[0])} lowest ({per.iloc[0]:.2f})")
+    The scores are :func:`pmo_lib.analysis.maturity.role_means`; this only words them.
+    """
+    from ..analysis.maturity import role_means
+
+    means = role_means(assessment, model, min_respondents=min_respondents)
+    compared = means[means["compared"]]
+    if len(compared) < 2:
+        return "Too few respondents per role to compare roles" if len(means) > 1 else "Only one role answered"
+    low, high = compared.iloc[0], compared.iloc[-1]
+    return (f"{role_label(high['role'])} score highest ({high['score']:.2f}), "
+            f"{role_label(low['role'])} lowest ({low['score']:.2f})")
 
 
 def control_chart(history: pd.DataFrame, trend: pd.Series, *, name: str, unit_label: str,
@@ -786,9 +789,14 @@ def count_heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
     return _finish(fig, ax, title, xlabel, ylabel)
 
 
-def funding_shift_bars(scenario: pd.DataFrame, *, currency: str) -> plt.Figure:
-    """Who gains and who loses in the reallocation scenario."""
-    moved = scenario[scenario["change"].abs() > 0.5].sort_values("change")
+def funding_shift_bars(scenario: pd.DataFrame, *, currency: str,
+                       smallest_move: float = DEFAULT_FUNDING.smallest_move) -> plt.Figure:
+    """Who gains and who loses in the reallocation scenario.
+
+    Changes no larger than ``smallest_move`` (``funding.smallest_move`` in
+    ``pmo.yaml``) count as no move and are not drawn.
+    """
+    moved = scenario[scenario["change"].abs() > smallest_move].sort_values("change")
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.32 * max(len(moved), 1) + 1.5))
     if moved.empty:
         ax.text(0.5, 0.5, "The scenario moves no money", ha="center", va="center", transform=ax.transAxes)

@@ -10,23 +10,17 @@ from collections.abc import Sequence
 import pandas as pd
 from IPython.display import HTML
 
+from ..inputs.config import DEFAULT_EXCEPTION_RULES, ExceptionRules
 from ..inputs.text import plural
-from .register import SEVERITY_RANK
-from .theme import display_name
+from .register import SEVERITY_RANK, exception_rules
+from .report import esc as _esc, status_badge as _badge
+from .theme import display_name, format_value
 
 HEADLINE_KPIS = ("cpi", "spi", "nps", "csat", "benefits_realization", "flow_time_p85", "strategic_alignment",
                  "on_time_delivery")
 SEVERITY_BADGE = {"critical": "red", "high": "red", "medium": "amber", "low": "n/a"}
 
 
-def _esc(value: object) -> str:
-    from .report import esc
-    return esc(value)
-
-
-def _badge(status: str, words=None) -> str:
-    from .report import status_badge
-    return status_badge(status, words)
 
 
 def severity_badge(severity: str) -> str:
@@ -34,7 +28,7 @@ def severity_badge(severity: str) -> str:
     if not isinstance(severity, str):
         return ""
     status = SEVERITY_BADGE[severity]
-    return _badge(status, {status: display_name(severity, "severity")})
+    return _badge(status, {status: str(display_name(severity, "severity"))})
 
 
 def decision_table(portfolio: pd.DataFrame, register: pd.DataFrame, *, min_severity: str = "medium",
@@ -201,7 +195,7 @@ def closing_table(closing: pd.DataFrame, *, currency: str) -> pd.DataFrame:
             schedule = "on time" if d == 0 else f"{plural(abs(d), 'day')} {'late' if d > 0 else 'early'}"
         else:
             schedule = "stopped before its planned end"
-        cost = (f"{currency}\u00a0{r.actual_cost:,.0f}, {abs(r.cost_vs_budget):.0%} "
+        cost = (f"{format_value(r.actual_cost, 'currency', currency)}, {abs(r.cost_vs_budget):.0%} "
                 f"{'over' if r.cost_vs_budget > 0 else 'under'} budget" if pd.notna(r.cost_vs_budget) else "–")
         rows.append({"initiative": f"{r.initiative_id} {r.name}",
                      "outcome": "Closed" if r.status == "closed" else "Cancelled",
@@ -227,13 +221,17 @@ def portfolio_exceptions_view(exceptions: pd.DataFrame, *, caption: str) -> HTML
     return HTML(html_table(shown, caption=caption, escape=("Area", "Exception")))
 
 
-def rules_table() -> pd.DataFrame:
+def rules_table(rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> pd.DataFrame:
     """The exception and recommendation rules, for the method appendix.
+
+    Parameters
+    ----------
+    rules : ExceptionRules
+        The workspace's policy (``pmo.yaml``'s ``exceptions``); the text quotes its numbers.
 
     Returns
     -------
     DataFrame
         Columns ``rule, text``.
     """
-    from .register import RULES
-    return pd.DataFrame(RULES, columns=["rule", "text"])
+    return pd.DataFrame(exception_rules(rules), columns=["rule", "text"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..inputs.config import DEFAULT_MINIMUMS, Minimums
+from ..inputs.config import DEFAULT_FUNDING, DEFAULT_MINIMUMS, Minimums
 from ..analysis.maturity import overall_level, overall_score
 from ..inputs.model import MaturityModel
 from ..inputs.catalog import STATUSES
@@ -176,7 +176,7 @@ def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str) -> str:
         items = "; ".join(f"{esc(r['name'])} {kpi_value_text(r, currency)}"
                           + (f" against a target of {kpi_target_text(r, currency)}" if pd.notna(r["target"]) else "")
                           for _, r in red.iterrows())
-        lines.append(f"Off track: {items}.")
+        lines.append(f"{STATUS_WORDS['red']}: {items}.")
     value = port.set_index("kpi_id")
     if "cpi" in value.index and pd.notna(value.at["cpi", "value"]):
         cpi, spi = value.loc["cpi"], value.loc["spi"]
@@ -382,8 +382,12 @@ def minimums_text(minimums: Minimums = DEFAULT_MINIMUMS) -> str:
 
 def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, register: pd.DataFrame,
                 scenario: pd.DataFrame | None, mix: pd.DataFrame | None, actions: pd.DataFrame | None,
-                currency: str) -> str:
-    """The next board meeting's agenda, from the portfolio's one recommendation per initiative."""
+                currency: str, smallest_move: float = DEFAULT_FUNDING.smallest_move) -> str:
+    """The next board meeting's agenda, from the portfolio's one recommendation per initiative.
+
+    The funding scenario is on it when it moves more than ``smallest_move``
+    (``funding.smallest_move`` in ``pmo.yaml``) into an initiative.
+    """
     items = []
     needs = portfolio[portfolio["severity"].isin(["critical", "high", "medium"])]
     for advice, text in (("stop", "Decide whether to **stop**"), ("re-scope", "Decide whether to **re-scope**"),
@@ -399,7 +403,7 @@ def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, 
     if mix is not None and mix["breach"].any():
         items.append("Review the goal mix of spend: " + ", ".join(esc(g) for g in mix.loc[mix["breach"], "label"])
                      + (" lies" if mix["breach"].sum() == 1 else " lie") + " outside the guardrail.")
-    if scenario is not None and (scenario["change"] > 0.5).any():
+    if scenario is not None and (scenario["change"] > smallest_move).any():
         moved = scenario.loc[scenario["change"] > 0, "change"].sum()
         items.append(f"Approve, amend or reject the funding scenario moving {currency} {moved:,.0f} of the budget "
                      f"to higher-value initiatives for {esc(next_cycle or 'the next cycle')}.")
@@ -427,8 +431,10 @@ def guardrail_text(config, *, goals: pd.DataFrame) -> str:
         lines[0] += " No goal has a target share yet: give each goal a target share in the goals table to activate this guardrail."
     lines += [
         f"- **Schedule.** An initiative forecast to finish more than {plural(t.schedule_slip_days, 'day')} after its planned end "
-        f"is an exception: of medium severity, high beyond {2 * t.schedule_slip_days} days and critical beyond "
-        f"{3 * t.schedule_slip_days} days. One past its planned end and not closed is an exception too.",
+        f"is an exception: of medium severity, high beyond "
+        f"{plural(config.exceptions.high_slip_multiple * t.schedule_slip_days, 'day')} and critical beyond "
+        f"{plural(config.exceptions.critical_slip_multiple * t.schedule_slip_days, 'day')}. One past its planned end "
+        "and not closed is an exception too.",
         "- **KPIs.** A KPI that misses its target is an exception of low severity; beyond its red threshold it is of "
         "medium severity, and it grows to high and critical with the size of the breach. Each initiative gets one "
         "recommended decision, the most far-reaching of its exceptions', and a decision the board has already taken "
@@ -475,18 +481,22 @@ def maturity_line(overall: pd.Series | None, model: MaturityModel, *, previous_c
 
 
 def funding_line(scenario: pd.DataFrame, *, ended: pd.DataFrame | None, next_cycle: str | None, currency: str,
-                 max_shift: float) -> str:
-    """One sentence on the next cycle's budget scenario for the dashboard."""
+                 max_shift: float, smallest_move: float = DEFAULT_FUNDING.smallest_move) -> str:
+    """One sentence on the next cycle's budget scenario for the dashboard.
+
+    A change of an initiative's budget no larger than ``smallest_move``
+    (``funding.smallest_move`` in ``pmo.yaml``) counts as no move.
+    """
     moved = float(scenario.loc[scenario["change"] > 0, "change"].sum())
     total = float(scenario["budget"].sum())
     when = next_cycle or "the next cycle"
-    if moved < 0.5:
+    if moved < smallest_move:
         text = f"The scenario for {when} moves no budget: no move passes the guardrails."
     else:
-        gainers = int((scenario["change"] > 0.5).sum())
-        losers = int((scenario["change"] < -0.5).sum())
-        text = (f"The scenario for {when} moves {currency}\u00a0{moved:,.0f} of budget ({moved / total:.1%} of "
-                f"{currency}\u00a0{total:,.0f}; at most {max_shift:.0%} may move) from "
+        gainers = int((scenario["change"] > smallest_move).sum())
+        losers = int((scenario["change"] < -smallest_move).sum())
+        text = (f"The scenario for {when} moves {format_value(moved, 'currency', currency)} of budget "
+                f"({moved / total:.1%} of {format_value(total, 'currency', currency)}; at most {max_shift:.0%} may move) from "
                 f"{plural(losers, 'lower-value initiative')} to {plural(gainers, 'higher-value initiative')}.")
     if ended is not None and len(ended):
         text += (f" {plural(len(ended), 'initiative')} ended this cycle and {'gets' if len(ended) == 1 else 'get'} "

@@ -3,8 +3,10 @@
 One analysis finds every exception of a cycle (cost, schedule, delivery,
 customer value, benefits, flow and the other portfolio KPIs, and RAID items)
 so that the KPI analysis and the governance report tell the same story. The
-rules are written out in :data:`RULES` and shown in the reports' method
-appendix.
+rules are written out by :func:`exception_rules` and shown in the reports'
+method appendix. The numbers they use are the workspace's policy, set in
+``pmo.yaml`` (``thresholds.schedule_slip_days`` and the ``exceptions``
+section); the values below are the defaults.
 
 Severity grows with the size of the breach
 ------------------------------------------
@@ -17,19 +19,22 @@ yet tell whether it misses.
 
 A forecast end later than the planned end by more than the schedule tolerance
 (``thresholds.schedule_slip_days``, 30 days by default) is **medium**, more than
-twice that **high** and more than three times **critical**. An initiative past
+twice that **high** and more than three times **critical**
+(``exceptions.high_slip_multiple`` and ``critical_slip_multiple``). An initiative past
 its planned end and not closed is forecast to finish no earlier than the day
 after the cycle's end; if that is within the tolerance, it is **low**.
 
 A high risk or issue open past its due date is **medium**, a critical one
-**high**; one more than 90 days overdue is one step more severe.
+**high**; one more than 90 days overdue (``exceptions.overdue_escalation_days``)
+is one step more severe.
 
 One recommendation per initiative
 ---------------------------------
 Each exception suggests a decision: *continue* (watch) for a low one,
 *recover* for a medium one, and *re-scope* for a high or critical cost,
 schedule or delivery exception (*recover* for the other kinds). An initiative
-whose cost and schedule performance are both high or critical gets *stop*.
+whose cost and schedule performance are both high or critical
+(``exceptions.stop_severity``) gets *stop*.
 The initiative's recommendation is the most far-reaching of these
 (stop, re-scope, recover, continue), and its severity is the highest.
 
@@ -39,9 +44,9 @@ The board's own decisions (``decisions`` rows with an ``initiative_id`` and a
 1. a decision about the initiative in this cycle stands until its review next
    cycle ("recover: plan accepted in D-017; review in 2026-Q4");
 2. after a *recover* or *re-scope* decision in an earlier cycle, an initiative
-   still at high or critical severity is escalated one step (recover to
-   re-scope, re-scope to stop) unless the rules already ask for more; below
-   high, the decided course continues;
+   still at high or critical severity (``exceptions.escalation_severity``) is
+   escalated one step (recover to re-scope, re-scope to stop) unless the rules
+   already ask for more; below that, the decided course continues;
 3. an earlier *stop* that has not happened is repeated, to confirm the closure.
 
 Initiatives that have ended (closed or cancelled by the cycle's end) raise no
@@ -56,13 +61,13 @@ import pandas as pd
 from ..inputs.asof import ENDED, cycle_end, tables_as_of
 from ..analysis.governance import open_raid
 from ..inputs.catalog import KpiCatalog
+from ..inputs.config import DEFAULT_EXCEPTION_RULES, ExceptionRules
 from ..inputs.text import plural
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 DECISION_ORDER = ("stop", "re-scope", "recover", "continue")  # most far-reaching first
 LIVE = ("active", "on_hold")
-RAID_ESCALATE_DAYS = 90
 
 # The KPIs judged per initiative, and the kind of exception each raises.
 INITIATIVE_KPIS = {"cpi": "cost", "spi": "schedule", "nps": "customer", "csat": "customer",
@@ -80,26 +85,50 @@ REGISTER_COLUMNS = ["exception_id", "kind", "initiative_id", "name", "owner", "m
                     "threshold", "severity", "uncertain", "recommendation", "description", "short"]
 PORTFOLIO_COLUMNS = ["initiative_id", "name", "status", "forecast_end_date", "severity", "recommendation", "reason"]
 
-RULES = [
-    ("Severity of a KPI", "Low when it misses its target but stays within the red threshold; beyond red by up to "
-     "one band (the distance from target to red) medium, up to two bands high, further critical. A KPI whose "
-     "confidence interval spans its target is at most low."),
-    ("Severity of a late forecast", "Medium when the forecast end is more than the schedule tolerance after the "
-     "planned end, high beyond twice and critical beyond three times the tolerance. An initiative past its "
-     "planned end and not closed is forecast to finish after the cycle's end at the earliest."),
-    ("Severity of a risk or issue", "A high risk or issue open past its due date is medium, a critical one high; "
-     "more than 90 days overdue raises it one step."),
-    ("Recommended decision", "Continue and watch for a low exception, recover for a medium one, re-scope for a "
-     "high or critical cost, schedule or delivery exception, stop when cost and schedule are both high or "
-     "critical. An initiative gets one recommendation: the most far-reaching of its exceptions'."),
-    ("The board's decisions", "A decision about an initiative in this cycle stands until its review next cycle. "
-     "After an earlier recover or re-scope decision, an initiative still at high or critical severity is "
-     "escalated one step; an earlier stop that has not happened is repeated."),
-    ("Ended initiatives", "Initiatives closed or cancelled by the cycle's end raise no exceptions and get no "
-     "future budget; the closing summary reports how they ended. A high or critical risk or issue still open past "
-     "its due date on an ended initiative is listed as a portfolio-wide item of low severity, to be closed or "
-     "handed over."),
-]
+def _times(multiple: float) -> str:
+    return {2.0: "twice", 3.0: "three times"}.get(multiple, f"{multiple:g} times")
+
+
+def _at_least(severity: str) -> str:
+    """``high`` → ``high or critical``: the severities from ``severity`` up."""
+    names = list(reversed(SEVERITIES[:SEVERITY_RANK[severity] + 1]))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def exception_rules(rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> list[tuple[str, str]]:
+    """The exception and recommendation rules in words, with the workspace's numbers.
+
+    Returns
+    -------
+    list of tuple
+        ``(rule, text)`` pairs, for the method appendix.
+    """
+    return [
+        ("Severity of a KPI", "Low when it misses its target but stays within the red threshold; beyond red by up "
+         "to one band (the distance from target to red) medium, up to two bands high, further critical. A KPI whose "
+         "confidence interval spans its target is at most low."),
+        ("Severity of a late forecast", "Medium when the forecast end is more than the schedule tolerance after the "
+         f"planned end, high beyond {_times(rules.high_slip_multiple)} and critical beyond "
+         f"{_times(rules.critical_slip_multiple)} the tolerance. An initiative past its "
+         "planned end and not closed is forecast to finish after the cycle's end at the earliest."),
+        ("Severity of a risk or issue", "A high risk or issue open past its due date is medium, a critical one high; "
+         f"more than {plural(rules.overdue_escalation_days, 'day')} overdue raises it one step."),
+        ("Recommended decision", "Continue and watch for a low exception, recover for a medium one, re-scope for a "
+         "high or critical cost, schedule or delivery exception, stop when cost and schedule are both "
+         f"{_at_least(rules.stop_severity)}. An initiative gets one recommendation: the most far-reaching of its "
+         "exceptions'."),
+        ("The board's decisions", "A decision about an initiative in this cycle stands until its review next cycle. "
+         f"After an earlier recover or re-scope decision, an initiative still at {_at_least(rules.escalation_severity)} "
+         "severity is escalated one step; an earlier stop that has not happened is repeated."),
+        ("Ended initiatives", "Initiatives closed or cancelled by the cycle's end raise no exceptions and get no "
+         "future budget; the closing summary reports how they ended. A high or critical risk or issue still open "
+         "past its due date on an ended initiative is listed as a portfolio-wide item of low severity, to be closed "
+         "or handed over."),
+    ]
+
+
+#: The rules with the default numbers; :func:`exception_rules` gives them with a workspace's.
+RULES = exception_rules()
 
 
 def breach_depth(value: float, target: float, red: float, direction: str, tolerance: float = 0.0) -> float:
@@ -131,13 +160,18 @@ def severity_of_depth(depth: float) -> str | None:
     return "low" if depth <= 1 else "medium" if depth <= 2 else "high" if depth <= 3 else "critical"
 
 
-def severity_of_slip(days: float, tolerance: float, *, past_due: bool = False) -> str | None:
-    """Severity of a forecast end ``days`` after the planned end."""
+def severity_of_slip(days: float, tolerance: float, *, past_due: bool = False,
+                     rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> str | None:
+    """Severity of a forecast end ``days`` after the planned end.
+
+    Medium beyond ``tolerance``, high and critical beyond the multiples of it
+    that ``rules`` set; low when only ``past_due``.
+    """
     if pd.isna(days):
         return None
-    if days > 3 * tolerance:
+    if days > rules.critical_slip_multiple * tolerance:
         return "critical"
-    if days > 2 * tolerance:
+    if days > rules.high_slip_multiple * tolerance:
         return "high"
     if days > tolerance:
         return "medium"
@@ -199,7 +233,7 @@ def _kpi_rows(kpis: pd.DataFrame, catalog: KpiCatalog, live: set[str], currency:
     return rows
 
 
-def _delivery_rows(ini: pd.DataFrame, end: pd.Timestamp, slip_days: int) -> list[dict]:
+def _delivery_rows(ini: pd.DataFrame, end: pd.Timestamp, slip_days: int, rules: ExceptionRules) -> list[dict]:
     rows = []
     live = ini[ini["status"].isin(LIVE) & (ini["start_date"] <= end)]
     for r in live.itertuples(index=False):
@@ -211,7 +245,7 @@ def _delivery_rows(ini: pd.DataFrame, end: pd.Timestamp, slip_days: int) -> list
         if pd.isna(forecast):
             continue
         slip = float((forecast - r.planned_end_date).days)
-        severity = severity_of_slip(slip, slip_days, past_due=past_due)
+        severity = severity_of_slip(slip, slip_days, past_due=past_due, rules=rules)
         if severity is None:
             continue
         text = f"forecast to finish {plural(slip, 'day')} after its planned end ({r.planned_end_date:%Y-%m-%d})"
@@ -223,7 +257,8 @@ def _delivery_rows(ini: pd.DataFrame, end: pd.Timestamp, slip_days: int) -> list
     return rows
 
 
-def _raid_rows(raid: pd.DataFrame, end: pd.Timestamp, live: set[str], ended: set[str]) -> list[dict]:
+def _raid_rows(raid: pd.DataFrame, end: pd.Timestamp, live: set[str], ended: set[str],
+               rules: ExceptionRules) -> list[dict]:
     if raid.empty:
         return []
     late = open_raid(raid, end)
@@ -243,7 +278,7 @@ def _raid_rows(raid: pd.DataFrame, end: pd.Timestamp, live: set[str], ended: set
         if pd.notna(r.initiative_id) and r.initiative_id not in live:
             continue
         severity = "high" if r.severity == "critical" else "medium"
-        if days > RAID_ESCALATE_DAYS:
+        if days > rules.overdue_escalation_days:
             severity = SEVERITIES[max(SEVERITY_RANK[severity] - 1, 0)]
         rows.append({"kind": "raid", "initiative_id": r.initiative_id if pd.notna(r.initiative_id) else None,
                      "metric": f"{r.raid_id} {r.title}", "value": days, "target": 0.0, "threshold": 0.0,
@@ -255,7 +290,8 @@ def _raid_rows(raid: pd.DataFrame, end: pd.Timestamp, live: set[str], ended: set
 
 
 def exception_register(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: str, catalog: KpiCatalog, *,
-                       slip_days: int = 30, currency: str = "") -> pd.DataFrame:
+                       slip_days: int = 30, currency: str = "",
+                       rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> pd.DataFrame:
     """Every exception of one cycle, each with its initiative's one recommendation.
 
     Parameters
@@ -271,6 +307,8 @@ def exception_register(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycl
         Schedule tolerance in days.
     currency : str
         Currency code for the descriptions.
+    rules : ExceptionRules
+        The severity and recommendation policy (``pmo.yaml``'s ``exceptions``).
 
     Returns
     -------
@@ -286,15 +324,15 @@ def exception_register(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycl
     end = cycle_end(asof, cycle)
     ini = asof["initiatives"]
     live = set(ini.loc[ini["status"].isin(LIVE), "initiative_id"])
-    rows = _kpi_rows(kpis, catalog, live, currency) + _delivery_rows(ini, end, slip_days) + \
-        _raid_rows(asof["raid"], end, live, set(ini.loc[ini["status"].isin(ENDED), "initiative_id"]))
+    rows = _kpi_rows(kpis, catalog, live, currency) + _delivery_rows(ini, end, slip_days, rules) + \
+        _raid_rows(asof["raid"], end, live, set(ini.loc[ini["status"].isin(ENDED), "initiative_id"]), rules)
     out = pd.DataFrame(rows, columns=[c for c in REGISTER_COLUMNS if c not in ("exception_id", "name", "owner",
                                                                                 "recommendation")])
     names = ini.set_index("initiative_id")
     out["name"] = out["initiative_id"].map(names["name"])
     out["owner"] = out["initiative_id"].map(names["owner"])
     out["uncertain"] = out["uncertain"].astype(bool)
-    decided = _recommendations(out, asof, cycle)
+    decided = _recommendations(out, asof, cycle, rules)
     out["recommendation"] = [
         decided[i][0] if pd.notna(i) else _suggested(k, s)
         for i, k, s in zip(out["initiative_id"], out["kind"], out["severity"])]
@@ -314,8 +352,8 @@ def _decisions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return decisions.dropna(subset=["initiative_id", "decision"])
 
 
-def _recommendations(register: pd.DataFrame, asof: dict[str, pd.DataFrame], cycle: str
-                     ) -> dict[str, tuple[str, str, str]]:
+def _recommendations(register: pd.DataFrame, asof: dict[str, pd.DataFrame], cycle: str,
+                     rules: ExceptionRules) -> dict[str, tuple[str, str, str]]:
     """initiative_id to (recommendation, reason, severity) for initiatives with exceptions."""
     order = list(asof["cycles"]["cycle"])
     nxt = order[order.index(cycle) + 1] if order.index(cycle) + 1 < len(order) else "the next cycle"
@@ -325,7 +363,8 @@ def _recommendations(register: pd.DataFrame, asof: dict[str, pd.DataFrame], cycl
         severity = _most(group["severity"], list(SEVERITIES))
         suggested = [_suggested(k, s) for k, s in zip(group["kind"], group["severity"])]
         kinds = dict(zip(group["kind"], group["severity"]))
-        both = all(SEVERITY_RANK.get(kinds.get(k, "low"), 9) <= SEVERITY_RANK["high"] for k in ("cost", "schedule"))
+        both = all(SEVERITY_RANK.get(kinds.get(k, ""), 9) <= SEVERITY_RANK[rules.stop_severity]
+                   for k in ("cost", "schedule"))
         rule = "stop" if both else _most(suggested, DECISION_ORDER)
         reason = _reason_text(group)
         if both:
@@ -347,7 +386,7 @@ def _recommendations(register: pd.DataFrame, asof: dict[str, pd.DataFrame], cycl
             out[initiative] = ("stop", f"{word} in {last['decision_id']} ({last['cycle']}) has not happened yet; "
                                        f"confirm the closure. Still open: {reason}", severity)
         elif last["decision"] in ("recover", "re-scope"):
-            if SEVERITY_RANK[severity] <= SEVERITY_RANK["high"]:
+            if SEVERITY_RANK[severity] <= SEVERITY_RANK[rules.escalation_severity]:
                 step = DECISION_ORDER[max(DECISION_ORDER.index(last["decision"]) - 1, 0)]
                 chosen = _most([step, rule], DECISION_ORDER)
                 out[initiative] = (chosen, f"the {word} in {last['decision_id']} ({last['cycle']}) has not brought "
@@ -363,7 +402,8 @@ def _reason_text(group: pd.DataFrame) -> str:
     return "; ".join(f"{r.short} ({r.severity})" for r in group.itertuples(index=False))
 
 
-def portfolio_status(tables: dict[str, pd.DataFrame], register: pd.DataFrame, cycle: str) -> pd.DataFrame:
+def portfolio_status(tables: dict[str, pd.DataFrame], register: pd.DataFrame, cycle: str, *,
+                     rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> pd.DataFrame:
     """One row per initiative: its status as of the cycle's end and its one recommendation.
 
     Parameters
@@ -372,6 +412,8 @@ def portfolio_status(tables: dict[str, pd.DataFrame], register: pd.DataFrame, cy
         The workspace's tables (read as known at the cycle's end).
     register : DataFrame
         :func:`exception_register` for the cycle.
+    rules : ExceptionRules
+        The policy the register was made with (``pmo.yaml``'s ``exceptions``).
 
     Returns
     -------
@@ -384,7 +426,7 @@ def portfolio_status(tables: dict[str, pd.DataFrame], register: pd.DataFrame, cy
     """
     asof = tables_as_of(tables, cycle)
     ini = asof["initiatives"]
-    decided = _recommendations(register, asof, cycle)
+    decided = _recommendations(register, asof, cycle, rules)
     rows = []
     for r in ini.itertuples(index=False):
         if r.status in LIVE:

@@ -1,11 +1,13 @@
 """Rendering executed notebooks into client reports: HTML with nbconvert, PDF with WeasyPrint.
 
-The report template in ``templates/report`` hides code, prompts, parameter
-cells and log output. Cells tagged ``remove-cell`` never reach the client.
+The report template in ``templates/report`` hides code and prompts; nbconvert's
+``TagRemovePreprocessor`` removes the cells tagged ``remove-cell`` and the
+parameter cells, the code of cells tagged ``remove-input`` and the outputs of
+cells tagged ``remove-output``; log output (stderr) never reaches the client.
 """
 from __future__ import annotations
 
-import copy
+import functools
 import re
 from pathlib import Path
 
@@ -16,26 +18,38 @@ from ..inputs.resources import TEMPLATES_DIR
 
 if TYPE_CHECKING:  # nbformat and nbconvert load slowly; notebooks that only import pmo_lib never need them
     import nbformat
+    from traitlets.config import Config
 
+#: Cells with these tags never reach a client: the parameter cells, papermill's error banner, and cells
+#: the notebook marks ``remove-cell``. The analyst view (``with_code=True``) keeps the parameter cells.
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell", "papermill-error-cell-tag"}
+PARAMETER_TAGS = {"parameters", "injected-parameters"}
+#: A cell tagged ``remove-input`` shows its outputs only; one tagged ``remove-output`` shows its code only.
+REMOVE_INPUT_TAGS = {"remove-input"}
+REMOVE_OUTPUT_TAGS = {"remove-output"}
 
 
-def _client_cells(nb: nbformat.NotebookNode, *, with_code: bool) -> nbformat.NotebookNode:
-    """Drop the cells and outputs a client must not see."""
-    nb = copy.deepcopy(nb)
-    keep = []
+def _tag_removal(*, with_code: bool) -> Config:
+    """nbconvert's ``TagRemovePreprocessor`` configured with the report's tags."""
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = REMOVE_TAGS - PARAMETER_TAGS if with_code else REMOVE_TAGS
+    config.TagRemovePreprocessor.remove_input_tags = REMOVE_INPUT_TAGS
+    config.TagRemovePreprocessor.remove_all_outputs_tags = REMOVE_OUTPUT_TAGS
+    return config
+
+
+def _drop_logs(nb: nbformat.NotebookNode, resources: dict, *, with_code: bool) -> tuple[nbformat.NotebookNode, dict]:
+    """Drop log output (stderr streams) and, in the client view, code cells left with nothing to show."""
     for cell in nb.cells:
-        tags = set(cell.get("metadata", {}).get("tags", []))
-        if tags & REMOVE_TAGS and not (with_code and tags <= {"parameters", "injected-parameters"}):
-            continue
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", [])
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
-            if not cell.outputs and not with_code:
-                continue
-        keep.append(cell)
-    nb.cells = keep
-    return nb
+    if not with_code:
+        nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.outputs]
+    return nb, resources
 
 
 def render_html(nb: nbformat.NotebookNode | str | Path, *, context: dict, with_code: bool = False) -> str:
@@ -59,14 +73,15 @@ def render_html(nb: nbformat.NotebookNode | str | Path, *, context: dict, with_c
     import nbformat
     from nbconvert import HTMLExporter
 
-    if not isinstance(nb, nbformat.NotebookNode):
-        nb = nbformat.read(str(nb), as_version=4)
-    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES_DIR)],
+    notebook = nb if isinstance(nb, nbformat.NotebookNode) else nbformat.read(str(nb), as_version=4)
+    exporter = HTMLExporter(config=_tag_removal(with_code=with_code), template_name="report",
+                            extra_template_basedirs=[str(TEMPLATES_DIR)],
                             exclude_input=not with_code, exclude_input_prompt=True,
                             exclude_output_prompt=True)
+    exporter.register_preprocessor(functools.partial(_drop_logs, with_code=with_code), enabled=True)
     css = (TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8")
     resources = {"pmo": {**context, "css": css, "with_code": with_code}}
-    body, _ = exporter.from_notebook_node(_client_cells(nb, with_code=with_code), resources=resources)
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return add_contents(body)
 
 

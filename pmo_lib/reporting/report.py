@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -17,13 +17,12 @@ from . import theme
 from ..inputs.config import DEFAULT_MINIMUMS, Minimums
 from ..inputs.catalog import COUNT_NOUNS
 from .theme import STATUS_SYMBOLS, STATUS_WORDS
+# The theme formats values and names units; they are re-exported here, where the notebooks found them.
+from .theme import MAX_EXTRA_DECIMALS, UNIT_DECIMALS, format_value, plural, unit_label  # noqa: F401
 
-#: Decimals each unit shows by default; :func:`format_value` adds more only where rounding would mislead.
-UNIT_DECIMALS = {"ratio": 2, "share": 0, "currency": 0, "days": 0, "count": 0, "points": 0}
 #: What a KPI rated as a share is a share of, in words.
 BASIS_WORDS = {"share_of_ac": "of actual cost", "share_of_pv": "of planned value",
                "share_of_bac": "of the budget at completion", "share_of_throughput": "of the items finished in the cycle"}
-MAX_EXTRA_DECIMALS = 6
 
 
 def esc(value: object) -> str:
@@ -59,50 +58,6 @@ def uncertainty_note(n: int | None, kpi_id: str = "") -> str:
         return "uncertain"
     one, many = COUNT_NOUNS.get(kpi_id, ("record", "records"))
     return f"uncertain ({int(n):,} {one if int(n) == 1 else many})"
-
-
-def _format_number(value: float, unit: str, decimals: int) -> str:
-    if unit == "share":
-        text = f"{value:.{decimals}%}"
-    elif unit == "points":
-        text = f"{value:+.{decimals}f}"
-    else:
-        text = f"{value:,.{decimals}f}"
-    digits = text.lstrip("+-").replace(",", "").replace("%", "").replace(".", "")
-    if set(digits) <= {"0"}:  # no "-0%" or "+0" for a value that rounds to zero
-        text = text.lstrip("+-")
-    return text
-
-
-def format_value(value: float, unit: str, currency: str = "", *,
-                 versus: float | Sequence[float] | None = None) -> str:
-    """Format one KPI value by its unit; NaN shows as n/a.
-
-    Shares as %, currency with thousands separators (and the currency code),
-    days with their unit ("1 day", "14 days"); never scientific notation.
-
-    ``versus`` is the number (or numbers) the value is compared with: a
-    target, a threshold. When the value would look equal to one of them at
-    the unit's usual precision but is not, it gets the decimals it needs to
-    differ, so that a line such as "SPI 0.95 is below the threshold 0.95"
-    cannot happen. Format the threshold with ``versus=value`` too and the two
-    strings have the same precision; rounding keeps their order.
-    """
-    if pd.isna(value):
-        return "n/a"
-    decimals = UNIT_DECIMALS.get(unit, 2)
-    others = [] if versus is None else [versus] if np.isscalar(versus) else list(versus)
-    others = [float(o) for o in others if o is not None and pd.notna(o) and float(o) != float(value)]
-    for other in others:
-        extra = 0
-        while extra < MAX_EXTRA_DECIMALS and (_format_number(value, unit, decimals + extra)
-                                             == _format_number(other, unit, decimals + extra)):
-            extra += 1
-        decimals += extra
-    text = _format_number(float(value), unit, decimals)
-    if unit == "days":
-        return f"{text} day" if text == "1" else f"{text} days"
-    return f"{currency}\u00a0{text}" if unit == "currency" and currency else text
 
 
 def kpi_value_text(row, currency: str = "") -> str:
@@ -293,11 +248,6 @@ def missing_table_notice(table_name: str, what: str) -> HTML:
     """Say plainly that a section cannot be shown because a table is missing."""
     return notice(f"<strong>Not available.</strong> {esc(what)} needs the <code>{esc(table_name)}</code> "
                   "table, which this workspace does not provide. Add it to the workspace to see this section.")
-
-
-def plural(n: float, word: str, many: str | None = None) -> str:
-    """``3 initiatives``, ``1 initiative``, ``1 day`` (see :func:`pmo_lib.inputs.text.plural`)."""
-    return theme.plural(n, word, many)
 
 
 def scorecard(kpis: pd.DataFrame, steps: Mapping[int, str], *, currency: str = "") -> pd.DataFrame:
@@ -515,12 +465,6 @@ def scorecard_with_trends(kpis: pd.DataFrame, trends: pd.DataFrame, steps: Mappi
     return card
 
 
-def unit_label(unit: str, currency: str = "") -> str:
-    """Axis label for a KPI unit."""
-    return {"share": "share (1 = 100%)", "ratio": "ratio", "days": "days", "count": "items", "points": "points",
-            "currency": currency or "money"}.get(unit, unit)
-
-
 def _slope_text(value: float, unit: str, currency: str = "") -> str:
     """A change per cycle with at least two significant digits and never scientific notation."""
     if pd.isna(value):
@@ -564,18 +508,15 @@ def trend_table(trends: pd.DataFrame, catalog, *, currency: str = "") -> pd.Data
     spec = catalog.table.set_index("kpi_id")
     units = trends["kpi_id"].map(spec["unit"]) if "unit" in spec else pd.Series("ratio", index=trends.index)
 
-    def fmt(v, u):
-        return format_value(v, u, currency)
-
     return pd.DataFrame({
         "name": trends["kpi_id"].map(spec["name"]).tolist(),
         "n_cycles": trends["n_cycles"].tolist(),
         "mk_tau": ["n/a" if pd.isna(t) else f"{t:+.2f}" for t in trends["mk_tau"]],
         "mk_p": ["n/a" if pd.isna(p) else ("< 0.001" if p < 0.001 else f"{p:.3f}") for p in trends["mk_p"]],
         "sen_slope": [_slope_text(v, u, currency) for v, u in zip(trends["sen_slope"], units)],
-        "center": [fmt(v, u) for v, u in zip(trends["center"], units)],
-        "lcl": [fmt(v, u) for v, u in zip(trends["lcl"], units)],
-        "ucl": [fmt(v, u) for v, u in zip(trends["ucl"], units)],
+        "center": [format_value(v, u, currency) for v, u in zip(trends["center"], units)],
+        "lcl": [format_value(v, u, currency) for v, u in zip(trends["lcl"], units)],
+        "ucl": [format_value(v, u, currency) for v, u in zip(trends["ucl"], units)],
         "signals": [signal_text(s) if s else "none" for s in trends["signals"]],
     })
 

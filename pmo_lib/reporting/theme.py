@@ -21,6 +21,11 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Sequence
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
 
 from ..inputs.text import plural  # noqa: F401  (re-exported: the reports count with it)
 
@@ -181,34 +186,64 @@ _SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 
 # --- words and numbers --------------------------------------------------------------------------------------------
 
-def quantity(value: object, unit: str, *, currency: str = "") -> str:
-    """A KPI value or threshold with its unit, for prose and tables: ``95%``, ``0.95``, ``14 days``, ``EUR 1,200``.
+#: Decimals each unit shows by default; :func:`format_value` adds more only where rounding would mislead.
+UNIT_DECIMALS = {"ratio": 2, "share": 0, "currency": 0, "days": 0, "count": 0, "points": 0}
+MAX_EXTRA_DECIMALS = 6
 
-    ``share`` values are fractions (0.95 → 95%); ``points`` carry a sign (``+30 points``). Never
-    scientific notation; NaN is ``n/a``.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    v = float(value)  # type: ignore[arg-type]
+
+def _format_number(value: float, unit: str, decimals: int) -> str:
     if unit == "share":
-        text = f"{v:.0%}" if round(v * 100, 6).is_integer() else f"{v:.1%}"
-        return text
+        text = f"{value:.{decimals}%}"
+    elif unit == "points":
+        text = f"{value:+.{decimals}f}"
+    else:
+        text = f"{value:,.{decimals}f}"
+    digits = text.lstrip("+-").replace(",", "").replace("%", "").replace(".", "")
+    if set(digits) <= {"0"}:  # no "-0%" or "+0" for a value that rounds to zero
+        text = text.lstrip("+-")
+    return text
+
+
+def format_value(value: float, unit: str, currency: str = "", *,
+                 versus: float | Sequence[float] | None = None) -> str:
+    """Format one KPI value by its unit; NaN shows as n/a.
+
+    Shares as %, currency with thousands separators (and the currency code),
+    days with their unit ("1 day", "14 days"); never scientific notation.
+
+    ``versus`` is the number (or numbers) the value is compared with: a
+    target, a threshold. When the value would look equal to one of them at
+    the unit's usual precision but is not, it gets the decimals it needs to
+    differ, so that a line such as "SPI 0.95 is below the threshold 0.95"
+    cannot happen. Format the threshold with ``versus=value`` too and the two
+    strings have the same precision; rounding keeps their order.
+    """
+    if pd.isna(value):
+        return "n/a"
+    decimals = UNIT_DECIMALS.get(unit, 2)
+    given: list[Any] = [] if versus is None else [versus] if np.isscalar(versus) else list(cast(Sequence, versus))
+    others = [float(o) for o in given if o is not None and pd.notna(o) and float(o) != float(value)]
+    for other in others:
+        extra = 0
+        while extra < MAX_EXTRA_DECIMALS and (_format_number(value, unit, decimals + extra)
+                                             == _format_number(other, unit, decimals + extra)):
+            extra += 1
+        decimals += extra
+    text = _format_number(float(value), unit, decimals)
     if unit == "days":
-        return plural(round(v) if abs(v - round(v)) < 1e-9 else round(v, 1), "day")
-    if unit == "points":
-        text = f"{v:+,.0f}" if round(v) != 0 else "0"
-        return f"{text} {'point' if abs(round(v)) == 1 else 'points'}"
-    if unit == "currency":
-        text = f"{v:,.0f}"
-        return f"{currency}\u00a0{text}" if currency else text
-    if unit == "count":
-        return significant(v, 6) if not v.is_integer() else f"{int(v):,}"
-    return significant(v, 3) if unit != "ratio" else f"{v:.2f}"
+        return f"{text} day" if text == "1" else f"{text} days"
+    return f"{currency}\u00a0{text}" if unit == "currency" and currency else text
 
 
-#: Axis and column labels of the KPI units.
-UNIT_LABELS = {"share": "share", "ratio": "ratio", "days": "days", "count": "items", "points": "points",
+#: Axis and column labels of the KPI units; money is labelled with the currency code where there is one.
+UNIT_LABELS = {"share": "share (1 = 100%)", "ratio": "ratio", "days": "days", "count": "items", "points": "points",
                "currency": "money"}
+
+
+def unit_label(unit: str, currency: str = "") -> str:
+    """Axis label for a KPI unit: ``share (1 = 100%)``, ``days``, the currency code for money."""
+    return currency if unit == "currency" and currency else UNIT_LABELS.get(unit, unit)
+
 
 _SPEC = re.compile(r"^(?P<sign>[+\- ]?)(?P<comma>,?)(?:\.(?P<precision>\d+))?(?P<type>[gGeEn]?)$")
 _FIELD = re.compile(r"\{(?:0)?:(?P<spec>[^{}]*)\}|\{\}")

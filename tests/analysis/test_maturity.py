@@ -559,3 +559,23 @@ def test_the_method_appendix_quotes_the_minimums_in_use():
     text = minimums_text(Minimums(alpha_complete_cases=7, interval_respondents=9, trend_cycles=6))
     assert "at least 7 complete answers" in text and "Confidence interval: at least 9 respondents" in text
     assert "Trend charts: at least 6 assessed cycles" in text and "and 3 statements" in text
+
+
+def test_role_means_average_each_roles_respondent_scores_lowest_first(tiny):
+    from pmo_lib import role_gap_title
+    from pmo_lib.analysis.maturity import role_means
+
+    ws = load_workspace(tiny)
+    c1 = ws["assessment"][ws["assessment"]["cycle"] == "C1"]
+    # C1: one respondent per role; alignment items A1-A3 weigh 1, 2, 1, flow items F1-F3 weigh 1
+    #   Executive: alignment (2 + 2*2 + 1)/4 = 1.75, flow 7/3      -> mean of the two 2.0417
+    #   PMO:       alignment (3 + 2*3 + 2)/4 = 2.75, flow 10/3     -> 3.0417
+    #   Delivery lead: alignment 1, flow 4/3                        -> 1.1667
+    means = role_means(c1, ws.model, min_respondents=1)
+    assert means["role"].tolist() == ["Delivery lead", "Executive", "PMO"]
+    assert means["score"].tolist() == pytest.approx([7 / 6, (1.75 + 7 / 3) / 2, (2.75 + 10 / 3) / 2])
+    assert means["n_respondents"].tolist() == [1, 1, 1] and means["compared"].all()
+    assert role_gap_title(c1, ws.model, min_respondents=1) == "PMO score highest (3.04), Delivery lead lowest (1.17)"
+    alone = role_means(c1, ws.model, min_respondents=2)
+    assert not alone["compared"].any() and alone["score"].isna().all() and len(alone) == 3
+    assert role_gap_title(c1, ws.model, min_respondents=2) == "Too few respondents per role to compare roles"

@@ -140,3 +140,51 @@ def test_minimums_are_set_in_pmo_yaml_and_unknown_or_impossible_ones_are_errors_
     problems = info.value.problems.set_index("column")
     assert problems.loc["minimums.alpha_complete_cases", "row"] == 3
     assert "unknown key 'minimums.respondents'" in problems.loc["minimums.respondents", "message"]
+
+
+def test_policy_keys_default_to_the_kits_values(tmp_path):
+    config = load_config(write(tmp_path, "organisation: Acme\n"))
+    assert config.funding.smallest_move == 0.5
+    rules = config.exceptions
+    assert (rules.high_slip_multiple, rules.critical_slip_multiple) == (2, 3)
+    assert rules.overdue_escalation_days == 90
+    assert (rules.stop_severity, rules.escalation_severity) == ("high", "high")
+
+
+def test_policy_keys_can_be_set(tmp_path):
+    config = load_config(write(tmp_path, "organisation: Acme\nfunding:\n  smallest_move: 100\nexceptions:\n"
+                                         "  high_slip_multiple: 1.5\n  critical_slip_multiple: 2.5\n"
+                                         "  overdue_escalation_days: 30\n  stop_severity: critical\n"
+                                         "  escalation_severity: medium\n"))
+    assert config.funding.smallest_move == 100
+    assert config.exceptions.model_dump() == {"high_slip_multiple": 1.5, "critical_slip_multiple": 2.5,
+                                              "overdue_escalation_days": 30, "stop_severity": "critical",
+                                              "escalation_severity": "medium"}
+
+
+@pytest.mark.parametrize("section, key, value", [
+    ("funding", "smallest_move", "-1"),
+    ("funding", "smallest_move", "some"),
+    ("exceptions", "high_slip_multiple", "1"),
+    ("exceptions", "critical_slip_multiple", "0.5"),
+    ("exceptions", "overdue_escalation_days", "-5"),
+    ("exceptions", "overdue_escalation_days", "soon"),
+    ("exceptions", "stop_severity", "severe"),
+    ("exceptions", "escalation_severity", "High"),
+    ("exceptions", "stop_after", "high"),
+])
+def test_a_bad_policy_value_names_its_key_and_line(tmp_path, section, key, value):
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, f"organisation: Acme\n{section}:\n  {key}: {value}\n"))
+    problems = info.value.problems
+    assert list(problems["column"]) == [f"{section}.{key}"]
+    assert problems.iloc[0]["row"] == 3
+    assert f"'{section}.{key}'" in problems.iloc[0]["message"]
+
+
+def test_critical_slip_must_lie_beyond_high_slip(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, "organisation: Acme\nexceptions:\n  high_slip_multiple: 3\n"))
+    problem = info.value.problems.iloc[0]
+    assert problem["column"] == "exceptions" and problem["row"] == 2
+    assert "critical_slip_multiple (3) must be larger than high_slip_multiple (3)" in problem["message"]

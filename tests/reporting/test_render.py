@@ -56,3 +56,42 @@ def test_logo_is_embedded_on_the_cover(tmp_path):
     html = render_html(notebook(), context={**CONTEXT, "logo": logo_data_uri(tmp_path / "logo.png")})
     img = re.search(r'<img[^>]*class="pmo-logo"[^>]*>', html).group(0)
     assert 'src="data:image/png;base64,' in img and 'alt="Acme &lt;Corp&gt; logo"' in img
+
+
+def tagged_notebook() -> nbformat.NotebookNode:
+    """One cell per tag the renderer knows, each with its own code and its own output."""
+    def cell(name: str, tags: list[str]) -> nbformat.NotebookNode:
+        return new_code_cell(f"code_of_{name}()", metadata={"tags": tags}, outputs=[
+            new_output("display_data", data={"text/html": f"<p>output_of_{name}</p>"})])
+
+    error = new_markdown_cell("<span>output_of_papermill_error</span>",
+                              metadata={"tags": ["papermill-error-cell-tag"]})
+    logs = new_code_cell("code_of_logs()", outputs=[new_output("stream", name="stderr", text="output_of_logs\n")])
+    return new_notebook(cells=[cell("parameters", ["parameters"]), cell("injected", ["injected-parameters"]),
+                               cell("removed", ["remove-cell"]), error, cell("no_input", ["remove-input"]),
+                               cell("no_output", ["remove-output"]), cell("plain", []), logs])
+
+
+def test_client_view_shows_only_the_outputs_of_untagged_and_remove_input_cells():
+    html = render_html(tagged_notebook(), context=CONTEXT)
+    assert "output_of_plain" in html and "output_of_no_input" in html
+    for hidden in ("parameters", "injected", "removed", "papermill_error", "no_output", "logs"):
+        assert f"output_of_{hidden}" not in html, hidden
+    assert "code_of_" not in html
+
+
+def test_analyst_view_keeps_code_and_parameters_but_honours_the_tags():
+    html = render_html(tagged_notebook(), context=CONTEXT, with_code=True)
+    for shown in ("code_of_parameters", "output_of_parameters", "code_of_injected", "output_of_injected",
+                  "code_of_plain", "output_of_plain", "output_of_no_input", "code_of_no_output", "code_of_logs"):
+        assert shown in html, shown
+    for hidden in ("code_of_removed", "output_of_removed", "output_of_papermill_error", "code_of_no_input",
+                   "output_of_no_output", "output_of_logs"):
+        assert hidden not in html, hidden
+
+
+def test_rendering_leaves_the_notebook_unchanged():
+    nb = tagged_notebook()
+    before = nbformat.writes(nb)
+    render_html(nb, context=CONTEXT)
+    assert nbformat.writes(nb) == before
