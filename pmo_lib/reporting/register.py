@@ -50,10 +50,13 @@ ended.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
-from ..inputs.asof import ENDED, cycle_end, tables_as_of
+from ..inputs.asof import ENDED
+from ..inputs.cycles import Cycle
 from ..analysis.governance import open_raid
 from ..inputs.catalog import KpiCatalog
 from ..inputs.text import plural
@@ -223,10 +226,11 @@ def _delivery_rows(ini: pd.DataFrame, end: pd.Timestamp, slip_days: int) -> list
     return rows
 
 
-def _raid_rows(raid: pd.DataFrame, end: pd.Timestamp, live: set[str], ended: set[str]) -> list[dict]:
+def _raid_rows(cycle: Cycle, live: set[str], ended: set[str]) -> list[dict]:
+    raid, end = cycle.tables["raid"], cycle.end
     if raid.empty:
         return []
-    late = open_raid(raid, end)
+    late = open_raid(cycle)
     late = late[late["overdue"] & late["severity"].isin(["high", "critical"]) & late["kind"].isin(["risk", "issue"])]
     due = raid.set_index("raid_id")["due_date"]
     rows = []
@@ -254,18 +258,16 @@ def _raid_rows(raid: pd.DataFrame, end: pd.Timestamp, live: set[str], ended: set
     return rows
 
 
-def exception_register(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: str, catalog: KpiCatalog, *,
+def exception_register(cycle: Cycle, kpis: pd.DataFrame, catalog: KpiCatalog, *,
                        slip_days: int = 30, currency: str = "") -> pd.DataFrame:
     """Every exception of one cycle, each with its initiative's one recommendation.
 
     Parameters
     ----------
-    tables : dict of str to DataFrame
-        The workspace's tables; they are read as known at the cycle's end
-        (:func:`pmo_lib.tables_as_of`).
+    cycle : Cycle
+        The cycle; its tables are read as known at its end (:attr:`pmo_lib.Cycle.tables`).
     kpis : DataFrame
         :func:`pmo_lib.compute_kpis` for the cycle.
-    cycle : str
     catalog : KpiCatalog
     slip_days : int
         Schedule tolerance in days.
@@ -282,19 +284,18 @@ def exception_register(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycl
         :func:`portfolio_status`. Portfolio-wide exceptions have no
         ``initiative_id``.
     """
-    asof = tables_as_of(tables, cycle)
-    end = cycle_end(asof, cycle)
+    asof, end = cycle.tables, cycle.end
     ini = asof["initiatives"]
     live = set(ini.loc[ini["status"].isin(LIVE), "initiative_id"])
     rows = _kpi_rows(kpis, catalog, live, currency) + _delivery_rows(ini, end, slip_days) + \
-        _raid_rows(asof["raid"], end, live, set(ini.loc[ini["status"].isin(ENDED), "initiative_id"]))
+        _raid_rows(cycle, live, set(ini.loc[ini["status"].isin(ENDED), "initiative_id"]))
     out = pd.DataFrame(rows, columns=[c for c in REGISTER_COLUMNS if c not in ("exception_id", "name", "owner",
                                                                                 "recommendation")])
     names = ini.set_index("initiative_id")
     out["name"] = out["initiative_id"].map(names["name"])
     out["owner"] = out["initiative_id"].map(names["owner"])
     out["uncertain"] = out["uncertain"].astype(bool)
-    decided = _recommendations(out, asof, cycle)
+    decided = _recommendations(out, cycle)
     out["recommendation"] = [
         decided[i][0] if pd.notna(i) else _suggested(k, s)
         for i, k, s in zip(out["initiative_id"], out["kind"], out["severity"])]
@@ -307,19 +308,18 @@ def exception_register(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycl
     return out[REGISTER_COLUMNS]
 
 
-def _decisions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _decisions(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     decisions = tables.get("decisions")
     if decisions is None or decisions.empty or "decision" not in decisions:
         return pd.DataFrame(columns=["decision_id", "cycle", "date", "initiative_id", "decision", "outcome"])
     return decisions.dropna(subset=["initiative_id", "decision"])
 
 
-def _recommendations(register: pd.DataFrame, asof: dict[str, pd.DataFrame], cycle: str
-                     ) -> dict[str, tuple[str, str, str]]:
+def _recommendations(register: pd.DataFrame, cycle: Cycle) -> dict[str, tuple[str, str, str]]:
     """initiative_id to (recommendation, reason, severity) for initiatives with exceptions."""
-    order = list(asof["cycles"]["cycle"])
-    nxt = order[order.index(cycle) + 1] if order.index(cycle) + 1 < len(order) else "the next cycle"
-    decisions = _decisions(asof)
+    order = cycle.history_names  # the decisions known at the cycle's end are of these cycles
+    nxt = cycle.next_name or "the next cycle"
+    decisions = _decisions(cycle.tables)
     out = {}
     for initiative, group in register.dropna(subset=["initiative_id"]).groupby("initiative_id", sort=False):
         severity = _most(group["severity"], list(SEVERITIES))
@@ -339,7 +339,7 @@ def _recommendations(register: pd.DataFrame, asof: dict[str, pd.DataFrame], cycl
         last = mine.iloc[-1]
         word = {"recover": "recovery plan accepted", "re-scope": "re-scope agreed", "stop": "stop decided",
                 "continue": "continuation agreed"}[last["decision"]]
-        if last["cycle"] == cycle:
+        if last["cycle"] == cycle.name:
             differs = "" if rule == last["decision"] else f"; without that decision the rules would say {rule}"
             out[initiative] = (last["decision"], f"{word} in {last['decision_id']}; review in {nxt}{differs}. "
                                                  f"Still open: {reason}", severity)
@@ -363,13 +363,13 @@ def _reason_text(group: pd.DataFrame) -> str:
     return "; ".join(f"{r.short} ({r.severity})" for r in group.itertuples(index=False))
 
 
-def portfolio_status(tables: dict[str, pd.DataFrame], register: pd.DataFrame, cycle: str) -> pd.DataFrame:
+def portfolio_status(cycle: Cycle, register: pd.DataFrame) -> pd.DataFrame:
     """One row per initiative: its status as of the cycle's end and its one recommendation.
 
     Parameters
     ----------
-    tables : dict of str to DataFrame
-        The workspace's tables (read as known at the cycle's end).
+    cycle : Cycle
+        The cycle; its tables are read as known at its end.
     register : DataFrame
         :func:`exception_register` for the cycle.
 
@@ -382,9 +382,8 @@ def portfolio_status(tables: dict[str, pd.DataFrame], register: pd.DataFrame, cy
         is continue, recover, re-scope or stop for an initiative under way and
         empty for one proposed or ended; ``reason`` says why in words.
     """
-    asof = tables_as_of(tables, cycle)
-    ini = asof["initiatives"]
-    decided = _recommendations(register, asof, cycle)
+    ini = cycle.tables["initiatives"]
+    decided = _recommendations(register, cycle)
     rows = []
     for r in ini.itertuples(index=False):
         if r.status in LIVE:
@@ -403,7 +402,7 @@ def portfolio_status(tables: dict[str, pd.DataFrame], register: pd.DataFrame, cy
     return pd.DataFrame(rows, columns=PORTFOLIO_COLUMNS)
 
 
-def closing_summary(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame:
+def closing_summary(cycle: Cycle) -> pd.DataFrame:
     """How the initiatives that ended in the cycle ended: on time, on budget, with their benefits.
 
     An initiative ended in the cycle when it is closed or cancelled at the
@@ -418,13 +417,11 @@ def closing_summary(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame
         ``cost_vs_budget`` is actual cost over budget at completion minus 1;
         ``benefits_realised`` is realised over planned benefit up to the cycle.
     """
-    order = list(tables["cycles"]["cycle"])
-    i = order.index(cycle)
-    now = tables_as_of(tables, cycle)
+    now = cycle.tables
     ini = now["initiatives"].set_index("initiative_id")
     ended_now = set(ini.index[ini["status"].isin(ENDED)])
-    if i > 0:
-        before = tables_as_of(tables, order[i - 1])["initiatives"].set_index("initiative_id")
+    if cycle.previous is not None:
+        before = cycle.previous.tables["initiatives"].set_index("initiative_id")
         ended_now -= set(before.index[before["status"].isin(ENDED)])
     fin = now["financials"]
     ben = now["benefits"]
