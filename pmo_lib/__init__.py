@@ -46,6 +46,7 @@ from .inputs.collect import collect_responses
 from .inputs.questionnaire import QuestionnaireOptions, write_questionnaire, write_questionnaire_pdf
 from .inputs.scaffold import init_workspace
 from .inputs.workspace import Workspace, load_workspace
+from .inputs.cycles import Cycle
 from .analysis.kpis import wilson_interval
 from .inputs.catalog import STATUSES
 from .reporting.report import kpi_status_text, kpi_target_text, kpi_value_text, status_text
@@ -72,7 +73,7 @@ __all__ = [
     "maturity_radar", "reliability_summary", "reliability_table", "role_gap_title", "role_grid", "role_scores",
     "score_intervals", "weakest_item_title",
     "Config", "ConfigError", "InputError", "KpiCatalog", "MaturityModel", "NotebookError", "PmoError",
-    "Problem", "RunLockedError", "RunSummary", "Workspace", "action_tracker", "compute_kpis",
+    "Cycle", "Problem", "RunLockedError", "RunSummary", "Workspace", "action_tracker", "compute_kpis",
     "create_sample_workspace", "cycle_spend", "esc", "format_value", "funding_changes", "goal_mix",
     "goal_mix_bars", "init_workspace", "item_statistics", "kpi_history",
     "kpi_small_multiples", "load_catalog", "load_config", "load_model", "load_workspace", "maturity_bars",

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.config import Funding
-from .kpis import _window
+from ..inputs.cycles import Cycle
 
 FUNDING_COLUMNS = ["initiative_id", "name", "goal_id", "budget_previous", "budget", "value_score",
                    "scenario_budget", "change"]
 NO_GOAL = "(no goal)"
 
 
-def funding_changes(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame:
+def funding_changes(cycle: Cycle) -> pd.DataFrame:
     """Budget per initiative this cycle against the previous cycle.
 
     Returns
@@ -25,21 +25,19 @@ def funding_changes(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame
         change``, largest absolute change first. For the first cycle every
         previous budget is 0.
     """
-    w = _window(tables, cycle)
-    fin = tables["financials"]
-    now = fin[fin["cycle"] == cycle].set_index("initiative_id")["budget"]
-    before = (fin[fin["cycle"] == w.previous].set_index("initiative_id")["budget"] if w.previous
+    now = cycle.rows("financials").set_index("initiative_id")["budget"]
+    before = (cycle.previous.rows("financials").set_index("initiative_id")["budget"] if cycle.previous
               else pd.Series(dtype=float))
     ids = now.index.union(before.index)
     out = pd.DataFrame({"previous_budget": before.reindex(ids).fillna(0.0), "budget": now.reindex(ids).fillna(0.0)})
     out["change"] = out["budget"] - out["previous_budget"]
-    ini = tables["initiatives"].set_index("initiative_id")
+    ini = cycle.tables["initiatives"].set_index("initiative_id")
     out = out.join(ini[["name", "goal_id"]]).reset_index(names="initiative_id")
     out = out.reindex(out["change"].abs().sort_values(ascending=False, kind="stable").index)
     return out[["initiative_id", "name", "goal_id", "previous_budget", "budget", "change"]].reset_index(drop=True)
 
 
-def value_scores(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, *, funding: Funding) -> pd.DataFrame:
+def value_scores(cycle: Cycle, kpis: pd.DataFrame, *, funding: Funding) -> pd.DataFrame:
     """A 0–100 value score per initiative from customer value, benefits, alignment and cost.
 
     Components, each scaled to 0–1: customer = (NPS + 100) / 200, or the CSAT
@@ -49,16 +47,24 @@ def value_scores(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, *, funding
     the components an initiative has, times 100, with the weights of
     ``pmo.yaml`` (funding.value_weights).
 
+    Parameters
+    ----------
+    cycle : Cycle
+    kpis : DataFrame
+        :func:`pmo_lib.compute_kpis` for the cycle.
+    funding : Funding
+        ``funding`` of pmo.yaml.
+
     Returns
     -------
     DataFrame
         Columns ``initiative_id, customer, benefits, alignment, cost,
-        value_score``.
+        value_score``, one row per initiative of the initiatives table.
     """
     per = kpis[kpis["scope"] != "portfolio"].pivot_table(index="scope", columns="kpi_id", values="value",
                                                          aggfunc="first")
     per = per.reindex(columns=["nps", "csat", "benefits_realization", "cpi"])
-    ini = tables["initiatives"].set_index("initiative_id")
+    ini = cycle.tables["initiatives"].set_index("initiative_id")
     out = pd.DataFrame(index=ini.index)
     nps = per["nps"].reindex(out.index)
     out["customer"] = ((nps + 100) / 200).fillna(per["csat"].reindex(out.index))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..inputs.cycles import Cycle
 from .kpis import cycle_spend
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -27,13 +28,12 @@ def portfolio_overview(initiatives: pd.DataFrame) -> pd.DataFrame:
     return counts.rename_axis(None, axis=1).reset_index(names="status")
 
 
-def goal_mix(tables: dict[str, pd.DataFrame], cycle: str, *, tolerance: float) -> pd.DataFrame:
+def goal_mix(cycle: Cycle, *, tolerance: float) -> pd.DataFrame:
     """Each goal's share of the cycle's spend against its target share.
 
     Parameters
     ----------
-    tables : dict of str to DataFrame
-    cycle : str
+    cycle : Cycle
     tolerance : float
         Allowed absolute gap between share and target share.
 
@@ -44,9 +44,9 @@ def goal_mix(tables: dict[str, pd.DataFrame], cycle: str, *, tolerance: float) -
         spend on initiatives with no goal is a row with goal_id ``None`` and
         label ``No strategic goal``. ``gap`` is share minus target share.
     """
-    spend = cycle_spend(tables, cycle)
+    spend = cycle_spend(cycle)
     total = spend["spend"].sum()
-    goals = tables["goals"]
+    goals = cycle.tables["goals"]
     by_goal = spend.groupby(spend["goal_id"].fillna("__none__"))["spend"].sum()
     rows = []
     for g in goals.itertuples():
@@ -62,7 +62,7 @@ def goal_mix(tables: dict[str, pd.DataFrame], cycle: str, *, tolerance: float) -
     return out[["goal_id", "label", "spend", "share", "target_share", "gap", "breach"]]
 
 
-def unaligned_spend(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame:
+def unaligned_spend(cycle: Cycle) -> pd.DataFrame:
     """Initiatives linked to no strategic goal that spent money in the cycle.
 
     Returns
@@ -70,14 +70,17 @@ def unaligned_spend(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame
     DataFrame
         Columns ``initiative_id, name, owner, status, spend``, largest spend first.
     """
-    spend = cycle_spend(tables, cycle)
+    spend = cycle_spend(cycle)
     spend = spend[spend["goal_id"].isna() & (spend["spend"] > 0)]
-    out = spend.merge(tables["initiatives"][["initiative_id", "name", "owner", "status"]], on="initiative_id")
+    out = spend.merge(cycle.tables["initiatives"][["initiative_id", "name", "owner", "status"]], on="initiative_id")
     return out.sort_values("spend", ascending=False)[["initiative_id", "name", "owner", "status", "spend"]]
 
 
-def open_raid(raid: pd.DataFrame, cycle_end: pd.Timestamp) -> pd.DataFrame:
+def open_raid(cycle: Cycle) -> pd.DataFrame:
     """RAID items open at the cycle's end, most severe and oldest first.
+
+    An item is open at the end when it was raised by then and was not closed
+    by then (an item marked closed without a closed date counts as closed).
 
     Returns
     -------
@@ -85,6 +88,7 @@ def open_raid(raid: pd.DataFrame, cycle_end: pd.Timestamp) -> pd.DataFrame:
         Columns ``raid_id, kind, initiative_id, title, severity, owner,
         age_days, overdue``.
     """
+    raid, cycle_end = cycle.tables["raid"], cycle.end
     open_ = raid[(raid["raised_date"] <= cycle_end) &
                  ((raid["status"].eq("open") & raid["closed_date"].isna()) | (raid["closed_date"] > cycle_end))]
     out = open_.assign(age_days=(cycle_end - open_["raised_date"]).dt.days,
@@ -94,7 +98,7 @@ def open_raid(raid: pd.DataFrame, cycle_end: pd.Timestamp) -> pd.DataFrame:
     return out[["raid_id", "kind", "initiative_id", "title", "severity", "owner", "age_days", "overdue"]].reset_index(drop=True)
 
 
-def action_tracker(actions: pd.DataFrame, cycle: str, cycles: pd.DataFrame) -> pd.DataFrame:
+def action_tracker(cycle: Cycle) -> pd.DataFrame:
     """Actions raised up to and including ``cycle``, with their state at its end.
 
     Returns
@@ -104,16 +108,15 @@ def action_tracker(actions: pd.DataFrame, cycle: str, cycles: pd.DataFrame) -> p
         ``overdue`` is true for open actions whose due date is before the
         cycle's end. Open actions come first, oldest due date first.
     """
-    order = {c: i for i, c in enumerate(cycles["cycle"])}
-    end = cycles.loc[cycles["cycle"] == cycle, "end_date"].iloc[0]
-    upto = actions[actions["cycle"].map(order) <= order[cycle]]
+    end = cycle.end
+    upto = cycle.tables["actions"]  # as known at the cycle's end: raised up to and including it
     out = upto.assign(overdue=upto["status"].eq("open") & upto["due_date"].notna() & (upto["due_date"] < end))
     out = out.sort_values(["status", "due_date"], key=lambda s: s.ne("open") if s.name == "status" else s)
     return out[["action_id", "cycle", "title", "owner", "due_date", "status", "overdue"]].reset_index(drop=True)
 
 
-def portfolio_by_goal(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Count initiatives by goal and status.
+def portfolio_by_goal(cycle: Cycle) -> pd.DataFrame:
+    """Count initiatives by goal and status at the cycle's end.
 
     Returns
     -------
@@ -121,6 +124,7 @@ def portfolio_by_goal(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         Columns ``goal``, one per status present, and ``total``; initiatives
         without a goal form the row ``No strategic goal``.
     """
+    tables = cycle.tables
     ini = tables["initiatives"]
     names = tables["goals"].set_index("goal_id")["goal"] if len(tables["goals"]) else pd.Series(dtype=object)
     label = ini["goal_id"].map(lambda g: f"{g} {names.get(g, '')}".strip() if pd.notna(g) else "No strategic goal")

@@ -2,10 +2,10 @@
 
 The catalogue (``templates/kpi_catalog.yaml``, loaded by :mod:`pmo_lib.inputs.catalog`) says what each KPI means, its
 unit, direction, target, tolerance and red threshold. This module holds one
-formula per KPI id. Every formula takes the validated workspace tables and
-one cycle and returns rows of ``scope, value, n, note`` (and ``margin``,
-``ci_low, ci_high`` where a KPI has an interval, and the bases a KPI can be
-rated against).
+formula per KPI id. Every formula takes one cycle (:class:`pmo_lib.Cycle`: its
+dates, its previous cycle and the tables as known at its end) and returns rows
+of ``scope, value, n, note`` (and ``margin``, ``ci_low, ci_high`` where a KPI
+has an interval, and the bases a KPI can be rated against).
 
 The status rule: **green** only when the target is met within the KPI's own
 tolerance; **amber** when it is missed but the value is not beyond the red
@@ -15,13 +15,13 @@ rated); **n/a** when there is no data.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from ..inputs.catalog import FORMULA_BASES, KPI_COLUMNS, KpiCatalog
+from ..inputs.cycles import Cycle
 
 
 # --------------------------------------------------------------------------- status
@@ -78,21 +78,6 @@ def wilson_interval(successes: float, n: int, *, confidence: float = 0.95) -> tu
 
 # --------------------------------------------------------------------------- helpers
 
-@dataclass(frozen=True)
-class _Window:
-    cycle: str
-    previous: str | None
-    start: pd.Timestamp
-    end: pd.Timestamp
-
-
-def _window(tables: dict[str, pd.DataFrame], cycle: str) -> _Window:
-    cycles = tables["cycles"].reset_index(drop=True)
-    i = int(cycles.index[cycles["cycle"] == cycle][0])
-    return _Window(cycle, cycles["cycle"].iloc[i - 1] if i > 0 else None,
-                   cycles["start_date"].iloc[i], cycles["end_date"].iloc[i])
-
-
 def _row(scope: str, value: float, n: int, note: str = "", margin: float = np.nan, *,
          ci: tuple[float, float] = (np.nan, np.nan), bases: dict[str, float] | None = None) -> dict:
     if not np.isfinite(value):
@@ -109,7 +94,7 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den else np.nan
 
 
-def cycle_spend(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame:
+def cycle_spend(cycle: Cycle) -> pd.DataFrame:
     """Spend in one cycle per initiative, from cumulative actual cost.
 
     Returns
@@ -118,10 +103,9 @@ def cycle_spend(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame:
         Columns ``initiative_id, goal_id, spend, budget``: ``spend`` is the
         cumulative AC at the cycle's end minus that at the previous cycle's end.
     """
-    w = _window(tables, cycle)
-    fin = tables["financials"]
-    now = fin[fin["cycle"] == cycle].set_index("initiative_id")
-    before = fin[fin["cycle"] == w.previous].set_index("initiative_id")["actual_cost"] if w.previous else None
+    tables = cycle.tables
+    now = cycle.rows("financials").set_index("initiative_id")
+    before = cycle.previous.rows("financials").set_index("initiative_id")["actual_cost"] if cycle.previous else None
     spend = now["actual_cost"] - (before.reindex(now.index).fillna(0) if before is not None else 0)
     out = pd.DataFrame({"spend": spend.clip(lower=0), "budget": now["budget"]}).reset_index()
     goals = tables["initiatives"].set_index("initiative_id")["goal_id"]
@@ -131,22 +115,18 @@ def cycle_spend(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- formulas
 
-class _Cycle:
+class _Context:
     """One cycle's inputs, with the derived tables several formulas share computed once."""
 
-    def __init__(self, tables: dict[str, pd.DataFrame], cycle: str) -> None:
-        self.tables = tables
-        self.cycle = cycle
-
-    @cached_property
-    def window(self) -> _Window:
-        return _window(self.tables, self.cycle)
+    def __init__(self, cycle: Cycle) -> None:
+        self.window = cycle
+        self.tables = cycle.tables
+        self.cycle = cycle.name
 
     @cached_property
     def finished(self) -> pd.DataFrame:
         """Work items finished in the cycle."""
-        items = self.tables["work_items"]
-        return items[items["finished"].between(self.window.start, self.window.end)]
+        return self.window.rows("work_items")
 
     @cached_property
     def type_shares(self) -> pd.Series:
@@ -154,11 +134,12 @@ class _Cycle:
 
     @cached_property
     def spend(self) -> pd.DataFrame:
-        return cycle_spend(self.tables, self.cycle)
+        return cycle_spend(self.window)
 
 
-Formula = Callable[[_Cycle, str], list[dict]]
-FORMULAS: dict[str, Formula] = {}
+Formula = Callable[[_Context, str], list[dict]]
+#: kpi_id to its formula, bound to the id: called with the cycle's context only.
+FORMULAS: dict[str, Callable[[_Context], list[dict]]] = {}
 #: The rating bases (``rate_as``) each formula supplies besides the value itself.
 BASES: dict[str, tuple[str, ...]] = {}
 
@@ -168,7 +149,9 @@ def _formula(*ids: str, bases: tuple[str, ...] = ()):
         for kpi_id in ids:
             if FORMULA_BASES.get(kpi_id) != bases:
                 raise AssertionError(f"{kpi_id}: list it in pmo_lib.inputs.catalog.FORMULA_BASES with bases {bases}")
-            FORMULAS[kpi_id] = lambda ctx, _f=func, _k=kpi_id: _f(ctx, _k)
+            def bound(ctx: _Context, _f: Formula = func, _k: str = kpi_id) -> list[dict]:
+                return _f(ctx, _k)
+            FORMULAS[kpi_id] = bound
             BASES[kpi_id] = bases
         return func
     return register
@@ -230,12 +213,11 @@ def _goal_mix(ctx, kpi_id):
 
 @_formula("budget_reallocation")
 def _reallocation(ctx, kpi_id):
-    tables, cycle, w = ctx.tables, ctx.cycle, ctx.window
+    w = ctx.window
     if w.previous is None:
         return _na("first cycle: there is no previous budget to compare with")
-    fin = tables["financials"]
-    now = fin[fin["cycle"] == cycle].groupby("initiative_id")["budget"].sum()
-    before = fin[fin["cycle"] == w.previous].groupby("initiative_id")["budget"].sum()
+    now = w.rows("financials").groupby("initiative_id")["budget"].sum()
+    before = w.previous.rows("financials").groupby("initiative_id")["budget"].sum()
     if now.sum() == 0 or before.sum() == 0:
         return _na("no budget in this or the previous cycle")
     ids = now.index.union(before.index)
@@ -361,19 +343,16 @@ if list(FORMULAS) != list(FORMULA_BASES):  # the catalogue check and the engine 
     raise AssertionError(f"formulas {list(FORMULAS)} differ from pmo_lib.inputs.catalog.FORMULA_BASES")
 
 
-def compute_kpis(tables: dict[str, pd.DataFrame], cycle: str, catalog: KpiCatalog, *,
-                 present: set[str] | None = None) -> pd.DataFrame:
+def compute_kpis(cycle: Cycle, catalog: KpiCatalog) -> pd.DataFrame:
     """Compute every KPI of the catalogue for one cycle and rate it.
 
     Parameters
     ----------
-    tables : dict of str to DataFrame
-        The workspace's validated tables.
-    cycle : str
+    cycle : Cycle
+        The cycle; its tables are read as known at its end. A KPI needing a
+        table the workspace does not provide (``cycle.present``) is n/a with
+        the reason.
     catalog : KpiCatalog
-    present : set of str, optional
-        Tables the workspace provides; a KPI needing a missing one is n/a with
-        the reason. Default: every non-empty table.
 
     Returns
     -------
@@ -390,8 +369,8 @@ def compute_kpis(tables: dict[str, pd.DataFrame], cycle: str, catalog: KpiCatalo
         ``uncertain`` is true when that interval reaches the green edge
         (target ∓ tolerance), so the status could be the other side of it.
     """
-    present = present if present is not None else {k for k, v in tables.items() if not v.empty}
-    ctx = _Cycle(tables, cycle)
+    present = cycle.present
+    ctx = _Context(cycle)
     frames = []
     for spec in catalog.table.itertuples(index=False):
         missing = [t for t in spec.needs if t not in present]
@@ -427,17 +406,19 @@ def compute_kpis(tables: dict[str, pd.DataFrame], cycle: str, catalog: KpiCatalo
     return out[KPI_COLUMNS].reset_index(drop=True)
 
 
-def kpi_history(tables: dict[str, pd.DataFrame], catalog: KpiCatalog, *,
-                present: set[str] | None = None, scope: str = "portfolio") -> pd.DataFrame:
-    """Compute the KPIs for every cycle.
+def kpi_history(cycle: Cycle, catalog: KpiCatalog, *, scope: str = "portfolio") -> pd.DataFrame:
+    """Compute the KPIs for every cycle up to and including ``cycle``.
+
+    Each cycle's KPIs are computed as known at that cycle's end
+    (:attr:`pmo_lib.Cycle.history`); later cycles are left out.
 
     Returns
     -------
     DataFrame
-        The columns of :func:`compute_kpis` plus ``cycle``, for one scope.
+        The columns of :func:`compute_kpis` plus ``cycle``, for one scope, in cycle order.
     """
     frames = []
-    for cycle in tables["cycles"]["cycle"]:
-        frame = compute_kpis(tables, cycle, catalog, present=present)
-        frames.append(frame[frame["scope"] == scope].assign(cycle=cycle))
+    for past in cycle.history:
+        frame = compute_kpis(past, catalog)
+        frames.append(frame[frame["scope"] == scope].assign(cycle=past.name))
     return pd.concat(frames, ignore_index=True)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.config import DEFAULT_MINIMUMS, Minimums
+from ..inputs.cycles import Cycle
 from ..inputs.model import MaturityModel
 
 
@@ -540,36 +541,38 @@ def overall_maturity(current: pd.DataFrame, model: MaturityModel, *, previous: p
     return pd.DataFrame([row], columns=OVERALL_COLUMNS)
 
 
-def maturity_trend(assessment: pd.DataFrame, model: MaturityModel, *, cycles: list[str]) -> pd.DataFrame:
-    """Overall score and staged level in every cycle that has answers.
+def maturity_trend(cycle: Cycle, model: MaturityModel) -> pd.DataFrame:
+    """Overall score and staged level in every cycle up to ``cycle`` that has answers.
 
     Only point scores are computed here; the intervals and reliability of
-    :func:`score_dimensions` are not needed for a trend.
+    :func:`score_dimensions` are not needed for a trend. Later cycles are left out.
 
     Returns
     -------
     DataFrame
         Columns ``cycle, score, level, n_respondents`` in cycle order.
     """
+    assessment = cycle.tables["assessment"]
     rows = []
-    for cycle in cycles:
-        answers = assessment[assessment["cycle"] == cycle]
+    for name in cycle.history_names:
+        answers = assessment[assessment["cycle"] == name]
         if answers["score"].notna().any():
             dims = point_scores(answers, model)
-            rows.append({"cycle": cycle, "score": overall_score(dims), "level": overall_level(dims),
+            rows.append({"cycle": name, "score": overall_score(dims), "level": overall_level(dims),
                          "n_respondents": int(answers["respondent_id"].nunique())})
     return pd.DataFrame(rows, columns=["cycle", "score", "level", "n_respondents"])
 
 
-def dimension_history(assessment: pd.DataFrame, model: MaturityModel, *, cycles: list[str]) -> pd.DataFrame:
-    """Each dimension's score in every cycle that has answers.
+def dimension_history(cycle: Cycle, model: MaturityModel) -> pd.DataFrame:
+    """Each dimension's score in every cycle up to ``cycle`` that has answers.
 
     Returns
     -------
     DataFrame
         Columns ``cycle, dimension_id, dimension, score``, in cycle order.
     """
-    per = respondent_scores(assessment, model)
+    cycles = cycle.history_names
+    per = respondent_scores(cycle.tables["assessment"], model)
     means = per.groupby(["cycle", "dimension_id"])["score"].mean().reset_index()
     means = means[means["cycle"].isin(cycles)]
     means["_order"] = means["cycle"].map({c: i for i, c in enumerate(cycles)})

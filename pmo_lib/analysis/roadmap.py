@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..inputs.cycles import Cycle
 from ..inputs.model import MaturityModel
 from ..inputs.playbook import EFFORTS, Playbook
 
@@ -77,15 +78,18 @@ def roadmap_by_cycle(roadmap: pd.DataFrame, *, cycles: int = 3, capacity: float 
     return pd.DataFrame(out, columns=list(roadmap.columns) + ["cycle_offset"])
 
 
-def next_cycles(cycles: pd.DataFrame, *, weeks: int, count: int = 3) -> pd.DataFrame:
-    """Dates of the cycles after the last one, ``weeks`` long each.
+def next_cycles(cycle: Cycle, *, weeks: int, count: int = 3) -> pd.DataFrame:
+    """Dates of the cycles after the workspace's last cycle, ``weeks`` long each.
+
+    The roadmap is planned from the last cycle the workspace lists (the cycles
+    table, which :attr:`pmo_lib.Cycle.tables` keeps whole), whichever cycle is reported.
 
     Returns
     -------
     DataFrame
         Columns ``cycle_offset, label, start_date, end_date``.
     """
-    end = cycles["end_date"].max()
+    end = cycle.tables["cycles"]["end_date"].max()
     rows = []
     for k in range(1, count + 1):
         start = end + pd.Timedelta(days=1)

@@ -4,10 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .kpis import _window, cycle_spend
+from ..inputs.cycles import Cycle
+from .kpis import cycle_spend
 
 
-def value_for_money(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: str) -> pd.DataFrame:
+def value_for_money(cycle: Cycle, kpis: pd.DataFrame) -> pd.DataFrame:
     """Customer value against cost per initiative for one cycle.
 
     Every initiative with a financials row in the cycle appears, and so does
@@ -23,8 +24,8 @@ def value_for_money(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: 
         (NaN without benefits or spend); ``status`` the initiative's status.
         Sorted by ``benefit_per_cost``, best first.
     """
-    spend = cycle_spend(tables, cycle)[["initiative_id", "spend"]]
-    ini = tables["initiatives"].set_index("initiative_id")
+    spend = cycle_spend(cycle)[["initiative_id", "spend"]]
+    ini = cycle.tables["initiatives"].set_index("initiative_id")
     active = [i for i in ini.index[ini["status"] == "active"] if i not in set(spend["initiative_id"])]
     if active:
         spend = pd.concat([spend, pd.DataFrame({"initiative_id": active, "spend": np.nan})], ignore_index=True)
@@ -32,9 +33,7 @@ def value_for_money(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: 
                                                          aggfunc="first")
     per = per.reindex(columns=["cpi", "nps", "csat"]).rename_axis("initiative_id").reset_index()
     out = spend.merge(per, on="initiative_id", how="left")
-    ben = tables["benefits"] if "benefits" in tables else pd.DataFrame(columns=["cycle", "initiative_id",
-                                                                                 "realized_benefit"])
-    realised = ben[ben["cycle"] == cycle].groupby("initiative_id")["realized_benefit"].sum()
+    realised = cycle.rows("benefits").groupby("initiative_id")["realized_benefit"].sum()
     out["realized_benefit"] = out["initiative_id"].map(realised)
     out["benefit_per_cost"] = out["realized_benefit"] / out["spend"].where(out["spend"] > 0)
     out.insert(1, "name", out["initiative_id"].map(ini["name"]))
@@ -43,7 +42,7 @@ def value_for_money(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: 
     return out.sort_values("benefit_per_cost", ascending=False, na_position="last").reset_index(drop=True)
 
 
-def flow_times(work_items: pd.DataFrame, tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame:
+def flow_times(cycle: Cycle) -> pd.DataFrame:
     """Flow time of each item finished in the cycle.
 
     Returns
@@ -51,14 +50,12 @@ def flow_times(work_items: pd.DataFrame, tables: dict[str, pd.DataFrame], cycle:
     DataFrame
         Columns ``item_id, initiative_id, item_type, flow_days``.
     """
-    w = _window(tables, cycle)
-    done = work_items[work_items["finished"].between(w.start, w.end) & work_items["started"].notna()]
+    done = cycle.rows("work_items").dropna(subset=["started"])
     return done.assign(flow_days=(done["finished"] - done["started"]).dt.days)[
         ["item_id", "initiative_id", "item_type", "flow_days"]].reset_index(drop=True)
 
 
-def wip_ageing(work_items: pd.DataFrame, tables: dict[str, pd.DataFrame], cycle: str,
-               *, bins: tuple[int, ...] = (0, 14, 30, 60, 90)) -> pd.DataFrame:
+def wip_ageing(cycle: Cycle, *, bins: tuple[int, ...] = (0, 14, 30, 60, 90)) -> pd.DataFrame:
     """Work in progress at the cycle's end by age band and initiative.
 
     Returns
@@ -67,7 +64,8 @@ def wip_ageing(work_items: pd.DataFrame, tables: dict[str, pd.DataFrame], cycle:
         Columns ``initiative_id, age_band, items, oldest_days``: one row per
         initiative and band with items, oldest first.
     """
-    end = _window(tables, cycle).end
+    end = cycle.end
+    work_items = cycle.tables["work_items"]
     wip = work_items[(work_items["started"] <= end) & (work_items["finished"].isna() | (work_items["finished"] > end))]
     age = (end - wip["started"]).dt.days
     labels = [f"{a}–{b - 1} days" for a, b in zip(bins[:-1], bins[1:])] + [f"{bins[-1]}+ days"]

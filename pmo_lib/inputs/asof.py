@@ -2,7 +2,7 @@
 
 The ``initiatives`` table holds what is known today: the current status, the
 latest forecast and the actual end date. A report for an earlier cycle must not
-use that hindsight. :func:`tables_as_of` rebuilds what was known at the cycle's
+use that hindsight. :attr:`pmo_lib.Cycle.tables` (and :func:`tables_as_of`) rebuilds what was known at the cycle's
 end:
 
 * rows of cycle-keyed tables (financials, feedback, benefits, decisions,
@@ -18,25 +18,25 @@ end:
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from .cycles import Cycle
 
 CYCLE_KEYED = ("financials", "feedback", "benefits", "decisions", "actions", "assessment", "initiative_status")
 ENDED = ("closed", "cancelled")
 
 
-def cycle_end(tables: dict[str, pd.DataFrame], cycle: str) -> pd.Timestamp:
-    """The last day of ``cycle``."""
-    cycles = tables["cycles"]
-    return pd.Timestamp(cycles.loc[cycles["cycle"] == cycle, "end_date"].iloc[0])
-
-
-def initiatives_as_of(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame:
+def initiatives_as_of(tables: Mapping[str, pd.DataFrame], cycle: str) -> pd.DataFrame:
     """The initiatives table as known at the end of ``cycle``.
 
     Parameters
     ----------
-    tables : dict of str to DataFrame
+    tables : mapping of str to DataFrame
         The workspace's validated tables; ``initiative_status`` may be empty.
     cycle : str
 
@@ -47,7 +47,48 @@ def initiatives_as_of(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFra
         where the status comes from ``initiative_status``, ``dates`` where the
         dates changed it, ``current`` where today's status stands.
     """
-    end = cycle_end(tables, cycle)
+    from .cycles import Cycle
+
+    return _initiatives(tables, Cycle.of(tables, cycle))
+
+
+def tables_as_of(tables: Mapping[str, pd.DataFrame], cycle: str) -> dict[str, pd.DataFrame]:
+    """Every table as known at the end of ``cycle``: :attr:`pmo_lib.Cycle.tables` of ``Cycle.of(tables, cycle)``.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        A new mapping; the input tables are not changed.
+    """
+    from .cycles import Cycle
+
+    return dict(Cycle.of(tables, cycle).tables)
+
+
+def known_at(tables: Mapping[str, pd.DataFrame], cycle: Cycle) -> dict[str, pd.DataFrame]:
+    """Every table as known at the end of ``cycle``.
+
+    The ``cycles`` table is kept whole, so that the next cycle's length and
+    name stay known; every analysis selects its own cycle's rows.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        A new mapping; the input tables are not changed.
+    """
+    order = {c: i for i, c in enumerate(cycle.history_names)}
+    limit = len(order) - 1
+    out = dict(tables)
+    for name in CYCLE_KEYED:
+        frame = tables.get(name)
+        if frame is not None and len(frame) and "cycle" in frame:
+            out[name] = frame[frame["cycle"].map(order).fillna(np.inf) <= limit]
+    out["initiatives"] = _initiatives(tables, cycle)
+    return out
+
+
+def _initiatives(tables: Mapping[str, pd.DataFrame], cycle: Cycle) -> pd.DataFrame:
+    end = cycle.end
     ini = tables["initiatives"].copy()
     ini["status_source"] = "current"
     not_yet_ended = ini["actual_end_date"].notna() & (ini["actual_end_date"] > end)
@@ -61,7 +102,7 @@ def initiatives_as_of(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFra
 
     history = tables.get("initiative_status")
     if history is not None and len(history):
-        known = history[history["cycle"] == cycle].set_index("initiative_id")
+        known = history[history["cycle"] == cycle.name].set_index("initiative_id")
         hit = ini["initiative_id"].isin(known.index)
         ids = ini.loc[hit, "initiative_id"]
         ini.loc[hit, "status"] = ids.map(known["status"]).to_numpy()
@@ -72,25 +113,3 @@ def initiatives_as_of(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFra
         ini.loc[still_open, "actual_end_date"] = pd.NaT
     ini["forecast_end_date"] = pd.to_datetime(ini["forecast_end_date"])
     return ini
-
-
-def tables_as_of(tables: dict[str, pd.DataFrame], cycle: str) -> dict[str, pd.DataFrame]:
-    """Every table as known at the end of ``cycle``.
-
-    The ``cycles`` table is kept whole, so that the next cycle's length and
-    name stay known; every analysis selects its own cycle's rows.
-
-    Returns
-    -------
-    dict of str to DataFrame
-        A new mapping; the input tables are not changed.
-    """
-    order = {c: i for i, c in enumerate(tables["cycles"]["cycle"])}
-    limit = order[cycle]
-    out = dict(tables)
-    for name in CYCLE_KEYED:
-        frame = tables.get(name)
-        if frame is not None and len(frame) and "cycle" in frame:
-            out[name] = frame[frame["cycle"].map(order).fillna(np.inf) <= limit]
-    out["initiatives"] = initiatives_as_of(tables, cycle)
-    return out

@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from .config import CONFIG_FILE, Config, load_validated
 from .exceptions import InputError, PmoError, Problem, _Collector
 from .catalog import KpiCatalog, load_catalog
+from .cycles import Cycle, ordered
 from .model import MaturityModel, load_model
 from .playbook import Playbook, cadence_problems, load_playbook
 from .resources import TEMPLATES_DIR
@@ -74,7 +75,17 @@ class Workspace:
     @property
     def cycles(self) -> list[str]:
         """Cycle names ordered by start date."""
-        return self.tables["cycles"]["cycle"].tolist()
+        return self.cycle(None).history_names
+
+    def cycle(self, name: str | None = None) -> Cycle:
+        """The cycle ``name`` (the latest when ``None``): its dates, neighbours, rows and tables as known then.
+
+        Raises
+        ------
+        PmoError
+            When the cycle is not in the cycles table; the message lists the known cycles.
+        """
+        return Cycle.of(self.tables, name, present=self.present)
 
     def resolve_cycle(self, cycle: str | None) -> str:
         """Return ``cycle``, or the latest cycle when it is ``None``.
@@ -84,26 +95,21 @@ class Workspace:
         PmoError
             When the cycle is not in ``cycles``.
         """
-        if cycle is None:
-            return self.cycles[-1]
-        if cycle not in self.cycles:
-            raise PmoError(
-                f"cycle {cycle!r} is not in the cycles table; known cycles: {', '.join(self.cycles)}")
-        return cycle
+        return self.cycle(cycle).name
 
     def previous_cycle(self, cycle: str) -> str | None:
         """The cycle before ``cycle``, or ``None`` for the first one."""
-        i = self.cycles.index(cycle)
-        return self.cycles[i - 1] if i > 0 else None
+        previous = self.cycle(cycle).previous
+        return previous.name if previous is not None else None
 
     def as_of(self, cycle: str | None = None) -> dict[str, pd.DataFrame]:
         """The tables as known at the end of ``cycle`` (default: the latest).
 
-        See :func:`pmo_lib.inputs.asof.tables_as_of`: later cycles' rows are left
-        out and each initiative has the status and forecast of that time.
+        The same as ``ws.cycle(cycle).tables`` (:attr:`pmo_lib.Cycle.tables`):
+        later cycles' rows are left out and each initiative has the status and
+        forecast of that time.
         """
-        from .asof import tables_as_of
-        return tables_as_of(self.tables, self.resolve_cycle(cycle))
+        return dict(self.cycle(cycle).tables)
 
     def source(self, table: str) -> str:
         """Where a table was read from, as the user would name it."""
@@ -410,8 +416,7 @@ def _check_cumulative(tables: dict[str, pd.DataFrame], sources: dict[str, str], 
     fin, cycles = tables.get("financials"), tables.get("cycles")
     if fin is None or cycles is None:
         return
-    ordered = cycles.dropna(subset=["start_date"]).sort_values("start_date", kind="stable")["cycle"]
-    order = {c: i for i, c in enumerate(ordered)}
+    order = {c: i for i, c in enumerate(ordered(cycles.dropna(subset=["start_date"]))["cycle"])}
     frame = fin.assign(_order=fin["cycle"].map(order)).dropna(subset=["_order"])
     frame = frame.sort_values(["initiative_id", "_order"])
     for column in ("planned_value", "earned_value", "actual_cost"):
@@ -557,7 +562,7 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
         if frame is None:
             frame = _empty(spec)
         if spec.name == "cycles":
-            frame = frame.sort_values("start_date", kind="stable")
+            frame = ordered(frame)
         full[spec.name] = frame.reset_index(names="source_row")
     ws = Workspace(path=path, config=config, tables=full, present=present, model=model,
                    catalog=catalog, playbook=playbook, files=files, warnings=warnings, _sources=sources)

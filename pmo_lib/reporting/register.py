@@ -55,10 +55,13 @@ ended.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
-from ..inputs.asof import ENDED, cycle_end, tables_as_of
+from ..inputs.asof import ENDED
+from ..inputs.cycles import Cycle
 from ..analysis.governance import open_raid
 from ..inputs.catalog import KpiCatalog
 from ..inputs.config import DEFAULT_EXCEPTION_RULES, ExceptionRules
@@ -257,11 +260,11 @@ def _delivery_rows(ini: pd.DataFrame, end: pd.Timestamp, slip_days: int, rules: 
     return rows
 
 
-def _raid_rows(raid: pd.DataFrame, end: pd.Timestamp, live: set[str], ended: set[str],
-               rules: ExceptionRules) -> list[dict]:
+def _raid_rows(cycle: Cycle, live: set[str], ended: set[str], rules: ExceptionRules) -> list[dict]:
+    raid, end = cycle.tables["raid"], cycle.end
     if raid.empty:
         return []
-    late = open_raid(raid, end)
+    late = open_raid(cycle)
     late = late[late["overdue"] & late["severity"].isin(["high", "critical"]) & late["kind"].isin(["risk", "issue"])]
     due = raid.set_index("raid_id")["due_date"]
     rows = []
@@ -289,19 +292,17 @@ def _raid_rows(raid: pd.DataFrame, end: pd.Timestamp, live: set[str], ended: set
     return rows
 
 
-def exception_register(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycle: str, catalog: KpiCatalog, *,
+def exception_register(cycle: Cycle, kpis: pd.DataFrame, catalog: KpiCatalog, *,
                        slip_days: int = 30, currency: str = "",
                        rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> pd.DataFrame:
     """Every exception of one cycle, each with its initiative's one recommendation.
 
     Parameters
     ----------
-    tables : dict of str to DataFrame
-        The workspace's tables; they are read as known at the cycle's end
-        (:func:`pmo_lib.tables_as_of`).
+    cycle : Cycle
+        The cycle; its tables are read as known at its end (:attr:`pmo_lib.Cycle.tables`).
     kpis : DataFrame
         :func:`pmo_lib.compute_kpis` for the cycle.
-    cycle : str
     catalog : KpiCatalog
     slip_days : int
         Schedule tolerance in days.
@@ -320,19 +321,18 @@ def exception_register(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycl
         :func:`portfolio_status`. Portfolio-wide exceptions have no
         ``initiative_id``.
     """
-    asof = tables_as_of(tables, cycle)
-    end = cycle_end(asof, cycle)
+    asof, end = cycle.tables, cycle.end
     ini = asof["initiatives"]
     live = set(ini.loc[ini["status"].isin(LIVE), "initiative_id"])
     rows = _kpi_rows(kpis, catalog, live, currency) + _delivery_rows(ini, end, slip_days, rules) + \
-        _raid_rows(asof["raid"], end, live, set(ini.loc[ini["status"].isin(ENDED), "initiative_id"]), rules)
+        _raid_rows(cycle, live, set(ini.loc[ini["status"].isin(ENDED), "initiative_id"]), rules)
     out = pd.DataFrame(rows, columns=[c for c in REGISTER_COLUMNS if c not in ("exception_id", "name", "owner",
                                                                                 "recommendation")])
     names = ini.set_index("initiative_id")
     out["name"] = out["initiative_id"].map(names["name"])
     out["owner"] = out["initiative_id"].map(names["owner"])
     out["uncertain"] = out["uncertain"].astype(bool)
-    decided = _recommendations(out, asof, cycle, rules)
+    decided = _recommendations(out, cycle, rules)
     out["recommendation"] = [
         decided[i][0] if pd.notna(i) else _suggested(k, s)
         for i, k, s in zip(out["initiative_id"], out["kind"], out["severity"])]
@@ -345,19 +345,18 @@ def exception_register(tables: dict[str, pd.DataFrame], kpis: pd.DataFrame, cycl
     return out[REGISTER_COLUMNS]
 
 
-def _decisions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _decisions(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     decisions = tables.get("decisions")
     if decisions is None or decisions.empty or "decision" not in decisions:
         return pd.DataFrame(columns=["decision_id", "cycle", "date", "initiative_id", "decision", "outcome"])
     return decisions.dropna(subset=["initiative_id", "decision"])
 
 
-def _recommendations(register: pd.DataFrame, asof: dict[str, pd.DataFrame], cycle: str,
-                     rules: ExceptionRules) -> dict[str, tuple[str, str, str]]:
+def _recommendations(register: pd.DataFrame, cycle: Cycle, rules: ExceptionRules) -> dict[str, tuple[str, str, str]]:
     """initiative_id to (recommendation, reason, severity) for initiatives with exceptions."""
-    order = list(asof["cycles"]["cycle"])
-    nxt = order[order.index(cycle) + 1] if order.index(cycle) + 1 < len(order) else "the next cycle"
-    decisions = _decisions(asof)
+    order = cycle.history_names  # the decisions known at the cycle's end are of these cycles
+    nxt = cycle.next_name or "the next cycle"
+    decisions = _decisions(cycle.tables)
     out = {}
     for initiative, group in register.dropna(subset=["initiative_id"]).groupby("initiative_id", sort=False):
         severity = _most(group["severity"], list(SEVERITIES))
@@ -378,7 +377,7 @@ def _recommendations(register: pd.DataFrame, asof: dict[str, pd.DataFrame], cycl
         last = mine.iloc[-1]
         word = {"recover": "recovery plan accepted", "re-scope": "re-scope agreed", "stop": "stop decided",
                 "continue": "continuation agreed"}[last["decision"]]
-        if last["cycle"] == cycle:
+        if last["cycle"] == cycle.name:
             differs = "" if rule == last["decision"] else f"; without that decision the rules would say {rule}"
             out[initiative] = (last["decision"], f"{word} in {last['decision_id']}; review in {nxt}{differs}. "
                                                  f"Still open: {reason}", severity)
@@ -402,14 +401,14 @@ def _reason_text(group: pd.DataFrame) -> str:
     return "; ".join(f"{r.short} ({r.severity})" for r in group.itertuples(index=False))
 
 
-def portfolio_status(tables: dict[str, pd.DataFrame], register: pd.DataFrame, cycle: str, *,
+def portfolio_status(cycle: Cycle, register: pd.DataFrame, *,
                      rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> pd.DataFrame:
     """One row per initiative: its status as of the cycle's end and its one recommendation.
 
     Parameters
     ----------
-    tables : dict of str to DataFrame
-        The workspace's tables (read as known at the cycle's end).
+    cycle : Cycle
+        The cycle; its tables are read as known at its end.
     register : DataFrame
         :func:`exception_register` for the cycle.
     rules : ExceptionRules
@@ -424,9 +423,8 @@ def portfolio_status(tables: dict[str, pd.DataFrame], register: pd.DataFrame, cy
         is continue, recover, re-scope or stop for an initiative under way and
         empty for one proposed or ended; ``reason`` says why in words.
     """
-    asof = tables_as_of(tables, cycle)
-    ini = asof["initiatives"]
-    decided = _recommendations(register, asof, cycle, rules)
+    ini = cycle.tables["initiatives"]
+    decided = _recommendations(register, cycle, rules)
     rows = []
     for r in ini.itertuples(index=False):
         if r.status in LIVE:
@@ -445,7 +443,7 @@ def portfolio_status(tables: dict[str, pd.DataFrame], register: pd.DataFrame, cy
     return pd.DataFrame(rows, columns=PORTFOLIO_COLUMNS)
 
 
-def closing_summary(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame:
+def closing_summary(cycle: Cycle) -> pd.DataFrame:
     """How the initiatives that ended in the cycle ended: on time, on budget, with their benefits.
 
     An initiative ended in the cycle when it is closed or cancelled at the
@@ -460,13 +458,11 @@ def closing_summary(tables: dict[str, pd.DataFrame], cycle: str) -> pd.DataFrame
         ``cost_vs_budget`` is actual cost over budget at completion minus 1;
         ``benefits_realised`` is realised over planned benefit up to the cycle.
     """
-    order = list(tables["cycles"]["cycle"])
-    i = order.index(cycle)
-    now = tables_as_of(tables, cycle)
+    now = cycle.tables
     ini = now["initiatives"].set_index("initiative_id")
     ended_now = set(ini.index[ini["status"].isin(ENDED)])
-    if i > 0:
-        before = tables_as_of(tables, order[i - 1])["initiatives"].set_index("initiative_id")
+    if cycle.previous is not None:
+        before = cycle.previous.tables["initiatives"].set_index("initiative_id")
         ended_now -= set(before.index[before["status"].isin(ENDED)])
     fin = now["financials"]
     ben = now["benefits"]

@@ -20,7 +20,7 @@ def ws(tiny):
 
 
 def test_goal_mix_flags_goals_outside_the_tolerance(ws):
-    mix = goal_mix(ws.tables, "C2", tolerance=0.05).set_index("label")
+    mix = goal_mix(ws.cycle("C2"), tolerance=0.05).set_index("label")
     assert mix.at["G1 Grow online sales", "share"] == pytest.approx(37 / 80)
     assert bool(mix.at["G1 Grow online sales", "breach"])
     assert not bool(mix.at["G2 Keep customers", "breach"])
@@ -29,14 +29,14 @@ def test_goal_mix_flags_goals_outside_the_tolerance(ws):
 
 
 def test_unaligned_spend_names_the_initiative(ws):
-    out = unaligned_spend(ws.tables, "C2")
+    out = unaligned_spend(ws.cycle("C2"))
     assert out["initiative_id"].tolist() == ["I3"] and out["spend"].iloc[0] == pytest.approx(11000)
 
 
 def test_register_on_fixture_data_with_known_answers(ws):
     catalog = load_catalog(config=ws.config)
-    kpis = compute_kpis(ws.tables, "C2", catalog, present=ws.present)
-    out = exception_register(ws.tables, kpis, "C2", catalog, slip_days=30)
+    kpis = compute_kpis(ws.cycle("C2"), catalog)
+    out = exception_register(ws.cycle("C2"), kpis, catalog, slip_days=30)
     by = {(r.kind, r.initiative_id): r for r in out.itertuples()}
     late = by[("delivery", "I1")]  # forecast 2027-03-31 against 2026-12-31: 90 days, beyond 2 x 30
     assert late.value == 90 and late.severity == "high"
@@ -53,17 +53,16 @@ def test_register_on_fixture_data_with_known_answers(ws):
 
 
 def test_funding_changes_compare_with_the_previous_cycle(ws):
-    out = funding_changes(ws.tables, "C2").set_index("initiative_id")
+    out = funding_changes(ws.cycle("C2")).set_index("initiative_id")
     assert out.at["I2", "change"] == 10000 and out.at["I1", "change"] == 0
-    assert funding_changes(ws.tables, "C1")["previous_budget"].eq(0).all()
+    assert funding_changes(ws.cycle("C1"))["previous_budget"].eq(0).all()
 
 
 def test_open_raid_and_actions_at_the_cycle_end(ws):
-    end = ws["cycles"].set_index("cycle").at["C2", "end_date"]
-    raid = open_raid(ws["raid"], end)
+    raid = open_raid(ws.cycle("C2"))
     assert raid["raid_id"].tolist() == ["R2", "R1", "R3"]  # critical first, then high, then medium
     assert raid.set_index("raid_id").at["R1", "overdue"]
-    actions = action_tracker(ws["actions"], "C3", ws["cycles"]).set_index("action_id")
+    actions = action_tracker(ws.cycle("C3")).set_index("action_id")
     assert bool(actions.at["A2", "overdue"]) and not bool(actions.at["A3", "overdue"])
 
 
@@ -74,10 +73,9 @@ def test_portfolio_overview_counts_by_status_and_kind(ws):
 
 
 def test_portfolio_by_goal_and_raid_summary(ws):
-    by_goal = portfolio_by_goal(ws.tables).set_index("goal")
+    by_goal = portfolio_by_goal(ws.cycle("C3")).set_index("goal")
     assert by_goal.at["G1 Grow online sales", "total"] == 2 and by_goal.at["No strategic goal", "total"] == 1
-    end = ws["cycles"].set_index("cycle").at["C3", "end_date"]
-    summary = raid_summary(open_raid(ws["raid"], end)).set_index("kind")
+    summary = raid_summary(open_raid(ws.cycle("C3"))).set_index("kind")
     assert summary.at["risk", "total"] == 2 and summary.at["risk", "high"] == 1 and summary.at["risk", "overdue"] == 2  # R1 and R3 both past due
 
 
@@ -90,8 +88,8 @@ def test_action_completion_rate(ws):
 
 def test_value_scores_follow_the_documented_components(ws):
     catalog = load_catalog(config=ws.config)
-    kpis = compute_kpis(ws.tables, "C3", catalog, present=ws.present)
-    scores = value_scores(ws.tables, kpis, funding=Funding()).set_index("initiative_id")
+    kpis = compute_kpis(ws.cycle("C3"), catalog)
+    scores = value_scores(ws.cycle("C3"), kpis, funding=Funding()).set_index("initiative_id")
     # I2: NPS 66.7 -> 0.833; benefits 9,000/12,000 = 0.75 -> 0.625; aligned -> 1; CPI 90/88 -> (1.0227-0.5)/0.7 capped 0.747
     cpi = (90 / 88 - 0.5) / 0.7
     expected = 100 * (0.3 * (100 * 2 / 3 + 100) / 200 + 0.3 * 0.75 / 1.2 + 0.2 * 1 + 0.2 * cpi)

@@ -14,7 +14,7 @@ from pmo_lib.inputs.config import Config
 def tiny_kpis(tiny):
     ws = load_workspace(tiny)
     catalog = load_catalog(config=ws.config)
-    return ws, catalog, {c: compute_kpis(ws.tables, c, catalog, present=ws.present) for c in ws.cycles}
+    return ws, catalog, {c: compute_kpis(ws.cycle(c), catalog) for c in ws.cycles}
 
 
 def value(kpis: pd.DataFrame, kpi_id: str, scope: str = "portfolio") -> float:
@@ -102,7 +102,7 @@ def test_delivery_and_risk_counts(tiny_kpis):
 
 def test_missing_optional_tables_give_na_with_a_reason_never_zero(minimal):
     ws = load_workspace(minimal)
-    kpis = compute_kpis(ws.tables, "C3", load_catalog(config=ws.config), present=ws.present).set_index(
+    kpis = compute_kpis(ws.cycle("C3"), load_catalog(config=ws.config)).set_index(
         ["kpi_id", "scope"])
     for kpi_id, table in [("nps", "feedback"), ("throughput", "work_items"), ("open_high_risks", "raid"),
                           ("goal_mix_deviation", "goals")]:
@@ -153,7 +153,7 @@ def test_the_sample_has_no_unrated_kpi_and_no_green_kpi_that_misses_its_target(s
     ws = load_workspace(sample)
     catalog = load_catalog(config=ws.config)
     for cycle in ws.cycles[-2:]:
-        kpis = compute_kpis(ws.tables, cycle, catalog, present=ws.present)
+        kpis = compute_kpis(ws.cycle(cycle), catalog)
         assert set(kpis["status"]) <= set(STATUSES)
         port = kpis[kpis["scope"] == "portfolio"].set_index("kpi_id")
         assert (port["status"] != "n/a").all(), port.loc[port["status"] == "n/a", "note"].to_dict()
@@ -228,7 +228,7 @@ def test_uncertain_never_turns_a_missed_target_green(sample):
     assert rag_status(pd.Series([24.0]), pd.Series(["higher"]), pd.Series([30.0]), pd.Series([0.0])).tolist() == [
         "amber"]
     ws = load_workspace(sample)
-    kpis = compute_kpis(ws.tables, ws.cycles[-1], load_catalog(config=ws.config), present=ws.present)
+    kpis = compute_kpis(ws.cycle(ws.cycles[-1]), load_catalog(config=ws.config))
     unsure = kpis[kpis["uncertain"]]
     assert len(unsure) and set(unsure["kpi_id"]) <= {"nps", "csat", "on_time_delivery"}
     assert ((unsure["ci_low"] <= unsure["target"]) & (unsure["target"] <= unsure["ci_high"])).all()
@@ -349,6 +349,6 @@ def test_a_kpi_can_only_be_rated_on_a_basis_its_formula_gives(tmp_path):
 
 def test_history_has_one_row_per_kpi_and_cycle(tiny_kpis):
     ws, catalog, _ = tiny_kpis
-    history = kpi_history(ws.tables, catalog, present=ws.present)
+    history = kpi_history(ws.cycle(None), catalog)
     assert len(history) == 3 * len(catalog.ids)
     assert history["cycle"].unique().tolist() == ["C1", "C2", "C3"]

@@ -59,7 +59,7 @@ def test_dont_know_answers_are_left_out_not_counted_as_zero(tiny):
 
 def test_trend_covers_every_cycle_in_order(tiny):
     ws = load_workspace(tiny)
-    trend = maturity_trend(ws["assessment"], ws.model, cycles=ws.cycles)
+    trend = maturity_trend(ws.cycle(None), ws.model)
     assert trend["cycle"].tolist() == ["C1", "C2", "C3"]
     assert np.all(np.diff(trend["score"]) > 0)
 
@@ -542,7 +542,7 @@ def test_trend_charts_need_their_minimum_of_cycles_and_say_so_otherwise(tiny):
     from pmo_lib import dimension_history, dimension_trends, trend_shortfall
 
     ws = load_workspace(tiny)
-    history = dimension_history(ws["assessment"], ws.model, cycles=ws.cycles)  # three cycles
+    history = dimension_history(ws.cycle(None), ws.model)  # three cycles
     with pytest.raises(ValueError, match="at least 4 cycles; got 3"):
         dimension_trends(history, scale=(1, 5), title="t")
     assert dimension_trends(history, scale=(1, 5), title="t", min_cycles=3).axes

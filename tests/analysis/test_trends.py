@@ -12,7 +12,7 @@ from pmo_lib.analysis.statistics import mann_kendall, xmr
 def test_too_few_cycles_say_so_instead_of_guessing(tiny):
     ws = load_workspace(tiny)
     catalog = load_catalog(config=ws.config)
-    trends = kpi_trends(kpi_history(ws.tables, catalog, present=ws.present), catalog).set_index("kpi_id")
+    trends = kpi_trends(kpi_history(ws.cycle(None), catalog), catalog).set_index("kpi_id")
     assert (trends["trend"] == "too few cycles").all()
     assert trends[["mk_tau", "center", "ucl"]].isna().all().all()
     assert trends.at["cpi", "n_cycles"] == 3
@@ -21,7 +21,7 @@ def test_too_few_cycles_say_so_instead_of_guessing(tiny):
 def test_trends_on_the_sample_match_the_statistics(sample):
     ws = load_workspace(sample)
     catalog = load_catalog(config=ws.config)
-    history = kpi_history(ws.tables, catalog, present=ws.present)
+    history = kpi_history(ws.cycle(None), catalog)
     trends = kpi_trends(history, catalog).set_index("kpi_id")
     cpi = history[history["kpi_id"] == "cpi"]["value"]
     assert trends.at["cpi", "mk_tau"] == pytest.approx(mann_kendall(cpi)["tau"])
@@ -86,7 +86,7 @@ def test_the_catalogue_bounds_override_the_units_range(sample):
     ws = load_workspace(sample)
     catalog = load_catalog(config=ws.config)
     assert catalog.bounds["benefits_realization"] == (0, None)  # realised benefits may exceed the plan
-    trends = kpi_trends(kpi_history(ws.tables, catalog, present=ws.present), catalog).set_index("kpi_id")
+    trends = kpi_trends(kpi_history(ws.cycle(None), catalog), catalog).set_index("kpi_id")
     units = catalog.table.set_index("kpi_id")["unit"]
     for kpi_id, row in trends.dropna(subset=["center"]).iterrows():
         low, high = catalog.bounds[kpi_id]
@@ -141,7 +141,7 @@ def test_trend_sentence_agrees_with_the_scorecard_and_the_chart_on_the_sample(sa
 
     ws = load_workspace(sample)
     catalog = load_catalog(config=ws.config)
-    trends = kpi_trends(kpi_history(ws.tables, catalog, present=ws.present), catalog)
+    trends = kpi_trends(kpi_history(ws.cycle(None), catalog), catalog)
     for _, row in trends.iterrows():
         text = trend_sentence(row)
         verdict = {"improving": "an improvement", "worsening": "a deterioration"}.get(row["trend"])

@@ -12,8 +12,8 @@ def ws(tiny):
 
 
 def test_value_for_money_relates_benefit_to_the_cycles_spend(ws):
-    kpis = compute_kpis(ws.tables, "C3", load_catalog(config=ws.config), present=ws.present)
-    vfm = value_for_money(ws.tables, kpis, "C3").set_index("initiative_id")
+    kpis = compute_kpis(ws.cycle("C3"), load_catalog(config=ws.config))
+    vfm = value_for_money(ws.cycle("C3"), kpis).set_index("initiative_id")
     # I4: C3 spend = 79,000 - 59,000 = 20,000; realised benefit 6,600
     assert vfm.at["I4", "spend"] == pytest.approx(20000)
     assert vfm.at["I4", "benefit_per_cost"] == pytest.approx(6600 / 20000)
@@ -22,12 +22,12 @@ def test_value_for_money_relates_benefit_to_the_cycles_spend(ws):
 
 
 def test_flow_times_of_items_finished_in_the_cycle(ws):
-    times = flow_times(ws["work_items"], ws.tables, "C2").set_index("item_id")
+    times = flow_times(ws.cycle("C2")).set_index("item_id")
     assert times["flow_days"].to_dict() == {"W3": 66, "W4": 41, "W5": 10, "W6": 50}
 
 
 def test_wip_ageing_at_the_cycle_end(ws):
-    ageing = wip_ageing(ws["work_items"], ws.tables, "C2")
+    ageing = wip_ageing(ws.cycle("C2"))
     # at 2026-06-30: W7 started 2026-05-03 (58 days), W8 started 2026-06-02 (28 days), both of I1
     assert ageing["items"].sum() == 2
     assert set(ageing["age_band"].astype(str)) == {"30–59 days", "14–29 days"}
@@ -42,8 +42,8 @@ def test_value_for_money_accounts_for_every_active_initiative(tiny):
     # I3 (active) has no C3 financials; I1 and I3 have no C3 feedback; I4 is closed
     edit_csv(tiny, "financials", lambda f: f[~((f["cycle"] == "C3") & (f["initiative_id"] == "I3"))])
     ws = load_workspace(tiny)
-    kpis = compute_kpis(ws.tables, "C3", load_catalog(config=ws.config), present=ws.present)
-    vfm = value_for_money(ws.tables, kpis, "C3").set_index("initiative_id")
+    kpis = compute_kpis(ws.cycle("C3"), load_catalog(config=ws.config))
+    vfm = value_for_money(ws.cycle("C3"), kpis).set_index("initiative_id")
     assert {"I1", "I2", "I3", "I4"} <= set(vfm.index)
     assert vfm.at["I3", "status"] == "active" and vfm.loc["I3", ["spend", "cpi"]].isna().all()
     note = value_scatter_note(vfm.reset_index())

@@ -27,15 +27,15 @@ def test_sample_is_valid_and_realistic(sample):
 
 def test_sample_story_maturity_improves_and_one_programme_goes_off_the_rails(sample):
     ws = load_workspace(sample)
-    trend = maturity_trend(ws["assessment"], ws.model, cycles=ws.cycles)
+    trend = maturity_trend(ws.cycle(None), ws.model)
     assert trend["score"].iloc[-1] - trend["score"].iloc[0] > 0.4
     catalog = load_catalog(config=ws.config)
-    first = compute_kpis(ws.tables, ws.cycles[0], catalog, present=ws.present).set_index(["kpi_id", "scope"])
-    last = compute_kpis(ws.tables, ws.cycles[-1], catalog, present=ws.present).set_index(["kpi_id", "scope"])
+    first = compute_kpis(ws.cycle(ws.cycles[0]), catalog).set_index(["kpi_id", "scope"])
+    last = compute_kpis(ws.cycle(ws.cycles[-1]), catalog).set_index(["kpi_id", "scope"])
     assert first.loc[("cpi", TROUBLED), "value"] > 0.95
     assert last.loc[("cpi", TROUBLED), "status"] == "red"
     assert last.loc[("budget_reallocation", "portfolio"), "value"] > 0
-    shifted = compute_kpis(ws.tables, "2026-Q1", catalog, present=ws.present).set_index(["kpi_id", "scope"])
+    shifted = compute_kpis(ws.cycle("2026-Q1"), catalog).set_index(["kpi_id", "scope"])
     assert shifted.loc[("budget_reallocation", "portfolio"), "value"] > 0.05  # funding moved in 2026
 
 
@@ -45,17 +45,17 @@ def test_sample_story_reaches_the_governance_pack(sample):
     ws = load_workspace(sample)
     catalog = load_catalog(config=ws.config)
     cycle = ws.cycles[-1]
-    kpis = compute_kpis(ws.tables, cycle, catalog, present=ws.present)
-    register = exception_register(ws.tables, kpis, cycle, catalog)
+    kpis = compute_kpis(ws.cycle(cycle), catalog)
+    register = exception_register(ws.cycle(cycle), kpis, catalog)
     troubled = register[register["initiative_id"] == TROUBLED]
     assert set(troubled["kind"]) >= {"cost", "schedule", "delivery"}
     assert register.iloc[0]["initiative_id"] == TROUBLED
     # one recommendation per initiative: the recovery plan the board accepted this cycle (D-017)
     assert set(troubled["recommendation"]) == {"recover"}
-    row = portfolio_status(ws.tables, register, cycle).set_index("initiative_id").loc[TROUBLED]
+    row = portfolio_status(ws.cycle(cycle), register).set_index("initiative_id").loc[TROUBLED]
     assert "D-017" in row["reason"] and row["severity"] == "critical"
     assert register.dropna(subset=["initiative_id"]).groupby("initiative_id")["recommendation"].nunique().max() == 1
-    shift = funding_changes(ws.tables, "2026-Q1")
+    shift = funding_changes(ws.cycle("2026-Q1"))
     g1 = shift[shift["goal_id"] == "G1"]
     assert (g1["change"] > 0).sum() > len(g1) / 2  # money moved to digital self-service in 2026
 

@@ -44,6 +44,8 @@ def test_unknown_cycle_names_the_known_cycles(tiny):
     ws = load_workspace(tiny)
     with pytest.raises(PmoError, match="cycle 'C9' is not in the cycles table; known cycles: C1, C2, C3"):
         ws.resolve_cycle("C9")
+    with pytest.raises(PmoError, match="cycle 'C9' is not in the cycles table; known cycles: C1, C2, C3"):
+        ws.cycle("C9")
 
 
 def test_missing_optional_table_is_a_warning_and_an_empty_typed_table(minimal):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_lib import (breach_depth, closing_summary, exception_register, funding_changes, load_catalog,
+from pmo_lib import (Cycle, breach_depth, closing_summary, exception_register, funding_changes, load_catalog,
                      portfolio_status, reallocation_scenario, value_scores)
 from pmo_lib.inputs.config import Funding
 from pmo_lib.reporting.register import severity_of_depth, severity_of_slip
@@ -80,8 +80,8 @@ def test_severity_of_a_late_forecast_at_and_around_each_threshold(days, past_due
 # ---------------------------------------------------------------- one recommendation
 
 def _register(tables, kpis, catalog, cycle="C3"):
-    register = exception_register(tables, kpis, cycle, catalog, slip_days=30, currency="EUR")
-    return register, portfolio_status(tables, register, cycle).set_index("initiative_id")
+    register = exception_register(Cycle.of(tables, cycle), kpis, catalog, slip_days=30, currency="EUR")
+    return register, portfolio_status(Cycle.of(tables, cycle), register).set_index("initiative_id")
 
 
 def test_an_initiative_gets_one_recommendation_the_most_far_reaching(catalog):
@@ -186,12 +186,12 @@ def test_closed_initiatives_raise_no_exceptions_and_get_no_budget(catalog):
     assert register.empty
     assert pd.isna(portfolio.at["I1", "recommendation"]) and portfolio.at["I1", "status"] == "closed"
     assert "closed on 2026-09-04" in portfolio.at["I1", "reason"]
-    closing = closing_summary(tables, "C3").set_index("initiative_id")
+    closing = closing_summary(Cycle.of(tables, "C3")).set_index("initiative_id")
     assert closing.at["I1", "days_late"] == 4
     assert closing.at["I1", "cost_vs_budget"] == pytest.approx(0.05)
     assert closing.at["I1", "benefits_realised"] == pytest.approx(0.8)
-    changes = funding_changes(tables, "C3")
-    scenario = reallocation_scenario(changes, value_scores(tables, kpis, funding=Funding()), tables["goals"],
+    changes = funding_changes(Cycle.of(tables, "C3"))
+    scenario = reallocation_scenario(changes, value_scores(Cycle.of(tables, "C3"), kpis, funding=Funding()), tables["goals"],
                                      funding=Funding(), tolerance=0.05, ended={"I1"})
     assert "I1" not in set(scenario["initiative_id"])
 

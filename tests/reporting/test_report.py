@@ -99,8 +99,8 @@ def test_the_sample_scorecard_rates_every_kpi_and_shows_no_scientific_notation(s
 
     ws = load_workspace(sample)
     catalog = load_catalog(config=ws.config)
-    kpis = compute_kpis(ws.tables, ws.cycles[-1], catalog, present=ws.present)
-    trends = kpi_trends(kpi_history(ws.tables, catalog, present=ws.present), catalog)
+    kpis = compute_kpis(ws.cycle(ws.cycles[-1]), catalog)
+    trends = kpi_trends(kpi_history(ws.cycle(None), catalog), catalog)
     card = scorecard_with_trends(kpis, trends, ws.model.steps, currency="EUR")
     assert "n/a" not in set(card["status"])
     assert card.loc[card["name"] == "Throughput", "target"].item() == "for information"
