@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pmo_lib import exception_register, funding_line, guardrail_text, load_catalog, next_agenda, portfolio_status
+from pmo_lib import Cycle, exception_register, funding_line, guardrail_text, load_catalog, next_agenda, portfolio_status
 from pmo_lib.inputs.config import Config, ExceptionRules
 from pmo_lib.reporting.charts import funding_shift_bars
 from pmo_lib.reporting.dashboard import rules_table
@@ -21,8 +21,9 @@ def catalog():
 
 
 def _run(tables, kpis, catalog, rules=ExceptionRules()):
-    register = exception_register(tables, kpis, "C3", catalog, slip_days=30, currency="EUR", rules=rules)
-    return register, portfolio_status(tables, register, "C3", rules=rules).set_index("initiative_id")
+    cycle = Cycle.of(tables, "C3")
+    register = exception_register(cycle, kpis, catalog, slip_days=30, currency="EUR", rules=rules)
+    return register, portfolio_status(cycle, register, rules=rules).set_index("initiative_id")
 
 
 def test_overdue_escalation_days_decide_when_a_late_risk_grows_one_step(catalog):
