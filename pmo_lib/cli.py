@@ -1,7 +1,7 @@
 """The ``pmo`` command line: init, questionnaire, collect-responses, status, validate, run and demo.
 
 A :class:`~pmo_lib.inputs.exceptions.PmoError` becomes a short message on standard
-error and a non-zero exit code; only a bug shows a traceback.
+error and the exit code of its class; only a bug shows a traceback.
 """
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 from .inputs.resources import __version__
-from .inputs.exceptions import InputError, NotebookError, PmoError
-from .running.runner import EXIT_INTERRUPTED, EXIT_OK, FORMATS, RunSummary, run_workspace
+from .inputs.exceptions import EXIT_OK, InputError, PmoError, RunInterrupted
+from .running.contracts import Status
+from .running.runner import FORMATS, RunSummary, run_workspace
 
 
 def _print_problems(exc: InputError) -> None:
@@ -78,11 +79,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _report_summary(summary: RunSummary) -> int:
     for cycle in summary.cycles:
-        mark = "ok" if cycle.status == "ok" else "FAILED"
+        mark = "ok" if cycle.status is Status.OK else "FAILED"
         seconds = sum(n.seconds for n in cycle.notebooks)
         print(f"  {cycle.cycle:<12} {mark:<7} {seconds:6.1f}s  {cycle.folder}")
-    if summary.failures:
-        print(str(NotebookError(summary.failures)), file=sys.stderr)
+    if summary.error is not None:
+        print(str(summary.error), file=sys.stderr)
     print(f"Reports: {summary.index}")
     return summary.exit_code
 
@@ -192,8 +193,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted: finished cycles were kept; nothing half-written was published", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        interrupted = RunInterrupted()
+        print(interrupted, file=sys.stderr)
+        return interrupted.exit_code
 
 
 if __name__ == "__main__":

@@ -14,7 +14,10 @@ import nbformat
 import pandas as pd
 import pytest
 
+from pmo_lib.inputs.exceptions import (EXIT_OK, Failure, InputError, NotebookError, PmoError, Problem,
+                                       RunInterrupted, RunLockedError)
 from pmo_lib.inputs.resources import NOTEBOOKS, NOTEBOOKS_DIR
+from pmo_lib.reporting.manifest import Manifest
 
 from .conftest import edit_csv
 
@@ -142,6 +145,10 @@ def test_failed_notebook_is_reported_and_never_destroys_the_last_good_pack(tiny,
     manifest = json.loads((failed / "manifest.json").read_text())
     assert manifest["status"] == "failed"
     assert [n["status"] for n in manifest["notebooks"]] == ["ok", "failed", "ok", "ok"]
+    failure = Manifest.read(failed).notebooks[1].failure  # the one failure shape, as the manifest records it
+    assert failure is not None and failure.notebook == NOTEBOOKS["kpis"] and failure.cell == 6
+    assert (failure.ename, failure.evalue) == ("ValueError", "the KPI engine broke")
+    assert f"executed notebook kept at {failed / NOTEBOOKS['kpis']}" in result.stderr
     assert "Failed" in (org / "index.html").read_text()
 
 
@@ -151,3 +158,21 @@ def test_a_second_run_on_the_same_output_is_refused(tiny, tmp_path):
     (org / ".pmo-run.lock").write_text(f"pid {os.getpid()} since now\n")
     result = pmo("run", str(tiny), "--out", "out", cwd=tmp_path)
     assert result.returncode == 4 and "another run is writing" in result.stderr
+
+
+@pytest.mark.parametrize("error", [PmoError("unknown cycle"), InputError([Problem("data/cycles.csv", "cycles", "bad")]),
+                                   NotebookError([Failure("02_kpi_analysis.ipynb", 5, "ValueError", "bad")]),
+                                   RunLockedError("another run is writing"), KeyboardInterrupt()],
+                         ids=lambda e: type(e).__name__)
+def test_the_exit_code_is_that_of_the_error_class(error, monkeypatch, capsys):
+    from pmo_lib import cli
+
+    def fail(args):
+        raise error
+
+    monkeypatch.setattr(cli, "_cmd_validate", fail)
+    code = cli.main(["validate", "anywhere"])
+    expected = RunInterrupted if isinstance(error, KeyboardInterrupt) else type(error)
+    assert code == expected.exit_code and code != EXIT_OK
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") or err == "interrupted: finished cycles were kept; nothing half-written was published\n"

@@ -1,17 +1,32 @@
-"""Errors raised by the kit.
+"""Errors raised by the kit, and the exit codes of the ``pmo`` command.
 
 Every error a user can cause derives from :class:`PmoError`. The command line
-turns a ``PmoError`` into a short message and a non-zero exit code; anything
-else is a bug and keeps its traceback.
+turns a ``PmoError`` into a short message and the exit code of its class;
+anything else is a bug and keeps its traceback. The exit codes are defined
+here, on the classes, and nowhere else:
+
+=== ==================== ============================================================
+0   :data:`EXIT_OK`      every report of every cycle was produced
+1   :class:`PmoError`    another error the kit reports (bad option, unknown cycle)
+2   :class:`InputError`  the workspace has input problems; nothing ran
+3   :class:`NotebookError` at least one notebook failed; the other reports were produced
+4   :class:`RunLockedError` another run holds the lock on the output folder
+130 :class:`RunInterrupted` interrupted (Ctrl-C); finished cycles are kept, the rest untouched
+=== ==================== ============================================================
+
+Every error survives pickling: they cross process and Dask boundaries.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 PROBLEM_COLUMNS = ["file", "table", "row", "column", "value", "message"]
+EXIT_OK = 0  # success is no error; every other exit code is an error class's ``exit_code``
 
 
 class PmoError(Exception):
@@ -95,16 +110,23 @@ class ConfigError(InputError):
     """``pmo.yaml`` or a YAML template (model, catalogue) is invalid."""
 
 
-@dataclass
-class NotebookFailure:
-    """Where and how a notebook failed."""
+@dataclass(frozen=True)
+class Failure:
+    """Where and how a notebook failed: the one shape of a failure, in the manifest, the report and the message.
+
+    ``cell`` counts the notebook's own cells from 1, as the analyst sees the
+    notebook; timeouts and dead kernels name the cell that was running, and a
+    task lost with its worker names none. ``source`` is the cell's first line.
+    ``executed_path`` is where the executed notebook was kept once the pack was
+    published; the manifest does not record it (it names the notebook only).
+    """
 
     notebook: str
     cell: int | None
     ename: str
     evalue: str
-    executed_path: Path | None = None
     source: str = ""
+    executed_path: Path | None = None
 
     def format(self) -> str:
         cell = f"cell {self.cell}" if self.cell is not None else "an unknown cell"
@@ -115,17 +137,34 @@ class NotebookFailure:
             text += f"\n    executed notebook kept at {self.executed_path}"
         return text
 
+    def to_json(self) -> dict[str, Any]:
+        """The manifest's ``error`` object (its keys and their order as ever)."""
+        return {"cell": self.cell, "source": self.source, "ename": self.ename, "evalue": self.evalue,
+                "executed_notebook": self.notebook}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], *, notebook: str = "") -> Failure:
+        """Read a manifest's ``error`` object; ``notebook`` names the notebook when the object does not."""
+        cell = data.get("cell")
+        return cls(notebook=str(data.get("executed_notebook") or notebook), cell=None if cell is None else int(cell),
+                   ename=str(data.get("ename", "")), evalue=str(data.get("evalue", "")),
+                   source=str(data.get("source") or ""))
+
 
 class NotebookError(PmoError):
-    """One or more notebooks failed while a run went on with the others."""
+    """One or more notebooks failed while a run went on with the others.
+
+    A run does not raise it: the run finishes the other reports, and the command
+    line prints it and exits with its code.
+    """
 
     exit_code = 3
 
-    def __init__(self, failures: list[NotebookFailure]) -> None:
+    def __init__(self, failures: list[Failure]) -> None:
         self.failures = list(failures)
         super().__init__("\n".join(f.format() for f in self.failures))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.failures,))
 
 
@@ -133,6 +172,16 @@ class RunLockedError(PmoError):
     """Another run is writing into the same output folder."""
 
     exit_code = 4
+
+
+class RunInterrupted(PmoError):
+    """The run was interrupted (Ctrl-C, or SIGTERM from a scheduler stopping the job)."""
+
+    exit_code = 130
+
+    def __init__(self, message: str = "interrupted: finished cycles were kept; nothing half-written was published"
+                 ) -> None:
+        super().__init__(message)
 
 
 @dataclass

@@ -1,14 +1,20 @@
-"""The cycle index: the landing page that links every cycle's reports."""
+"""The cycle index: the landing page that links every cycle's reports.
+
+The page is the Jinja template ``templates/report/portfolio_index.html.j2``
+(autoescaped); this module reads each pack's manifest and results and hands the
+template what to show.
+"""
 from __future__ import annotations
 
 import datetime as dt
-import html
-import json
+import functools
 import os
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pandas as pd
 
 from ..inputs.catalog import STATUSES
@@ -21,8 +27,10 @@ from ..inputs.resources import TEMPLATES_DIR
 from .results import read_result
 from .theme import plural
 from ..inputs.workspace import Workspace
+from .manifest import MANIFEST, Manifest, Status
 
-_STATUS = {"ok": ("green", "● Complete"), "failed": ("red", "■ Failed")}
+_STATUS = {Status.OK: ("green", "● Complete"), Status.FAILED: ("red", "■ Failed")}
+INDEX_TEMPLATE = "portfolio_index.html.j2"
 
 
 def headline(results_dir: Path) -> dict:
@@ -92,11 +100,11 @@ def maturity_line(head: dict, model: MaturityModel) -> str:
                                         head.get("maturity_gap"))
 
 
-def _trend_svg(cycles: list[str], values: list[float | None], *, lo: float, hi: float, colour: str) -> str:
-    """A small inline SVG line of the overall maturity per cycle, labelled."""
+def _trend(cycles: list[str], values: list[float | None], *, lo: float, hi: float) -> dict[str, Any] | None:
+    """Where the template draws the small line of the overall maturity per cycle; None below two points."""
     points = [(i, v) for i, v in enumerate(values) if v is not None]
     if len(points) < 2:
-        return ""
+        return None
     w, h, left, right, top, bottom = 680, 190, 60, 44, 24, 30
     n = max(len(values) - 1, 1)
 
@@ -104,22 +112,14 @@ def _trend_svg(cycles: list[str], values: list[float | None], *, lo: float, hi: 
         inner = 24  # keep the first and last points clear of the axis labels
         return (left + inner + i * (w - left - right - 2 * inner) / n, top + (hi - v) / (hi - lo) * (h - top - bottom))
 
-    parts = [f'<line x1="{left}" x2="{w - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e7ec"/>'
-             f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#666">{v:g}</text>'
-             for v in range(int(lo), int(hi) + 1) for y in [xy(0, v)[1]]]
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, v) for i, v in points))
-    parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{line}"/>')
-    for i, v in points:
-        x, y = xy(i, v)
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
-                     f'<text x="{x:.1f}" y="{y - 9:.1f}" font-size="11" text-anchor="middle">{v:.2f}</text>')
-    for i, cycle in enumerate(cycles):
-        x, _ = xy(i, lo)
-        parts.append(f'<text x="{x:.1f}" y="{h - 8}" font-size="11" text-anchor="middle" fill="#444">'
-                     f'{html.escape(cycle)}</text>')
-    label = ", ".join(f"{html.escape(cycles[i])} {v:.2f}" for i, v in points)
-    return (f'<svg width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" '
-            f'aria-label="Overall maturity by cycle: {label}">{"".join(parts)}</svg>')
+    grid = [{"x1": left, "x2": w - right, "y": f"{y:.1f}", "label_x": left - 6, "label_y": f"{y + 4:.1f}",
+             "label": f"{v:g}"} for v in range(int(lo), int(hi) + 1) for y in [xy(0, v)[1]]]
+    marks = [{"x": f"{x:.1f}", "y": f"{y:.1f}", "label_y": f"{y - 9:.1f}", "value": f"{v:.2f}"}
+             for (i, v) in points for x, y in [xy(i, v)]]
+    return {"width": w, "height": h, "grid": grid, "points": marks,
+            "line": " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, v) for i, v in points)),
+            "cycles": [{"x": f"{xy(i, lo)[0]:.1f}", "y": h - 8, "name": cycle} for i, cycle in enumerate(cycles)],
+            "label": ", ".join(f"{cycles[i]} {v:.2f}" for i, v in points)}
 
 
 def slugify(text: str, *, fallback: str = "item") -> str:
@@ -143,67 +143,53 @@ def _cycle_slugs(cycles: list[str]) -> dict[str, str]:
     return slugs
 
 
+@functools.lru_cache(maxsize=None)
+def _environment(folder: Path) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def _pack(folder: Path, org_dir: Path, manifest: Manifest) -> dict[str, Any]:
+    """One published (or failed) pack of a cycle: its run status and the links to its reports."""
+    rel = folder.relative_to(org_dir).as_posix()
+    kind, word = _STATUS[manifest.status]
+    reports = [{"title": REPORT_TITLES.get(nb.report, nb.notebook), "failed": not nb.ok,
+                "links": [{"href": f"{rel}/{nb.outputs[k]}", "label": k.upper().replace("_", " ")}
+                          for k in ("html", "pdf", "code_html") if k in nb.outputs]}
+               for nb in manifest.notebooks]
+    return {"kind": kind, "word": word, "when": manifest.finished.replace("T", " ")[:16], "reports": reports}
+
+
 def write_index(org_dir: Path, ws: Workspace) -> Path:
     """Write ``<org_dir>/index.html`` from every published cycle's manifest.
 
-    Cycles are listed in the workspace's order; a cycle whose last run failed
-    shows that failure next to its last good pack.
+    Cycles are listed in the workspace's order, newest first; a cycle whose
+    last run failed shows that failure next to its last good pack.
     """
-    esc = html.escape
-    colour = ws.config.branding.primary_colour
-    rows, trend = [], []
+    rows: list[dict[str, Any]] = []
+    trend: list[float | None] = []
     slugs = _cycle_slugs(ws.cycles)
     for cycle in ws.cycles:
         slug = slugs[cycle]
         good, failed = org_dir / slug, org_dir / "_failed" / slug
-        packs = [(p, json.loads((p / "manifest.json").read_text())) for p in (good, failed)
-                 if (p / "manifest.json").is_file()]
+        packs = [(p, Manifest.read(p)) for p in (good, failed) if (p / MANIFEST).is_file()]
         if not packs:
             trend.append(None)
             continue
-        cells = []
-        for folder, manifest in packs:
-            rel = folder.relative_to(org_dir).as_posix()
-            links = []
-            for nb in manifest["notebooks"]:
-                title = REPORT_TITLES.get(nb["report"], nb["notebook"])
-                parts = [f'<a href="{esc(rel)}/{esc(nb["outputs"][k])}">{k.upper().replace("_", " ")}</a>'
-                         for k in ("html", "pdf", "code_html") if k in nb.get("outputs", {})]
-                mark = "" if nb["status"] == "ok" else ' <span class="rag rag-red">■ Failed</span>'
-                links.append(f"<li>{esc(title)}: {' · '.join(parts) or 'no output'}{mark}</li>")
-            kind, word = _STATUS.get(manifest["status"], ("na", manifest["status"]))
-            when = esc(manifest.get("finished", "").replace("T", " ")[:16])
-            cells.append(f'<span class="rag rag-{kind}">{esc(word)}</span> <small>{when}</small>'
-                         f'<ul>{"".join(links)}</ul>')
-        head = headline(good / "results") if (good / "manifest.json").is_file() else headline(failed / "results")
+        head = headline(good / "results") if (good / MANIFEST).is_file() else headline(failed / "results")
         trend.append(head["maturity_score"])
-        line = esc(maturity_line(head, ws.model))
         kpi = head["kpi_status"]
-        kpi_text = "n/a" if kpi is None else (
-            " ".join(f'<span class="rag rag-{"na" if s == "n/a" else s}">{STATUS_SYMBOLS[s]} {kpi.get(s, 0)} '
-                     f'{STATUS_WORDS[s].lower()}</span>' for s in STATUSES if kpi.get(s, 0) or s != "n/a"))
-        rows.append(f"<tr><th scope=\"row\">{esc(cycle)}</th><td>{line}</td><td>{kpi_text}</td>"
-                    f"<td>{'<hr>'.join(cells)}</td></tr>")
+        kpis = None if kpi is None else [
+            {"kind": "na" if s == "n/a" else s, "symbol": STATUS_SYMBOLS[s], "count": kpi.get(s, 0),
+             "word": STATUS_WORDS[s].lower()} for s in STATUSES if kpi.get(s, 0) or s != "n/a"]
+        rows.append({"cycle": cycle, "maturity": maturity_line(head, ws.model), "kpis": kpis,
+                     "runs": [_pack(folder, org_dir, manifest) for folder, manifest in packs]})
     lo, hi = ws.model.scale_min, ws.model.scale_max
-    spark = _trend_svg(ws.cycles, trend, lo=lo, hi=hi, colour=colour)
-    css = TEMPLATES_DIR / "report" / "index.css"
-    style = css.read_text(encoding="utf-8") if css.is_file() else ""
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(ws.config.organisation)} · PMO reports</title>
-<style>:root {{ --primary: {esc(colour)}; }}
-{style}</style></head>
-<body>
-<header><p class="kicker">PMO Playbook Kit</p><h1>{esc(ws.config.organisation)}</h1>
-<p>Reports for {len(rows)} of {plural(len(ws.cycles), 'planning cycle')}. Updated {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}.</p></header>
-<section class="trend"><h2>Overall maturity over the cycles</h2>{spark or '<p>Trend shown once two cycles have results.</p>'}
-<p class="note">Overall score on the {lo}–{hi} scale: the weighted mean of the dimension scores, with its 95%
-confidence interval in brackets. The staged level is the level that every dimension has reached; the distance is
-how far the weakest statement of the next level is from the mean answer that level needs.</p></section>
-<table><thead><tr><th>Cycle</th><th>Overall maturity</th><th>Portfolio KPIs</th><th>Reports and run status</th></tr></thead>
-<tbody>{''.join(reversed(rows))}</tbody></table>
-</body></html>
-"""
+    template = _environment(TEMPLATES_DIR / "report").get_template(INDEX_TEMPLATE)
+    page = template.render(
+        organisation=ws.config.organisation, colour=ws.config.branding.primary_colour, rows=rows[::-1],
+        cycles_text=plural(len(ws.cycles), "planning cycle"), updated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        trend=_trend(ws.cycles, trend, lo=lo, hi=hi), scale_min=lo, scale_max=hi)
     target = org_dir / "index.html"
     tmp = target.with_suffix(".html.tmp")
     tmp.write_text(page, encoding="utf-8")

@@ -24,11 +24,13 @@ import os
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 
+from ..inputs.exceptions import Failure
 from ..inputs.resources import REPORT_TITLES
 from ..inputs.workspace import RUN_CACHE_ENV
+from .contracts import Outcome, Status, Task, TaskResult, Upstream
 
 REUSE_LIMIT = 12
 _STATE = "_pmo_kernel_state"
@@ -79,16 +81,6 @@ _pmo_os.chdir({cwd!r})
 _pmo_os.environ[{var!r}] = {cache!r}
 del _pmo_os
 """
-
-
-@dataclass
-class NotebookResult:
-    report: str
-    notebook: str
-    status: str  # "ok" or "failed"
-    seconds: float
-    error: dict | None = None
-    outputs: dict[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- kernels
@@ -218,7 +210,7 @@ def _shutdown_kernels() -> None:
 
 # --------------------------------------------------------------------------- failures
 
-def failure_of(exc: BaseException, nb_path: Path) -> dict:
+def failure_of(exc: BaseException, nb_path: Path) -> Failure:
     """Where a notebook failed: cell position (1-based, as the analyst sees the notebook), name and value.
 
     Timeouts and dead kernels carry no cell, so the executed notebook is read
@@ -227,8 +219,7 @@ def failure_of(exc: BaseException, nb_path: Path) -> dict:
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = str(getattr(exc, "evalue", str(exc))).strip()
     cell, source = _failing_cell(nb_path)
-    return {"cell": cell, "source": source, "ename": str(ename),
-            "evalue": evalue.splitlines()[0][:500] if evalue else "", "executed_notebook": nb_path.name}
+    return Failure(nb_path.name, cell, str(ename), evalue.splitlines()[0][:500] if evalue else "", source)
 
 
 def _failing_cell(nb_path: Path) -> tuple[int | None, str]:
@@ -254,7 +245,7 @@ def _failing_cell(nb_path: Path) -> tuple[int | None, str]:
 
 
 @contextlib.contextmanager
-def _papermill_log(log: Path):
+def _papermill_log(log: Path) -> Iterator[None]:
     """Send papermill's log records of this thread to ``log``."""
     log.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(log, encoding="utf-8")
@@ -274,79 +265,75 @@ def _papermill_log(log: Path):
 
 # --------------------------------------------------------------------------- the task
 
-def run_notebook(task: dict, workspace_blob: bytes | None = None, *upstream: dict) -> dict:
+def run_notebook(task: Task, workspace_blob: bytes | None = None, *upstream: Upstream) -> TaskResult:
     """Execute one notebook of one cycle and render it.
 
     Parameters
     ----------
-    task : dict
-        Built by the runner: ``cycle, report, notebook, source`` (the
-        notebook's JSON), ``workspace``, ``cache``, ``kernel, timeout,
-        formats, with_code, reuse_kernels, cwd, context`` and ``folder``: the
-        cycle's staging folder, or None to work in a private folder and send
-        the files back.
+    task : Task
+        Built by the runner. With ``task.folder`` None the task works in a
+        private folder and sends its files back.
     workspace_blob : bytes, optional
         The validated workspace, pickled, for workers that cannot read the
         runner's staging folder.
-    upstream : dict
-        Results of the tasks this one waits for; their recorded tables are
-        put in this task's results folder first.
+    upstream : mapping of path to bytes
+        The recorded tables of the tasks this one waits for; they are put in
+        this task's results folder first.
 
     Returns
     -------
-    dict
-        ``{"cycle", "report", "result": NotebookResult as a dict, "files"}``;
-        ``files`` maps paths relative to the cycle folder to their bytes when
-        the task worked in a private folder, and is empty otherwise.
+    TaskResult
+        The notebook's outcome and, when the task worked in a private folder,
+        its files (paths relative to the cycle folder, to their bytes).
     """
     with contextlib.ExitStack() as stack:
-        shared = task.get("folder") is not None
-        folder = Path(task["folder"]) if shared else Path(stack.enter_context(
+        shared = task.folder is not None
+        folder = Path(task.folder) if task.folder is not None else Path(stack.enter_context(
             tempfile.TemporaryDirectory(prefix="pmo-task-")))
         results_dir = folder / "results"
         results_dir.mkdir(parents=True, exist_ok=True)
         borrowed = set()
-        for done in upstream:
-            for relative, data in done.get("files", {}).items():
+        for recorded in upstream:
+            for relative, data in recorded.items():
                 if relative.startswith("results/"):
                     (folder / relative).write_bytes(data)
                     borrowed.add(relative)
-        cache = task["cache"]
+        cache = task.cache
         if workspace_blob is not None:
             cache = str(folder / ".workspace.pickle")
             Path(cache).write_bytes(workspace_blob)
-        result = _execute_and_render(task, folder, results_dir, cache)
+        outcome = _execute_and_render(task, folder, results_dir, cache)
         files = {}
         if not shared:
             files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
                      if p.is_file() and p.name != ".workspace.pickle"
                      and p.relative_to(folder).as_posix() not in borrowed}
-        return {"cycle": task["cycle"], "report": task["report"], "result": asdict(result), "files": files}
+        return TaskResult(task.cycle, outcome, files)
 
 
-def _execute_and_render(task: dict, folder: Path, results_dir: Path, cache: str) -> NotebookResult:
+def _execute_and_render(task: Task, folder: Path, results_dir: Path, cache: str) -> Outcome:
     import nbformat
     import papermill as pm
 
     from ..reporting.render import render_html, render_pdf
 
-    report, nb_name = task["report"], task["notebook"]
+    report, nb_name = task.report, task.notebook
     executed = folder / nb_name
     log = folder / "logs" / f"{report}.log"
-    cwd = task["cwd"] if Path(task["cwd"]).is_dir() else str(folder)
+    cwd = task.cwd if Path(task.cwd).is_dir() else str(folder)
     started = time.perf_counter()
-    error = None
+    failure: Failure | None = None
     kernel = None
     try:
         with _papermill_log(log):
-            kernel = _KERNELS.acquire(task["kernel"], cwd, cache, reuse=task["reuse_kernels"])
+            kernel = _KERNELS.acquire(task.kernel, cwd, cache, reuse=task.reuse_kernels)
             offset = kernel.log_size()
             try:
                 pm.execute_notebook(
-                    nbformat.reads(task["source"], as_version=4), str(executed),
-                    parameters={"workspace": task["workspace"], "cycle": task["cycle"],
+                    nbformat.reads(task.source, as_version=4), str(executed),
+                    parameters={"workspace": task.workspace, "cycle": task.cycle,
                                 "results_dir": str(results_dir)},
-                    kernel_name=task["kernel"], km=kernel.km, execution_timeout=task["timeout"],
+                    kernel_name=task.kernel, km=kernel.km, execution_timeout=task.timeout,
                     progress_bar=False, log_output=False, report_mode=False,
                 )
             finally:
@@ -354,30 +341,32 @@ def _execute_and_render(task: dict, folder: Path, results_dir: Path, cache: str)
                 with open(log, "ab") as fh:
                     fh.write(kernel.log_since(offset))
     except Exception as exc:  # papermill's own errors, nbclient's timeouts and dead kernels, a kernel that never started
-        error = failure_of(exc, executed)
+        failure = failure_of(exc, executed)
     except BaseException:  # Ctrl-C: leave no kernel behind
         _KERNELS.discard()
         raise
-    _KERNELS.release(keep=error is None and task["reuse_kernels"])
+    _KERNELS.release(keep=failure is None and task.reuse_kernels)
     seconds = time.perf_counter() - started
     outputs = {}
     if executed.exists():
         outputs["ipynb"] = nb_name
         nb = nbformat.read(str(executed), as_version=4)
-        context = {**task["context"], "title": REPORT_TITLES[report], "failure": error}
+        context = {**task.context, "title": REPORT_TITLES[report],
+                   "failure": None if failure is None else failure.to_json()}
         stem = nb_name.removesuffix(".ipynb")
         html = render_html(nb, context=context)
-        if "html" in task["formats"]:
+        if "html" in task.formats:
             (folder / f"{stem}.html").write_text(html, encoding="utf-8")
             outputs["html"] = f"{stem}.html"
-        if "pdf" in task["formats"]:
+        if "pdf" in task.formats:
             render_pdf(html, folder / f"{stem}.pdf")
             outputs["pdf"] = f"{stem}.pdf"
-        if task["with_code"]:
+        if task.with_code:
             (folder / f"{stem}.code.html").write_text(render_html(nb, context=context, with_code=True),
                                                       encoding="utf-8")
             outputs["code_html"] = f"{stem}.code.html"
-    return NotebookResult(report, nb_name, "failed" if error else "ok", round(seconds, 2), error, outputs)
+    status = Status.OK if failure is None else Status.FAILED
+    return Outcome(report, nb_name, status, round(seconds, 2), failure, outputs)
 
 
 def worker_environment() -> str:

@@ -5,58 +5,56 @@ moved there only when complete, so an interrupted or failed run never
 destroys the previous good pack. A lock file refuses a second run on the same
 output folder.
 
-Exit codes (also those of ``pmo run``):
-
-== =====================================================================
-0  every report of every cycle was produced
-1  another error the kit reports (bad option, unknown cycle)
-2  the workspace has input problems; nothing ran
-3  at least one notebook failed; the other reports were still produced
-4  another run holds the lock on the output folder
-130 interrupted (Ctrl-C); finished cycles are kept, the rest untouched
-== =====================================================================
+A run's exit code (also that of ``pmo run``) is the ``exit_code`` of the error
+class that describes it, listed in :mod:`pmo_lib.inputs.exceptions`: 0 when every
+report was produced, :class:`~pmo_lib.inputs.exceptions.NotebookError`'s when a
+notebook failed.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import json
 import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from types import TracebackType
 
-from ..inputs.exceptions import NotebookFailure, PmoError, RunLockedError
+from ..inputs.exceptions import EXIT_OK, Failure, NotebookError, PmoError, RunLockedError
 from ..inputs.resources import NOTEBOOKS, NOTEBOOKS_DIR, __version__
 from ..inputs.workspace import Workspace, file_sha256, load_workspace, write_run_cache
 from ..reporting.index import _cycle_slugs, slugify, write_index  # noqa: F401  (slugify: re-exported)
 from ..reporting.render import logo_data_uri
-from .execute import NotebookResult
+from .contracts import Backend, Manifest, Outcome, Status, Task, TaskResult
 from .scheduling import Dask, InProcess, Processes, schedule
 
 FORMATS = ("html", "pdf")
 PACKAGES = ("pmo-playbook-kit", "pandas", "numpy", "scipy", "matplotlib", "seaborn", "papermill",
             "nbconvert", "nbclient", "ipykernel", "weasyprint", "pandera", "pydantic", "openpyxl")
-EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_NOTEBOOK, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 # The governance report and the playbook reuse the maturity and KPI results of their cycle.
 UPSTREAM = {"governance": ("maturity", "kpis"), "playbook": ("maturity", "kpis")}
 
 
-@dataclass
+@dataclass(frozen=True)
 class CycleResult:
+    """One cycle's pack: where it was published, and how each notebook ended."""
+
     cycle: str
     slug: str
     folder: str
-    status: str
-    notebooks: list[NotebookResult]
+    status: Status
+    notebooks: list[Outcome]
 
     @property
-    def failures(self) -> list[NotebookFailure]:
-        return [NotebookFailure(n.notebook, n.error.get("cell"), n.error["ename"], n.error["evalue"],
-                                Path(self.folder) / n.outputs.get("ipynb", ""), n.error.get("source", ""))
-                for n in self.notebooks if n.status != "ok" and n.error]
+    def failures(self) -> list[Failure]:
+        """The failed notebooks, each with the path its executed notebook was kept at."""
+        return [dataclasses.replace(n.failure, executed_path=Path(self.folder) / n.outputs["ipynb"]
+                                    if "ipynb" in n.outputs else None)
+                for n in self.notebooks if n.failure is not None]
 
 
 @dataclass
@@ -71,6 +69,7 @@ class RunSummary:
         The cycle index page.
     cycles : list of CycleResult
     exit_code : int
+        0, or the exit code of :attr:`error`.
     """
 
     organisation_dir: Path
@@ -79,8 +78,14 @@ class RunSummary:
     exit_code: int
 
     @property
-    def failures(self) -> list[NotebookFailure]:
+    def failures(self) -> list[Failure]:
         return [f for c in self.cycles for f in c.failures]
+
+    @property
+    def error(self) -> NotebookError | None:
+        """What failed, as the error the command line reports; None when every notebook ran."""
+        failures = self.failures
+        return NotebookError(failures) if failures else None
 
 
 # --------------------------------------------------------------------------- lock
@@ -120,7 +125,8 @@ class _Lock:
             return False
         return False
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         self.path.unlink(missing_ok=True)
 
 
@@ -193,7 +199,7 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
     Returns
     -------
     RunSummary
-        Its ``exit_code`` is 0, or 3 when a notebook failed.
+        Its ``exit_code`` is 0, or :class:`NotebookError`'s (3) when a notebook failed.
 
     Raises
     ------
@@ -230,52 +236,53 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
             for cycle in selected:
                 (staging / slugs[cycle]).mkdir()
                 for report, nb_name in NOTEBOOKS.items():
-                    tasks.append({
-                        "cycle": cycle, "slug": slugs[cycle], "report": report, "notebook": nb_name,
-                        "source": (NOTEBOOKS_DIR / nb_name).read_text(encoding="utf-8"),
-                        "after": [(cycle, r) for r in UPSTREAM.get(report, ()) if r in NOTEBOOKS],
-                        "folder": None if remote else str(staging / slugs[cycle]),
-                        "workspace": str(ws.path), "cache": str(cache), "cwd": str(NOTEBOOKS_DIR),
-                        "kernel": kernel_name, "timeout": timeout, "formats": tuple(formats),
-                        "with_code": with_code, "reuse_kernels": reuse_kernels,
-                        "context": {**context, "cycle": cycle, "as_of": _as_of(ws, cycle)}})
-            if remote:
+                    tasks.append(Task(
+                        cycle=cycle, slug=slugs[cycle], report=report, notebook=nb_name,
+                        source=(NOTEBOOKS_DIR / nb_name).read_text(encoding="utf-8"),
+                        workspace=str(ws.path), cache=str(cache), cwd=str(NOTEBOOKS_DIR),
+                        folder=None if remote else str(staging / slugs[cycle]),
+                        after=tuple((cycle, r) for r in UPSTREAM.get(report, ()) if r in NOTEBOOKS),
+                        kernel=kernel_name, timeout=timeout, formats=tuple(formats), with_code=with_code,
+                        reuse_kernels=reuse_kernels,
+                        context={**context, "cycle": cycle, "as_of": _as_of(ws, cycle)}))
+            backend: Backend
+            if scheduler is not None:
                 backend = Dask(scheduler, cache.read_bytes())
             else:
                 backend = Processes(jobs) if jobs > 1 and len(tasks) > 1 else InProcess()
             show = sys.stderr.isatty() if progress is None else progress
             try:
-                header = {"kit_version": __version__, "organisation": ws.config.organisation,
-                          "parameters": parameters, "inputs": inputs, "packages": _package_versions(),
-                          "warnings": [p.format() for p in ws.warnings]}
-                for cycle, notebooks in _by_cycle(schedule(tasks, backend), tasks, progress=show):
-                    results.append(_finish_cycle(cycle, notebooks, staging / slugs[cycle], org_dir, header))
+                # What every cycle's manifest shares; each cycle adds its own status, notebooks and time.
+                common = Manifest(cycle="", status=Status.OK, notebooks=(), kit_version=__version__,
+                                  organisation=ws.config.organisation, parameters=parameters, inputs=inputs,
+                                  packages=_package_versions(), warnings=tuple(p.format() for p in ws.warnings))
+                for cycle, done in _by_cycle(schedule(tasks, backend), tasks, progress=show):
+                    results.append(_finish_cycle(cycle, done, staging / slugs[cycle], org_dir, common))
             finally:
                 backend.close()
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         _write_templates(org_dir, ws)
         index = write_index(org_dir, ws)
-    code = EXIT_NOTEBOOK if any(c.status != "ok" for c in results) else EXIT_OK
+    code = NotebookError.exit_code if any(c.status is not Status.OK for c in results) else EXIT_OK
     results.sort(key=lambda r: ws.cycles.index(r.cycle))
     return RunSummary(org_dir, index, results, code)
 
 
-def _finish_cycle(cycle: str, notebooks: list[dict], tmp: Path, org_dir: Path, header: dict) -> CycleResult:
+def _finish_cycle(cycle: str, done: list[TaskResult], tmp: Path, org_dir: Path, common: Manifest) -> CycleResult:
     """Write what the workers sent back and the manifest into the cycle's staging folder, then publish it."""
-    for outcome in notebooks:
-        for relative, data in outcome["files"].items():
+    for result in done:
+        for relative, data in result.files.items():
             (tmp / relative).parent.mkdir(parents=True, exist_ok=True)
             (tmp / relative).write_bytes(data)
-    records = [o["result"] for o in notebooks]
-    ok = all(n["status"] == "ok" for n in records)
-    manifest = {"kit_version": header["kit_version"], "organisation": header["organisation"], "cycle": cycle,
-                "status": "ok" if ok else "failed", "finished": dt.datetime.now().isoformat(timespec="seconds"),
-                "parameters": {**header["parameters"], "cycle": cycle}, "inputs": header["inputs"],
-                "packages": header["packages"], "notebooks": records, "warnings": header["warnings"]}
-    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    outcomes = [r.outcome for r in done]
+    ok = all(o.ok for o in outcomes)
+    manifest = dataclasses.replace(common, cycle=cycle, status=Status.OK if ok else Status.FAILED,
+                                   finished=dt.datetime.now().isoformat(timespec="seconds"),
+                                   parameters={**common.parameters, "cycle": cycle}, notebooks=tuple(outcomes))
+    manifest.write(tmp)
     final = _publish(tmp, org_dir / tmp.name, org_dir / "_failed" / tmp.name, ok)
-    return CycleResult(cycle, tmp.name, str(final), manifest["status"], [NotebookResult(**n) for n in records])
+    return CycleResult(cycle, tmp.name, str(final), manifest.status, outcomes)
 
 
 def _write_templates(org_dir: Path, ws: Workspace) -> None:
@@ -288,24 +295,25 @@ def _write_templates(org_dir: Path, ws: Workspace) -> None:
     write_questionnaire_files(ws.config, ws.model, ws.path, folder)
 
 
-def _by_cycle(outcomes, tasks: list[dict], *, progress: bool):
+def _by_cycle(results: Iterable[tuple[Task, TaskResult]], tasks: list[Task], *,
+              progress: bool) -> Iterator[tuple[str, list[TaskResult]]]:
     """Group finished notebooks by cycle, yielding each cycle as soon as all its notebooks are done."""
     from tqdm import tqdm
 
     expected: dict[str, int] = {}
     for task in tasks:
-        expected[task["cycle"]] = expected.get(task["cycle"], 0) + 1
+        expected[task.cycle] = expected.get(task.cycle, 0) + 1
     order = list(NOTEBOOKS)
-    finished: dict[str, list[dict]] = {}
+    finished: dict[str, list[TaskResult]] = {}
     bar = tqdm(total=len(tasks), unit="report", desc="reports", disable=not progress, file=sys.stderr)
     try:
-        for task, outcome in outcomes:
-            bar.set_postfix_str(task["cycle"])
+        for task, result in results:
+            bar.set_postfix_str(task.cycle)
             bar.update()
-            done = finished.setdefault(task["cycle"], [])
-            done.append(outcome)
-            if len(done) == expected[task["cycle"]]:
-                yield task["cycle"], sorted(done, key=lambda o: order.index(o["report"]))
+            done = finished.setdefault(task.cycle, [])
+            done.append(result)
+            if len(done) == expected[task.cycle]:
+                yield task.cycle, sorted(done, key=lambda r: order.index(r.report))
     finally:
         bar.close()
 

@@ -5,31 +5,27 @@ retries and failures behave the same wherever the notebooks run.
 """
 from __future__ import annotations
 
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import asdict
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import TYPE_CHECKING, Any
 
+from ..inputs.exceptions import Failure, PmoError
 from ..inputs.resources import __version__
-from ..inputs.exceptions import PmoError
-from .execute import NotebookResult, run_notebook
+from .contracts import Backend, Outcome, Status, Task, TaskFuture, TaskResult, Upstream
+from .execute import run_notebook
 
 # A task whose worker process dies is run again up to this many times, as Dask's scheduler
 # does by default (distributed.scheduler.allowed-failures).
 LOST_WORKER_RETRIES = 3
 
 
-def _lost(task: dict, exc: BaseException) -> dict:
+def _lost(task: Task, exc: BaseException) -> TaskResult:
     """A task that never returned (its worker died, or Dask gave up on it) counts as a failed notebook."""
-    error = {"cell": None, "source": "", "ename": type(exc).__name__,
-             "evalue": (str(exc).strip().splitlines() or [""])[0][:500], "executed_notebook": task["notebook"]}
-    return {"cycle": task["cycle"], "report": task["report"], "files": {},
-            "result": asdict(NotebookResult(task["report"], task["notebook"], "failed", 0.0, error))}
+    failure = Failure(task.notebook, None, type(exc).__name__, (str(exc).strip().splitlines() or [""])[0][:500])
+    return TaskResult(task.cycle, Outcome(task.report, task.notebook, Status.FAILED, 0.0, failure))
 
 
-def _key(task: dict) -> tuple[str, str]:
-    return task["cycle"], task["report"]
-
-
-def schedule(tasks: list[dict], backend):
+def schedule(tasks: list[Task], backend: Backend) -> Iterator[tuple[Task, TaskResult]]:
     """Hand out tasks whose upstream tasks are done, earliest cycle first; yield each as it ends.
 
     The same loop drives local processes and Dask, so dependencies, retries and
@@ -37,67 +33,60 @@ def schedule(tasks: list[dict], backend):
     or not (a governance report whose KPI notebook failed computes the KPIs
     itself); a task lost with its worker is tried again, then recorded as failed.
     """
-    order = {_key(t): i for i, t in enumerate(tasks)}
+    order = {t.key: i for i, t in enumerate(tasks)}
     pending = list(tasks)
-    done: dict[tuple[str, str], dict] = {}
-    running: dict = {}
+    done: dict[tuple[str, str], TaskResult] = {}
+    running: dict[TaskFuture, Task] = {}
     attempts: dict[tuple[str, str], int] = {}
     try:
         while pending or running:
-            ready = [t for t in pending if all(k in done for k in t["after"])]
+            ready = [t for t in pending if all(k in done for k in t.after)]
             for task in ready[:max(backend.capacity - len(running), 0)]:
                 pending.remove(task)
-                upstream = [_recorded(done[k]) for k in task["after"]]
-                running[backend.submit(task, upstream, priority=len(tasks) - order[_key(task)])] = task
+                upstream = [done[k].recorded() for k in task.after]
+                running[backend.submit(task, upstream, priority=len(tasks) - order[task.key])] = task
             for future in backend.wait_first(list(running)):
                 task = running.pop(future)
                 try:
-                    outcome = future.result()
+                    result = future.result()
                 except backend.lost_worker as exc:
-                    attempts[_key(task)] = attempts.get(_key(task), 0) + 1
-                    if attempts[_key(task)] <= LOST_WORKER_RETRIES:
+                    attempts[task.key] = attempts.get(task.key, 0) + 1
+                    if attempts[task.key] <= LOST_WORKER_RETRIES:
                         backend.recover()
                         pending.append(task)
-                        pending.sort(key=lambda t: order[_key(t)])
+                        pending.sort(key=lambda t: order[t.key])
                         continue
-                    outcome = _lost(task, exc)
+                    result = _lost(task, exc)
                 except Exception as exc:  # Dask gave up on the task (KilledWorker), or a bug in the worker
-                    outcome = _lost(task, exc)
-                done[_key(task)] = outcome
-                yield task, outcome
+                    result = _lost(task, exc)
+                done[task.key] = result
+                yield task, result
     except BaseException:
         backend.cancel(list(running))
         raise
-
-
-def _recorded(outcome: dict) -> dict:
-    """What a downstream task needs of an upstream one: its recorded result tables."""
-    return {"files": {name: data for name, data in outcome["files"].items() if name.startswith("results/")}}
 
 
 class InProcess:
     """One job: run each task in this process, one after another."""
 
     capacity = 1
-    lost_worker = ()
+    lost_worker: tuple[type[BaseException], ...] = ()
 
-    def submit(self, task: dict, upstream: list[dict], priority: int):
-        from concurrent.futures import Future
-
-        future: Future = Future()
+    def submit(self, task: Task, upstream: Sequence[Upstream], priority: int) -> Future[TaskResult]:
+        future: Future[TaskResult] = Future()
         try:
             future.set_result(run_notebook(task, None, *upstream))
         except Exception as exc:
             future.set_exception(exc)
         return future
 
-    def wait_first(self, futures):
+    def wait_first(self, futures: list[Any]) -> Iterable[Future[TaskResult]]:
         return futures
 
     def recover(self) -> None:
         pass
 
-    def cancel(self, futures) -> None:
+    def cancel(self, futures: list[Any]) -> None:
         pass
 
     def close(self) -> None:
@@ -117,19 +106,19 @@ class Processes:
         return ProcessPoolExecutor(max_workers=self.capacity, mp_context=mp.get_context("spawn"))
 
     @property
-    def lost_worker(self):
+    def lost_worker(self) -> type[BaseException]:
         from concurrent.futures.process import BrokenProcessPool
 
         return BrokenProcessPool
 
-    def submit(self, task: dict, upstream: list[dict], priority: int):
+    def submit(self, task: Task, upstream: Sequence[Upstream], priority: int) -> Future[TaskResult]:
         try:
             return self.pool.submit(run_notebook, task, None, *upstream)
         except self.lost_worker:
             self.recover()
             return self.pool.submit(run_notebook, task, None, *upstream)
 
-    def wait_first(self, futures):
+    def wait_first(self, futures: list[Any]) -> Iterable[Future[TaskResult]]:
         return wait(futures, return_when=FIRST_COMPLETED).done
 
     def recover(self) -> None:
@@ -138,7 +127,7 @@ class Processes:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = self._new_pool()
 
-    def cancel(self, futures) -> None:
+    def cancel(self, futures: list[Any]) -> None:
         """On Ctrl-C or SIGTERM: stop the workers now; their kernels notice and exit."""
         for future in futures:
             future.cancel()
@@ -152,7 +141,7 @@ class Processes:
 class Dask:
     """A Dask distributed cluster: tasks and the validated workspace go out, results come back."""
 
-    lost_worker = ()  # Dask re-runs tasks of lost workers itself, and raises KilledWorker when it gives up
+    lost_worker: tuple[type[BaseException], ...] = ()  # Dask re-runs tasks of lost workers itself, and raises KilledWorker when it gives up
 
     def __init__(self, address: str, workspace_blob: bytes) -> None:
         try:
@@ -174,11 +163,12 @@ class Dask:
         self.capacity = 1 << 30  # Dask queues and orders the tasks itself, by priority
         self.run_id = uuid.uuid4().hex[:8]
 
-    def submit(self, task: dict, upstream: list[dict], priority: int):
-        return self.client.submit(run_notebook, task, self.blob, *upstream, pure=False, priority=priority,
-                                  key=f"pmo-{self.run_id}-{task['slug']}-{task['report']}")
+    def submit(self, task: Task, upstream: Sequence[Upstream], priority: int) -> TaskFuture:
+        future: TaskFuture = self.client.submit(run_notebook, task, self.blob, *upstream, pure=False,
+                                                priority=priority, key=f"pmo-{self.run_id}-{task.slug}-{task.report}")
+        return future
 
-    def wait_first(self, futures):
+    def wait_first(self, futures: list[Any]) -> Iterable[TaskFuture]:
         from distributed import wait as dask_wait
 
         return dask_wait(futures, return_when="FIRST_COMPLETED").done
@@ -186,14 +176,14 @@ class Dask:
     def recover(self) -> None:
         pass
 
-    def cancel(self, futures) -> None:
+    def cancel(self, futures: list[Any]) -> None:
         self.client.cancel(futures)
 
     def close(self) -> None:
         self.client.close()
 
 
-def _check_workers(client, address: str) -> None:
+def _check_workers(client: Any, address: str) -> None:
     from .execute import worker_environment
 
     try:
@@ -210,3 +200,7 @@ def _check_workers(client, address: str) -> None:
     if wrong:
         listed = ", ".join(f"{w} has {v}" for w, v in sorted(wrong.items()))
         raise PmoError(f"Dask workers must run pmo-playbook-kit {__version__}: {listed}")
+
+
+if TYPE_CHECKING:  # the three backends are Backends: a type checker holds them to the protocol
+    _BACKENDS: tuple[type[Backend], ...] = (InProcess, Processes, Dask)

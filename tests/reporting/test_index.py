@@ -6,7 +6,9 @@ import json
 import pandas as pd
 
 from pmo_lib import Minimums, load_workspace, overall_maturity, record, score_dimensions
+from pmo_lib.inputs.exceptions import Failure
 from pmo_lib.reporting.index import headline, maturity_line, write_index
+from pmo_lib.reporting.manifest import Manifest, Outcome, Status
 
 LEAST = Minimums(interval_respondents=2, group_size=2)  # the tiny workspace has three respondents a cycle
 
@@ -69,3 +71,50 @@ def test_index_lines_move_with_the_cycles(tiny, tmp_path):
         assert line in page
     assert "e+0" not in page and "e-0" not in page
     assert pd.read_csv(org / "c3" / "results" / "maturity_overall.csv")["n_blockers"].iloc[0] == 1
+
+
+def _write_manifest(pack, manifest: Manifest) -> None:
+    pack.mkdir(parents=True, exist_ok=True)
+    manifest.write(pack)
+
+
+def test_index_escapes_every_name_and_shows_a_failed_pack_beside_the_last_good_one(tiny, tmp_path):
+    (tiny / "pmo.yaml").write_text((tiny / "pmo.yaml").read_text().replace(
+        "organisation: Tiny Test Org", "organisation: \"<script>alert('org')</script>\""))
+    ws = load_workspace(tiny)
+    org = tmp_path / "org"
+    _record_maturity(ws, "C3", org / "c3" / "results")
+    good = Outcome("maturity", "01_maturity_assessment.ipynb", Status.OK, 1.0,
+                   outputs={"html": "01_maturity_assessment.html", "pdf": "01_maturity_assessment.pdf"})
+    odd = Outcome("unknown", "<img src=x onerror=alert(1)>.ipynb", Status.FAILED, 1.0,
+                  Failure("<img src=x onerror=alert(1)>.ipynb", None, "KilledWorker", "gave up"))
+    _write_manifest(org / "c3", Manifest("C3", Status.OK, (good,), finished="2026-01-02T03:04:05"))
+    _write_manifest(org / "_failed" / "c3", Manifest("C3", Status.FAILED, (good, odd), finished="2026-01-03T03:04:05"))
+    page = write_index(org, ws).read_text()
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#39;org&#39;)&lt;/script&gt;" in page  # shown, as text
+    assert "&lt;img src=x onerror=alert(1)&gt;.ipynb: no output <span class=\"rag rag-red\">■ Failed</span>" in page
+    assert '● Complete</span> <small>2026-01-02 03:04</small>' in page
+    assert '<hr>' in page and '■ Failed</span> <small>2026-01-03 03:04</small>' in page
+    assert ('Maturity assessment: <a href="c3/01_maturity_assessment.html">HTML</a> · '
+            '<a href="c3/01_maturity_assessment.pdf">PDF</a></li>') in page
+    assert '<a href="_failed/c3/01_maturity_assessment.html">HTML</a>' in page
+    # one cycle with results draws no trend line yet, and says so
+    assert "<svg" not in page and "Trend shown once two cycles have results." in page
+    assert "Reports for 1 of 3 planning cycles." in page
+
+
+def test_the_index_page_is_the_template(tiny, tmp_path, monkeypatch):
+    """The page comes from templates/report/portfolio_index.html.j2: a consultant's own copy changes it."""
+    import pmo_lib.reporting.index as index
+
+    assert (index.TEMPLATES_DIR / "report" / index.INDEX_TEMPLATE).is_file()
+    own = tmp_path / "templates" / "report"
+    own.mkdir(parents=True)
+    (own / index.INDEX_TEMPLATE).write_text("{{ organisation }}: {% for row in rows %}{{ row.cycle }} {% endfor %}")
+    monkeypatch.setattr(index, "TEMPLATES_DIR", tmp_path / "templates")
+    ws = load_workspace(tiny)
+    org = tmp_path / "org"
+    for cycle in ("C2", "C3"):
+        _write_manifest(org / cycle.lower(), Manifest(cycle, Status.OK, ()))
+    assert write_index(org, ws).read_text() == "Tiny Test Org: C3 C2 "

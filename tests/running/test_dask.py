@@ -71,6 +71,17 @@ def test_a_task_whose_worker_dies_is_run_again_as_locally(tiny, tmp_path, cluste
     assert [n["status"] for n in manifest["notebooks"]] == ["ok", "ok", "ok", "ok"]
 
 
+def test_the_dask_backend_is_a_backend(cluster):
+    from pmo_lib.running.contracts import Backend
+    from pmo_lib.running.scheduling import Dask
+
+    backend = Dask(cluster, b"workspace")
+    try:
+        assert isinstance(backend, Backend) and backend.lost_worker == ()
+    finally:
+        backend.close()
+
+
 def test_an_unreachable_scheduler_is_a_short_error(tiny, tmp_path):
     result = pmo("run", str(tiny), "--out", "out", "--scheduler", "tcp://127.0.0.1:9", cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 
+from pmo_lib.running.contracts import Backend, Outcome, Status, Task, TaskResult
 from pmo_lib.running.scheduling import LOST_WORKER_RETRIES, schedule
 
 
@@ -24,7 +25,7 @@ class FakeBackend:
         self.pending: dict[Future, tuple] = {}
 
     def submit(self, task, upstream, priority):
-        key = (task["cycle"], task["report"])
+        key = task.key
         self.started.append(key)
         self.upstream[key] = upstream
         future = Future()
@@ -38,8 +39,8 @@ class FakeBackend:
             self.dies[key] -= 1
             future.set_exception(Lost("worker died"))
         else:
-            future.set_result({"cycle": key[0], "report": key[1], "result": {"status": "ok"},
-                               "files": {f"results/{key[1]}.csv": b"x", f"{key[1]}.pdf": b"%PDF"}})
+            future.set_result(TaskResult(key[0], Outcome(key[1], f"{key[1]}.ipynb", Status.OK, 1.0),
+                                         {f"results/{key[1]}.csv": b"x", f"{key[1]}.pdf": b"%PDF"}))
         return [future]
 
     def recover(self):
@@ -48,16 +49,24 @@ class FakeBackend:
     def cancel(self, futures):
         pass
 
+    def close(self):
+        pass
+
 
 def tasks_for(*cycles):
     after = {"governance": ["maturity", "kpis"], "playbook": ["maturity", "kpis"]}
-    return [{"cycle": c, "report": r, "notebook": f"{r}.ipynb", "after": [(c, u) for u in after.get(r, [])]}
+    return [Task(cycle=c, slug=c.lower(), report=r, notebook=f"{r}.ipynb", source="{}", workspace="ws", cache="c",
+                 cwd=".", after=tuple((c, u) for u in after.get(r, [])))
             for c in cycles for r in ("maturity", "kpis", "governance", "playbook")]
+
+
+def test_the_fake_backend_is_a_backend():
+    assert isinstance(FakeBackend(), Backend)
 
 
 def test_tasks_start_after_their_upstream_and_earliest_cycle_first():
     backend = FakeBackend()
-    done = [key for key, _ in (((t["cycle"], t["report"]), o) for t, o in schedule(tasks_for("C1", "C2"), backend))]
+    done = [t.key for t, _ in schedule(tasks_for("C1", "C2"), backend)]
     assert len(done) == 8
     started = backend.started
     for cycle in ("C1", "C2"):
@@ -68,23 +77,23 @@ def test_tasks_start_after_their_upstream_and_earliest_cycle_first():
     assert started[:3] == [("C1", "maturity"), ("C1", "kpis"), ("C2", "maturity")]
     assert started.index(("C1", "playbook")) < started.index(("C2", "kpis"))
     # downstream tasks get the recorded tables of their upstream tasks, nothing else
-    assert backend.upstream[("C1", "governance")] == [{"files": {"results/maturity.csv": b"x"}},
-                                                       {"files": {"results/kpis.csv": b"x"}}]
+    assert backend.upstream[("C1", "governance")] == [{"results/maturity.csv": b"x"}, {"results/kpis.csv": b"x"}]
 
 
 def test_a_task_lost_with_its_worker_is_tried_again():
     backend = FakeBackend(dies={("C1", "kpis"): LOST_WORKER_RETRIES})
-    outcomes = {(t["cycle"], t["report"]): o for t, o in schedule(tasks_for("C1"), backend)}
-    assert outcomes[("C1", "kpis")]["result"]["status"] == "ok"
+    outcomes = {t.key: r for t, r in schedule(tasks_for("C1"), backend)}
+    assert outcomes[("C1", "kpis")].outcome.status is Status.OK
     assert backend.started.count(("C1", "kpis")) == LOST_WORKER_RETRIES + 1 and backend.recovered == 3
 
 
 def test_a_task_lost_too_often_is_a_failed_notebook_and_the_rest_still_runs():
     backend = FakeBackend(dies={("C1", "kpis"): LOST_WORKER_RETRIES + 1})
-    outcomes = {(t["cycle"], t["report"]): o for t, o in schedule(tasks_for("C1"), backend)}
-    failed = outcomes[("C1", "kpis")]["result"]
-    assert failed["status"] == "failed" and failed["error"]["ename"] == "Lost"
-    assert failed["error"]["evalue"] == "worker died" and outcomes[("C1", "kpis")]["files"] == {}
+    outcomes = {t.key: r for t, r in schedule(tasks_for("C1"), backend)}
+    failed = outcomes[("C1", "kpis")].outcome
+    assert failed.status is Status.FAILED and failed.failure is not None and failed.failure.ename == "Lost"
+    assert failed.failure.evalue == "worker died" and failed.failure.cell is None
+    assert failed.failure.notebook == "kpis.ipynb" and outcomes[("C1", "kpis")].files == {}
     # the governance report still runs, without KPI results to reuse: it computes them itself
-    assert outcomes[("C1", "governance")]["result"]["status"] == "ok"
-    assert backend.upstream[("C1", "governance")][1] == {"files": {}}
+    assert outcomes[("C1", "governance")].outcome.status is Status.OK
+    assert backend.upstream[("C1", "governance")][1] == {}
