@@ -19,7 +19,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/pmo demo --workspace examples/sample-org --out reports --jobs $(JOBS)
 
+# mypy first (configuration in pyproject.toml): a type error fails fast, before the slow suite.
 test: $(STAMP)
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -87,7 +87,7 @@ def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1
         chart = xmr(values, min_points=minimums.control_chart_cycles)
         signals = "; ".join(f"{cycles[i]}: rule {rule}" for i, rule in chart["signals"])
         unit = group["unit"].iloc[0] if "unit" in group else None
-        natural = bounds.get(kpi_id) or NATURAL_RANGE.get(unit, (None, None))
+        natural = bounds.get(kpi_id) or NATURAL_RANGE.get(str(unit), (None, None))
         rows.append({"kpi_id": kpi_id, "scope": group["scope"].iloc[0], "n_cycles": int(values.notna().sum()),
                      "mk_tau": mk["tau"], "mk_p": mk["p_value"],
                      "sen_slope": theil_sen_slope(values, min_points=minimums.trend_cycles),

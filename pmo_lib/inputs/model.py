@@ -98,7 +98,8 @@ class MaturityModel:
         """The mean answer at which an item counts as largely implemented."""
         return self.scale_min + self.largely_implemented * (self.scale_max - self.scale_min)
 
-    def level_name(self, level: int) -> str:
+    def level_name(self, level: float) -> str:
+        """The name of a level; a whole number given as a float (from a table) reads the same."""
         return self.levels.get(int(level), str(level))
 
 

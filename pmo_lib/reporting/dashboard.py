@@ -70,7 +70,7 @@ def decision_table(portfolio: pd.DataFrame, register: pd.DataFrame, *, min_sever
         why = r.reason.split(". Still open:")[0] if ". Still open:" in r.reason else ""
         rows.append({"initiative": f"{r.initiative_id} {r.name}", "owner": owners.get(r.initiative_id, ""),
                      "severity": r.severity, "exceptions": items,
-                     "recommendation": display_name(r.recommendation, "recommendation") + (f": {why}" if why else "")})
+                     "recommendation": f"{display_name(r.recommendation, 'recommendation')}" + (f": {why}" if why else "")})
     out = pd.DataFrame(rows, columns=["initiative", "owner", "severity", "exceptions", "recommendation"])
     return out.head(limit) if limit else out
 

@@ -55,7 +55,7 @@ ended.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -189,9 +189,10 @@ def _suggested(kind: str, severity: str) -> str:
     return "re-scope" if kind in ("cost", "schedule", "delivery") else "recover"
 
 
-def _most(values, order) -> str | None:
+def _most(values: Iterable[object], order: Sequence[str]) -> str:
+    """The first of ``values`` in ``order`` (most far-reaching or most severe); "" when none is a string."""
     present = [v for v in values if isinstance(v, str)]
-    return min(present, key=order.index) if present else None
+    return min(present, key=order.index) if present else ""
 
 
 def _kpi_rows(kpis: pd.DataFrame, catalog: KpiCatalog, live: set[str], currency: str) -> list[dict]:

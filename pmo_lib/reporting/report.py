@@ -139,7 +139,7 @@ def _readable_codes(frame: pd.DataFrame, codes: bool | Mapping[str, str | tuple[
     """Replace enumerated codes by their display names (see :mod:`pmo_lib.reporting.theme`)."""
     if codes is False:
         return frame
-    vocab = dict(theme.COLUMN_VOCABULARY)
+    vocab: dict[str, str | tuple[str, ...]] = dict(theme.COLUMN_VOCABULARY)
     if isinstance(codes, Mapping):
         vocab.update(codes)
     known = set(theme.relabelled_codes())
@@ -223,7 +223,7 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = N
         if column in labels:
             headers.append(labels[column])
         elif codes is not False and isinstance(column, str):
-            name = theme.display_name(column)
+            name = str(theme.display_name(column))
             headers.append(theme.humanise(name) if name == column and re.fullmatch(r"[a-z][a-z0-9_]*", column)
                            else name)
         else:
