@@ -8,6 +8,7 @@ cells tagged ``remove-output``; log output (stderr) never reaches the client.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from pathlib import Path
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:  # nbformat and nbconvert load slowly; notebooks that only imp
 #: the notebook marks ``remove-cell``. The analyst view (``with_code=True``) keeps the parameter cells.
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell", "papermill-error-cell-tag"}
 PARAMETER_TAGS = {"parameters", "injected-parameters"}
+#: Output metadata of ``pmo.preview()`` (see :mod:`pmo_lib.reporting.preview`); such outputs are dropped.
+PREVIEW_KEY = "pmo-preview"
 #: A cell tagged ``remove-input`` shows its outputs only; one tagged ``remove-output`` shows its code only.
 REMOVE_INPUT_TAGS = {"remove-input"}
 REMOVE_OUTPUT_TAGS = {"remove-output"}
@@ -42,14 +45,22 @@ def _tag_removal(*, with_code: bool) -> Config:
 
 
 def _drop_logs(nb: nbformat.NotebookNode, resources: dict, *, with_code: bool) -> tuple[nbformat.NotebookNode, dict]:
-    """Drop log output (stderr streams) and, in the client view, code cells left with nothing to show."""
+    """Drop log output (stderr streams), report previews and, in the client view, code cells left with nothing
+    to show."""
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                            and not _is_preview(o)]
     if not with_code:
         nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.outputs]
     return nb, resources
+
+
+def _is_preview(output: dict) -> bool:
+    """An output of ``pmo.preview()``: the report inside itself, never for a client."""
+    meta = output.get("metadata") or {}
+    return bool(meta.get(PREVIEW_KEY) or (meta.get("text/html") or {}).get(PREVIEW_KEY))
 
 
 def render_html(nb: nbformat.NotebookNode | str | Path, *, context: dict, with_code: bool = False) -> str:
@@ -82,7 +93,20 @@ def render_html(nb: nbformat.NotebookNode | str | Path, *, context: dict, with_c
     css = (TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8")
     resources = {"pmo": {**context, "css": css, "with_code": with_code}}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
-    return add_contents(body)
+    return add_contents(number_figures(body))
+
+
+_FIGURE_NUMBER = re.compile(r'(<span class="pmo-figure-number"[^>]*>)Figure \d+\. ')
+
+
+def number_figures(page: str) -> str:
+    """Number the figures' captions in page order: "Figure 1.", "Figure 2."…
+
+    In a notebook a figure's number follows the order cells ran; in the report it follows the
+    page, whatever cells ran twice or lost their output to a ``remove-output`` tag.
+    """
+    numbers = itertools.count(1)
+    return _FIGURE_NUMBER.sub(lambda m: f"{m.group(1)}Figure {next(numbers)}. ", page)
 
 
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)

@@ -6,12 +6,16 @@ name such as ``<script>`` shows as text in the report.
 from __future__ import annotations
 
 import html
+import itertools
 import re
+import secrets
 from collections.abc import Mapping
+from typing import cast
 
 import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown
+from pandas.io.formats.style import Styler
 
 from . import theme
 from ..inputs.config import DEFAULT_MINIMUMS, Minimums
@@ -19,6 +23,8 @@ from ..inputs.catalog import COUNT_NOUNS
 from .theme import STATUS_SYMBOLS, STATUS_WORDS
 # The theme formats values and names units; they are re-exported here, where the notebooks found them.
 from .theme import MAX_EXTRA_DECIMALS, UNIT_DECIMALS, format_value, plural, unit_label  # noqa: F401
+
+_TABLE_IDS = itertools.count(1)
 
 #: What a KPI rated as a share is a share of, in words.
 BASIS_WORDS = {"share_of_ac": "of actual cost", "share_of_pv": "of planned value",
@@ -28,6 +34,44 @@ BASIS_WORDS = {"share_of_ac": "of actual cost", "share_of_pv": "of planned value
 def esc(value: object) -> str:
     """Escape a value for HTML or Markdown prose."""
     return html.escape(str(value), quote=True)
+
+
+# --- the look each element carries ----------------------------------------------------------------------------
+# A badge, a notice, a table and a figure carry their own style (inline, or a <style> scoped to the table's id),
+# so JupyterLab shows them as the report does. templates/report/report.css repeats these rules for the page
+# around them; the values are the same, so the HTML and PDF look as before.
+
+#: The primary colour: the workspace's (``--primary``, set by the report template) or the kit's default.
+PRIMARY_CSS = f"var(--primary, {theme.PRIMARY})"
+BADGE_CSS = ("display: inline-block; padding: .2mm 1.8mm; border-radius: 3mm; font-size: 8pt; font-weight: 600; "
+             "white-space: nowrap")
+NOTICE_CSS = "color: #222; padding: 2.5mm 4mm; margin: 3mm 0 5mm; page-break-inside: avoid"
+TABLE_CSS = ("border-collapse: collapse; width: 100%; margin: 3mm 0 5mm; font-size: 8.5pt; table-layout: auto; "
+             "color: #222")
+#: Rules for the parts of a table, each scoped to the table's id by :func:`table_style`.
+TABLE_RULES = (
+    ("caption", "caption-side: top; text-align: left; font-weight: bold; color: #333; padding-bottom: 1.5mm; "
+                "page-break-after: avoid; break-after: avoid"),
+    ("thead", "display: table-header-group"),
+    ("th", f"background: {PRIMARY_CSS}; color: #fff; padding: 1.5mm 2mm; font-weight: 600; vertical-align: bottom; "
+           "border: 0; hyphens: none; word-break: normal; overflow-wrap: normal"),
+    ("td", "padding: 1.2mm 2mm; border: 0; border-bottom: 1px solid #e3e7ec; vertical-align: top; background: #fff; "
+           "hyphens: none; word-break: normal; overflow-wrap: normal; max-width: none"),
+    ("tr", "page-break-inside: avoid; break-inside: avoid; background: none"),
+    ("tbody tr:nth-child(even) td", "background: #f6f8fa"),
+)
+FIGURE_CSS = "margin: 4mm 0 6mm; page-break-inside: avoid; break-inside: avoid"
+CAPTION_CSS = "font-size: 8.5pt; color: #555; margin-top: 1.5mm; page-break-before: avoid; break-before: avoid"
+FIGURE_NUMBER_CSS = "font-weight: bold; color: #333"
+
+
+def table_style(table_id: str) -> str:
+    """A ``<style>`` element with the house table rules, scoped to the table with id ``table_id``.
+
+    The rules carry no text alignment: each cell states its own (text left, numbers right).
+    """
+    rules = "\n".join(f"#{table_id} {selector} {{ {props} }}" for selector, props in TABLE_RULES)
+    return f"<style>\n{rules}\n</style>"
 
 
 def status_badge(status: str, words: Mapping[str, str] | None = None) -> str:
@@ -42,7 +86,9 @@ def status_badge(status: str, words: Mapping[str, str] | None = None) -> str:
     key = key if key in STATUS_WORDS else "n/a"
     css = "na" if key == "n/a" else key
     word = (words or {}).get(key, STATUS_WORDS[key])
-    badge = f'<span class="rag rag-{css}">{STATUS_SYMBOLS[key]} {esc(word)}</span>'
+    background, colour = theme.BADGE_COLOURS[key]
+    badge = (f'<span class="rag rag-{css}" style="{BADGE_CSS}; background: {background}; color: {colour}">'
+             f'{STATUS_SYMBOLS[key]} {esc(word)}</span>')
     return f"{badge} <small>{esc(qualifier)}</small>" if qualifier else badge
 
 
@@ -199,7 +245,8 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = N
             shown[column] = shown[column].dt.strftime("%Y-%m-%d")
     shown = _readable_codes(shown, codes, tuple(badges))
     numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c]) and c not in badges]
-    styler = shown.style.hide(axis="index")
+    text = [c for c in shown.columns if c not in numeric]
+    styler = Styler(shown, uuid=f"pmo{next(_TABLE_IDS)}_{secrets.token_hex(3)}").hide(axis="index")
     styler = styler.format(na_rep="n/a", escape="html", precision=2, thousands=",")
     for column, fmt in formats.items():
         if column in shown.columns:
@@ -210,14 +257,17 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = N
             styler = styler.format(lambda v: status_badge(v, badge_words), subset=[column], escape="html")
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
-        styler = styler.map_index(lambda label: "text-align: right" if label in numeric else "", axis="columns")
+    if text:
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    styler = styler.map_index(lambda label: f"text-align: {'right' if label in numeric else 'left'}", axis="columns")
     if nowrap is None:
         nowrap = tuple(c for c in shown.columns if isinstance(c, str) and (
             c.endswith("_id") or c in ("id", "owner", "date", "due_date", "cycle")))
     keep = [c for c in nowrap if c in shown.columns]
     if keep:
         styler = styler.set_properties(subset=keep, **{"white-space": "nowrap"})
-    styler = styler.set_table_attributes('class="pmo-table"')
+    styler = styler.set_table_attributes(f'class="pmo-table" style="{TABLE_CSS}"')
+    styler = styler.set_table_styles([{"selector": selector, "props": props} for selector, props in TABLE_RULES])
     headers = []
     for column in shown.columns:
         if column in labels:
@@ -240,8 +290,103 @@ def md(text: str) -> Markdown:
 
 
 def notice(text: str, *, kind: str = "info") -> HTML:
-    """A callout box, e.g. for a section whose optional table is missing."""
-    return HTML(f'<div class="pmo-notice pmo-notice-{kind}">{text}</div>')
+    """A callout box, e.g. for a section whose optional table is missing.
+
+    ``text`` is trusted HTML: escape workspace strings with :func:`esc`. ``kind`` is
+    ``"info"`` (a box in the primary colour) or ``"warning"`` (amber).
+    """
+    border, background = theme.NOTICE_COLOURS.get(kind, theme.NOTICE_COLOURS["info"])
+    style = f"border-left: 4px solid {border or PRIMARY_CSS}; background: {background}; {NOTICE_CSS}"
+    return HTML(f'<div class="pmo-notice pmo-notice-{esc(kind)}" style="{style}">{text}</div>')
+
+
+def figure_html(svg: str, caption: str) -> str:
+    """A captioned, numbered figure around an inline SVG chart (what :func:`pmo_lib.show_figure` displays).
+
+    The number is the figure's place in the notebook as run so far (a cell run again keeps its
+    numbers); the rendered report numbers the figures again in page order.
+    """
+    number = figure_number()
+    return (f'<figure class="pmo-figure" style="{FIGURE_CSS}">{svg}<figcaption style="{CAPTION_CSS}">'
+            f'<span class="pmo-figure-number" style="{FIGURE_NUMBER_CSS}">Figure {number}. </span>{esc(caption)}'
+            '</figcaption></figure>')
+
+
+_FIGURE_NUMBERS: dict[tuple[object, int], int] = {}
+_CELL: dict[str, object] = {"id": None, "figures": 0}
+
+
+def figure_number() -> int:
+    """The next figure's number: by the cell that shows it and its place in the cell, so a cell run again
+    shows the same numbers. Outside a notebook (no cell id) every figure gets a new number."""
+    _CELL["figures"] = int(cast(int, _CELL["figures"])) + 1
+    cell = _CELL["id"] if _CELL["id"] is not None else object()
+    return _FIGURE_NUMBERS.setdefault((cell, int(cast(int, _CELL["figures"]))), len(_FIGURE_NUMBERS) + 1)
+
+
+def _before_cell(info) -> None:
+    """IPython's ``pre_run_cell`` event: note which cell runs (its id, sent by JupyterLab and papermill)."""
+    _CELL["id"] = getattr(info, "cell_id", None)
+    _CELL["figures"] = 0
+
+
+def frame_html(frame: pd.DataFrame) -> str:
+    """A DataFrame in the house table style: what a notebook shows for a DataFrame left bare in a cell.
+
+    Same look as :func:`table`: no row numbers, missing values as ``n/a``, text left and numbers right,
+    thousands separators, codes by their display names. A meaningful index (named, or labels that are
+    not row numbers) becomes the first columns; a frame longer than pandas' ``display.max_rows`` shows
+    its first rows and says how many there are.
+    """
+    shown = frame
+    if isinstance(shown.columns, pd.MultiIndex):
+        shown = shown.set_axis([" ".join(str(p) for p in c if str(p)) for c in shown.columns], axis="columns")
+    index = shown.index
+    if isinstance(index, pd.MultiIndex) or any(n is not None for n in index.names) \
+            or not pd.api.types.is_integer_dtype(index.dtype):
+        shown = shown.reset_index(allow_duplicates=True)
+        shown.columns = ["" if isinstance(c, str) and c in ("index", "level_0") and c not in frame.columns else c
+                         for c in shown.columns]
+    seen: dict[object, int] = {}
+    names = []
+    for column in shown.columns:  # a table needs distinct column names: repeat a name as "name (2)"
+        seen[column] = seen.get(column, 0) + 1
+        names.append(column if seen[column] == 1 else f"{column} ({seen[column]})")
+    shown = shown.set_axis(names, axis="columns")
+    caption = None
+    limit = pd.get_option("display.max_rows")
+    if limit and len(shown) > limit:
+        caption = f"The first {limit:,} of {len(shown):,} rows"
+        shown = shown.head(limit)
+    return str(table(shown.reset_index(drop=True), caption=caption).data)
+
+
+def _frame_html_or_none(frame: pd.DataFrame) -> str | None:
+    try:
+        return frame_html(frame)
+    except Exception:  # a frame the house style cannot show keeps pandas' own display
+        return None
+
+
+def use_house_style(shell=None) -> bool:
+    """Show bare DataFrames in the house table style and number figures by cell, in an IPython kernel.
+
+    Called on ``import pmo_lib``: a DataFrame left as the last line of a cell reaches Lab, the HTML
+    and the PDF as :func:`table` shows it, never raw with its index and ``NaN``. The plain-text
+    form (a terminal) is unchanged. Returns False outside IPython.
+    """
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return False
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, _frame_html_or_none)
+    if _before_cell not in shell.events.callbacks.get("pre_run_cell", []):
+        shell.events.register("pre_run_cell", _before_cell)
+    return True
 
 
 def missing_table_notice(table_name: str, what: str) -> HTML:
@@ -277,9 +422,13 @@ def scorecard(kpis: pd.DataFrame, steps: Mapping[int, str], *, currency: str = "
 
 def headline_cards(cards: list[tuple[str, str, str]]) -> HTML:
     """A row of headline numbers: (label, value, note) for each card."""
-    body = "".join(f"<div><span>{esc(label)}</span><b>{esc(value)}</b><span>{esc(note)}</span></div>"
-                   for label, value, note in cards)
-    return HTML(f'<div class="pmo-headline">{body}</div>')
+    card = f"flex: 1 1 28mm; border: 1px solid #d8dee6; border-top: 4px solid {PRIMARY_CSS}; padding: 2.5mm 3mm"
+    small = 'style="font-size: 8.5pt; color: #555"'
+    big = f'style="display: block; font-size: 16pt; color: {PRIMARY_CSS}"'
+    body = "".join(f'<div style="{card}"><span {small}>{esc(label)}</span><b {big}>{esc(value)}</b>'
+                   f'<span {small}>{esc(note)}</span></div>' for label, value, note in cards)
+    return HTML(f'<div class="pmo-headline" style="display: flex; flex-wrap: wrap; gap: 3mm; margin: 4mm 0 6mm">'
+                f'{body}</div>')
 
 
 def _named(frame: pd.DataFrame, model) -> pd.DataFrame:

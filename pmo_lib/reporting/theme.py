@@ -37,6 +37,12 @@ STATUS_COLOURS = {"green": "#2e7d32", "amber": "#e69500", "red": "#c62828", "inf
 STATUS_WORDS = {"green": "On track", "amber": "At risk", "red": "Off track", "info": "For information",
                 "n/a": "Not rated"}
 STATUS_SYMBOLS = {"green": "●", "amber": "▲", "red": "■", "info": "◇", "n/a": "○"}
+#: Background and text colour of a status badge (a pill), by status: darker than the chart colours so white
+#: text on them is legible; "n/a" and "info" are pale with dark text.
+BADGE_COLOURS = {"green": ("#2e7d32", "#fff"), "amber": ("#b26a00", "#fff"), "red": ("#c62828", "#fff"),
+                 "info": ("#dbe6f0", "#1f3b57"), "n/a": ("#e0e0e0", "#333")}
+#: Border and background of a notice box, by kind; ``info`` takes the primary colour for its border.
+NOTICE_COLOURS = {"info": (None, "#f2f5f9"), "warning": ("#b26a00", "#fff6e5")}
 
 # --- readable names of the enumerated values --------------------------------------------------------------------
 
