@@ -37,10 +37,12 @@ def set_theme(primary: str = "#1f4e79") -> None:
 def show_figure(fig: plt.Figure, caption: str, *, alt: str | None = None):
     """Display ``fig`` as inline SVG in a captioned figure, and close it.
 
-    The caption is numbered by the report's CSS; ``alt`` (default: the title)
-    becomes the image's accessible label.
+    The caption is numbered ("Figure 3.") and styled by :func:`pmo_lib.reporting.report.figure_html`,
+    in JupyterLab as in the report; ``alt`` (default: the title) becomes the image's accessible label.
     """
     from IPython.display import HTML
+
+    from .report import figure_html
 
     title = alt or (fig.axes[0].get_title(loc="left") if fig.axes else caption)
     declutter(fig)
@@ -51,7 +53,7 @@ def show_figure(fig: plt.Figure, caption: str, *, alt: str | None = None):
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)  # no "Matplotlib v3…" in the text
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(title)}" ', 1)
-    return HTML(f'<figure class="pmo-figure">{svg}<figcaption>{html.escape(caption)}</figcaption></figure>')
+    return HTML(figure_html(svg, caption))
 
 
 def _finish(fig: plt.Figure, ax: plt.Axes, title: str, xlabel: str, ylabel: str) -> plt.Figure:
