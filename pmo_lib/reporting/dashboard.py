@@ -5,6 +5,7 @@ engine into display tables and HTML; they compute nothing new.
 """
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 
 import pandas as pd
@@ -13,6 +14,7 @@ from IPython.display import HTML
 from ..inputs.config import DEFAULT_EXCEPTION_RULES, ExceptionRules
 from ..inputs.text import plural
 from .register import SEVERITY_RANK, exception_rules
+from .report import TABLE_CSS, _TABLE_IDS, table_style
 from .report import esc as _esc, status_badge as _badge
 from .theme import display_name, format_value
 
@@ -135,11 +137,14 @@ def kpi_rag_grid(history: pd.DataFrame, cycles: Sequence[str], *, kpi_ids: Seque
 
 def html_table(frame: pd.DataFrame, *, caption: str | None = None, escape: Sequence[str] = ()) -> str:
     """A compact HTML table of display strings; columns in ``escape`` are escaped, others are trusted HTML."""
-    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{_esc(v) if c in escape else v}</td>" for c, v in row.items()) + "</tr>"
+    left = ' style="text-align: left"'  # every column holds text or badges; the house rules come with the table
+    head = "".join(f"<th{left}>{_esc(c)}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td{left}>{_esc(v) if c in escape else v}</td>" for c, v in row.items()) + "</tr>"
                    for _, row in frame.iterrows())
     cap = f"<caption>{_esc(caption)}</caption>" if caption else ""
-    return f'<table class="pmo-table pmo-compact">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    table_id = f"pmo-dash-{next(_TABLE_IDS)}-{secrets.token_hex(3)}"
+    return (f'{table_style(table_id)}<table id="{table_id}" class="pmo-table pmo-compact" style="{TABLE_CSS}">'
+            f'{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
 
 
 def dashboard(*, cycle: str, maturity_line: str, rag: pd.DataFrame, decisions: pd.DataFrame, funding_line: str,
