@@ -1,6 +1,28 @@
 """PMO Playbook Kit: maturity, KPI and governance reports for a customer-centric PMO.
 
-Notebooks import only from here.
+Notebooks import only from here (``import pmo_lib as pmo``). The notebook API comes in four groups;
+``pmo.help()`` lists them with one line per name, ``help(pmo.table)`` shows one in full.
+
+Loading
+    Read a workspace and its knowledge: ``load_workspace``, the maturity model, the KPI
+    catalogue, the playbook, the tables as of a date, and the errors a bad input raises.
+Analysis
+    Result tables computed from the workspace's tables: maturity scores, KPIs and their trends,
+    governance, funding and value, flow, the roadmap and the exception register.
+Display
+    Results the house way, the same in JupyterLab, the HTML and the PDF: ``table``, badges,
+    ``notice``, headline cards, the report tables, charts with ``show_figure``, the sentences
+    of the narrative, number formats, and ``preview`` (the client report of this notebook).
+Recording
+    ``record`` a result table for later reports and the results folder, ``read_result`` and
+    ``reuse_result`` to read one back.
+
+In a notebook, importing the kit also shows a DataFrame left bare in a cell in the house table
+style (no row numbers, ``n/a`` for missing values), as :func:`table` would.
+
+Scripts and the command line use ``pmo_lib.running`` (``run_workspace``), ``pmo_lib.inputs``
+(``init_workspace``, ``create_sample_workspace``, questionnaires) and ``pmo_lib.reporting.render``;
+those names stay importable from here but are not part of the notebook API.
 """
 from __future__ import annotations
 
@@ -52,40 +74,104 @@ from .inputs.catalog import STATUSES
 from .reporting.report import kpi_status_text, kpi_target_text, kpi_value_text, status_text
 from .analysis.trends import shortfall_text, signal_text, trend_sentence
 
-__all__ = [
-    "cadence_events", "cadence_table", "glossary_table", "guardrail_text", "next_cycles", "roadmap_by_cycle",
-    "step_dimensions", "step_kpis", "step_text", "threshold_table",
-    "QuestionnaireOptions", "collect_responses", "write_questionnaire", "write_questionnaire_pdf",
-    "data_quality_section", "data_quality_table",
-    "initiatives_as_of", "tables_as_of", "closing_table", "dashboard", "decision_table", "kpi_rag_grid",
-    "portfolio_exceptions", "register_counts", "decisions_view", "portfolio_exceptions_view", "rules_table",
-    "maturity_line", "funding_line", "actions_line", "severity_badge", "EXCEPTION_RULES", "breach_depth",
-    "closing_summary", "exception_register", "portfolio_status",
-    "raid_grid", "raid_grid_title", "value_score_method",
-    "completion_line", "count_heatmap", "funding_shift_bars", "next_agenda",
-    "action_completion", "portfolio_by_goal", "raid_summary", "reallocation_scenario",
-    "scenario_goal_mix", "value_scores",
-    "MIN_CHART_POINTS", "catalogue_table", "chartable_kpis", "trend_table", "unit_label",
-    "control_chart", "flow_time_histogram", "flow_times", "kpi_trends", "scorecard_with_trends",
-    "throughput_bars", "trend_arrow", "value_for_money", "value_scatter", "wip_age_bars", "wip_ageing",
-    "Playbook", "build_roadmap", "workspace_playbook", "change_table", "compare_cycles", "compare_groups", "dimension_history",
-    "dimension_trends", "empty_change", "group_table", "headline_cards", "heatmap", "item_grid", "load_playbook",
-    "maturity_radar", "reliability_summary", "reliability_table", "role_gap_title", "role_grid", "role_scores",
-    "score_intervals", "weakest_item_title",
-    "Config", "ConfigError", "InputError", "KpiCatalog", "MaturityModel", "NotebookError", "PmoError",
-    "Cycle", "Problem", "RunLockedError", "RunSummary", "Workspace", "action_tracker", "compute_kpis",
-    "create_sample_workspace", "cycle_spend", "esc", "format_value", "funding_changes", "goal_mix",
-    "goal_mix_bars", "init_workspace", "item_statistics", "kpi_history",
-    "kpi_small_multiples", "load_catalog", "load_config", "load_model", "load_workspace", "maturity_bars",
-    "md", "missing_table_notice", "notice", "nps_score", "open_raid", "overall_level", "overall_score",
-    "governance_summary", "kpi_trend_title", "maturity_trend", "scorecard", "trend_title", "kpi_summary", "maturity_summary", "reuse_result", "plural", "portfolio_overview", "rag_status", "read_result", "record", "render_html", "render_pdf",
-    "point_scores", "respondent_scores", "run_workspace", "sample_workspace", "score_dimensions", "set_theme",
-    "show_figure", "slugify", "staged_levels", "status_badge", "table", "trend_lines", "unaligned_spend",
-    "STATUSES", "wilson_interval", "kpi_status_text", "kpi_target_text", "kpi_value_text", "status_text",
-    "signal_text", "trend_sentence",
-    "blocker_table", "change_title", "overall_trend_title", "role_label", "compare_overall", "decimals_apart", "format_apart", "format_p", "level_distance", "level_blockers", "overall_interval",
-    "overall_maturity",
-    "value_scatter_note", "declutter", "display_name", "file_label", "kpi_name", "number",
-    "DEFAULT_MINIMUMS", "Minimums", "shortfall_text", "minimums_text", "needs_text", "role_shortfall", "trend_shortfall",
-    "__version__",
-]
+from .reporting.preview import preview
+from .reporting.report import use_house_style as _use_house_style
+
+#: The notebook API by group: (what the group is for, its names in reading order).
+GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "loading": ("Read a workspace and its knowledge", (
+        "load_workspace", "Workspace", "Cycle", "sample_workspace",
+        "initiatives_as_of", "tables_as_of",
+        "load_config", "Config", "Minimums", "DEFAULT_MINIMUMS",
+        "load_model", "MaturityModel", "load_catalog", "KpiCatalog", "STATUSES",
+        "load_playbook", "Playbook", "workspace_playbook", "cadence_events",
+        "PmoError", "InputError", "ConfigError", "Problem",
+    )),
+    "analysis": ("Compute result tables from the workspace's tables", (
+        # maturity
+        "score_dimensions", "overall_maturity", "overall_score", "overall_level", "overall_interval",
+        "staged_levels", "level_blockers", "point_scores", "respondent_scores", "role_scores", "item_statistics",
+        "compare_groups", "compare_cycles", "compare_overall", "empty_change", "dimension_history", "maturity_trend",
+        # KPIs and trends
+        "compute_kpis", "kpi_history", "cycle_spend", "nps_score", "rag_status", "wilson_interval",
+        "kpi_trends", "MIN_CHART_POINTS",
+        # governance, funding, value and flow
+        "portfolio_overview", "portfolio_by_goal", "goal_mix", "unaligned_spend", "open_raid", "raid_summary",
+        "action_tracker", "action_completion", "funding_changes", "value_scores", "reallocation_scenario",
+        "scenario_goal_mix", "value_for_money", "flow_times", "wip_ageing",
+        # roadmap and exception register
+        "build_roadmap", "next_cycles", "roadmap_by_cycle",
+        "exception_register", "portfolio_status", "breach_depth", "closing_summary", "register_counts",
+        "EXCEPTION_RULES",
+    )),
+    "display": ("Show results the house way: tables, badges, notices, figures, sentences", (
+        # tables, badges and callouts
+        "table", "status_badge", "severity_badge", "notice", "missing_table_notice", "headline_cards", "md", "esc",
+        "preview",
+        # report tables (DataFrames for table) and views (HTML)
+        "scorecard", "scorecard_with_trends", "step_dimensions", "step_kpis", "group_table", "change_table",
+        "reliability_table", "blocker_table", "trend_table", "chartable_kpis", "catalogue_table",
+        "threshold_table", "glossary_table", "cadence_table", "raid_grid", "data_quality_table",
+        "data_quality_section", "dashboard", "kpi_rag_grid", "decision_table", "decisions_view",
+        "portfolio_exceptions", "portfolio_exceptions_view", "closing_table", "rules_table",
+        # numbers and names
+        "format_value", "format_p", "format_apart", "decimals_apart", "unit_label", "number", "plural",
+        "display_name", "kpi_name", "role_label", "file_label", "kpi_value_text", "kpi_target_text",
+        "kpi_status_text", "status_text",
+        # charts and their titles
+        "set_theme", "show_figure", "declutter", "maturity_bars", "maturity_radar", "heatmap", "item_grid",
+        "role_grid", "score_intervals", "dimension_trends", "trend_lines", "kpi_small_multiples", "control_chart",
+        "completion_line", "count_heatmap", "funding_shift_bars", "goal_mix_bars", "value_scatter",
+        "flow_time_histogram", "throughput_bars", "wip_age_bars",
+        "change_title", "overall_trend_title", "role_gap_title", "weakest_item_title", "kpi_trend_title",
+        "trend_title", "raid_grid_title", "value_scatter_note",
+        # sentences
+        "maturity_summary", "maturity_line", "kpi_summary", "governance_summary", "reliability_summary",
+        "funding_line", "actions_line", "step_text", "guardrail_text", "next_agenda", "minimums_text",
+        "needs_text", "role_shortfall", "trend_shortfall", "shortfall_text", "signal_text", "trend_sentence",
+        "trend_arrow", "level_distance", "value_score_method",
+    )),
+    "recording": ("Record result tables for later reports, and read them back", (
+        "record", "read_result", "reuse_result",
+    )),
+}
+
+#: One line for the names that are values, not functions or classes (their type's docstring would mislead).
+VALUES = {
+    "DEFAULT_MINIMUMS": "The kit's default minimum sample sizes (pmo.yaml's minimums: replaces them).",
+    "STATUSES": "The KPI statuses in order: green, amber, red, info, n/a.",
+    "MIN_CHART_POINTS": "The fewest cycles a trend chart or control limits need.",
+    "EXCEPTION_RULES": "The exception register's rules with the kit's default policy, as (rule, text) pairs.",
+}
+
+__all__ = [name for _, names in GROUPS.values() for name in names] + ["help", "__version__"]
+
+
+def __dir__() -> list[str]:
+    """The notebook API only: no submodules, no scripting names (they stay importable)."""
+    return sorted(__all__)
+
+
+def _summary(name: str) -> str:
+    if name in VALUES:
+        return VALUES[name]
+    import inspect
+
+    doc = inspect.getdoc(globals()[name]) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def help(group: str | None = None) -> None:
+    """Print the notebook API: each group and one line per name (``pmo.help("display")`` for one group)."""
+    chosen = GROUPS if group is None else {group: GROUPS[group]} if group in GROUPS else None
+    if chosen is None:
+        raise ValueError(f"group {group!r} is not a group of the notebook API; choose from {', '.join(GROUPS)}")
+    width = max(len(n) for _, names in chosen.values() for n in names) + 2
+    lines = [f"PMO Playbook Kit {__version__}: the notebook API (help(pmo.NAME) shows one in full)"]
+    for key, (purpose, names) in chosen.items():
+        lines += ["", f"{key.capitalize()}: {purpose}"]
+        lines += [f"  {name:<{width}}{_summary(name)}" for name in names]
+    print("\n".join(lines))
+
+
+_use_house_style()  # in a notebook: bare DataFrames in the house table style, figures numbered by cell
