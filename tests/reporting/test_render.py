@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from pmo_lib import render_html
@@ -95,3 +96,62 @@ def test_rendering_leaves_the_notebook_unchanged():
     before = nbformat.writes(nb)
     render_html(nb, context=CONTEXT)
     assert nbformat.writes(nb) == before
+
+
+@pytest.mark.notebook
+def test_a_bare_dataframe_reaches_the_client_html_in_the_house_style(tmp_path):
+    """Executed in a real kernel: importing the kit is enough, no pmo.table needed."""
+    from nbclient import NotebookClient
+
+    nb = new_notebook(cells=[
+        new_code_cell("import pandas as pd\nimport pmo_lib as pmo"),
+        new_code_cell("pd.DataFrame({'initiative_id': ['I-1', 'I-2'], 'spend': [1234.5, None],"
+                      " 'status': ['on_hold', 'active']}, index=[5, 9])")])
+    NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    html = render_html(nb, context=CONTEXT)
+    shown = html[html.index("<main"):]
+    assert 'class="pmo-table"' in shown and "1,234.50" in shown and "On hold" in shown
+    assert "NaN" not in shown and "n/a" in shown and "dataframe" not in shown  # not pandas' raw table
+    assert ">5<" not in shown and ">9<" not in shown
+    assert re.search(r"_row0_col0[^{]*\{\s*text-align: left", shown) and re.search(
+        r"_row0_col1[^{]*\{\s*text-align: right", shown)
+
+
+def test_figures_are_numbered_in_page_order_and_previews_never_reach_the_report():
+    def figure(n: int, caption: str):
+        return new_output("display_data", data={"text/html": (
+            f'<figure class="pmo-figure"><svg></svg><figcaption><span class="pmo-figure-number" '
+            f'style="font-weight: bold">Figure {n}. </span>{caption}</figcaption></figure>')})
+
+    preview = new_output("display_data", data={"text/html": "<iframe>preview_of_the_report</iframe>"},
+                         metadata={"text/html": {"pmo-preview": True}})
+    nb = new_notebook(cells=[new_code_cell("a()", outputs=[figure(7, "first")]),
+                             new_code_cell("b()", metadata={"tags": ["remove-output"]}, outputs=[figure(2, "gone")]),
+                             new_code_cell("c()", outputs=[figure(3, "second"), figure(3, "third")]),
+                             new_code_cell("pmo.preview()", outputs=[preview])])
+    html = render_html(nb, context=CONTEXT)
+    assert re.findall(r"Figure (\d+)\. </span>(\w+)", html) == [("1", "first"), ("2", "second"), ("3", "third")]
+    assert "preview_of_the_report" not in html
+
+
+def test_preview_renders_the_saved_notebook_through_the_client_template(tmp_path, capsys):
+    from pmo_lib import preview
+
+    path = tmp_path / "04_claims_focus.ipynb"
+    nb = tagged_notebook()
+    nb.cells.insert(0, new_markdown_cell("# Claims focus\n\nFor one client."))
+    nbformat.write(nb, str(path))
+    shown = preview(path, cycle="2026-Q1")
+    assert shown.path == path and "output_of_plain" in shown.html and "output_of_no_output" not in shown.html
+    assert '<h1 class="pmo-title">Claims focus</h1>' in shown.html and "Planning cycle 2026-Q1" in shown.html
+    frame, metadata = shown._repr_html_()
+    assert frame.startswith("<iframe") and "srcdoc=" in frame and metadata == {"pmo-preview": True}
+    assert preview(tmp_path / "missing.ipynb") is None and "does not exist" in capsys.readouterr().err
+
+
+def test_preview_says_what_to_do_when_it_cannot_tell_the_notebook(monkeypatch, capsys):
+    from pmo_lib import preview
+
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    assert preview() is None
+    assert "cannot tell which notebook this is" in capsys.readouterr().err

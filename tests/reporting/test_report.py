@@ -1,12 +1,15 @@
 """Presentation helpers: escaping, badges and number formats."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 import pytest
 
-from pmo_lib import (esc, format_value, kpi_status_text, kpi_target_text, kpi_value_text, status_badge, status_text,
-                     table)
+from pmo_lib import (esc, format_value, kpi_status_text, kpi_target_text, kpi_value_text, notice, status_badge,
+                     status_text, table)
+from pmo_lib.reporting.report import frame_html
 
 
 def test_table_escapes_workspace_strings_and_formats_numbers():
@@ -143,3 +146,78 @@ def test_figures_keep_their_words_as_text():
     markup = show_figure(fig, "Figure caption").data
     assert "Planning cycle</text>" in markup and "Throughput &lt;by&gt; cycle</text>" in markup
     assert "<use " not in markup  # no glyphs drawn as paths
+
+
+# --- the look each element carries (issue 16: JupyterLab shows what the report shows) ---------------------------
+
+def test_badges_and_notices_carry_their_colours_inline():
+    red = status_badge("red")
+    assert 'style="' in red and "background: #c62828" in red and "color: #fff" in red and "border-radius" in red
+    assert "background: #e0e0e0" in status_badge("n/a") and "color: #333" in status_badge("n/a")
+    info = notice("Plain words").data
+    assert "border-left: 4px solid var(--primary, #1f4e79)" in info and "background: #f2f5f9" in info
+    warning = notice("Careful", kind="warning").data
+    assert "border-left: 4px solid #b26a00" in warning and "background: #fff6e5" in warning
+
+
+def test_a_table_carries_its_rules_scoped_to_its_own_id():
+    html = table(pd.DataFrame({"name": ["A"], "spend": [12.5]})).data
+    table_id = re.search(r'<table id="([^"]+)"', html).group(1)
+    assert f"#{table_id} th {{" in html and f"#{table_id} tbody tr:nth-child(even) td" in html
+    assert "background: var(--primary, #1f4e79)" in html and 'class="pmo-table" style="border-collapse' in html
+    assert re.search(rf"#{table_id}_row0_col0 \{{\s*text-align: left", html)
+    assert re.search(rf"#{table_id}_row0_col1 \{{\s*text-align: right", html)
+    assert re.search(rf"#{table_id}_level0_col0 \{{\s*text-align: left", html)
+    assert table_id != re.search(r'<table id="([^"]+)"', table(pd.DataFrame({"a": [1]})).data).group(1)
+
+
+def test_a_bare_dataframe_shows_in_the_house_style_without_index_or_nan():
+    frame = pd.DataFrame({"initiative_id": ["I-1", "I-2"], "cost": [1234567.891, float("nan")],
+                          "status": ["on_hold", None]}, index=[7, 3])
+    html = frame_html(frame)
+    assert 'class="pmo-table"' in html and "NaN" not in html and "None" not in html
+    assert "1,234,567.89" in html and html.count("n/a") == 2 and "On hold" in html
+    assert ">7<" not in html and ">3<" not in html and 'class="row_heading' not in html  # no row numbers
+    assert "Initiative id" in html and "Cost" in html
+
+
+def test_a_bare_dataframe_keeps_a_meaningful_index_as_its_first_column():
+    grid = pd.DataFrame({"high": [2, 0]}, index=pd.Index(["I-1", "Portfolio"], name="initiative"))
+    html = frame_html(grid)
+    assert html.index("Initiative") < html.index("High") and "Portfolio" in html
+    long = pd.DataFrame({"n": range(100)})
+    with pd.option_context("display.max_rows", 10):
+        shown = frame_html(long)
+    assert "The first 10 of 100 rows" in shown and ">99<" not in shown
+
+
+def test_importing_the_kit_in_ipython_shows_bare_dataframes_in_the_house_style_and_keeps_plain_text():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from pmo_lib.reporting.report import use_house_style
+
+    shell = InteractiveShell.instance()
+    try:
+        assert use_house_style(shell)
+        data, _ = shell.display_formatter.format(pd.DataFrame({"a": [1.5, float("nan")]}))
+        assert 'class="pmo-table"' in data["text/html"] and "NaN" not in data["text/html"]
+        assert "NaN" in data["text/plain"]  # a terminal keeps pandas' own text
+    finally:
+        InteractiveShell.clear_instance()
+    assert use_house_style(None) is False  # outside IPython nothing happens
+
+
+def test_figures_carry_their_number_and_a_cell_run_again_keeps_it():
+    from types import SimpleNamespace
+
+    from pmo_lib.reporting import report
+
+    report._before_cell(SimpleNamespace(cell_id="cell-a"))
+    first = report.figure_html("<svg></svg>", "Spend by goal")
+    report._before_cell(SimpleNamespace(cell_id="cell-b"))
+    second = report.figure_html("<svg></svg>", "Flow")
+    report._before_cell(SimpleNamespace(cell_id="cell-a"))
+    again = report.figure_html("<svg></svg>", "Spend by goal")
+    number = int(re.search(r"Figure (\d+)\. ", first).group(1))
+    assert f"Figure {number + 1}. " in second and again == first
+    assert 'class="pmo-figure-number" style="font-weight: bold' in first and "font-size: 8.5pt" in first
