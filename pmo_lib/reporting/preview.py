@@ -89,7 +89,7 @@ def _title(nb, path: Path) -> str:
     return path.stem.replace("_", " ").strip().capitalize()
 
 
-def preview_context(nb, path: Path, *, workspace: Workspace | None = None, cycle: str | None = None) -> dict:
+def preview_context(nb, path: Path, *, workspace: Workspace | None = None, cycle: str | None = None) -> dict[str, Any]:
     """The cover and header of the preview: as ``pmo run`` sets them, from the workspace and cycle.
 
     Without ``workspace`` and ``cycle`` they come from the notebook's variables: the first
@@ -100,8 +100,10 @@ def preview_context(nb, path: Path, *, workspace: Workspace | None = None, cycle
     names = _namespace()
     if workspace is None:
         workspace = next((v for v in names.values() if isinstance(v, Workspace)), None)
-    if cycle is None and isinstance(names.get("cycle"), str):
-        cycle = names["cycle"]
+    if cycle is None:  # the notebook's ``cycle``: a Cycle (``ws.cycle(name)``) or its name
+        found = names.get("cycle")
+        found = getattr(found, "name", found)
+        cycle = found if isinstance(found, str) else None
     context: dict[str, Any] = {"organisation": "Preview", "title": _title(nb, path), "cycle": cycle or "",
                                "date": dt.date.today().isoformat(), "primary_colour": "#1f4e79",
                                "kit_version": __version__, "logo": None, "as_of": None}
