@@ -61,7 +61,7 @@ def start_lab(folder: Path, port: int, token: str, log: Path) -> subprocess.Pope
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
                f"--ServerApp.token={token}", f"--ServerApp.root_dir={folder}", "--ServerApp.ip=127.0.0.1",
-               "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+               f"--LabApp.workspaces_dir={folder.parent / 'lab-workspaces'}", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     process = subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -82,7 +82,43 @@ def save(page) -> None:
     page.wait_for_timeout(500)
 
 
-def drive(url: str, out: Path) -> list[Path]:
+#: The notebook on show (JupyterLab keeps other open notebooks in the page, hidden).
+SHOWN = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
+
+
+def run_all(page) -> None:
+    """Run > Run All Cells, then wait until no cell is queued or running."""
+    page.locator(SHOWN).first.click()
+    page.keyboard.press("Escape")
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    page.wait_for_function("[...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt')].some("
+                           "e => e.textContent.includes('*'))", timeout=60_000)
+    page.wait_for_function("![...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt')].some("
+                           "e => e.textContent.includes('*'))", timeout=300_000)
+    page.wait_for_timeout(1000)
+
+
+def run_kit_notebook(page, url: str, out: Path, stem: str) -> list[Path]:
+    """Open a kit notebook, run it on the sample, and screenshot its dashboard, a badge table and a figure."""
+    page.goto(url + "&reset")  # a fresh layout: only this notebook open
+    page.wait_for_selector(f"{SHOWN} .jp-Cell", timeout=60_000)
+    page.wait_for_timeout(3000)
+    run_all(page)
+    shots = []
+    for name, selector in (("dashboard", f"{SHOWN} .jp-OutputArea-output .pmo-dashboard"),
+                           ("badge-table", f"{SHOWN} .jp-OutputArea-output table.pmo-table:has(.rag)"),
+                           ("notice", f"{SHOWN} .jp-OutputArea-output .pmo-notice"),
+                           ("figure", f"{SHOWN} .jp-OutputArea-output figure.pmo-figure >> nth=1")):
+        element = page.locator(selector).first
+        if element.count():
+            element.scroll_into_view_if_needed()
+            shots.append(out / f"lab-{stem}-{name}.png")
+            element.screenshot(path=str(shots[-1]))
+    return shots
+
+
+def drive(url: str, out: Path, kit: tuple[str, ...] = ()) -> list[Path]:
     """Open the notebook, run all, screenshot the elements, save, preview; the screenshots' paths."""
     from playwright.sync_api import sync_playwright
 
@@ -91,36 +127,26 @@ def drive(url: str, out: Path) -> list[Path]:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url)
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        page.wait_for_selector(f"{SHOWN} .jp-Cell", timeout=60_000)
         page.wait_for_timeout(3000)  # let the kernel start; Run All queues the cells behind it anyway
         no_news = page.get_by_role("button", name="No", exact=True)
         if no_news.count():
             no_news.first.click()  # JupyterLab asks once whether to fetch its news
-        page.locator(".jp-Notebook").first.click()
-        page.keyboard.press("Escape")
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
-        page.wait_for_selector(".jp-OutputArea-output figure.pmo-figure", timeout=120_000)
-        page.wait_for_function("document.querySelectorAll('.jp-InputPrompt').length > 0 && "
-                               "![...document.querySelectorAll('.jp-InputPrompt')].some(e => e.textContent.includes('*'))",
-                               timeout=120_000)
-        page.wait_for_timeout(1000)
-        for name, selector in (("badge", ".jp-OutputArea-output .pmo-notice .rag"),
-                               ("notice", ".jp-OutputArea-output .pmo-notice"),
-                               ("table", ".jp-OutputArea-output table.pmo-table"),
-                               ("table-badge", ".jp-OutputArea-output table.pmo-table .rag"),
-                               ("figure", ".jp-OutputArea-output figure.pmo-figure")):
-            element = page.locator(selector).first
+        run_all(page)
+        for name, selector in (("badge", ".pmo-notice .rag"), ("notice", ".pmo-notice"),
+                               ("table", "table.pmo-table"), ("table-badge", "table.pmo-table .rag"),
+                               ("figure", "figure.pmo-figure")):
+            element = page.locator(f"{SHOWN} .jp-OutputArea-output {selector}").first
             element.scroll_into_view_if_needed()
             shots.append(out / f"lab-{name}.png")
             element.screenshot(path=str(shots[-1]))
         # the section as a whole, as an analyst sees it
-        page.locator(".jp-OutputArea-output .pmo-notice").first.scroll_into_view_if_needed()
+        page.locator(f"{SHOWN} .jp-OutputArea-output .pmo-notice").first.scroll_into_view_if_needed()
         shots.append(out / "lab-section.png")
         page.screenshot(path=str(shots[-1]))
         # save, then run the preview cell again: it renders the saved notebook
         save(page)
-        page.locator(".jp-Cell").last.locator(".jp-InputArea-prompt").click()
+        page.locator(f"{SHOWN} .jp-Cell").last.locator(".jp-InputArea-prompt").click()
         page.keyboard.press("Shift+Enter")
         frame = page.wait_for_selector(".jp-OutputArea-output iframe[title='Report preview']", timeout=120_000)
         frame.scroll_into_view_if_needed()
@@ -128,6 +154,8 @@ def drive(url: str, out: Path) -> list[Path]:
         shots.append(out / "lab-preview.png")
         frame.screenshot(path=str(shots[-1]))
         save(page)
+        for name in kit:
+            shots += run_kit_notebook(page, url.replace("04_cost_watch.ipynb", name).replace("&reset", ""), out, Path(name).stem)
         browser.close()
     return shots
 
@@ -152,6 +180,9 @@ def pdf_pages(notebook: Path, out: Path) -> list[Path]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="/tmp/lab-shots", help="folder for the screenshots and the PDF pages")
+    parser.add_argument("--kit", nargs="*", default=[], metavar="NOTEBOOK",
+                        help="also run these kit notebooks in Lab and screenshot their badges, tables and figures "
+                             "(e.g. 03_governance_report.ipynb)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -164,7 +195,7 @@ def main() -> int:
     started = time.monotonic()
     lab = start_lab(work / "notebooks", port, token, out / "jupyter-lab.log")
     try:
-        shots = drive(f"http://127.0.0.1:{port}/lab/tree/{notebook.name}?token={token}", out)
+        shots = drive(f"http://127.0.0.1:{port}/lab/tree/{notebook.name}?token={token}&reset", out, tuple(args.kit))
     finally:
         lab.terminate()
         lab.wait(timeout=30)
