@@ -38,7 +38,7 @@ DATA_DIR = "data"
 KINDS = {"jira-csv": "Jira CSV export", "jira": "Jira", "csv": "CSV export", "xlsx": "workbook export",
          "sql": "database"}
 
-__all__ = ["SOURCES_FILE", "Sourced", "PullResult", "pull_workspace", "read_snapshot", "read_with_sources",
+__all__ = ["SOURCES_FILE", "Sourced", "PullResult", "manifest_snapshot", "pull_workspace", "read_snapshot", "read_with_sources",
            "relocate", "sourced_description"]
 
 
@@ -366,3 +366,21 @@ def pull_workspace(workspace: str | Path) -> PullResult:
         shutil.rmtree(stage, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
     return PullResult(path, tables, data_dir / SOURCES_FILE)
+
+
+def manifest_snapshot(workspace: Any) -> dict[str, Any] | None:
+    """What a report's manifest says of the snapshot it was built from; ``None`` for a workspace without sources.
+
+    The pull's time, its record file and that file's sha256, and per table its source
+    (URL without credentials), query, row count and the sha256 of its rows.
+    """
+    snapshot = getattr(workspace, "snapshot", None) or {}
+    if not snapshot.get("tables"):
+        return None
+    record = workspace.path / DATA_DIR / SOURCES_FILE
+    keep = ("from", "source", "table", "sheet", "query", "pulled_at", "rows", "sha256", "export_sha256")
+    return {"file": f"{DATA_DIR}/{SOURCES_FILE}", "pulled_at": snapshot.get("pulled_at"),
+            "sha256": _sha256(record.read_bytes()) if record.is_file() else None,
+            "timezone": snapshot.get("timezone"),
+            "tables": {name: {k: t[k] for k in keep if t.get(k) is not None}
+                       for name, t in sorted(snapshot["tables"].items())}}

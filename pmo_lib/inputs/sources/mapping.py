@@ -283,7 +283,7 @@ def map_rows(table: str, rows: SourceRows, source: TableSource, kind: str, zone:
             if problem == "unmapped":
                 for v in dict.fromkeys(_text(v) for v in values):
                     unmapped[v] += 1
-                    unmapped_rows.setdefault(v, []).append(where[i])
+                    unmapped_rows.setdefault(v, []).append(where[i][len(rows.label):].strip() or where[i])
                 reported.add((i, col.name))
             elif problem:
                 issues.add(where[i], table, problem, column=_column(col.name, src),
@@ -336,12 +336,12 @@ def _where(rows: SourceRows, i: int, spec: TableSpec, chosen: dict[str, str]) ->
     else:
         columns = rows.key_columns or [chosen[k] for k in spec.key if k in chosen]
         key_text = ", ".join(f"{c} {_text(record.get(c, [''])[0] if record.get(c) else '')!r}" for c in columns)
-    parts = [p for p in (rows.positions[i] if i < len(rows.positions) else "", key_text) if p]
-    if not parts:
-        return rows.label
-    if len(parts) == 2 and rows.key_word:
-        return f"{rows.label} {parts[0]} ({parts[1]})"
-    return f"{rows.label} {parts[0]}" + (f" ({parts[1]})" if len(parts) == 2 else "")
+    position = rows.positions[i] if i < len(rows.positions) else ""
+    if position and key_text:
+        return f"{rows.label} {position} ({key_text})"
+    if key_text:
+        return f"{rows.label} ({key_text})" if not rows.key_word else f"{rows.label} {key_text}"
+    return f"{rows.label} {position}".strip()
 
 
 def _column(kit: str, source: str) -> str:
@@ -389,7 +389,7 @@ def relocate(problems: list[Problem], pulled: dict[str, Pulled]) -> list[Problem
                 out.append(p)
             groups.setdefault(key, []).append(p)
         else:
-            out.append(Problem(source.label if p.row is None else p.file, p.table, p.message, p.row, column, p.value))
+            out.append(Problem(p.file, p.table, p.message, p.row, column, p.value))
     for key in order:
         same = groups[key]
         if len(same) > 1:
