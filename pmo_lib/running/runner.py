@@ -31,6 +31,7 @@ from pathlib import Path
 from ..inputs.exceptions import NotebookFailure, PmoError, RunLockedError
 from ..inputs.resources import NOTEBOOKS, NOTEBOOKS_DIR, __version__
 from ..inputs.workspace import Workspace, file_sha256, load_workspace, write_run_cache
+from ..inputs.sources import manifest_snapshot
 from ..reporting.index import _cycle_slugs, slugify, write_index  # noqa: F401  (slugify: re-exported)
 from ..reporting.render import logo_data_uri
 from .execute import NotebookResult
@@ -247,7 +248,7 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
             try:
                 header = {"kit_version": __version__, "organisation": ws.config.organisation,
                           "parameters": parameters, "inputs": inputs, "packages": _package_versions(),
-                          "warnings": [p.format() for p in ws.warnings]}
+                          "warnings": [p.format() for p in ws.warnings], "snapshot": manifest_snapshot(ws)}
                 for cycle, notebooks in _by_cycle(schedule(tasks, backend), tasks, progress=show):
                     results.append(_finish_cycle(cycle, notebooks, staging / slugs[cycle], org_dir, header))
             finally:
@@ -272,7 +273,8 @@ def _finish_cycle(cycle: str, notebooks: list[dict], tmp: Path, org_dir: Path, h
     manifest = {"kit_version": header["kit_version"], "organisation": header["organisation"], "cycle": cycle,
                 "status": "ok" if ok else "failed", "finished": dt.datetime.now().isoformat(timespec="seconds"),
                 "parameters": {**header["parameters"], "cycle": cycle}, "inputs": header["inputs"],
-                "packages": header["packages"], "notebooks": records, "warnings": header["warnings"]}
+                "packages": header["packages"], "notebooks": records, "warnings": header["warnings"],
+                "snapshot": header["snapshot"]}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     final = _publish(tmp, org_dir / tmp.name, org_dir / "_failed" / tmp.name, ok)
     return CycleResult(cycle, tmp.name, str(final), manifest["status"], [NotebookResult(**n) for n in records])
