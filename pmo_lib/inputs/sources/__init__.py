@@ -50,9 +50,12 @@ class Sourced:
     pulled: dict[str, Pulled] = field(default_factory=dict)
     snapshot: dict[str, Any] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)  # table -> "Jira CSV export exports/jira.csv"
+    failed: set[str] = field(default_factory=set)  # tables whose source could not be read (and said why)
 
     def relocate(self, problems: list[Problem]) -> list[Problem]:
-        return relocate(problems, self.pulled) if self.pulled else problems
+        """Problems named by the sources' keys; a table whose source failed is not also "missing"."""
+        kept = [p for p in problems if not (p.table in self.failed and p.message.startswith("required table"))]
+        return relocate(kept, self.pulled) if self.pulled else kept
 
 
 def sourced_description(record: dict[str, Any]) -> str:
@@ -127,7 +130,7 @@ def read_with_sources(path: Path, config: Config, lines: dict[tuple, int], issue
     for name, frame in own.items():
         frames[name], labels[name] = frame, own_labels[name]
     if live:
-        pulled = _read_live(path, config, lines, issues)
+        pulled = _read_live(path, config, lines, issues, sourced.failed)
         sourced.pulled = pulled
         for name, table in pulled.items():
             _claim(name, table.frame, table.label, frames, labels, issues)
@@ -183,7 +186,8 @@ def _claim(name: str, frame: pd.DataFrame, label: str, frames: dict[str, pd.Data
     frames[name], labels[name] = frame, label
 
 
-def _read_live(path: Path, config: Config, lines: dict[tuple, int], issues: _Collector) -> dict[str, Pulled]:
+def _read_live(path: Path, config: Config, lines: dict[tuple, int], issues: _Collector,
+               failed: set[str]) -> dict[str, Pulled]:
     """Read and map every source; problems name the source's own keys."""
     from .sql import Database
 
@@ -216,16 +220,21 @@ def _read_live(path: Path, config: Config, lines: dict[tuple, int], issues: _Col
         entries: list[tuple[str, TableSource]] = [(n, s) for n, s in sources.tables.items() if n in TABLES]
         if sources.database is not None:
             db = database(sources.database, "sources.database", lines.get(("sources", "database")))
-            if db.engine(next(iter(t for t in TABLES if t not in sources.tables), "")) is not None:
+            if db.engine("") is not None:
                 entries += [(n, TableSource(table=n)) for n in TABLES
                             if n not in sources.tables and db.has_table(n)]
+            else:
+                failed.update(TABLES)
         for name, source in entries:
             rows = _read_one(path, name, source, config_file, lines, secrets, issues, database, sources.database)
             if rows is None:
+                failed.add(name)
                 continue
             table = map_rows(name, rows, source, source.source_kind or "", zone, issues,
                              config_file=config_file, lines=lines)
-            if table is not None:
+            if table is None:
+                failed.add(name)
+            else:
                 table.record["settings"] = _settings(sources.tables.get(name), sources.database, config.timezone)
                 table.record.update(_export_digest(path, source))
                 out[name] = table
