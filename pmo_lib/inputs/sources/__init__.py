@@ -279,8 +279,9 @@ def _read_one(path: Path, name: str, source: TableSource, config_file: str, line
         return read_csv_export(target, source.path, name, issues, jira=kind == "jira-csv",
                                date_format=source.date_format)
     if kind == "sql":
-        written = source.database or default_database or _no_database(issues, config_file, lines, name)
+        written = source.database or default_database
         if not written:
+            _no_database(issues, config_file, lines, name)
             return None
         key = f"sources.tables.{name}.database" if source.database else "sources.database"
         line = lines.get(here + ("database",)) if source.database else lines.get(("sources", "database"))

@@ -121,12 +121,12 @@ def _histories(client: Any, raw: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _started(histories: list[dict[str, Any]], categories: dict[str, str | None]) -> list[Any]:
     """The time of the first change into an "In Progress" status, or nothing when there was none."""
-    moves = []
+    moves: list[str] = []
     for history in histories:
         for item in history.get("items") or []:
-            if item.get("field") == "status" and categories.get(str(item.get("to"))) == IN_PROGRESS:
-                moves.append(history.get("created"))
-    moves = [m for m in moves if m]
+            if item.get("field") == "status" and categories.get(str(item.get("to"))) == IN_PROGRESS \
+                    and history.get("created"):
+                moves.append(str(history["created"]))
     return [min(moves, key=_instant)] if moves else []
 
 
