@@ -187,3 +187,11 @@ def test_csv_sqlite_and_postgresql_give_byte_identical_results(tmp_path, postgre
     assert manifest["inputs"]["data/_sources.json"]
     pg_manifest = (packs["postgresql"] / "c3" / "manifest.json").read_text()
     assert PG_PASSWORD not in pg_manifest and "${" not in pg_manifest
+
+
+def test_pull_without_sources_says_there_is_nothing_to_pull(tmp_path):
+    shutil.copytree(TINY, tmp_path / "ws")
+    before = unchanged(tmp_path / "ws")
+    result = pmo("pull", str(tmp_path / "ws"), cwd=tmp_path)
+    assert "there is nothing to pull: pmo.yaml has no sources" in one_problem(result)
+    assert unchanged(tmp_path / "ws") == before

@@ -351,3 +351,24 @@ def test_timezone_is_checked():
     assert Config.model_validate({"organisation": "X"}).timezone == "UTC"
     with pytest.raises(ValidationError, match="unknown time zone 'Mars/Olympus'"):
         Config.model_validate({"organisation": "X", "timezone": "Mars/Olympus"})
+
+
+def test_unstarted_items_count_in_throughput_but_not_in_flow_time(tiny):
+    from pmo_lib.analysis.kpis import compute_kpis
+
+    from ..conftest import edit_csv
+
+    before = load_workspace(tiny)
+    edit_csv(tiny, "work_items", lambda f: f.assign(started=f["started"].where(f["item_id"] != "W10", "")))
+    after = load_workspace(tiny)
+
+    def kpi(ws, kpi_id):
+        frame = compute_kpis(ws.tables, "C3", ws.catalog, present=ws.present)
+        return frame[(frame["kpi_id"] == kpi_id) & (frame["scope"] == "portfolio")].iloc[0]
+
+    assert kpi(after, "throughput")["value"] == kpi(before, "throughput")["value"] == 4
+    assert kpi(after, "flow_time_p50")["n"] == kpi(before, "flow_time_p50")["n"] - 1
+    (note,) = [w.message for w in after.warnings if "no start date" in w.message]
+    assert note == ("1 of 10 finished work items (10%) have no start date: they count in throughput but are left out "
+                    "of flow time")
+    assert not [w for w in before.warnings if "no start date" in w.message]
