@@ -372,3 +372,21 @@ def test_unstarted_items_count_in_throughput_but_not_in_flow_time(tiny):
     assert note == ("1 of 10 finished work items (10%) have no start date: they count in throughput but are left out "
                     "of flow time")
     assert not [w for w in before.warnings if "no start date" in w.message]
+
+
+def test_a_password_with_url_characters_still_makes_a_valid_url(monkeypatch):
+    from sqlalchemy.engine import make_url
+
+    from pmo_lib.inputs.exceptions import _Collector
+    from pmo_lib.inputs.sources.mapping import Secrets, expand_env, public_url
+
+    monkeypatch.setenv("PMO_TEST_PW", "p@ss/w#rd:1")
+    monkeypatch.setenv("PMO_TEST_HOST", "db.example.com")
+    secrets, issues = Secrets(), _Collector()
+    written = "postgresql://pmo:${PMO_TEST_PW}@${PMO_TEST_HOST}:5432/portfolio"
+    url = make_url(expand_env(written, "sources.database", secrets, issues, "pmo.yaml", 3))
+    assert (url.username, url.password, url.host, url.database) == ("pmo", "p@ss/w#rd:1", "db.example.com", "portfolio")
+    assert not issues.problems
+    assert secrets.mask(f"failed for {url.render_as_string(hide_password=False)}") == \
+        "failed for postgresql://pmo:***@***:5432/portfolio"
+    assert public_url(written) == "postgresql://${PMO_TEST_HOST}:5432/portfolio"

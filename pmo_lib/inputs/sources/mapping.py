@@ -59,7 +59,11 @@ class Secrets:
 
 def expand_env(text: str, key: str, secrets: Secrets, issues: _Collector, config_file: str,
                line: int | None) -> str | None:
-    """``text`` with each ``${NAME}`` replaced by that environment variable; ``None`` when one is not set."""
+    """``text`` with each ``${NAME}`` replaced by that environment variable; ``None`` when one is not set.
+
+    In a URL's user and password (``scheme://user:${PASSWORD}@host``) the value is
+    percent-encoded, so a password with ``@``, ``/`` or ``#`` still makes a valid URL.
+    """
     missing = [name for name in _ENV.findall(text) if name not in os.environ]
     for name in dict.fromkeys(missing):
         issues.add(config_file, CONFIG_FILE, f"the environment variable {name} is not set; {key} needs it "
@@ -72,6 +76,14 @@ def expand_env(text: str, key: str, secrets: Secrets, issues: _Collector, config
         secrets.add(secret)
         return secret
 
+    def quoted(match: re.Match) -> str:
+        from urllib.parse import quote
+        return quote(value(match), safe="")
+
+    userinfo = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/?#]*)@", text)
+    if userinfo:
+        head = userinfo.group(1) + _ENV.sub(quoted, userinfo.group(2)) + "@"
+        return head + _ENV.sub(value, text[userinfo.end():])
     return _ENV.sub(value, text)
 
 
