@@ -382,7 +382,7 @@ def relocate(problems: list[Problem], pulled: dict[str, Pulled]) -> list[Problem
     order: list[tuple] = []
     for p in problems:
         source = pulled.get(p.table)
-        if source is None or p.file.startswith(CONFIG_FILE) or p.file.endswith(CONFIG_FILE):
+        if source is None:
             out.append(p)
             continue
         column = p.column
@@ -410,7 +410,7 @@ def relocate(problems: list[Problem], pulled: dict[str, Pulled]) -> list[Problem
                              f"{first.message} ({_rows(len(same))}: "
                              f"{_listing([_short(pulled[first.table], q.file) for q in same], _PREVIEW)})",
                              None, first.column, first.value)
-            out[out.index(first)] = merged
+            out[next(i for i, q in enumerate(out) if q is first)] = merged
     return out
 
 
