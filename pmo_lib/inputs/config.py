@@ -170,7 +170,8 @@ class TableSource(_Strict):
     kind: str | None = Field(None, alias="from", description="jira-csv, jira, csv, xlsx or sql")
     path: str | None = Field(None, min_length=1, description="export file inside the workspace (jira-csv, csv, xlsx)")
     sheet: str | None = Field(None, min_length=1, description="worksheet of an xlsx export; default the first")
-    database: str | None = Field(None, min_length=1, description="SQLAlchemy URL for this table; default sources.database")
+    database: str | None = Field(None, min_length=1,
+                                 description="SQLAlchemy URL for this table; default sources.database")
     table: str | None = Field(None, min_length=1, description="a table (or view) of the database")
     query: str | None = Field(None, min_length=1, description="a SELECT statement run on the database")
     url: str | None = Field(None, min_length=1, description="Jira site, e.g. https://example.atlassian.net")

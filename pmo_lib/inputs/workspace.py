@@ -110,7 +110,8 @@ class Workspace:
         return self._sources.get(table, f"{DATA_DIR}/{table}.csv")
 
     _sources: dict[str, str] = field(default_factory=dict)
-    #: ``data/_sources.json`` of the snapshot the tables were read from (read live: what was pulled); empty without sources.
+    #: ``data/_sources.json`` of the snapshot the tables were read from (read live: what was pulled);
+    #: empty without sources.
     snapshot: dict = field(default_factory=dict)
     #: Read live (``from_sources``): each sourced table as pulled, for ``pmo pull`` to write.
     pulled: dict = field(default_factory=dict, repr=False)
@@ -598,8 +599,9 @@ def _check_unstarted(tables: dict[str, pd.DataFrame], sources: dict[str, str], i
     unstarted = items["finished"].notna() & items["started"].isna()
     early = unstarted & items["created"].notna() & (items["finished"] < items["created"])
     for idx in items.index[early.to_numpy()]:
-        issues.add(sources["work_items"], "work_items", f"finished is before created ({items.at[idx, 'created'].date()})",
-                   row=int(idx), column="finished", value=items.at[idx, "finished"].date().isoformat())
+        issues.add(sources["work_items"], "work_items",
+                   f"finished is before created ({items.at[idx, 'created'].date()})", row=int(idx),
+                   column="finished", value=items.at[idx, "finished"].date().isoformat())
     count, finished = int(unstarted.sum()), int(items["finished"].notna().sum())
     if count:
         warnings.append(Problem(sources["work_items"], "work_items",
