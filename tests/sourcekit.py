@@ -165,6 +165,9 @@ class JiraReplay:
         if path in ("status", "field"):
             return 200, self.recorded[path]
         issues = self.recorded["issues"]
+        if "BROKEN" in query.get("jql", ""):  # as Jira answers a JQL it cannot parse
+            return 400, {"errorMessages": ["Error in the JQL Query: The character '%' is a reserved JQL character. "
+                                           "(line 1, character 9)"], "errors": {}}
         if path == "search" and self.deployment == "Server":
             start = int(query.get("startAt", 0))
             size = min(int(query.get("maxResults", 50)), self.page_size)

@@ -132,3 +132,14 @@ def test_pull_from_jira_then_run_from_the_snapshot(tiny):
     text = (tiny / "data" / "_sources.json").read_text()
     assert TOKEN not in text and USER not in text
     assert table(load_workspace(tiny)) == EXPECTED
+
+
+def test_a_jql_error_is_one_line_in_jiras_words(tiny):
+    with JiraReplay(user=USER, token=TOKEN) as jira:
+        ws = jira_workspace(tiny, jira.url)
+        (ws / "pmo.yaml").write_text((ws / "pmo.yaml").read_text().replace("project = ED", "BROKEN % project"))
+        with pytest.raises(InputError) as caught:
+            load_workspace(ws, from_sources=True)
+    (problem,) = caught.value.problem_list
+    assert problem.message.startswith("Jira answered HTTP 400: Error in the JQL Query: The character '%' is a reserved")
+    assert "\n" not in problem.format() and "Authorization" not in problem.format()
