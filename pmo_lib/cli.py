@@ -1,4 +1,4 @@
-"""The ``pmo`` command line: init, questionnaire, collect-responses, status, validate, run and demo.
+"""The ``pmo`` command line: init, questionnaire, collect-responses, status, validate, pull, run and demo.
 
 A :class:`~pmo_lib.inputs.exceptions.PmoError` becomes a short message on standard
 error and the exit code of its class; only a bug shows a traceback.
@@ -67,13 +67,33 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from .inputs.text import plural
     from .inputs.workspace import load_workspace
 
-    ws = load_workspace(args.workspace)
-    tables = ", ".join(f"{t} ({plural(len(ws[t]), 'row')})" for t in ws.tables if ws.has(t))
+    ws = load_workspace(args.workspace, from_sources=True)
+    tables = ", ".join(f"{t} ({plural(len(ws[t]), 'row')}{_origin(ws, t)})" for t in ws.tables if ws.has(t))
     span = ws.cycles[0] if len(ws.cycles) == 1 else f"{ws.cycles[0]} to {ws.cycles[-1]}"
     print(f"{ws.path}: valid. {ws.config.organisation}, {plural(len(ws.cycles), 'cycle')} ({span}).")
     print(f"Tables: {tables}.")
     for warning in ws.warnings:
         print(f"  warning: {warning.format()}")
+    return EXIT_OK
+
+
+def _origin(ws, table: str) -> str:
+    """", from Jira CSV export exports/jira.csv" for a table read from a source; nothing for the workspace's own."""
+    from .inputs.sources import sourced_description
+
+    record = ws.snapshot.get("tables", {}).get(table)
+    return f", from {sourced_description(record)}" if record else ""
+
+
+def _cmd_pull(args: argparse.Namespace) -> int:
+    from .inputs.sources import pull_workspace, sourced_description
+    from .inputs.text import plural
+
+    done = pull_workspace(args.workspace)
+    for table, record in done.tables.items():
+        print(f"  {table:<18} {plural(record['rows'], 'row'):>10}  from {sourced_description(record)}")
+    print(f"Pulled {plural(len(done.tables), 'table')} into {done.workspace / 'data'}; "
+          f"the snapshot is recorded in {done.sources_file}")
     return EXIT_OK
 
 
@@ -96,6 +116,8 @@ def _run_args(args: argparse.Namespace) -> dict:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    if args.pull:
+        _cmd_pull(args)
     summary = run_workspace(args.workspace, **_run_args(args))
     return _report_summary(summary)
 
@@ -156,8 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workspace")
     p.add_argument("--cycle", help="cycle whose returned questionnaires to count (default: the latest)")
     p.set_defaults(func=_cmd_status)
+    p = sub.add_parser("pull", help="read the sources pmo.yaml names into data/ (a snapshot, with data/_sources.json)")
+    p.add_argument("workspace")
+    p.set_defaults(func=_cmd_pull)
     p = sub.add_parser("run", help="produce the reports of a workspace")
     p.add_argument("workspace")
+    p.add_argument("--pull", action="store_true", help="pull the sources pmo.yaml names first (see pmo pull)")
     _add_run_options(p)
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("demo", help="generate the sample organisation and produce its reports")

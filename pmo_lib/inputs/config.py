@@ -198,6 +198,99 @@ class Minimums(_Strict):
     control_chart_cycles: int = Field(5, ge=3, description="cycles with data, for control-chart limits")
 
 
+SOURCE_KINDS = ("jira-csv", "jira", "csv", "xlsx", "sql")
+
+
+class TableSource(_Strict):
+    """Where one kit table comes from, under ``sources.tables.<table>`` in pmo.yaml.
+
+    ``from`` may be left out when it is plain: ``query`` or ``table`` means ``sql``,
+    a ``path`` ending in .csv or .xlsx means ``csv`` or ``xlsx``, ``url`` means ``jira``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    kind: str | None = Field(None, alias="from", description="jira-csv, jira, csv, xlsx or sql")
+    path: str | None = Field(None, min_length=1, description="export file inside the workspace (jira-csv, csv, xlsx)")
+    sheet: str | None = Field(None, min_length=1, description="worksheet of an xlsx export; default the first")
+    database: str | None = Field(None, min_length=1,
+                                 description="SQLAlchemy URL for this table; default sources.database")
+    table: str | None = Field(None, min_length=1, description="a table (or view) of the database")
+    query: str | None = Field(None, min_length=1, description="a SELECT statement run on the database")
+    url: str | None = Field(None, min_length=1, description="Jira site, e.g. https://example.atlassian.net")
+    jql: str | None = Field(None, min_length=1, description="JQL selecting the issues (jira)")
+    user_env: str | None = Field(None, min_length=1, description="environment variable holding the Jira user")
+    token_env: str | None = Field(None, min_length=1, description="environment variable holding the Jira API token")
+    date_format: str | None = Field(None, min_length=1,
+                                    description="strftime format of the export's dates when they are not ISO or Jira's")
+    columns: dict[str, str] = Field(default_factory=dict, description="kit column: source column")
+    values: dict[str, dict[str, str]] = Field(default_factory=dict,
+                                              description="kit column: {source value: kit value}; '*' takes the rest")
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _values_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):  # YAML reads True, 12 or 2024-03-12 as such; a map compares text
+            return {k: ({str(a): str(b) for a, b in v.items()} if isinstance(v, dict) else v) for k, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> TableSource:
+        kind = self.source_kind
+        if kind is None:
+            raise ValueError("say where the table comes from: from (jira-csv, jira, csv, xlsx or sql) with path, "
+                             "table, query or url")
+        if kind not in SOURCE_KINDS:
+            raise ValueError(f"from must be one of {', '.join(SOURCE_KINDS)}, got {kind!r}")
+        needs = {"jira-csv": ("path",), "csv": ("path",), "xlsx": ("path",), "jira": ("url", "jql")}.get(kind, ())
+        missing = [k for k in needs if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"from {kind} needs {' and '.join(missing)}")
+        if kind == "sql" and (self.table is None) == (self.query is None):
+            raise ValueError("from sql needs exactly one of table and query")
+        allowed = {"jira-csv": {"path", "date_format"}, "csv": {"path", "date_format"},
+                   "xlsx": {"path", "sheet", "date_format"}, "jira": {"url", "jql", "user_env", "token_env"},
+                   "sql": {"database", "table", "query", "date_format"}}[kind]
+        stray = [k for k in ("path", "sheet", "database", "table", "query", "url", "jql", "user_env", "token_env",
+                             "date_format") if getattr(self, k) is not None and k not in allowed]
+        if stray:
+            raise ValueError(f"{', '.join(stray)} {'does' if len(stray) == 1 else 'do'} not apply to from {kind}")
+        return self
+
+    @property
+    def source_kind(self) -> str | None:
+        """``from``, or what the other keys imply."""
+        if self.kind is not None:
+            return self.kind
+        if self.query is not None or self.table is not None:
+            return "sql"
+        if self.url is not None:
+            return "jira"
+        if self.path is not None and self.path.lower().endswith(".csv"):
+            return "csv"
+        if self.path is not None and self.path.lower().endswith((".xlsx", ".xlsm")):
+            return "xlsx"
+        return None
+
+
+class Sources(_Strict):
+    """``sources:`` in pmo.yaml: where the tables live when they are not typed into the workspace."""
+
+    database: str | None = Field(None, min_length=1,
+                                 description="SQLAlchemy URL; serves every table without an entry by its own name")
+    tables: dict[str, TableSource] = Field(default_factory=dict, description="kit table: its source")
+
+
+def _valid_timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as UTC or Europe/Berlin") from None
+    return value
+
+
 #: The minimums used when a workspace sets none: library calls without a configuration behave as the reports do.
 DEFAULT_MINIMUMS = Minimums()
 
@@ -217,6 +310,13 @@ class Config(_Strict):
     minimums: Minimums = Minimums()
     maturity_model: str | None = None
     playbook: str | None = None
+    sources: Sources | None = Field(None, description="where tables come from: a database, exports, Jira")
+    timezone: str = Field("UTC", description="time zone in which source timestamps become dates")
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return _valid_timezone(value)
 
     def maturity_target(self, dimension_id: str) -> float:
         """Return the target score of one maturity dimension."""

@@ -116,6 +116,11 @@ class Workspace:
         return self._sources.get(table, f"{DATA_DIR}/{table}.csv")
 
     _sources: dict[str, str] = field(default_factory=dict)
+    #: ``data/_sources.json`` of the snapshot the tables were read from (read live: what was pulled);
+    #: empty without sources.
+    snapshot: dict = field(default_factory=dict)
+    #: Read live (``from_sources``): each sourced table as pulled, for ``pmo pull`` to write.
+    pulled: dict = field(default_factory=dict, repr=False)
 
 
 def file_sha256(path: Path) -> str:
@@ -458,7 +463,7 @@ def _check_roles(frame: pd.DataFrame, config: Config, label: str, issues: _Colle
     return frame.assign(role=matched.where(matched.notna(), frame["role"]))
 
 
-def load_workspace(path: str | Path | None = None) -> Workspace:
+def load_workspace(path: str | Path | None = None, *, from_sources: bool = False) -> Workspace:
     """Load and validate a workspace, collecting every problem before raising.
 
     Parameters
@@ -466,6 +471,9 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
     path : str or Path, optional
         The workspace folder. ``None`` means the bundled sample organisation,
         generated on first use.
+    from_sources : bool
+        Read the tables that pmo.yaml's ``sources:`` names from those sources rather
+        than from the last pull, and name problems by the sources' own keys.
 
     Returns
     -------
@@ -480,7 +488,7 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
         from .sample import sample_workspace
         path = sample_workspace()
     path = Path(path).expanduser().resolve()
-    cached = _from_run_cache(path)
+    cached = None if from_sources else _from_run_cache(path)
     if cached is not None:
         return cached
     if not path.is_dir():
@@ -516,7 +524,14 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
         if logo is not None:
             files.append(logo)
 
-    raw, sources, data_files = _read_raw(path, issues)
+    sourced = None
+    if config is not None and config.sources is not None:
+        from .sources import read_with_sources
+        raw, sources, data_files, sourced = read_with_sources(
+            path, config, config_lines, issues, live=from_sources, read_csv=_read_csv, read_workbook=_read_workbook,
+            workbook_name=WORKBOOK)
+    else:
+        raw, sources, data_files = _read_raw(path, issues)
     files += data_files
     for name in sorted(set(raw) - set(TABLES)):
         close = difflib.get_close_matches(name, list(TABLES), n=1)
@@ -552,6 +567,9 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
         _check_assessment(tables["assessment"], model, sources["assessment"], issues)
     if config is not None and "assessment" in tables:
         tables["assessment"] = _check_roles(tables["assessment"], config, sources["assessment"], issues)
+    _check_unstarted(tables, sources, issues, warnings)
+    if sourced is not None:
+        issues.problems = sourced.relocate(issues.problems)
     issues.raise_if_any(workspace=path)
     assert config is not None and model is not None and catalog is not None and playbook is not None
 
@@ -565,9 +583,35 @@ def load_workspace(path: str | Path | None = None) -> Workspace:
             frame = ordered(frame)
         full[spec.name] = frame.reset_index(names="source_row")
     ws = Workspace(path=path, config=config, tables=full, present=present, model=model,
-                   catalog=catalog, playbook=playbook, files=files, warnings=warnings, _sources=sources)
+                   catalog=catalog, playbook=playbook, files=files, warnings=warnings, _sources=sources,
+                   snapshot=sourced.snapshot if sourced else {}, pulled=sourced.pulled if sourced else {})
+    if sourced is not None and not sourced.live:
+        from .sources import snapshot_changes
+        warnings.extend(snapshot_changes(path, sourced.snapshot))
     warnings.extend(_coverage_warnings(ws))
     return ws
+
+
+def _check_unstarted(tables: dict[str, pd.DataFrame], sources: dict[str, str], issues: _Collector,
+                     warnings: list[Problem]) -> None:
+    """Work items finished without a start: not finished before created, and counted for the data-quality appendix.
+
+    They count in throughput and are left out of flow time; the appendix gives their number and share.
+    """
+    items = tables.get("work_items")
+    if items is None:
+        return
+    unstarted = items["finished"].notna() & items["started"].isna()
+    early = unstarted & items["created"].notna() & (items["finished"] < items["created"])
+    for idx in items.index[early.to_numpy()]:
+        issues.add(sources["work_items"], "work_items",
+                   f"finished is before created ({items.at[idx, 'created'].date()})", row=int(idx),
+                   column="finished", value=items.at[idx, "finished"].date().isoformat())
+    count, finished = int(unstarted.sum()), int(items["finished"].notna().sum())
+    if count:
+        warnings.append(Problem(sources["work_items"], "work_items",
+                                f"{count} of {finished} finished work items ({count / finished:.0%}) have no start "
+                                "date: they count in throughput but are left out of flow time"))
 
 
 def _load_knowledge(path: Path, config: Config | None, config_lines: dict[tuple, int], model: MaturityModel | None,

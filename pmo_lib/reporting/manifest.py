@@ -71,8 +71,9 @@ class Manifest:
     ``parameters`` are the run's options (workspace, kernel, timeout, formats,
     scheduler, jobs, kernel reuse, cycle), ``inputs`` the sha256 of every input
     file, ``packages`` the versions the run used, ``warnings`` the workspace's
-    warnings as the user read them. Fields a pack of an older kit lacks read as
-    empty.
+    warnings as the user read them, ``snapshot`` the pulled sources the tables
+    came from (``data/_sources.json``; None for a workspace without sources).
+    Fields a pack of an older kit lacks read as empty.
     """
 
     cycle: str
@@ -85,6 +86,7 @@ class Manifest:
     inputs: dict[str, str] = field(default_factory=dict)
     packages: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    snapshot: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -94,7 +96,8 @@ class Manifest:
         return {"kit_version": self.kit_version, "organisation": self.organisation, "cycle": self.cycle,
                 "status": self.status.value, "finished": self.finished, "parameters": dict(self.parameters),
                 "inputs": dict(self.inputs), "packages": dict(self.packages),
-                "notebooks": [n.to_json() for n in self.notebooks], "warnings": list(self.warnings)}
+                "notebooks": [n.to_json() for n in self.notebooks], "warnings": list(self.warnings),
+                "snapshot": self.snapshot}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Manifest:
@@ -103,7 +106,7 @@ class Manifest:
                    kit_version=str(data.get("kit_version", "")), organisation=str(data.get("organisation", "")),
                    finished=str(data.get("finished") or ""), parameters=dict(data.get("parameters") or {}),
                    inputs=dict(data.get("inputs") or {}), packages=dict(data.get("packages") or {}),
-                   warnings=tuple(data.get("warnings") or ()))
+                   warnings=tuple(data.get("warnings") or ()), snapshot=data.get("snapshot"))
 
     def write(self, folder: Path) -> Path:
         """Write ``manifest.json`` into a pack's folder."""

@@ -27,6 +27,7 @@ from types import TracebackType
 from ..inputs.exceptions import EXIT_OK, Failure, NotebookError, PmoError, RunLockedError
 from ..inputs.resources import NOTEBOOKS, NOTEBOOKS_DIR, __version__
 from ..inputs.workspace import Workspace, file_sha256, load_workspace, write_run_cache
+from ..inputs.sources import manifest_snapshot
 from ..reporting.index import _cycle_slugs, slugify, write_index  # noqa: F401  (slugify: re-exported)
 from ..reporting.render import logo_data_uri
 from .contracts import Backend, Manifest, Outcome, Status, Task, TaskResult
@@ -255,7 +256,8 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
                 # What every cycle's manifest shares; each cycle adds its own status, notebooks and time.
                 common = Manifest(cycle="", status=Status.OK, notebooks=(), kit_version=__version__,
                                   organisation=ws.config.organisation, parameters=parameters, inputs=inputs,
-                                  packages=_package_versions(), warnings=tuple(p.format() for p in ws.warnings))
+                                  packages=_package_versions(), warnings=tuple(p.format() for p in ws.warnings),
+                                  snapshot=manifest_snapshot(ws))
                 for cycle, done in _by_cycle(schedule(tasks, backend), tasks, progress=show):
                     results.append(_finish_cycle(cycle, done, staging / slugs[cycle], org_dir, common))
             finally:
