@@ -97,7 +97,7 @@ class Manifest:
                 "status": self.status.value, "finished": self.finished, "parameters": dict(self.parameters),
                 "inputs": dict(self.inputs), "packages": dict(self.packages),
                 "notebooks": [n.to_json() for n in self.notebooks], "warnings": list(self.warnings),
-                "snapshot": self.snapshot}
+                **({"snapshot": self.snapshot} if self.snapshot is not None else {})}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Manifest:

@@ -363,7 +363,7 @@ def test_unstarted_items_count_in_throughput_but_not_in_flow_time(tiny):
     after = load_workspace(tiny)
 
     def kpi(ws, kpi_id):
-        frame = compute_kpis(ws.tables, "C3", ws.catalog, present=ws.present)
+        frame = compute_kpis(ws.cycle("C3"), ws.catalog)
         return frame[(frame["kpi_id"] == kpi_id) & (frame["scope"] == "portfolio")].iloc[0]
 
     assert kpi(after, "throughput")["value"] == kpi(before, "throughput")["value"] == 4
