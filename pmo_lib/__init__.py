@@ -33,7 +33,7 @@ from .reporting.charts import (completion_line, count_heatmap, funding_shift_bar
                      dimension_trends, heatmap, item_grid, maturity_radar, role_gap_title, role_grid,
                      score_intervals, weakest_item_title, goal_mix_bars, kpi_small_multiples, kpi_trend_title, trend_title, maturity_bars, set_theme,
                      show_figure, trend_lines, value_scatter_note, declutter)
-from .reporting.theme import display_name, file_label, kpi_name, number, role_label
+from .reporting.theme import display_name, file_label, kpi_name, number, role_label, trend_arrow
 from .inputs.config import DEFAULT_MINIMUMS, Config, Minimums, load_config
 from .inputs.exceptions import ConfigError, InputError, NotebookError, PmoError, Problem, RunLockedError
 from .analysis.funding import funding_changes, reallocation_scenario, scenario_goal_mix, value_scores
@@ -60,7 +60,7 @@ from .reporting.report import needs_text
 from .reporting.report import blocker_table, decimals_apart, format_apart, format_p, level_distance
 from .reporting.report import cadence_table, glossary_table, step_dimensions, step_kpis, threshold_table, data_quality_section, data_quality_table, raid_grid, raid_grid_title, value_score_method, catalogue_table, chartable_kpis, trend_table, unit_label, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
 from .reporting.results import read_result, record, reuse_result
-from .analysis.trends import MIN_CHART_POINTS, kpi_trends, trend_arrow
+from .analysis.trends import MIN_CHART_POINTS, kpi_trends
 from .analysis.value import flow_times, value_for_money, wip_ageing
 from .running.runner import RunSummary, run_workspace, slugify
 from .inputs.sample import create_sample_workspace, sample_workspace

@@ -113,7 +113,7 @@ def test_the_check_catches_what_it_should(module, source, expected):
 
 @pytest.mark.parametrize("module, source", [
     ("pmo_lib.running.runner", "from ..reporting.index import write_index\nfrom ..inputs.workspace import load_workspace\n"),
-    ("pmo_lib.reporting.report", "from . import theme\nfrom ..analysis.trends import trend_arrow\n"),
+    ("pmo_lib.reporting.report", "from . import theme\nfrom ..analysis.trends import kpi_trends\n"),
     ("pmo_lib.cli", "from .running.runner import run_workspace\nfrom .inputs.text import plural\n"),
     ("pmo_lib.analysis.maturity", "from ..inputs.model import MaturityModel\nimport scipy.stats\n"),
 ])

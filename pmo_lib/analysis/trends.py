@@ -98,12 +98,6 @@ def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1
     return pd.DataFrame(rows, columns=TREND_COLUMNS)
 
 
-def trend_arrow(trend: str) -> str:
-    """An arrow and word for a trend, so that direction is not carried by colour alone."""
-    return {"improving": "▲ improving", "worsening": "▼ worsening", "no clear trend": "► steady",
-            "rising": "↑ rising", "falling": "↓ falling"}.get(trend, "· too few cycles")
-
-
 def signal_list(signals: str) -> list[tuple[str, int]]:
     """``"2026-Q3: rule 1; ..."`` as ``[("2026-Q3", 1), ...]``."""
     out = []

@@ -605,12 +605,10 @@ def blocker_table(blockers: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]
 def scorecard_with_trends(kpis: pd.DataFrame, trends: pd.DataFrame, steps: Mapping[int, str], *,
                           currency: str = "") -> pd.DataFrame:
     """The scorecard of :func:`scorecard` with a trend column (arrow and word)."""
-    from ..analysis.trends import trend_arrow
-
     port = kpis[kpis["scope"] == "portfolio"].sort_values(["step"], kind="stable")
     card = scorecard(kpis, steps, currency=currency)
     words = trends.set_index("kpi_id")["trend"]
-    card.insert(4, "trend", [trend_arrow(words.get(k, "")) for k in port["kpi_id"]])
+    card.insert(4, "trend", [theme.trend_arrow(words.get(k, "")) for k in port["kpi_id"]])
     return card
 
 

@@ -311,3 +311,9 @@ def relabelled_codes() -> dict[str, str]:
     out = {code: name for names in VOCABULARIES.values() for code, name in names.items() if "_" in code}
     out.update({k: v for k, v in _kpi_names().items() if "_" in k})
     return out
+
+
+def trend_arrow(trend: str) -> str:
+    """An arrow and word for a trend, so that direction is not carried by colour alone."""
+    return {"improving": "▲ improving", "worsening": "▼ worsening", "no clear trend": "► steady",
+            "rising": "↑ rising", "falling": "↓ falling"}.get(trend, "· too few cycles")
