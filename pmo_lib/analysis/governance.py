@@ -152,23 +152,24 @@ def raid_summary(open_items: pd.DataFrame) -> pd.DataFrame:
     return grid.rename_axis(None, axis=1).reset_index(names="kind")
 
 
-def action_completion(actions: pd.DataFrame, cycles: pd.DataFrame) -> pd.DataFrame:
-    """Share of the actions due by each cycle's end that were done.
+def action_completion(cycle: Cycle) -> pd.DataFrame:
+    """Share of the actions due by each cycle's end that were done, for the cycles up to ``cycle``.
 
-    An action without a due date counts from the cycle that raised it.
+    Only the actions raised by the end of ``cycle`` count, so a report of an
+    earlier cycle shows what was known then. An action without a due date
+    counts from the cycle that raised it.
 
     Returns
     -------
     DataFrame
-        Columns ``cycle, due, done, completion``.
+        Columns ``cycle, due, done, completion``, one row per cycle of ``cycle.history``.
     """
-    order = {c: i for i, c in enumerate(cycles["cycle"])}
-    ends = cycles.set_index("cycle")["end_date"]
+    actions = cycle.tables["actions"]
     rows = []
-    for cycle in cycles["cycle"]:
-        due = actions[(actions["due_date"] <= ends[cycle]) |
-                      (actions["due_date"].isna() & (actions["cycle"].map(order) <= order[cycle]))]
+    for past in cycle.history:
+        due = actions[(actions["due_date"] <= past.end) |
+                      (actions["due_date"].isna() & actions["cycle"].isin(past.history_names))]
         done = int((due["status"] == "done").sum())
-        rows.append({"cycle": cycle, "due": len(due), "done": done,
+        rows.append({"cycle": past.name, "due": len(due), "done": done,
                      "completion": done / len(due) if len(due) else np.nan})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["cycle", "due", "done", "completion"])

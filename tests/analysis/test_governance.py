@@ -80,10 +80,24 @@ def test_portfolio_by_goal_and_raid_summary(ws):
 
 
 def test_action_completion_rate(ws):
-    rate = action_completion(ws["actions"], ws["cycles"]).set_index("cycle")
+    rate = action_completion(ws.cycle("C3")).set_index("cycle")
     # due by C2's end (2026-06-30): A1 (done) -> 1.0; by C3's end: A1 done, A2 open -> 0.5
     assert rate.at["C2", "completion"] == 1.0 and rate.at["C3", "completion"] == 0.5
     assert np.isnan(rate.at["C1", "completion"])
+
+
+def test_action_completion_of_an_earlier_cycle_knows_only_its_past(ws):
+    """A report of C2 neither shows C3 nor counts an action raised in C3, even one due before C2's end."""
+    from pmo_lib import Cycle
+
+    late = pd.DataFrame([{"action_id": "A9", "cycle": "C3", "title": "Back-dated fix", "owner": "Eve",
+                          "due_date": pd.Timestamp("2026-06-01"), "status": "done"}])
+    tables = {**ws.tables, "actions": pd.concat([ws["actions"], late], ignore_index=True)}
+    then = action_completion(Cycle.of(tables, "C2")).set_index("cycle")
+    now = action_completion(Cycle.of(tables, "C3")).set_index("cycle")
+    assert list(then.index) == ["C1", "C2"]
+    assert then.at["C2", "due"] == 1 and then.at["C2", "completion"] == 1.0  # A1 only
+    assert now.at["C2", "due"] == 2  # A1 and the back-dated A9, known by C3's end
 
 
 def test_value_scores_follow_the_documented_components(ws):
