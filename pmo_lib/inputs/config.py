@@ -217,6 +217,10 @@ class Config(_Strict):
     minimums: Minimums = Minimums()
     maturity_model: str | None = None
     playbook: str | None = None
+    notebooks: list[str] = Field(
+        default_factory=list,
+        description="the workspace's own notebooks, paths inside the workspace: run after the kit's reports, or "
+                    "in place of the kit's notebook of the same file name")
 
     def maturity_target(self, dimension_id: str) -> float:
         """Return the target score of one maturity dimension."""
