@@ -119,7 +119,7 @@ def left_out_sentence(found: Sequence[Working], log: str) -> str:
     """What the client report's data-quality appendix says of the working output it leaves out."""
     lines = sum(w.lines for w in found)
     warnings = sum(1 for w in found if w.kind == "warning")
-    which = f", including {plural(warnings, 'warning')}" if warnings else ""
+    which = f", including {plural(warnings, 'warning')}," if warnings else ""
     return (f"{plural(lines, 'line')} of working output{which} {'was' if lines == 1 else 'were'} left out of this "
             f"report: text the analysis printed for the analyst, not for readers. The report pack keeps "
             f"{'it' if lines == 1 else 'them'} in {log}.")
