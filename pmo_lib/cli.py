@@ -134,6 +134,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     checks, outputs = check_notebooks_of(args.workspace, executed=args.executed, out=args.out)
     print(f"Notebooks of {Path(args.workspace).resolve()}"
           + (f"; outputs from {outputs}" if outputs is not None else "; sources only (no executed notebooks found)"))
+    print("Cells are numbered as JupyterLab shows them. Markdown cells reach the client, and code cells with what "
+          "they display; print(), standard error and warnings never do.")
     for check in checks:
         for line in check.lines():
             print(line)

@@ -212,10 +212,10 @@ def add_to_config(workspace: Path, entry: str) -> str | None:
     elif len(keys) == 1:
         i = keys[0]
         head, _, rest = lines[i].partition(":")
-        value = rest.split("#")[0].strip()
+        value, comment = rest.split("#")[0].strip(), rest[len(rest.split("#")[0]):].strip()
         if value.startswith("[") and value.endswith("]"):  # a flow list: notebooks: [a, b]
             items = [v.strip() for v in value[1:-1].split(",") if v.strip()] + [entry]
-            lines[i] = f"{head}: [{', '.join(items)}]\n"
+            lines[i] = f"{head}: [{', '.join(items)}]" + (f"  {comment}" if comment else "") + "\n"
         elif value in {"", "null", "~"}:  # a block list: a new item after the last one, indented alike
             lines[i] = f"{head}:\n" if value else lines[i]
             last, indent = i, "  "
