@@ -63,6 +63,16 @@ def test_notebook_new_writes_a_starter_and_lists_it_keeping_the_comments(tiny, t
         "notebooks/04_claims_focus.ipynb", "notebooks/05_risks.ipynb"]
 
 
+def test_notebook_new_in_a_new_workspace_fills_in_the_templates_example(tmp_path):
+    assert pmo("init", "acme", cwd=tmp_path).returncode == 0
+    before = (tmp_path / "acme" / "pmo.yaml").read_text()
+    assert "# notebooks:" in before and "\nnotebooks:" not in before
+    assert pmo("notebook", "new", "acme", "04_claims_focus", cwd=tmp_path).returncode == 0
+    after = (tmp_path / "acme" / "pmo.yaml").read_text()
+    assert after.replace("notebooks:\n  - notebooks/04_claims_focus.ipynb\n", "", 1) == before
+    assert yaml.safe_load(after)["notebooks"] == ["notebooks/04_claims_focus.ipynb"]
+
+
 def test_notebook_new_never_overwrites(tiny, tmp_path):
     assert pmo("notebook", "new", str(tiny), "04_claims_focus", cwd=tmp_path).returncode == 0
     path = tiny / "notebooks" / "04_claims_focus.ipynb"
@@ -97,6 +107,9 @@ def test_notebook_new_needs_a_workspace(tmp_path):
     ("organisation: A\nnotebooks:\n    - notebooks/a.ipynb", "organisation: A\nnotebooks:\n    - notebooks/a.ipynb\n"
      "    - notebooks/new.ipynb\n"),
     ("organisation: A\nnotebooks:\n", "organisation: A\nnotebooks:\n  - notebooks/new.ipynb\n"),
+    ("organisation: A\n# Our notebooks:\n# notebooks:\n#   - notebooks/x.ipynb\n\n# playbook: p.yaml\n",
+     "organisation: A\n# Our notebooks:\n# notebooks:\n#   - notebooks/x.ipynb\nnotebooks:\n  - notebooks/new.ipynb\n\n"
+     "# playbook: p.yaml\n"),
 ])
 def test_the_entry_is_added_to_pmo_yaml_as_text(tmp_path, text, expected):
     (tmp_path / "pmo.yaml").write_text(text)

@@ -205,7 +205,16 @@ def add_to_config(workspace: Path, entry: str) -> str | None:
         return None
     lines = text.splitlines(keepends=True)
     keys = [i for i, line in enumerate(lines) if re.match(r"notebooks\s*:", line)]
-    if not keys:  # no notebooks key yet: add one at the end
+    example = [i for i, line in enumerate(lines) if re.match(r"#\s*notebooks\s*:", line)]
+    if not keys and example:  # pmo.yaml's commented example (templates/pmo.yaml): the key goes right after it
+        at = example[-1] + 1
+        while at < len(lines) and re.match(r"#\s+-\s", lines[at]):
+            at += 1
+        if at and not lines[at - 1].endswith("\n"):
+            lines[at - 1] += "\n"
+        lines.insert(at, f"notebooks:\n  - {entry}\n")
+        new = "".join(lines)
+    elif not keys:  # no notebooks key yet: add one at the end
         new = text + ("\n" if text and not text.endswith("\n") else "") + (
             "\n# This workspace's own notebooks, run after the kit's reports (pmo notebook new adds one).\n"
             f"notebooks:\n  - {entry}\n")
