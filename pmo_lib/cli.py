@@ -141,7 +141,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             print(line)
     stray = sum(len(c.stray) for c in checks)
     if stray:
-        print(f"{stray} cell{'s' if stray != 1 else ''} carry stray output (print, standard error, warnings). It never "
+        print(f"{stray} {'cell carries' if stray == 1 else 'cells carry'} stray output (print, standard error, warnings). It never "
               "reaches the client report: the run keeps it in the pack's logs and the report's data-quality appendix "
               "counts it. Tag such cells remove-cell, or show results with the display helpers instead.")
         return STRAY_OUTPUT
