@@ -70,6 +70,7 @@ def _pmo_reset():
     numpy.random.set_state(state.random)
     os.environ.clear()
     os.environ.update(state.environ)
+    get_ipython().history_manager.reset(new_session=True)  # else IPython prints a history error into the next cell
     get_ipython().execution_count = 1
 _pmo_reset()
 del _pmo_reset
