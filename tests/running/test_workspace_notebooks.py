@@ -178,3 +178,21 @@ def test_kit_reports_of_the_run_leave_nothing_out(run):
     for name in NOTEBOOKS.values():
         assert "Working output." not in (pack / name.replace(".ipynb", ".html")).read_text()
     assert all(n.left_out == 0 for n in Manifest.read(pack).notebooks if n.origin == "kit")
+
+
+def test_the_manifest_reads_and_writes_where_a_notebook_came_from():
+    from pmo_lib.reporting.manifest import Outcome, Status
+
+    outcome = Outcome("04_claims_focus", "04_claims_focus.ipynb", Status.OK, 1.5,
+                      outputs={"html": "04_claims_focus.html", "log": "logs/04_claims_focus.log"},
+                      path="/ws/notebooks/04_claims_focus.ipynb", origin="workspace", sha256="ab" * 32,
+                      title="Claims focus", left_out=3)
+    data = outcome.to_json()
+    assert list(data)[:6] == ["report", "notebook", "status", "seconds", "error", "outputs"]  # as before, then
+    assert {k: data[k] for k in ("path", "origin", "sha256", "title", "left_out")} == {
+        "path": "/ws/notebooks/04_claims_focus.ipynb", "origin": "workspace", "sha256": "ab" * 32,
+        "title": "Claims focus", "left_out": 3}
+    assert Outcome.from_json(json.loads(json.dumps(data))) == outcome
+    older = Outcome.from_json({"report": "kpis", "notebook": "02_kpi_analysis.ipynb", "status": "ok"})
+    assert (older.path, older.origin, older.sha256, older.title, older.left_out) == ("", "", "", "", 0)
+    assert "path" not in older.to_json()  # an outcome without them writes what older kits wrote
