@@ -1,4 +1,5 @@
-"""The ``pmo`` command line: init, questionnaire, collect-responses, status, validate, pull, run and demo.
+"""The ``pmo`` command line: init, questionnaire, collect-responses, status, validate, pull, run, demo, notebook
+and check.
 
 A :class:`~pmo_lib.inputs.exceptions.PmoError` becomes a short message on standard
 error and the exit code of its class; only a bug shows a traceback.
@@ -13,6 +14,9 @@ from .inputs.resources import __version__
 from .inputs.exceptions import EXIT_OK, InputError, PmoError, RunInterrupted
 from .running.contracts import Status
 from .running.runner import FORMATS, RunSummary, run_workspace
+
+#: ``pmo check``: some cell carries stray output (print, stderr, warnings), which the client report leaves out.
+STRAY_OUTPUT = 1
 
 
 def _print_problems(exc: InputError) -> None:
@@ -115,11 +119,57 @@ def _run_args(args: argparse.Namespace) -> dict:
             "scheduler": args.scheduler, "reuse_kernels": not args.fresh_kernels}
 
 
+def _run(workspace: Path | str, args: argparse.Namespace) -> int:
+    """Validate, say where each notebook comes from, then run."""
+    from .inputs.workspace import load_workspace
+    from .running.notebooks import report_notebooks
+
+    ws = load_workspace(workspace)
+    print("Notebooks:")
+    for nb in report_notebooks(ws):
+        print(f"  {nb.report:<22} {nb.describe()}")
+    return _report_summary(run_workspace(ws, **_run_args(args)))
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     if args.pull:
         _cmd_pull(args)
-    summary = run_workspace(args.workspace, **_run_args(args))
-    return _report_summary(summary)
+    return _run(args.workspace, args)
+
+
+def _cmd_notebook_new(args: argparse.Namespace) -> int:
+    from .running.notebooks import new_notebook
+
+    path, manual = new_notebook(args.workspace, args.name)
+    print(f"Wrote {path}")
+    config = Path(args.workspace) / "pmo.yaml"
+    if manual is None:
+        print(f"Listed it under notebooks: in {config}; pmo run runs it after the kit's reports.")
+    else:
+        print(f"Add it to {config} so that pmo run runs it:\n  {manual}")
+    print(f"Open it with JupyterLab; see which cells reach the client with: pmo check {args.workspace}")
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .running.notebooks import check_notebooks_of
+
+    checks, outputs = check_notebooks_of(args.workspace, executed=args.executed, out=args.out)
+    print(f"Notebooks of {Path(args.workspace).resolve()}"
+          + (f"; outputs from {outputs}" if outputs is not None else "; sources only (no executed notebooks found)"))
+    print("Cells are numbered as JupyterLab shows them. Markdown cells reach the client, and code cells with what "
+          "they display; print(), standard error and warnings never do.")
+    for check in checks:
+        for line in check.lines():
+            print(line)
+    stray = sum(len(c.stray) for c in checks)
+    if stray:
+        print(f"{stray} {'cell carries' if stray == 1 else 'cells carry'} stray output (print, standard error, warnings). It never "
+              "reaches the client report: the run keeps it in the pack's logs and the report's data-quality appendix "
+              "counts it. Tag such cells remove-cell, or show results with the display helpers instead.")
+        return STRAY_OUTPUT
+    print("Clean: no cell carries stray output.")
+    return EXIT_OK
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -131,8 +181,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"Generated the sample workspace in {target}")
     else:
         print(f"Using the sample workspace in {target}")
-    summary = run_workspace(target, **_run_args(args))
-    return _report_summary(summary)
+    return _run(target, args)
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -186,6 +235,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pull", action="store_true", help="pull the sources pmo.yaml names first (see pmo pull)")
     _add_run_options(p)
     p.set_defaults(func=_cmd_run)
+    p = sub.add_parser("notebook", help="the workspace's own notebooks")
+    notebook = p.add_subparsers(dest="notebook_command", required=True)
+    n = notebook.add_parser("new", help="write a starter notebook into WORKSPACE/notebooks/ and list it in pmo.yaml")
+    n.add_argument("workspace")
+    n.add_argument("name", help="file name without .ipynb, e.g. 04_claims_focus")
+    n.set_defaults(func=_cmd_notebook_new)
+    p = sub.add_parser("check", help="list, per notebook, which cells reach the client and which carry stray output")
+    p.add_argument("workspace")
+    p.add_argument("--executed", metavar="PATH",
+                   help="read outputs from these executed notebooks (a cycle's pack folder, or one .ipynb); "
+                        "default: the last pack under --out, if any")
+    p.add_argument("--out", default="reports", metavar="DIR", help="output folder of the runs (default: reports/)")
+    p.set_defaults(func=_cmd_check)
     p = sub.add_parser("demo", help="generate the sample organisation and produce its reports")
     p.add_argument("--workspace", default="examples/sample-org", help="where to write the sample workspace")
     _add_run_options(p)

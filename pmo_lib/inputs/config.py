@@ -310,6 +310,10 @@ class Config(_Strict):
     minimums: Minimums = Minimums()
     maturity_model: str | None = None
     playbook: str | None = None
+    notebooks: list[str] = Field(
+        default_factory=list,
+        description="the workspace's own notebooks, paths inside the workspace: run after the kit's reports, or "
+                    "in place of the kit's notebook of the same file name")
     sources: Sources | None = Field(None, description="where tables come from: a database, exports, Jira")
     timezone: str = Field("UTC", description="time zone in which source timestamps become dates")
 

@@ -519,6 +519,12 @@ def load_workspace(path: str | Path | None = None, *, from_sources: bool = False
         if own_playbook is not None:
             files.append(own_playbook)
     catalog, playbook = _load_knowledge(path, config, config_lines, model, own_playbook, issues)
+    if config is not None and config.notebooks:  # the workspace's own notebooks (pmo.yaml, notebooks:)
+        from .notebooks import check_notebooks
+
+        notebooks, problems = check_notebooks(path, config, config_lines)
+        files += notebooks
+        issues.problems.extend(problems)
     if config is not None and config.branding.logo:
         logo = _inside(path, config.branding.logo, "branding.logo", issues)
         if logo is not None:

@@ -153,7 +153,7 @@ def _pack(folder: Path, org_dir: Path, manifest: Manifest) -> dict[str, Any]:
     """One published (or failed) pack of a cycle: its run status and the links to its reports."""
     rel = folder.relative_to(org_dir).as_posix()
     kind, word = _STATUS[manifest.status]
-    reports = [{"title": REPORT_TITLES.get(nb.report, nb.notebook), "failed": not nb.ok,
+    reports = [{"title": nb.title or REPORT_TITLES.get(nb.report, nb.notebook), "failed": not nb.ok,
                 "links": [{"href": f"{rel}/{nb.outputs[k]}", "label": k.upper().replace("_", " ")}
                           for k in ("html", "pdf", "code_html") if k in nb.outputs]}
                for nb in manifest.notebooks]

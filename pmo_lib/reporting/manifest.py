@@ -34,8 +34,16 @@ class Status(str, Enum):
 class Outcome:
     """One notebook's result: its status, the files it produced, how long it took and, when failed, why.
 
-    ``outputs`` maps a format (``ipynb``, ``html``, ``pdf``, ``code_html``) to a
-    file name in the pack. ``failure`` is set exactly when ``status`` is failed.
+    ``outputs`` maps a format (``ipynb``, ``html``, ``pdf``, ``code_html``, ``log``)
+    to a file name in the pack. ``failure`` is set exactly when ``status`` is failed.
+
+    Which code made the report: ``path`` is the notebook file that ran,
+    ``origin`` ``kit`` or ``workspace`` (a notebook listed under ``notebooks:``
+    in ``pmo.yaml``), ``sha256`` the checksum of the file as it ran, and
+    ``title`` the report's title. ``left_out`` counts the lines of working
+    output (print, stderr, warnings) kept in the log instead of the client
+    report. Packs of older kits lack them: they read as empty, and an outcome
+    without them writes the JSON those kits wrote.
     """
 
     report: str
@@ -44,15 +52,24 @@ class Outcome:
     seconds: float = 0.0
     failure: Failure | None = None
     outputs: dict[str, str] = field(default_factory=dict)
+    path: str = ""
+    origin: str = ""
+    sha256: str = ""
+    title: str = ""
+    left_out: int = 0
 
     @property
     def ok(self) -> bool:
         return self.status is Status.OK
 
     def to_json(self) -> dict[str, Any]:
-        return {"report": self.report, "notebook": self.notebook, "status": self.status.value,
-                "seconds": self.seconds, "error": None if self.failure is None else self.failure.to_json(),
-                "outputs": dict(self.outputs)}
+        data: dict[str, Any] = {
+            "report": self.report, "notebook": self.notebook, "status": self.status.value, "seconds": self.seconds,
+            "error": None if self.failure is None else self.failure.to_json(), "outputs": dict(self.outputs)}
+        provenance = {"path": self.path, "origin": self.origin, "sha256": self.sha256, "title": self.title,
+                      "left_out": self.left_out}
+        data.update({k: v for k, v in provenance.items() if v})
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Outcome:
@@ -61,7 +78,10 @@ class Outcome:
         return cls(report=str(data["report"]), notebook=notebook, status=Status(data["status"]),
                    seconds=float(data.get("seconds") or 0.0),
                    failure=None if not error else Failure.from_json(error, notebook=notebook),
-                   outputs={str(k): str(v) for k, v in (data.get("outputs") or {}).items()})
+                   outputs={str(k): str(v) for k, v in (data.get("outputs") or {}).items()},
+                   path=str(data.get("path") or ""), origin=str(data.get("origin") or ""),
+                   sha256=str(data.get("sha256") or ""), title=str(data.get("title") or ""),
+                   left_out=int(data.get("left_out") or 0))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@
 The report template in ``templates/report`` hides code and prompts; nbconvert's
 ``TagRemovePreprocessor`` removes the cells tagged ``remove-cell`` and the
 parameter cells, the code of cells tagged ``remove-input`` and the outputs of
-cells tagged ``remove-output``; log output (stderr) never reaches the client.
+cells tagged ``remove-output``; working output (print, stderr, warnings: every
+stream output) never reaches the client. The runner keeps it in the pack's log
+and passes a sentence that counts it (``context["left_out"]``), which the
+data-quality appendix shows.
 """
 from __future__ import annotations
 
@@ -44,16 +47,22 @@ def _tag_removal(*, with_code: bool) -> Config:
     return config
 
 
-def _drop_logs(nb: nbformat.NotebookNode, resources: dict, *, with_code: bool) -> tuple[nbformat.NotebookNode, dict]:
-    """Drop log output (stderr streams), report previews and, in the client view, code cells left with nothing
-    to show."""
+def _drop_logs(nb: nbformat.NotebookNode, resources: dict, *, with_code: bool,
+               left_out: str | None = None) -> tuple[nbformat.NotebookNode, dict]:
+    """Drop working output (every stream: print, stderr, warnings), report previews and, in the client view,
+    code cells left with nothing to show; say what was left out after the data-quality appendix (or at the end)."""
+    import nbformat
+
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-                            and not _is_preview(o)]
+                            if o.get("output_type") != "stream" and not _is_preview(o)]
     if not with_code:
         nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.outputs]
+    if left_out:
+        where = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "data_quality_section(" in c.source]
+        at = where[-1] + 1 if where else len(nb.cells)
+        nb.cells.insert(at, nbformat.v4.new_markdown_cell(f"**Working output.** {left_out}", id="pmo-left-out"))
     return nb, resources
 
 
@@ -72,7 +81,9 @@ def render_html(nb: nbformat.NotebookNode | str | Path, *, context: dict, with_c
     context : dict
         Shown on the cover and in running headers: ``organisation, title,
         cycle, date, primary_colour, logo`` (a data URI or None), and
-        ``failure`` (``{"cell", "ename", "evalue"}``) for a failed notebook.
+        ``failure`` (``{"cell", "ename", "evalue"}``) for a failed notebook;
+        ``left_out``, a sentence on the working output left out (see
+        :mod:`pmo_lib.reporting.working_output`), or None.
     with_code : bool
         Keep the code cells, for analysts reviewing the work.
 
@@ -89,7 +100,8 @@ def render_html(nb: nbformat.NotebookNode | str | Path, *, context: dict, with_c
                             extra_template_basedirs=[str(TEMPLATES_DIR)],
                             exclude_input=not with_code, exclude_input_prompt=True,
                             exclude_output_prompt=True)
-    exporter.register_preprocessor(functools.partial(_drop_logs, with_code=with_code), enabled=True)
+    exporter.register_preprocessor(functools.partial(_drop_logs, with_code=with_code,
+                                                     left_out=context.get("left_out")), enabled=True)
     css = (TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8")
     resources = {"pmo": {**context, "css": css, "with_code": with_code}}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)

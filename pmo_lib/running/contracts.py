@@ -51,6 +51,10 @@ class Task:
         formats, an HTML variant with code, warm kernels reused.
     context : dict
         What the report template shows: organisation, dates, branding, cycle.
+    path, origin, title, sha256 : str
+        Where the notebook came from: its file, ``kit`` or ``workspace``
+        (``notebooks:`` in ``pmo.yaml``), the report's title, and the file's
+        checksum as read for this run.
     """
 
     cycle: str
@@ -69,6 +73,10 @@ class Task:
     with_code: bool = False
     reuse_kernels: bool = True
     context: dict[str, Any] = field(default_factory=dict)
+    path: str = ""
+    origin: str = "kit"
+    title: str = ""
+    sha256: str = ""
 
     @property
     def key(self) -> tuple[str, str]:

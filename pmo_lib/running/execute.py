@@ -70,6 +70,7 @@ def _pmo_reset():
     numpy.random.set_state(state.random)
     os.environ.clear()
     os.environ.update(state.environ)
+    get_ipython().history_manager.reset(new_session=True)  # else IPython prints a history error into the next cell
     get_ipython().execution_count = 1
 _pmo_reset()
 del _pmo_reset
@@ -316,6 +317,7 @@ def _execute_and_render(task: Task, folder: Path, results_dir: Path, cache: str)
     import papermill as pm
 
     from ..reporting.render import render_html, render_pdf
+    from ..reporting.working_output import left_out as stray, left_out_sentence, log_text, working_output
 
     report, nb_name = task.report, task.notebook
     executed = folder / nb_name
@@ -348,11 +350,20 @@ def _execute_and_render(task: Task, folder: Path, results_dir: Path, cache: str)
     _KERNELS.release(keep=failure is None and task.reuse_kernels)
     seconds = time.perf_counter() - started
     outputs = {}
+    left_out = 0
     if executed.exists():
         outputs["ipynb"] = nb_name
         nb = nbformat.read(str(executed), as_version=4)
-        context = {**task.context, "title": REPORT_TITLES[report],
-                   "failure": None if failure is None else failure.to_json()}
+        # print, stderr and warnings go to the log, with their cell numbers, never to the client
+        working = working_output(nb)
+        dropped = stray(working)  # what untagged cells printed: the appendix counts it
+        left_out = sum(w.lines for w in dropped)
+        if working:
+            with open(log, "a", encoding="utf-8") as fh:
+                fh.write(log_text(working, report=nb_name))
+        context = {**task.context, "title": task.title or REPORT_TITLES.get(report, report),
+                   "failure": None if failure is None else failure.to_json(),
+                   "left_out": left_out_sentence(dropped) if dropped else None}
         stem = nb_name.removesuffix(".ipynb")
         html = render_html(nb, context=context)
         if "html" in task.formats:
@@ -365,8 +376,11 @@ def _execute_and_render(task: Task, folder: Path, results_dir: Path, cache: str)
             (folder / f"{stem}.code.html").write_text(render_html(nb, context=context, with_code=True),
                                                       encoding="utf-8")
             outputs["code_html"] = f"{stem}.code.html"
+    if log.is_file():
+        outputs["log"] = f"logs/{report}.log"
     status = Status.OK if failure is None else Status.FAILED
-    return Outcome(report, nb_name, status, round(seconds, 2), failure, outputs)
+    return Outcome(report, nb_name, status, round(seconds, 2), failure, outputs, path=task.path, origin=task.origin,
+                   sha256=task.sha256, title=task.title, left_out=left_out)
 
 
 def worker_environment() -> str:

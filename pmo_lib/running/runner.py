@@ -25,12 +25,13 @@ from pathlib import Path
 from types import TracebackType
 
 from ..inputs.exceptions import EXIT_OK, Failure, NotebookError, PmoError, RunLockedError
-from ..inputs.resources import NOTEBOOKS, NOTEBOOKS_DIR, __version__
+from ..inputs.resources import NOTEBOOKS, __version__
 from ..inputs.workspace import Workspace, file_sha256, load_workspace, write_run_cache
 from ..inputs.sources import manifest_snapshot
 from ..reporting.index import _cycle_slugs, slugify, write_index  # noqa: F401  (slugify: re-exported)
 from ..reporting.render import logo_data_uri
 from .contracts import Backend, Manifest, Outcome, Status, Task, TaskResult
+from .notebooks import report_notebooks
 from .scheduling import Dask, InProcess, Processes, schedule
 
 FORMATS = ("html", "pdf")
@@ -234,18 +235,23 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
             remote = scheduler is not None
             cache = write_run_cache(ws, staging / "workspace.pickle", snapshot=remote)
             tasks = []
+            plan = report_notebooks(ws)
+            sources = {nb.report: nb.read() for nb in plan}
             for cycle in selected:
                 (staging / slugs[cycle]).mkdir()
-                for report, nb_name in NOTEBOOKS.items():
+                for nb in plan:
+                    # the kit's reports reuse each other's results; a workspace's own notebook runs after them all
+                    after = UPSTREAM.get(nb.report, ()) if nb.report in NOTEBOOKS else tuple(NOTEBOOKS)
+                    source, sha256 = sources[nb.report]
                     tasks.append(Task(
-                        cycle=cycle, slug=slugs[cycle], report=report, notebook=nb_name,
-                        source=(NOTEBOOKS_DIR / nb_name).read_text(encoding="utf-8"),
-                        workspace=str(ws.path), cache=str(cache), cwd=str(NOTEBOOKS_DIR),
+                        cycle=cycle, slug=slugs[cycle], report=nb.report, notebook=nb.name, source=source,
+                        workspace=str(ws.path), cache=str(cache), cwd=str(nb.path.parent),
                         folder=None if remote else str(staging / slugs[cycle]),
-                        after=tuple((cycle, r) for r in UPSTREAM.get(report, ()) if r in NOTEBOOKS),
+                        after=tuple((cycle, r) for r in after if r in NOTEBOOKS),
                         kernel=kernel_name, timeout=timeout, formats=tuple(formats), with_code=with_code,
                         reuse_kernels=reuse_kernels,
-                        context={**context, "cycle": cycle, "as_of": _as_of(ws, cycle)}))
+                        context={**context, "cycle": cycle, "as_of": _as_of(ws, cycle)},
+                        path=str(nb.path), origin=nb.origin, title=nb.title, sha256=sha256))
             backend: Backend
             if scheduler is not None:
                 backend = Dask(scheduler, cache.read_bytes())
@@ -305,7 +311,7 @@ def _by_cycle(results: Iterable[tuple[Task, TaskResult]], tasks: list[Task], *,
     expected: dict[str, int] = {}
     for task in tasks:
         expected[task.cycle] = expected.get(task.cycle, 0) + 1
-    order = list(NOTEBOOKS)
+    order = list(dict.fromkeys(task.report for task in tasks))  # the kit's reports, then the workspace's
     finished: dict[str, list[TaskResult]] = {}
     bar = tqdm(total=len(tasks), unit="report", desc="reports", disable=not progress, file=sys.stderr)
     try:

@@ -22,7 +22,8 @@ LOST_WORKER_RETRIES = 3
 def _lost(task: Task, exc: BaseException) -> TaskResult:
     """A task that never returned (its worker died, or Dask gave up on it) counts as a failed notebook."""
     failure = Failure(task.notebook, None, type(exc).__name__, (str(exc).strip().splitlines() or [""])[0][:500])
-    return TaskResult(task.cycle, Outcome(task.report, task.notebook, Status.FAILED, 0.0, failure))
+    return TaskResult(task.cycle, Outcome(task.report, task.notebook, Status.FAILED, 0.0, failure, path=task.path,
+                                          origin=task.origin, sha256=task.sha256, title=task.title))
 
 
 def schedule(tasks: list[Task], backend: Backend) -> Iterator[tuple[Task, TaskResult]]:
