@@ -445,10 +445,14 @@ def _check_references(tables: dict[str, pd.DataFrame], sources: dict[str, str], 
 
 
 def _check_cumulative(tables: dict[str, pd.DataFrame], sources: dict[str, str], issues: _Collector) -> None:
-    """Cumulative PV, EV and AC must not fall from one cycle to the next."""
+    """Cumulative PV, EV and AC must not fall from one cycle to the next.
+
+    A value already reported as invalid (a negative cost) is not reported again for the fall it makes.
+    """
     fin, cycles = tables.get("financials"), tables.get("cycles")
     if fin is None or cycles is None:
         return
+    reported = {(p.row, p.column) for p in issues.problems if p.table == "financials"}
     order = {c: i for i, c in enumerate(ordered(cycles.dropna(subset=["start_date"]))["cycle"])}
     frame = fin.assign(_order=fin["cycle"].map(order)).dropna(subset=["_order"])
     frame = frame.sort_values(["initiative_id", "_order"])
@@ -457,6 +461,8 @@ def _check_cumulative(tables: dict[str, pd.DataFrame], sources: dict[str, str], 
         previous_cycle = frame.groupby("initiative_id")["cycle"].shift()
         fell = frame[column] < previous
         for idx in sorted(frame.index[fell.to_numpy()]):
+            if (int(idx), column) in reported:
+                continue
             issues.add(sources["financials"], "financials",
                        f"{column} is cumulative but fell from {previous[idx]:,.0f} in cycle "
                        f"{previous_cycle[idx]} for initiative {frame.at[idx, 'initiative_id']}",
