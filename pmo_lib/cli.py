@@ -125,6 +125,11 @@ def _run(workspace: Path | str, args: argparse.Namespace) -> int:
     from .running.notebooks import report_notebooks
 
     ws = load_workspace(workspace)
+    if ws.snapshot:  # the sources moved on since the pull (a new export, a hand edit): the reports say so too
+        from .inputs.sources import snapshot_changes
+
+        for change in snapshot_changes(ws.path, ws.snapshot):
+            print(f"warning: {change.format()}")
     print("Notebooks:")
     for nb in report_notebooks(ws):
         print(f"  {nb.report:<22} {nb.describe()}")

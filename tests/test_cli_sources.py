@@ -195,3 +195,31 @@ def test_pull_without_sources_says_there_is_nothing_to_pull(tmp_path):
     result = pmo("pull", str(tmp_path / "ws"), cwd=tmp_path)
     assert "there is nothing to pull: pmo.yaml has no sources" in one_problem(result)
     assert unchanged(tmp_path / "ws") == before
+
+
+@pytest.mark.notebook
+def test_each_cycles_pack_tells_the_data_as_it_stood_and_a_new_export_is_said(tmp_path):
+    ws = walkthrough_workspace(tmp_path / "ws")
+    items = pd.read_csv(TINY / "data" / "work_items.csv", dtype=str, keep_default_na=False)
+    items.loc[items["item_id"] == "W2", "started"] = ""  # finished in C1 without a start
+    (ws / "exports" / "jira.csv").write_bytes(jira_export(items))
+    assert pmo("pull", str(ws), cwd=tmp_path).returncode == 0
+    (ws / "exports" / "jira.csv").write_bytes(jira_export(items.iloc[:-1]))  # a new export, not pulled
+    result = pmo("run", str(ws), "--cycle", "C1", "--cycle", "C3", "--format", "html", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (f"warning: exports/jira.csv, table work_items: the export changed since the last pull on "
+            in result.stdout), result.stdout
+    assert f"run 'pmo pull {ws}' (or 'pmo run --pull') to use it" in result.stdout
+    org = tmp_path / "out" / "tiny-test-org"
+    tail = "have no start date: they count in throughput but are left out of flow time"
+    expected = {"c1": f"1 of 2 work items finished by the end of C1 (50%) {tail}",
+                "c3": f"1 of 10 work items finished by the end of C3 (10%) {tail}"}
+    for slug, note in expected.items():
+        warnings = json.loads((org / slug / "manifest.json").read_text())["warnings"]
+        assert f"exports/jira.csv, table work_items: {note}" in warnings, warnings
+        assert not [w for w in warnings if "no start date" in w and note not in w]
+        kpi = next((org / slug).glob("*kpi*.html")).read_text()
+        assert note.replace("work_items", "work items") in kpi
+        assert "the export changed since the last pull" in kpi
+        assert "exports/jira.csv" in kpi and "data/work_items.csv" not in kpi  # the source the user named
+    assert "cycle 'C3'" not in (org / "c1" / "manifest.json").read_text()

@@ -79,6 +79,48 @@ def raw_tables(path: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     return frames, issues.problems
 
 
+@dataclass
+class SourcedTables:
+    """The tables of a workspace whose pmo.yaml names sources, read live, without validating them.
+
+    Attributes
+    ----------
+    frames : dict of str to DataFrame
+        Every table as text: the sourced ones mapped from their sources, the others
+        from the workspace's own files.
+    sources : dict of str to str
+        Each sourced table's source as a person names it ("Jira CSV export exports/jira.csv").
+    own : str
+        Where the tables with rows that are not sourced are kept: "data.xlsx", "CSV files in data/" or "".
+    failed : set of str
+        The tables whose source could not be read.
+    problems : list of Problem
+        What could not be read or mapped.
+    """
+
+    frames: dict[str, pd.DataFrame]
+    sources: dict[str, str]
+    own: str
+    failed: set[str]
+    problems: list[Problem]
+
+
+def sourced_tables(path: Path, config: Config) -> SourcedTables:
+    """Read a workspace whose pmo.yaml has ``sources:`` as ``pmo validate`` does: sourced tables from their sources."""
+    from .exceptions import _Collector
+    from .sources import read_with_sources
+    from .workspace import WORKBOOK, _read_csv, _read_workbook
+
+    issues = _Collector()
+    frames, labels, _, sourced = read_with_sources(Path(path), config, {}, issues, live=True, read_csv=_read_csv,
+                                                   read_workbook=_read_workbook, workbook_name=WORKBOOK)
+    own = {label for name, label in labels.items() if name not in sourced.descriptions and len(frames[name])}
+    where = ([WORKBOOK] if any(WORKBOOK in label for label in own) else []) + \
+        (["CSV files in data/"] if any(label.endswith(".csv") for label in own) else [])
+    return SourcedTables(frames, dict(sourced.descriptions), " and ".join(where), set(sourced.failed),
+                         issues.problems)
+
+
 def known_cycles(frames: dict[str, pd.DataFrame]) -> list[str]:
     """The cycle names a raw cycles table holds, ordered by start date (best effort: it is not validated)."""
     cycles = frames.get("cycles")

@@ -32,13 +32,17 @@ _REQUIRED_HINTS = {
 _PROBLEMS_SHOWN = 5
 
 
-def validation_lines(path: Path, *, limit: int = _PROBLEMS_SHOWN, name: str | Path | None = None
-                     ) -> tuple[bool, str, list[str]]:
-    """What ``pmo validate`` would say: whether the workspace is valid, a headline, and the first problems."""
+def validation_lines(path: Path, *, limit: int = _PROBLEMS_SHOWN, name: str | Path | None = None,
+                     from_sources: bool = False) -> tuple[bool, str, list[str]]:
+    """What ``pmo validate`` would say: whether the workspace is valid, a headline, and the first problems.
+
+    ``from_sources`` reads the tables pmo.yaml's ``sources:`` names from the sources, as
+    ``pmo validate`` does, rather than from the last pull.
+    """
     from .workspace import load_workspace
 
     try:
-        ws = load_workspace(path)
+        ws = load_workspace(path, from_sources=from_sources)
     except InputError as exc:
         problems = exc.problem_list
         lines = [f"  - {p.format()}" for p in problems[:limit]]
@@ -93,7 +97,11 @@ def status_lines(path: str | Path, *, cycle: str | None = None) -> list[str]:
     except PmoError as exc:
         config_problem = str(exc)
     name = config.organisation if config is not None else path.name
-    if (path / WORKBOOK).is_file() and (path / DATA_DIR).is_dir():
+    sourced = _sourced(path, config)
+    origins = sourced.sources if sourced is not None else {}
+    if sourced is not None:
+        form = "sources in pmo.yaml" + (f" and {sourced.own}" if sourced.own else "")
+    elif (path / WORKBOOK).is_file() and (path / DATA_DIR).is_dir():
         form = f"both {WORKBOOK} and {DATA_DIR}/ (keep only one)"
     elif (path / WORKBOOK).is_file():
         form = WORKBOOK
@@ -101,7 +109,10 @@ def status_lines(path: str | Path, *, cycle: str | None = None) -> list[str]:
         form = f"CSV files in {DATA_DIR}/"
     else:
         form = "none yet"
-    frames, _ = raw_tables(path) if form != "none yet" else ({}, [])
+    if sourced is not None:
+        frames = sourced.frames
+    else:
+        frames, _ = raw_tables(path) if form != "none yet" else ({}, [])
     lines = [f"{name}: engagement checklist for {shown(path)}", f"Tables ({form}):"]
     if config_problem:
         lines.insert(1, f"  note: {config_problem}")
@@ -110,8 +121,12 @@ def status_lines(path: str | Path, *, cycle: str | None = None) -> list[str]:
         frame = frames.get(spec.name)
         rows = 0 if frame is None else len(frame)
         kind = "required" if spec.required else "optional"
+        origin = f", from {origins[spec.name]}" if spec.name in origins else ""
         if rows:
-            lines.append(f"  [x] {spec.name:<{width}}  {plural(rows, 'row'):<10} {kind}")
+            lines.append(f"  [x] {spec.name:<{width}}  {plural(rows, 'row'):<10} {kind}{origin}")
+        elif sourced is not None and spec.name in sourced.failed:
+            lines.append(f"  [ ] {spec.name:<{width}}  {'not read':<10} {kind}: its source could not be read "
+                         "(see validation)")
         elif spec.required:
             hint = _REQUIRED_HINTS.get(spec.name, "fill it in")
             lines.append(f"  [ ] {spec.name:<{width}}  {'empty':<10} {kind}: {hint}")
@@ -137,8 +152,45 @@ def status_lines(path: str | Path, *, cycle: str | None = None) -> list[str]:
     if waiting and cycle is not None:
         lines.append(f"  Still expected: {', '.join(waiting)}.")
 
-    ok, head, details = validation_lines(path, name=shown(path))
+    ok, head, details = validation_lines(path, name=shown(path), from_sources=sourced is not None)
     lines.append(f"Validation: {head}" + (":" if details else "."))
     lines += [d.replace(f"{path}/", "") for d in details]  # file names relative to the workspace
-    lines.append(f"Next: pmo run {shown(path)}" if ok else f"Next: fix the problems, then pmo validate {shown(path)}")
+    if not ok:
+        lines.append(f"Next: fix the problems, then pmo validate {shown(path)}")
+    elif sourced is not None:
+        lines.append(_next_with_sources(path))
+    else:
+        lines.append(f"Next: pmo run {shown(path)}")
     return lines
+
+
+def _sourced(path: Path, config):
+    """The tables read as ``pmo validate`` reads them when pmo.yaml names sources; ``None`` when it names none."""
+    if config is None or config.sources is None:
+        return None
+    from .collect import SourcedTables, sourced_tables
+
+    try:
+        return sourced_tables(path, config)
+    except Exception as exc:  # a checklist reports, it does not crash
+        from .exceptions import Problem
+
+        return SourcedTables({}, {}, "", set(), [Problem(str(path), "", f"{type(exc).__name__}: {exc}")])
+
+
+def _next_with_sources(path: Path) -> str:
+    """The next step of a valid workspace with sources: a first pull, a new pull, or a run of the last pull."""
+    from .collect import shown
+    from .sources import read_snapshot, snapshot_changes
+    from .workspace import load_workspace
+
+    where = shown(path)
+    if not read_snapshot(path):
+        return f"Next: pmo pull {where} (the sources were never pulled), then pmo run {where}; or pmo run --pull {where}"
+    try:
+        ws = load_workspace(path)
+    except PmoError:
+        return f"Next: pmo run --pull {where} (pmo.yaml changed since the last pull)"
+    if any(p.message.startswith("the export") for p in snapshot_changes(ws.path, ws.snapshot)):
+        return f"Next: pmo run --pull {where} (an export changed since the last pull), or pmo run {where} to keep it"
+    return f"Next: pmo run {where} (the last pull), or pmo run --pull {where} to pull the sources again first"

@@ -112,10 +112,38 @@ class Workspace:
         return dict(self.cycle(cycle).tables)
 
     def source(self, table: str) -> str:
-        """Where a table was read from, as the user would name it."""
+        """Where a table was read from, as the user would name it.
+
+        A table pulled from a source is named by that source (``exports/jira.csv``,
+        ``sqlite:///portfolio.db table pmo_initiatives``), not by its snapshot file.
+        """
         return self._sources.get(table, f"{DATA_DIR}/{table}.csv")
 
+    def warnings_for(self, cycle: str | Cycle | None) -> list[Problem]:
+        """The warnings as they stood at the end of ``cycle``: what a report of that cycle shows.
+
+        :attr:`warnings` speak of the whole workspace, as ``pmo validate`` reads it.
+        The warnings that depend on time speak here of ``cycle`` alone: the work
+        items finished by its end without a start date, and the cycles up to it
+        without rows in a table. Every other warning is the same for every cycle.
+        """
+        at = cycle if isinstance(cycle, Cycle) else self.cycle(cycle)
+        unstarted = _unstarted_warning(at.tables["work_items"], self.source("work_items"), by=at)
+        out: list[Problem] = []
+        for warning in self.warnings:
+            if warning in self._dated:
+                if unstarted is not None and warning.message.endswith(_UNSTARTED_TAIL):
+                    out.append(unstarted)
+                    unstarted = None
+                continue
+            out.append(warning)
+        if unstarted is not None:
+            out.append(unstarted)
+        return out + _coverage_warnings(self, upto=at)
+
     _sources: dict[str, str] = field(default_factory=dict)
+    #: The workspace-wide warnings that :meth:`warnings_for` replaces by a cycle's own.
+    _dated: list[Problem] = field(default_factory=list, repr=False)
     #: ``data/_sources.json`` of the snapshot the tables were read from (read live: what was pulled);
     #: empty without sources.
     snapshot: dict = field(default_factory=dict)
@@ -417,10 +445,14 @@ def _check_references(tables: dict[str, pd.DataFrame], sources: dict[str, str], 
 
 
 def _check_cumulative(tables: dict[str, pd.DataFrame], sources: dict[str, str], issues: _Collector) -> None:
-    """Cumulative PV, EV and AC must not fall from one cycle to the next."""
+    """Cumulative PV, EV and AC must not fall from one cycle to the next.
+
+    A value already reported as invalid (a negative cost) is not reported again for the fall it makes.
+    """
     fin, cycles = tables.get("financials"), tables.get("cycles")
     if fin is None or cycles is None:
         return
+    reported = {(p.row, p.column) for p in issues.problems if p.table == "financials"}
     order = {c: i for i, c in enumerate(ordered(cycles.dropna(subset=["start_date"]))["cycle"])}
     frame = fin.assign(_order=fin["cycle"].map(order)).dropna(subset=["_order"])
     frame = frame.sort_values(["initiative_id", "_order"])
@@ -429,6 +461,8 @@ def _check_cumulative(tables: dict[str, pd.DataFrame], sources: dict[str, str], 
         previous_cycle = frame.groupby("initiative_id")["cycle"].shift()
         fell = frame[column] < previous
         for idx in sorted(frame.index[fell.to_numpy()]):
+            if (int(idx), column) in reported:
+                continue
             issues.add(sources["financials"], "financials",
                        f"{column} is cumulative but fell from {previous[idx]:,.0f} in cycle "
                        f"{previous_cycle[idx]} for initiative {frame.at[idx, 'initiative_id']}",
@@ -573,7 +607,12 @@ def load_workspace(path: str | Path | None = None, *, from_sources: bool = False
         _check_assessment(tables["assessment"], model, sources["assessment"], issues)
     if config is not None and "assessment" in tables:
         tables["assessment"] = _check_roles(tables["assessment"], config, sources["assessment"], issues)
-    _check_unstarted(tables, sources, issues, warnings)
+    origins = {**sources, **(sourced.origins if sourced is not None else {})}  # a sourced table: its source
+    _check_unstarted(tables, sources, issues)
+    if "work_items" in tables:
+        unstarted = _unstarted_warning(tables["work_items"], origins["work_items"])
+        if unstarted is not None:
+            warnings.append(unstarted)
     if sourced is not None:
         issues.problems = sourced.relocate(issues.problems)
     issues.raise_if_any(workspace=path)
@@ -589,21 +628,19 @@ def load_workspace(path: str | Path | None = None, *, from_sources: bool = False
             frame = ordered(frame)
         full[spec.name] = frame.reset_index(names="source_row")
     ws = Workspace(path=path, config=config, tables=full, present=present, model=model,
-                   catalog=catalog, playbook=playbook, files=files, warnings=warnings, _sources=sources,
+                   catalog=catalog, playbook=playbook, files=files, warnings=warnings, _sources=origins,
                    snapshot=sourced.snapshot if sourced else {}, pulled=sourced.pulled if sourced else {})
     if sourced is not None and not sourced.live:
         from .sources import snapshot_changes
         warnings.extend(snapshot_changes(path, sourced.snapshot))
-    warnings.extend(_coverage_warnings(ws))
+    coverage = _coverage_warnings(ws)
+    warnings.extend(coverage)
+    ws._dated = [w for w in warnings if w.message.endswith(_UNSTARTED_TAIL)] + coverage
     return ws
 
 
-def _check_unstarted(tables: dict[str, pd.DataFrame], sources: dict[str, str], issues: _Collector,
-                     warnings: list[Problem]) -> None:
-    """Work items finished without a start: not finished before created, and counted for the data-quality appendix.
-
-    They count in throughput and are left out of flow time; the appendix gives their number and share.
-    """
+def _check_unstarted(tables: dict[str, pd.DataFrame], sources: dict[str, str], issues: _Collector) -> None:
+    """Work items finished without a start must not be finished before they were created."""
     items = tables.get("work_items")
     if items is None:
         return
@@ -613,11 +650,27 @@ def _check_unstarted(tables: dict[str, pd.DataFrame], sources: dict[str, str], i
         issues.add(sources["work_items"], "work_items",
                    f"finished is before created ({items.at[idx, 'created'].date()})", row=int(idx),
                    column="finished", value=items.at[idx, "finished"].date().isoformat())
-    count, finished = int(unstarted.sum()), int(items["finished"].notna().sum())
-    if count:
-        warnings.append(Problem(sources["work_items"], "work_items",
-                                f"{count} of {finished} finished work items ({count / finished:.0%}) have no start "
-                                "date: they count in throughput but are left out of flow time"))
+
+
+_UNSTARTED_TAIL = "have no start date: they count in throughput but are left out of flow time"
+
+
+def _unstarted_warning(items: pd.DataFrame, label: str, *, by: Cycle | None = None) -> Problem | None:
+    """The data-quality note on work items finished without a start date, or ``None`` when there are none.
+
+    They count in throughput and are left out of flow time; the note gives their
+    number and share. ``by`` counts only the items finished by the end of that
+    cycle, as its report knew them; without it, every finished item counts.
+    """
+    done = items["finished"].notna()
+    if by is not None:
+        done &= items["finished"] <= by.end
+    unstarted = done & items["started"].isna()
+    count, finished = int(unstarted.sum()), int(done.sum())
+    if not count:
+        return None
+    what = "finished work items" if by is None else f"work items finished by the end of {by.name}"
+    return Problem(label, "work_items", f"{count} of {finished} {what} ({count / finished:.0%}) {_UNSTARTED_TAIL}")
 
 
 def _load_knowledge(path: Path, config: Config | None, config_lines: dict[tuple, int], model: MaturityModel | None,
@@ -680,14 +733,14 @@ def _empty(spec: TableSpec) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=dtypes.get(c.kind, object)) for c in spec.columns})
 
 
-def _coverage_warnings(ws: Workspace) -> list[Problem]:
-    """Warn about cycles that lack data an analysis would use."""
+def _coverage_warnings(ws: Workspace, *, upto: Cycle | None = None) -> list[Problem]:
+    """Warn about cycles that lack data an analysis would use: every cycle, or those up to ``upto``."""
     out = []
     for table in ("financials", "assessment", "feedback"):
         if not ws.has(table):
             continue
         covered = set(ws[table]["cycle"])
-        for cycle in ws.cycles:
+        for cycle in (ws.cycles if upto is None else upto.history_names):
             if cycle not in covered:
                 out.append(Problem(ws.source(table), table, f"cycle {cycle!r} has no rows in {table}"))
     return out

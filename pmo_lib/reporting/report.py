@@ -738,13 +738,24 @@ def value_score_method(funding) -> str:
             "others rescaled. The weights are part of the workspace configuration (funding, value weights).")
 
 
-def data_quality_table(workspace) -> pd.DataFrame:
+def data_quality_table(workspace, cycle=None) -> pd.DataFrame:
     """The workspace's warnings (issues that did not stop the run), for the data-quality appendix.
+
+    Parameters
+    ----------
+    workspace : Workspace
+    cycle : Cycle or str, optional
+        The report's cycle: the warnings as they stood at its end
+        (:meth:`pmo_lib.Workspace.warnings_for`), so that a past cycle's report
+        does not count later cycles' data. ``None`` gives the workspace's warnings,
+        as ``pmo validate`` says them.
 
     Returns
     -------
     DataFrame
-        Columns ``source, table, message``.
+        Columns ``source, table, message``. ``source`` is where the warning comes
+        from as the user names it: a file of the workspace, the source a table is
+        pulled from (``exports/jira.csv``), or "workspace" for the workspace as a whole.
     """
     from ..inputs.tables import TABLES
 
@@ -754,14 +765,22 @@ def data_quality_table(workspace) -> pd.DataFrame:
                 text = text.replace(name, name.replace("_", " "))
         return text
 
-    rows = [{"source": str(p.file).replace(str(workspace.path), "").lstrip("/") or ".", "table": readable(p.table),
-             "message": readable(p.message)} for p in workspace.warnings]
+    def where(file: str) -> str:
+        inside = str(file).replace(str(workspace.path), "", 1).lstrip("/") if str(file).startswith(
+            str(workspace.path)) else str(file)
+        return inside or "workspace"
+
+    warnings = workspace.warnings if cycle is None else workspace.warnings_for(cycle)
+    rows = [{"source": where(p.file), "table": readable(p.table), "message": readable(p.message)} for p in warnings]
     return pd.DataFrame(rows, columns=["source", "table", "message"])
 
 
-def data_quality_section(workspace):
-    """The data-quality appendix: the warnings as a table, or a note that there are none."""
-    frame = data_quality_table(workspace)
+def data_quality_section(workspace, cycle=None):
+    """The data-quality appendix: the warnings as a table, or a note that there are none.
+
+    ``cycle`` is the report's cycle: the warnings as they stood at its end (see :func:`data_quality_table`).
+    """
+    frame = data_quality_table(workspace, cycle)
     if frame.empty:
         return notice("The inputs passed every check: nothing limits what the report can show.")
     return table(frame, labels={"source": "File", "table": "Table", "message": "Warning"},

@@ -150,7 +150,7 @@ else:
 _SCRATCH = """# Scratch work for the analyst: this cell is tagged remove-cell and never reaches the client.
 kpis.columns.tolist()"""
 
-_APPENDIX = """pmo.data_quality_section(ws)"""
+_APPENDIX = """pmo.data_quality_section(ws, cycle)  # the warnings as they stood at the end of the cycle"""
 
 
 def starter_notebook(title: str, report: str) -> Any:

@@ -264,8 +264,11 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
                                   organisation=ws.config.organisation, parameters=parameters, inputs=inputs,
                                   packages=_package_versions(), warnings=tuple(p.format() for p in ws.warnings),
                                   snapshot=manifest_snapshot(ws))
+                # ... and its own warnings: the data as it stood at the cycle's end, as its reports show them
+                warned = {c: tuple(p.format() for p in ws.warnings_for(c)) for c in selected}
                 for cycle, done in _by_cycle(schedule(tasks, backend), tasks, progress=show):
-                    results.append(_finish_cycle(cycle, done, staging / slugs[cycle], org_dir, common))
+                    results.append(_finish_cycle(cycle, done, staging / slugs[cycle], org_dir,
+                                                 dataclasses.replace(common, warnings=warned[cycle])))
             finally:
                 backend.close()
         finally:

@@ -202,3 +202,43 @@ def test_every_optional_table_says_what_it_would_add_to_the_reports():
 
     assert set(SECTIONS_BY_TABLE) == {name for name, spec in TABLES.items() if not spec.required}
     assert SECTIONS_BY_TABLE["feedback"] == "customer value (NPS, CSAT) and the value-for-money chart"
+
+
+def test_status_with_sources_agrees_with_validate_before_and_after_a_pull(tmp_path):
+    from pmo_lib.inputs.engagement import status_lines
+    from pmo_lib.inputs.scaffold import init_workspace
+    from pmo_lib.inputs.sources import pull_workspace
+    from tests.test_cli_sources import jira_export, walkthrough_workspace
+
+    ws = walkthrough_workspace(tmp_path / "ws")
+
+    def table_line(lines: list[str], table: str) -> str:
+        return next(line for line in lines if line.startswith(f"  [x] {table} ") or line.startswith(f"  [ ] {table} "))
+
+    before = status_lines(ws)  # never pulled: read from the sources, as pmo validate reads them
+    assert before[1] == "Tables (sources in pmo.yaml):"
+    assert re.match(r"  \[x\] work_items +12 rows +optional, from Jira CSV export exports/jira.csv$",
+                    table_line(before, "work_items"))
+    assert re.match(r"  \[x\] financials +12 rows +required, from database sqlite:///portfolio.db query$",
+                    table_line(before, "financials"))
+    assert re.match(r"  \[x\] cycles +3 rows +required, from database sqlite:///portfolio.db table cycles$",
+                    table_line(before, "cycles"))
+    assert "Validation: valid, 3 cycles (C1 to C3)." in before
+    assert before[-1].startswith(f"Next: pmo pull {ws} (the sources were never pulled), then pmo run {ws}")
+
+    pull_workspace(ws)
+    init_workspace(tmp_path / "fresh")  # pmo init's untouched workbook, left in place after the pull
+    shutil.copy(tmp_path / "fresh" / "data.xlsx", ws / "data.xlsx")
+    after = status_lines(ws)
+    assert after[1] == "Tables (sources in pmo.yaml):"
+    assert not [line for line in after if "keep only one" in line or "empty" in line and "required" in line]
+    assert table_line(after, "work_items") == table_line(before, "work_items")
+    assert "Validation: valid, 3 cycles (C1 to C3)." in after
+    assert after[-1].startswith(f"Next: pmo run {ws} (the last pull)")
+
+    items = pd.read_csv(TINY_ITEMS, dtype=str, keep_default_na=False)
+    (ws / "exports" / "jira.csv").write_bytes(jira_export(items.iloc[:-1]))  # a new export
+    assert status_lines(ws)[-1].startswith(f"Next: pmo run --pull {ws} (an export changed since the last pull)")
+
+
+TINY_ITEMS = Path(__file__).resolve().parents[1] / "data" / "tiny" / "data" / "work_items.csv"

@@ -390,3 +390,125 @@ def test_a_password_with_url_characters_still_makes_a_valid_url(monkeypatch):
     assert secrets.mask(f"failed for {url.render_as_string(hide_password=False)}") == \
         "failed for postgresql://pmo:***@***:5432/portfolio"
     assert public_url(written) == "postgresql://${PMO_TEST_HOST}:5432/portfolio"
+
+
+def test_each_cycle_counts_the_unstarted_items_finished_by_its_end(tiny):
+    from pmo_lib.reporting.report import data_quality_table
+
+    from ..conftest import edit_csv
+
+    # W2 finished in C1 and W12 in C3, both without a start; C3 has no feedback rows
+    edit_csv(tiny, "work_items", lambda f: f.assign(started=f["started"].where(~f["item_id"].isin(["W2", "W12"]), "")))
+    edit_csv(tiny, "feedback", lambda f: f[f["cycle"] != "C3"])
+    ws = load_workspace(tiny)
+    tail = "have no start date: they count in throughput but are left out of flow time"
+    assert f"2 of 10 finished work items (20%) {tail}" in [w.message for w in ws.warnings]  # pmo validate's view
+
+    def notes(cycle):
+        return [w.message for w in ws.warnings_for(cycle) if "no start date" in w.message or "no rows" in w.message]
+
+    c1 = "cycle 'C1' has no rows in feedback"  # tiny has none for C1
+    assert notes("C1") == [f"1 of 2 work items finished by the end of C1 (50%) {tail}", c1]
+    assert notes(ws.cycle("C2")) == [f"1 of 6 work items finished by the end of C2 (17%) {tail}", c1]
+    assert notes("C3") == [f"2 of 10 work items finished by the end of C3 (20%) {tail}", c1,
+                           "cycle 'C3' has no rows in feedback"]
+    appendix = data_quality_table(ws, ws.cycle("C1"))
+    assert appendix["message"].str.contains("1 of 2 work items finished by the end of C1").any()
+    assert not appendix["message"].str.contains("2 of 10|C3").any()
+    assert data_quality_table(ws)["message"].str.contains("2 of 10 finished work items").any()
+
+
+def test_the_appendix_names_a_pulled_table_by_its_source_and_the_workspace_in_words(jira_ws):
+    from pmo_lib.reporting.report import data_quality_table
+
+    pull_workspace(jira_ws)
+    ws = load_workspace(jira_ws)  # from the snapshot, as a run reads it
+    assert ws.source("work_items") == "exports/jira.csv"
+    appendix = data_quality_table(ws, "C1").set_index("table")
+    assert appendix.at["work items", "source"] == "exports/jira.csv"
+    assert appendix.at["work items", "message"].startswith("1 of 3 work items finished by the end of C1 (33%)")
+    assert appendix.at["initiative status", "source"] == "workspace"
+    assert "." not in appendix["source"].tolist()
+
+
+def test_a_replaced_export_is_a_warning_and_the_report_keeps_the_pulled_rows(jira_ws):
+    from pmo_lib.reporting.report import data_quality_table
+
+    pull_workspace(jira_ws)
+    pulled = items(load_workspace(jira_ws))
+    write_jira_csv(jira_ws / "exports" / "jira.csv", GOOD_ROWS[:3])  # a new export, not pulled yet
+    ws = load_workspace(jira_ws)
+    assert items(ws).equals(pulled)
+    (note,) = [w for w in ws.warnings if "export" in w.message]
+    assert note.file == "exports/jira.csv" and note.table == "work_items"
+    assert note.message.startswith("the export changed since the last pull on ")
+    assert note.message.endswith(f"the report uses the rows pulled then: run 'pmo pull {jira_ws}' (or 'pmo run "
+                                 "--pull') to use it")
+    assert data_quality_table(ws, "C3")["message"].str.contains("the export changed since the last pull").any()
+    pull_workspace(jira_ws)
+    assert not [w for w in load_workspace(jira_ws).warnings if "export" in w.message]
+
+
+FINANCIALS_YAML = """    financials: {from: csv, path: exports/financials.csv}
+"""
+
+
+@pytest.fixture
+def two_sources(jira_ws) -> Path:
+    """jira_ws with its financials from a CSV export too: two pulled tables."""
+    shutil.move(jira_ws / "data" / "financials.csv", jira_ws / "exports" / "financials.csv")
+    text = (jira_ws / "pmo.yaml").read_text().replace("  tables:\n", "  tables:\n" + FINANCIALS_YAML)
+    (jira_ws / "pmo.yaml").write_text(text)
+    pull_workspace(jira_ws)
+    return jira_ws
+
+
+def test_a_changed_time_zone_is_said_once_with_the_tables_it_affects(two_sources):
+    (two_sources / "pmo.yaml").write_text((two_sources / "pmo.yaml").read_text() + "timezone: Europe/Berlin\n")
+    with pytest.raises(InputError) as caught:
+        load_workspace(two_sources)
+    (problem,) = caught.value.problem_list
+    assert problem.column == "timezone" and problem.row is not None
+    assert problem.message.startswith("timezone changed from UTC to Europe/Berlin in pmo.yaml since the last pull (")
+    assert "it affects 2 tables: financials, work_items; " in problem.message
+    assert "run 'pmo pull" in problem.message and "(or 'pmo run --pull')" in problem.message
+
+
+def test_a_sourced_table_whose_entry_changed_is_not_also_missing(two_sources):
+    text = (two_sources / "pmo.yaml").read_text().replace("exports/financials.csv", "exports/finance.csv")
+    (two_sources / "pmo.yaml").write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_workspace(two_sources)
+    (line,) = [p.format() for p in caught.value.problem_list]
+    assert "column sources.tables.financials: sources.tables.financials changed in pmo.yaml since the last pull" \
+        in line
+    assert "missing" not in line
+
+
+def test_a_wrong_column_name_suggests_the_closest_columns_first(jira_ws):
+    text = (jira_ws / "pmo.yaml").read_text().replace('"Start date"', '"Begin date"')
+    (jira_ws / "pmo.yaml").write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_workspace(jira_ws, from_sources=True)
+    (problem,) = caught.value.problem_list
+    assert problem.message.startswith("exports/jira.csv has no column 'Begin date'; did you mean "
+                                      "'Custom field (Start date)'?"), problem.message
+    listed = problem.message.split("It has ", 1)[1]
+    assert listed.startswith("Custom field (Start date), ")
+
+
+def test_rows_whose_values_map_to_several_kit_values_are_one_line(jira_ws):
+    rows = [jira_row("AEJ-1", "Story", "12/Mar/24 9:41 AM", "", "AEJ:Macro", "", labels=("macro", "micro")),
+            jira_row("AEJ-2", "Story", "12/Mar/24 9:41 AM", "", "AEJ:Macro", "", labels=("micro", "macro")),
+            jira_row("AEJ-3", "Story", "12/Mar/24 9:41 AM", "", "AEJ:Macro", "", labels=("macro", "macro")),
+            jira_row("AEJ-4", "Story", "12/Mar/24 9:41 AM", "", "AEJ:Macro", "", labels=("micro", "other"))]
+    write_jira_csv(jira_ws / "exports" / "jira.csv", rows)
+    text = (jira_ws / "pmo.yaml").read_text().replace('initiative_id: "Custom field (Journal)"', "initiative_id: Labels")
+    text = text.replace('initiative_id: {"AEJ:Macro": I1, "AEJ:Micro": I2}', "initiative_id: {macro: I1, micro: I2}")
+    (jira_ws / "pmo.yaml").write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_workspace(jira_ws, from_sources=True)
+    (line,) = [p.format() for p in caught.value.problem_list]
+    assert line.startswith("exports/jira.csv, table work_items, column initiative_id (from 'Labels'): Labels holds "
+                           "several values in a row that map to different initiative_id values;"), line
+    assert line.endswith("(2 rows: line 2 (issue AEJ-1): macro + micro, line 3 (issue AEJ-2): micro + macro)")

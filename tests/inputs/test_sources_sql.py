@@ -184,3 +184,44 @@ def test_a_missing_environment_variable_is_named(sqlite_ws, monkeypatch):
         load_workspace(sqlite_ws, from_sources=True)
     (problem,) = caught.value.problem_list
     assert problem.column == "sources.database" and "PMO_TEST_PG_PASSWORD is not set" in problem.message
+
+
+def test_a_changed_database_is_said_once_with_the_tables_it_serves(sqlite_ws):
+    pull_workspace(sqlite_ws)
+    shutil.copy(sqlite_ws / "portfolio.db", sqlite_ws / "copy.db")
+    (sqlite_ws / "pmo.yaml").write_text((sqlite_ws / "pmo.yaml").read_text().replace("portfolio.db", "copy.db"))
+    with pytest.raises(InputError) as caught:
+        load_workspace(sqlite_ws)
+    (problem,) = caught.value.problem_list  # not one line per table, and no table also "missing"
+    assert problem.column == "sources.database" and problem.row is not None
+    assert problem.message.startswith("sources.database changed from sqlite:///portfolio.db to sqlite:///copy.db "
+                                      "in pmo.yaml since the last pull (")
+    assert "it affects 11 tables: actions, assessment, benefits, cycles, decisions, feedback, financials, goals" \
+        in problem.message
+    assert problem.message.endswith(f"run 'pmo pull {sqlite_ws}' (or 'pmo run --pull')")
+
+
+def test_a_query_typo_before_a_pull_is_not_also_a_missing_table(sqlite_ws):
+    pull_workspace(sqlite_ws)
+    (sqlite_ws / "pmo.yaml").write_text((sqlite_ws / "pmo.yaml").read_text().replace("FROM pmo_financials",
+                                                                                     "FROM pmo_finance"))
+    with pytest.raises(InputError) as caught:
+        load_workspace(sqlite_ws)  # pmo run without pulling
+    (problem,) = caught.value.problem_list
+    assert problem.column == "sources.tables.financials"
+    assert "sources.tables.financials changed in pmo.yaml since the last pull" in problem.message
+    assert "missing" not in str(caught.value)
+
+
+def test_a_negative_cost_is_not_also_a_cumulative_fall(sqlite_ws):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{sqlite_ws / 'portfolio.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE pmo_financials SET actual_cost = -5 WHERE cycle = 'C2' AND initiative_id = 'I1'")
+    engine.dispose()
+    with pytest.raises(InputError) as caught:
+        load_workspace(sqlite_ws, from_sources=True)
+    lines = [p.format() for p in caught.value.problem_list]
+    assert len(lines) == 1, lines
+    assert "column actual_cost: must not be negative (got -5)" in lines[0]

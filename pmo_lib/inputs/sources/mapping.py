@@ -219,6 +219,17 @@ def _lookup(name: str, header: list[str], *, jira: bool) -> str | None:
     return None
 
 
+def _close_columns(name: str, header: list[str], *, jira: bool, most: int = 3) -> list[str]:
+    """The source columns most like ``name``, closest first (difflib), ignoring case and Jira's ``Custom field (…)``."""
+    def bare(column: str) -> str:
+        inner = re.fullmatch(r"custom field \((.*)\)", column.casefold()) if jira else None
+        return inner.group(1) if inner else column.casefold()
+
+    wanted = name.casefold()
+    scored = [(difflib.SequenceMatcher(None, wanted, bare(h)).ratio(), i, h) for i, h in enumerate(header)]
+    return [h for score, _, h in sorted(scored, key=lambda t: (-t[0], t[1])) if score >= 0.5][:most]
+
+
 def _value_map(table: str, column: str, source: TableSource, kind: str) -> dict[str, str] | None:
     """The value map of one kit column, casefolded: the kind's defaults, then pmo.yaml's ``values:``."""
     out: dict[str, str] = {}
@@ -255,8 +266,10 @@ def map_rows(table: str, rows: SourceRows, source: TableSource, kind: str, zone:
         if wanted is not None:
             found = _lookup(wanted, rows.header, jira=jira)
             if found is None:
-                close = difflib.get_close_matches(wanted, rows.header, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"it has {_listing(rows.header)}"
+                close = _close_columns(wanted, rows.header, jira=jira)
+                rest = close + [h for h in rows.header if h not in close]
+                hint = (f"did you mean {' or '.join(repr(c) for c in close)}? It has {_listing(rest)}" if close
+                        else f"it has {_listing(rest)}")
                 issues.add(config_file, CONFIG_FILE, f"{rows.label} has no column {wanted!r}; {hint}",
                            row=lines.get(here + ("columns", col.name)),
                            column=".".join(here + ("columns", col.name)))
@@ -288,6 +301,7 @@ def map_rows(table: str, rows: SourceRows, source: TableSource, kind: str, zone:
         mapping = _value_map(table, col.name, source, kind)
         unmapped: Counter[str] = Counter()
         unmapped_rows: dict[str, list[str]] = {}
+        several: list[tuple[int, str]] = []  # rows whose values map to more than one kit value
         out: list[str] = []
         for i, record in enumerate(rows.records):
             values = [v for v in record.get(src, []) if _text(v) != ""]
@@ -297,11 +311,22 @@ def map_rows(table: str, rows: SourceRows, source: TableSource, kind: str, zone:
                     unmapped[v] += 1
                     unmapped_rows.setdefault(v, []).append(where[i][len(rows.label):].strip() or where[i])
                 reported.add((i, col.name))
+            elif problem in (_SEVERAL, _SEVERAL_MAPPED):
+                several.append((i, " + ".join(dict.fromkeys(_text(v) for v in values))))
+                reported.add((i, col.name))
             elif problem:
                 issues.add(where[i], table, problem, column=_column(col.name, src),
                            value=", ".join(_text(v) for v in values))
                 reported.add((i, col.name))
             out.append(text)
+        if len(several) == 1:
+            (i, value), = several
+            issues.add(where[i], table, _several_text(col.name, src, mapping), column=_column(col.name, src),
+                       value=value)
+        elif several:
+            first = [f"{where[i][len(rows.label):].strip() or where[i]}: {value}" for i, value in several]
+            issues.add(rows.label, table, f"{_several_text(col.name, src, mapping)} ({_rows(len(several))}: "
+                       f"{_listing(first, _PREVIEW)})", column=_column(col.name, src))
         for value, count in unmapped.most_common():
             issues.add(rows.label, table,
                        f"{src} {value!r} is not mapped ({_rows(count)}: {_listing(unmapped_rows[value], _PREVIEW)}); "
@@ -310,6 +335,18 @@ def map_rows(table: str, rows: SourceRows, source: TableSource, kind: str, zone:
         data[col.name] = out
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows.records)), dtype=object)
     return Pulled(table, frame, where, rows.label, dict(rows.record), chosen, reported)
+
+
+_SEVERAL = "several"  # a cell holds several values and no map picks one
+_SEVERAL_MAPPED = "several mapped"  # a cell's values map to more than one kit value
+
+
+def _several_text(column: str, source: str, mapping: dict[str, str] | None) -> str:
+    if mapping is None:
+        return (f"{source} holds several values in a row; map the one that counts under values.{column} in "
+                f"{CONFIG_FILE}")
+    return (f"{source} holds several values in a row that map to different {column} values; keep one in the "
+            f"source, or map only the one that counts under values.{column} in {CONFIG_FILE}")
 
 
 def _one_value(values: list[Any], mapping: dict[str, str] | None, kind: str, zone: ZoneInfo,
@@ -322,10 +359,10 @@ def _one_value(values: list[Any], mapping: dict[str, str] | None, kind: str, zon
         if not hits:
             return _text(values[0]), "unmapped"
         if len(set(hits)) > 1:
-            return "", f"the values map to more than one value ({', '.join(dict.fromkeys(hits))}); keep one"
+            return "", _SEVERAL_MAPPED
         return hits[0], None
     if len({_text(v) for v in values}) > 1:
-        return "", "the source holds several values here; map the one that counts with values"
+        return "", _SEVERAL
     if not values:
         return "", None
     value = values[0]

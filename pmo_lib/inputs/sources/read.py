@@ -13,7 +13,8 @@ from ..config import CONFIG_FILE, Config, TableSource
 from ..exceptions import Problem, _Collector
 from ..tables import TABLES
 from .mapping import Pulled, Secrets, SourceRows, env_value, expand_env, map_rows, public_url, relocate
-from .snapshot import DATA_DIR, SOURCES_FILE, _settings, _sha256, read_snapshot, sourced_description
+from .snapshot import (DATA_DIR, SOURCES_FILE, _settings, _sha256, read_snapshot, settings_parts, source_label,
+                       sourced_description)
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Sourced:
     snapshot: dict[str, Any] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)  # table -> "Jira CSV export exports/jira.csv"
     failed: set[str] = field(default_factory=set)  # tables whose source could not be read (and said why)
+    origins: dict[str, str] = field(default_factory=dict)  # table -> its source as pmo.yaml names it
 
     def relocate(self, problems: list[Problem]) -> list[Problem]:
         """Problems named by the sources' keys; a table whose source failed is not also "missing"."""
@@ -80,6 +82,7 @@ def read_with_sources(path: Path, config: Config, lines: dict[tuple, int], issue
         for name, table in pulled.items():
             _claim(name, table.frame, table.label, frames, labels, issues)
             sourced.descriptions[name] = sourced_description(table.record)
+            sourced.origins[name] = table.label
         sourced.snapshot = {"tables": {n: t.record for n, t in pulled.items()}}
         return frames, labels, files, sourced
 
@@ -90,25 +93,113 @@ def read_with_sources(path: Path, config: Config, lines: dict[tuple, int], issue
         return frames, labels, files, sourced
     files.append(data_dir / SOURCES_FILE)
     sourced.snapshot = snapshot
+    again = f"run 'pmo pull {path}' (or 'pmo run --pull')"
+    stale: list[str] = []
     for name in sorted(wanted):
         record = snapshot["tables"].get(name)
         csv_path = data_dir / f"{name}.csv"
         if record is None or not csv_path.is_file():
-            issues.add(str(path), name, f"the table comes from a source but is not in the last pull; run "
-                       f"'pmo pull {path}'")
+            issues.add(str(path), name, f"the table comes from a source but is not in the last pull; {again}")
+            sourced.failed.add(name)
             continue
-        settings = _settings(config.sources.tables.get(name), config.sources.database, config.timezone)
-        if record.get("settings") != settings:
-            issues.add(str(csv_path), name, f"the source of the table changed in {CONFIG_FILE} since the last pull "
-                       f"({record.get('pulled_at')}); run 'pmo pull {path}'")
+        if _stale(record, config.sources.tables.get(name), config.sources.database, config.timezone):
+            stale.append(name)
+            sourced.failed.add(name)
             continue
         files.append(csv_path)
         frame = read_csv(csv_path, str(csv_path), name, issues)
         if frame is None:
             continue
         sourced.descriptions[name] = sourced_description(record)
+        sourced.origins[name] = source_label(name, record)
         _claim(name, frame, str(csv_path), frames, labels, issues)
+    if stale:
+        issues.problems.extend(_what_changed(path, config, lines, snapshot, stale, again))
     return frames, labels, files, sourced
+
+
+def _serves(entry: TableSource | None) -> bool:
+    """Whether ``sources.database`` serves a table: it has no entry, or an SQL entry without a database of its own."""
+    return entry is None or (entry.source_kind == "sql" and not entry.database)
+
+
+def _stale(record: dict[str, Any], entry: TableSource | None, database: str | None, zone: str) -> bool:
+    """Whether pmo.yaml says something else of a pulled table's source than when it was pulled.
+
+    A change of the database concerns only the tables it serves. A pull by an
+    older kit recorded one fingerprint of everything, the database included.
+    """
+    recorded = record.get("settings_parts")
+    if not isinstance(recorded, dict):
+        return bool(record.get("settings") != _settings(entry, database, zone))
+    now = settings_parts(entry, database, zone)
+    return (recorded.get("entry") != now["entry"] or recorded.get("timezone") != zone
+            or (_serves(entry) and recorded.get("database") != now["database"]))
+
+
+def _what_changed(path: Path, config: Config, lines: dict[tuple, int], snapshot: dict[str, Any], stale: list[str],
+                  again: str) -> list[Problem]:
+    """Why the pulled tables ``stale`` no longer match pmo.yaml, each cause once with the tables it affects.
+
+    The time zone and the database serve many tables at once; a table's own entry
+    under ``sources.tables`` serves only it. A pull since the kit records each
+    part's fingerprint; for an older pull the cause is told from what it recorded.
+    """
+    assert config.sources is not None
+    config_file = str(path / CONFIG_FILE)
+    when = f"in {CONFIG_FILE} since the last pull ({snapshot.get('pulled_at') or 'time unknown'})"
+    records = {name: snapshot["tables"][name] for name in stale}
+
+    def parts(name: str) -> dict[str, str] | None:
+        recorded = records[name].get("settings_parts")
+        return recorded if isinstance(recorded, dict) else None
+
+    def affects(names: list[str]) -> str:
+        return f"it affects {'the table' if len(names) == 1 else f'{len(names)} tables:'} {', '.join(names)}"
+
+    database, zone = config.sources.database, config.timezone
+    zones: dict[str, str] = {}  # table -> the time zone it was pulled in, when that changed
+    db_changed, entry_changed = [], []
+    for name in stale:
+        record, recorded = records[name], parts(name)
+        entry = config.sources.tables.get(name)
+        was = (recorded or {}).get("timezone", snapshot.get("timezone"))
+        if was is not None and was != zone:
+            zones[name] = str(was)
+        serves = _serves(entry)
+        if recorded is not None:
+            now = settings_parts(entry, database, zone)
+            if serves and recorded.get("database") != now["database"]:
+                db_changed.append(name)
+            if recorded.get("entry") != now["entry"]:
+                entry_changed.append(name)
+        elif serves and record.get("from") == "sql" and record.get("source") != (public_url(database) if database
+                                                                                 else None):
+            db_changed.append(name)  # a pull by an older kit: told from what it recorded
+    unexplained = [n for n in stale if n not in zones and n not in db_changed and n not in entry_changed]
+    if unexplained and db_changed and not any(parts(n) for n in unexplained):
+        db_changed += unexplained  # an older pull fingerprinted the database with every table
+    else:
+        entry_changed += unexplained
+    out: list[Problem] = []
+    if zones:
+        names = list(zones)
+        out.append(Problem(config_file, CONFIG_FILE, f"timezone changed from {' and '.join(sorted(set(zones.values())))} "
+                           f"to {zone} {when}; {affects(names)}; {again} to pull them in the new time zone",
+                           row=lines.get(("timezone",)), column="timezone"))
+    if db_changed:
+        old = sorted({str(records[n].get("source")) for n in db_changed if records[n].get("from") == "sql"})
+        new = public_url(database) if database else "none"
+        moved = f"from {' and '.join(old)} to {new}" if old and old != [new] else "(its address or credentials)"
+        out.append(Problem(config_file, CONFIG_FILE, f"sources.database changed {moved} {when}; {affects(db_changed)}; "
+                           f"{again}", row=lines.get(("sources", "database")), column="sources.database"))
+    for name in entry_changed:
+        here = ("sources", "tables", name)
+        what = f"sources.tables.{name}" if name in config.sources.tables else f"the source of the table {name}"
+        out.append(Problem(config_file, CONFIG_FILE, f"{what} changed {when}; {again}",
+                           row=lines.get(here), column=".".join(here) if name in config.sources.tables else None))
+    return out
+
 
 def _claim(name: str, frame: pd.DataFrame, label: str, frames: dict[str, pd.DataFrame], labels: dict[str, str],
            issues: _Collector) -> None:
@@ -170,6 +261,8 @@ def _read_live(path: Path, config: Config, lines: dict[tuple, int], issues: _Col
                 failed.add(name)
             else:
                 table.record["settings"] = _settings(sources.tables.get(name), sources.database, config.timezone)
+                table.record["settings_parts"] = settings_parts(sources.tables.get(name), sources.database,
+                                                                config.timezone)
                 table.record.update(_export_digest(path, source))
                 out[name] = table
     finally:

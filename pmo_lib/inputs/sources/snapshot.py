@@ -31,11 +31,38 @@ def sourced_description(record: dict[str, Any]) -> str:
         return f"{what} {record.get('source')}" + (f" table {record['table']}" if record.get("table") else " query")
     return f"{what} {record.get('source')}"
 
+def source_label(table: str, record: dict[str, Any]) -> str:
+    """A pulled table's source as problems and the data-quality appendix name it: what pmo.yaml names.
+
+    ``exports/jira.csv``, ``sqlite:///portfolio.db table pmo_initiatives``,
+    ``sqlite:///portfolio.db query for financials``, ``Jira https://acme.atlassian.net``.
+    """
+    kind, source = record.get("from", ""), str(record.get("source", ""))
+    if kind == "sql":
+        return f"{source} table {record['table']}" if record.get("table") else f"{source} query for {table}"
+    if kind == "jira":
+        return f"Jira {source}"
+    return source
+
+
 def _settings(source: TableSource | None, database: str | None, timezone: str) -> str:
     """A fingerprint of what pmo.yaml says of one table's source, to tell when the snapshot is stale."""
     body = {"source": source.model_dump(mode="json", by_alias=True) if source else None, "database": database,
             "timezone": timezone}
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def settings_parts(source: TableSource | None, database: str | None, timezone: str) -> dict[str, str]:
+    """What :func:`_settings` fingerprints, part by part, to tell which part changed since a pull.
+
+    The table's own entry and the database as fingerprints (a URL may hold what
+    must not be written down), the time zone as it is.
+    """
+    def digest(body: object) -> str:
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+
+    return {"entry": digest(source.model_dump(mode="json", by_alias=True) if source else None),
+            "database": digest(database), "timezone": timezone}
 
 def read_snapshot(workspace: Path) -> dict[str, Any]:
     """``data/_sources.json`` of a workspace, or an empty mapping when it has none (or it does not parse)."""
@@ -49,13 +76,28 @@ def read_snapshot(workspace: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) and isinstance(data.get("tables"), dict) else {}
 
 def snapshot_changes(workspace: Path, snapshot: dict[str, Any]) -> list[Problem]:
-    """Pulled tables whose file was edited after the pull: the report uses the edit, and says so."""
+    """What changed since the pull without a new pull: the report says so, and which rows it uses.
+
+    A pulled table edited by hand (the report uses the edit), and an export that
+    was replaced or removed (the report uses the rows pulled from it before).
+    """
     out = []
     for name, record in snapshot.get("tables", {}).items():
         path = workspace / DATA_DIR / f"{name}.csv"
+        day = str(record.get("pulled_at", ""))[:10]
         if path.is_file() and record.get("sha256") and _sha256(path.read_bytes()) != record["sha256"]:
             out.append(Problem(str(path), name, f"the table was changed by hand after it was pulled on "
-                               f"{str(record.get('pulled_at', ''))[:10]}; the report uses the changed rows"))
+                               f"{day}; the report uses the changed rows"))
+        export = record.get("source") if record.get("export_sha256") else None
+        if export is None:
+            continue
+        again = f"run 'pmo pull {workspace}' (or 'pmo run --pull') to use it"
+        if not (workspace / export).is_file():
+            out.append(Problem(export, name, f"the export is no longer in the workspace folder; the report uses the "
+                               f"rows pulled from it on {day}"))
+        elif _sha256((workspace / export).read_bytes()) != record["export_sha256"]:
+            out.append(Problem(export, name, f"the export changed since the last pull on {day}; the report uses the "
+                               f"rows pulled then: {again}"))
     return out
 
 def _sha256(data: bytes) -> str:
