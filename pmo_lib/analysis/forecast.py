@@ -190,7 +190,7 @@ def _forecast_cycle(cycle: Cycle, workspace: str, settings: Forecast, cycle_week
         rng = np.random.default_rng(forecast_seed(workspace, cycle.name, scope))
         counts = simulate_how_many(history, w, settings.trials, rng)
         rows.append({**base, "kind": "how_many", "horizon_weeks": w, "remaining": np.nan,
-                     **{f"p{int(q * 100)}": at_least(counts, q) for q in LEVELS}, "note": ""})
+                     **{f"p{int(q * 100)}": int(at_least(counts, q)) for q in LEVELS}, "note": ""})
         if "when" not in kinds:
             continue
         if remaining == 0:
