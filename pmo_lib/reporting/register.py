@@ -516,15 +516,18 @@ def forecast_exceptions(cycle: Cycle, forecasts: pd.DataFrame, *, on_time_probab
         p = r.p_on_time
         if pd.notna(p) and p < on_time_probability:
             severity = "high" if p < on_time_probability / 2 else "medium"
+            passed = i["planned_end_date"] < cycle.end
+            chance = (f"its planned end ({i['planned_end_date']:%Y-%m-%d}) passed before the cycle's end with work "
+                      "still open" if passed else
+                      f"a {p:.0%} chance to finish its open work by its planned end "
+                      f"({i['planned_end_date']:%Y-%m-%d}), below the {on_time_probability:.0%} the portfolio asks for")
             rows.append({"kind": "forecast", "initiative_id": r.scope, "metric": "Chance to finish on time",
                          "value": float(p), "target": float(on_time_probability),
                          "threshold": float(on_time_probability), "severity": severity,
-                         "description": f"a {p:.0%} chance to finish its open work by its planned end "
-                                        f"({i['planned_end_date']:%Y-%m-%d}), below the {on_time_probability:.0%} "
-                                        f"the portfolio asks for; at the pace of its own recent work its "
+                         "description": f"{chance}; at the pace of its own recent work its "
                                         f"{plural(int(r.remaining), 'open item')} are 85% likely to be finished "
                                         f"by {r.p85}",
-                         "short": f"{p:.0%} chance to finish on time"})
+                         "short": "planned end passed" if passed else f"{p:.0%} chance to finish on time"})
         typed = i["forecast_end_date"]
         if pd.isna(typed) or pd.isna(r.p50) or pd.isna(r.p95):
             continue

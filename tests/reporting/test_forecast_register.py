@@ -49,3 +49,13 @@ def test_a_typed_forecast_end_the_simulation_contradicts_is_flagged():
     assert "earlier than the date by which its 12 open items are only even odds" in out.at["I1", "description"]
     assert "later than the date by which its 12 open items are 95% likely" in out.at["I2", "description"]
     assert out.at["I1", "value"] == -17 and out.at["I2", "value"] == 120  # days before p50, after p95
+
+
+def test_a_planned_end_already_passed_is_said_in_words():
+    cycle = _cycle([None])
+    late = cycle.tables["initiatives"].assign(planned_end_date=D("2026-06-01"))
+    cycle = Cycle.of({"cycles": cycle.tables["cycles"], "initiatives": late}, "C1")
+    out = forecast_exceptions(cycle, pd.DataFrame([_when("I1", 0.0)]))
+    assert out.at[0, "severity"] == "high"
+    assert out.at[0, "description"].startswith("its planned end (2026-06-01) passed before the cycle's end with work "
+                                               "still open; at the pace of its own recent work its 12 open items")
