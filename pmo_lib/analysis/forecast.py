@@ -35,8 +35,8 @@ append-only records.)
 
 A forecast is scored when a later cycle's data shows its outcome
 (:func:`forecast_scores`): a "how many" forecast when its W weeks have passed
-(hit: at least the 85% level finished), a "when" forecast when the R items
-have been finished (hit: by the 85% date; on time: by the planned end) or when
+(hit: at least the 85% level finished), a "when" forecast when R items have
+been finished after it (the R-th item's finish date is the actual) (hit: by the 85% date; on time: by the planned end) or when
 its 85% date or planned end has passed without that.
 
 Widening rule: when the 85% forecasts scored by a cycle's end hit clearly less
@@ -312,8 +312,9 @@ def forecast_scores(cycle: Cycle, workspace: str, *, settings: Forecast = DEFAUL
         Columns ``made_in_cycle, scope, kind, forecast, actual, hit,
         p_on_time, outcome``: ``forecast`` is the 85% level (a count, or a date
         for ``when``), ``actual`` what happened (the count finished in the
-        horizon, or the date the last remaining item was finished; empty when
-        not yet), ``hit`` whether the 85% forecast came true (empty when not
+        horizon, or the date by which as many items as were open, R, had been
+        finished after the forecast, the quantity the simulation forecasts;
+        empty when not yet), ``hit`` whether the 85% forecast came true (empty when not
         yet known), ``outcome`` on time or late for a ``when`` forecast.
     """
     made = _ledger(cycle, workspace, settings, cycle_weeks)
