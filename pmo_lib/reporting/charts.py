@@ -841,7 +841,7 @@ def forecast_dates_chart(forecasts: pd.DataFrame, initiatives: pd.DataFrame, *, 
     planned = initiatives.set_index("initiative_id")["planned_end_date"]
     when["planned"] = when["scope"].map(planned)
     when = when.sort_values(["p_on_time", "scope"], ascending=[True, True]).head(top_n).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.32 * len(when) + 1.8))
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.2 * len(when) + 1.5))
     y = np.arange(len(when))
     p50, p85, p95 = (pd.to_datetime(when[c]) for c in ("p50", "p85", "p95"))
     ax.hlines(y, p50, p95, color=primary, linewidth=4, alpha=0.45, label="50% to 95% likely")
@@ -851,7 +851,7 @@ def forecast_dates_chart(forecasts: pd.DataFrame, initiatives: pd.DataFrame, *, 
                label="Planned end")
     ax.axvline(end, color=GREY, linewidth=0.8, linestyle=":")
     ax.set_yticks(y, when["scope"])
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=3, frameon=False)
     late = int((forecasts["p_on_time"] < threshold).sum())
     title = (f"Every initiative has at least a {threshold:.0%} chance to finish its open work by its planned end"
              if late == 0 else f"{plural(late, 'initiative')} {'has' if late == 1 else 'have'} less than a "
