@@ -73,6 +73,10 @@ from .analysis.kpis import wilson_interval
 from .inputs.catalog import STATUSES
 from .reporting.report import kpi_status_text, kpi_target_text, kpi_value_text, status_text
 from .analysis.trends import shortfall_text, signal_text, trend_sentence
+from .analysis.forecast import calibration, delivery_forecasts, forecast_scores, how_many_trials
+from .reporting.register import forecast_exceptions
+from .reporting.charts import forecast_dates_chart, how_many_chart
+from .reporting.narrative import calibration_text, forecast_summary
 
 from .reporting.preview import preview
 from .reporting.report import use_house_style as _use_house_style
@@ -99,10 +103,12 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "portfolio_overview", "portfolio_by_goal", "goal_mix", "unaligned_spend", "open_raid", "raid_summary",
         "action_tracker", "action_completion", "funding_changes", "value_scores", "reallocation_scenario",
         "scenario_goal_mix", "value_for_money", "flow_times", "wip_ageing",
+        # delivery forecasts and the ledger that scores them
+        "delivery_forecasts", "how_many_trials", "forecast_scores", "calibration",
         # roadmap and exception register
         "build_roadmap", "next_cycles", "roadmap_by_cycle",
         "exception_register", "portfolio_status", "breach_depth", "closing_summary", "register_counts",
-        "EXCEPTION_RULES",
+        "EXCEPTION_RULES", "forecast_exceptions",
     )),
     "display": ("Show results the house way: tables, badges, notices, figures, sentences", (
         # tables, badges and callouts
@@ -122,14 +128,14 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "set_theme", "show_figure", "declutter", "maturity_bars", "maturity_radar", "heatmap", "item_grid",
         "role_grid", "score_intervals", "dimension_trends", "trend_lines", "kpi_small_multiples", "control_chart",
         "completion_line", "count_heatmap", "funding_shift_bars", "goal_mix_bars", "value_scatter",
-        "flow_time_histogram", "throughput_bars", "wip_age_bars",
+        "flow_time_histogram", "throughput_bars", "wip_age_bars", "forecast_dates_chart", "how_many_chart",
         "change_title", "overall_trend_title", "role_gap_title", "weakest_item_title", "kpi_trend_title",
         "trend_title", "raid_grid_title", "value_scatter_note",
         # sentences
         "maturity_summary", "maturity_line", "kpi_summary", "governance_summary", "reliability_summary",
         "funding_line", "actions_line", "step_text", "guardrail_text", "next_agenda", "minimums_text",
         "needs_text", "role_shortfall", "trend_shortfall", "shortfall_text", "signal_text", "trend_sentence",
-        "trend_arrow", "level_distance", "value_score_method",
+        "trend_arrow", "level_distance", "value_score_method", "forecast_summary", "calibration_text",
     )),
     "recording": ("Record result tables for later reports, and read them back", (
         "record", "read_result", "reuse_result",

@@ -44,6 +44,9 @@ class Thresholds(_Strict):
     kpis: dict[str, Threshold] = Field(default_factory=dict)
     goal_mix_tolerance: float = Field(0.05, ge=0, le=1, description="allowed |actual - target| goal share")
     schedule_slip_days: int = Field(30, ge=0, description="forecast slip beyond which an initiative is an exception")
+    on_time_probability: float = Field(
+        0.5, ge=0, le=1, description="an initiative whose simulated chance of finishing by its planned end is below "
+                                     "this is an exception")
 
 
 class ValueWeights(_Strict):
@@ -113,6 +116,19 @@ class CadenceEvent(_Strict):
     inputs: list[str] = Field(default_factory=list)
     outputs: list[str] = Field(default_factory=list)
     participants: list[str] = Field(default_factory=list)
+
+
+class Forecast(_Strict):
+    """How the Monte Carlo delivery forecasts are made (:mod:`pmo_lib.analysis.forecast`)."""
+
+    history_weeks: int = Field(13, ge=1, le=520, description="whole weeks of throughput history the forecasts draw from")
+    trials: int = Field(10_000, ge=100, le=1_000_000, description="simulated futures per forecast")
+    min_items: int = Field(5, ge=1, description="items finished in the history window a forecast needs; fewer "
+                                                "give no forecast, with the reason")
+
+
+#: The forecast settings used when a workspace sets none.
+DEFAULT_FORECAST = Forecast()
 
 
 class Cadence(_Strict):
@@ -306,6 +322,7 @@ class Config(_Strict):
     funding: Funding = Funding()
     exceptions: ExceptionRules = ExceptionRules()
     cadence: Cadence = Cadence()
+    forecast: Forecast = Forecast()
     questionnaire: Questionnaire = Questionnaire()
     minimums: Minimums = Minimums()
     maturity_model: str | None = None

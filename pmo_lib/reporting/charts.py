@@ -826,3 +826,58 @@ def completion_line(completion: pd.DataFrame, *, primary: str = "#1f4e79") -> pl
              f"{data['completion'].iloc[-1]:.0%} of the actions due by {data['cycle'].iloc[-1]} are done")
     return trend_lines(completion, value="completion", label="Actions done", ylabel="Share of due actions done",
                        title=title, percent=True)
+
+
+def forecast_dates_chart(forecasts: pd.DataFrame, initiatives: pd.DataFrame, *, end: pd.Timestamp,
+                         primary: str = "#1f4e79", top_n: int = 20, threshold: float = 0.5) -> plt.Figure:
+    """When each initiative's open items are finished: the 50%–95% range, the 85% date and the planned end.
+
+    ``forecasts`` is :func:`pmo_lib.delivery_forecasts`; ``initiatives`` gives
+    ``planned_end_date`` per ``initiative_id``. The least likely to be on time come first.
+    """
+    import matplotlib.dates
+
+    when = forecasts[(forecasts["kind"] == "when")].dropna(subset=["p50", "p95"]).copy()
+    planned = initiatives.set_index("initiative_id")["planned_end_date"]
+    when["planned"] = when["scope"].map(planned)
+    when = when.sort_values(["p_on_time", "scope"], ascending=[True, True]).head(top_n).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.2 * len(when) + 1.5))
+    y = np.arange(len(when))
+    p50, p85, p95 = (pd.to_datetime(when[c]) for c in ("p50", "p85", "p95"))
+    ax.hlines(y, p50, p95, color=primary, linewidth=4, alpha=0.45, label="50% to 95% likely")
+    ax.scatter(p85, y, color=primary, zorder=3, s=22, label="85% likely")
+    shown = when["planned"] <= p95.max() + pd.Timedelta(days=60)
+    ax.scatter(when["planned"][shown], y[shown.to_numpy()], marker="|", s=140, color=STATUS_COLOURS["red"], zorder=4,
+               label="Planned end")
+    ax.axvline(end, color=GREY, linewidth=0.8, linestyle=":")
+    ax.set_yticks(y, when["scope"])
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=3, frameon=False)
+    late = int((forecasts["p_on_time"] < threshold).sum())
+    title = (f"Every initiative has at least a {threshold:.0%} chance to finish its open work by its planned end"
+             if late == 0 else f"{plural(late, 'initiative')} {'has' if late == 1 else 'have'} less than a "
+             f"{threshold:.0%} chance to finish by {'its' if late == 1 else 'their'} planned end")
+    ax.grid(axis="y", visible=False)
+    ax.xaxis.set_major_locator(matplotlib.dates.AutoDateLocator(minticks=3, maxticks=6))
+    ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%d %b %Y"))
+    return _finish(fig, ax, title, "Date the open items are finished (planned ends beyond the chart not shown)",
+                   "Initiative")
+
+
+def how_many_chart(trials: np.ndarray, *, weeks: int, primary: str = "#1f4e79") -> plt.Figure:
+    """Distribution of the simulated items finished next cycle, with the 50/85/95% "at least" levels."""
+    from ..analysis.forecast import LEVELS, at_least
+
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.0))
+    span = int(trials.max() - trials.min()) + 1
+    edges = np.arange(trials.min(), trials.max() + 2, max(1, int(np.ceil(span / 40)))) - 0.5
+    counts, edges = np.histogram(trials, bins=edges)
+    ax.bar(edges[:-1], counts / len(trials), width=np.diff(edges), align="edge", color=primary, alpha=0.8)
+    styles = {0.5: "-", 0.85: "--", 0.95: ":"}
+    for q in LEVELS:
+        v = at_least(trials, q)
+        ax.axvline(v, color=STATUS_COLOURS["red"], linestyle=styles[q], linewidth=1.2,
+                   label=f"{q:.0%} likely: at least {v:,.0f}")
+    ax.legend(loc="upper right")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+    title = f"85% likely to finish at least {at_least(trials, 0.85):,.0f} items in the next {plural(weeks, 'week')}"
+    return _finish(fig, ax, title, "Items finished in the next cycle", "Share of simulated futures")

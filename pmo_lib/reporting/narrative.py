@@ -515,3 +515,68 @@ def actions_line(actions: pd.DataFrame | None) -> str:
                       for r in late.head(4).itertuples())
     more = f"; and {len(late) - 4:,} more" if len(late) > 4 else ""
     return f"{plural(len(late), 'action')} overdue: {shown}{more}."
+
+
+def forecast_summary(forecasts: pd.DataFrame, *, names: dict[str, str] | None = None,
+                     on_time_probability: float = 0.5) -> str:
+    """The forecasts in words: how many items next cycle, and the initiatives unlikely to finish on time.
+
+    ``forecasts`` is :func:`pmo_lib.delivery_forecasts`; ``names`` maps initiative ids to names.
+    """
+    names = names or {}
+    parts = []
+    how = forecasts[(forecasts["scope"] == "portfolio") & (forecasts["kind"] == "how_many")]
+    if len(how):
+        r = how.iloc[0]
+        weeks = plural(int(r["horizon_weeks"]), "week")
+        if pd.isna(r["p85"]):
+            parts.append(f"There is no forecast of the portfolio's next {weeks}: {esc(r['note'])}.")
+        else:
+            parts.append(f"In the next {weeks} the portfolio is 85% likely to finish at least {r['p85']:,.0f} work "
+                         f"items, and even odds to finish {r['p50']:,.0f} or more (from "
+                         f"{plural(int(r['trials']), 'simulated future')} drawn from its last "
+                         f"{plural(int(r['history_weeks']), 'week')} of throughput).")
+    when = forecasts[(forecasts["kind"] == "when") & forecasts["p_on_time"].notna()]
+    late = when[when["p_on_time"] < on_time_probability].sort_values(["p_on_time", "scope"])
+    if len(when) and late.empty:
+        parts.append(f"Every initiative has at least a {on_time_probability:.0%} chance to finish its open work "
+                     "by its planned end.")
+    elif len(late):
+        listed = "; ".join(f"{esc(names.get(r.scope, r.scope))} ({esc(r.scope)}) {r.p_on_time:.0%}"
+                           for r in late.itertuples(index=False))
+        parts.append(f"{plural(len(late), 'initiative')} {'has' if len(late) == 1 else 'have'} less than a "
+                     f"{on_time_probability:.0%} chance to finish {'its' if len(late) == 1 else 'their'} open work "
+                     f"by the planned end: {listed}.")
+    missing = forecasts[forecasts["p50"].isna() & forecasts["note"].fillna("").str.startswith("too little")]
+    if len(missing):
+        scopes = sorted(set(missing["scope"]))
+        parts.append(f"{plural(len(scopes), 'scope')} finished too few items recently for a forecast: "
+                     f"{', '.join(esc(s) for s in scopes)}.")
+    return " ".join(parts)
+
+
+def calibration_text(result: dict, *, level: float = 0.85, widened: int | None = None) -> str:
+    """The ledger's verdict in words, from :func:`pmo_lib.calibration`; ``widened`` the window now in use, if widened."""
+    n = int(result["n"])
+    if n == 0:
+        return ("No earlier forecast can be scored yet: a forecast is scored once the weeks it covers have passed "
+                "or the work it forecasts is finished.")
+    text = (f"Of {plural(n, 'earlier forecast')} at the {level:.0%} level whose outcome is now known, "
+            f"{result['hit_rate']:.0%} came true (95% confidence interval {result['ci_low']:.0%} to "
+            f"{result['ci_high']:.0%}). ")
+    verdict = result["verdict"]
+    if verdict == "over-confident":
+        text += (f"That is clearly less than the {level:.0%} they promised: the forecasts were **over-confident**, "
+                 "narrower than the team's real variation.")
+        if widened:
+            text += f" This cycle's forecasts therefore draw from a longer history, the last {plural(widened, 'week')}."
+    elif verdict == "under-confident":
+        text += (f"That is clearly more than the {level:.0%} they promised: the forecasts were **under-confident**, "
+                 "more cautious than they need to be.")
+    else:
+        text += f"That is consistent with the {level:.0%} they promise: the forecasts are **well calibrated**."
+    if result["n_brier"]:
+        text += (f" The chance of finishing on time scored a Brier score of {result['brier']:.3f} over "
+                 f"{plural(int(result['n_brier']), 'initiative forecast')} (0 is perfect; always saying 50% "
+                 "scores 0.25).")
+    return text

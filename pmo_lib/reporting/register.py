@@ -82,7 +82,7 @@ PORTFOLIO_KINDS = {"cpi": "cost", "cost_variance": "cost", "eac": "cost", "vac":
                    "on_time_delivery": "delivery", "open_high_risks": "risk",
                    "strategic_alignment": "strategy", "goal_mix_deviation": "strategy",
                    "budget_reallocation": "strategy"}
-KIND_ORDER = ("cost", "schedule", "delivery", "customer", "benefits", "flow", "strategy", "risk", "raid")
+KIND_ORDER = ("cost", "schedule", "delivery", "customer", "benefits", "flow", "strategy", "risk", "raid", "forecast")
 
 REGISTER_COLUMNS = ["exception_id", "kind", "initiative_id", "name", "owner", "metric", "value", "target",
                     "threshold", "severity", "uncertain", "recommendation", "description", "short"]
@@ -186,7 +186,7 @@ def _suggested(kind: str, severity: str) -> str:
         return "continue"
     if severity == "medium":
         return "recover"
-    return "re-scope" if kind in ("cost", "schedule", "delivery") else "recover"
+    return "re-scope" if kind in ("cost", "schedule", "delivery", "forecast") else "recover"
 
 
 def _most(values: Iterable[object], order: Sequence[str]) -> str:
@@ -482,3 +482,73 @@ def closing_summary(cycle: Cycle) -> pd.DataFrame:
                      "benefits_realised": b["realized_benefit"].sum() / planned if planned else np.nan})
     return pd.DataFrame(rows, columns=["initiative_id", "name", "status", "planned_end_date", "actual_end_date",
                                        "days_late", "bac", "actual_cost", "cost_vs_budget", "benefits_realised"])
+
+
+def forecast_exceptions(cycle: Cycle, forecasts: pd.DataFrame, *, on_time_probability: float = 0.5) -> pd.DataFrame:
+    """The exceptions the Monte Carlo forecasts raise, in the register's columns.
+
+    Two rules (the first a new kind, *forecast*, graded like a late forecast):
+
+    * an initiative under way whose chance of finishing by its planned end
+      (``p_on_time`` of :func:`pmo_lib.delivery_forecasts`) is below
+      ``on_time_probability`` (``thresholds.on_time_probability``) is
+      **medium** (recover), below half of it **high** (re-scope);
+    * a hand-typed forecast end date that the simulation contradicts (before
+      the 50% date, or after the 95% date) is **low** (continue, and revisit
+      the date).
+
+    Kept apart from :func:`exception_register`, whose table the reports record
+    unchanged; the governance report shows both.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`exception_register`, ``exception_id`` numbered
+        F01, F02, ...; most severe first.
+    """
+    ini = cycle.tables["initiatives"].set_index("initiative_id")
+    when = forecasts[(forecasts["kind"] == "when") & forecasts["scope"].isin(ini.index)]
+    rows = []
+    for r in when.itertuples(index=False):
+        i = ini.loc[r.scope]
+        if i["status"] not in LIVE:
+            continue
+        p = r.p_on_time
+        if pd.notna(p) and p < on_time_probability:
+            severity = "high" if p < on_time_probability / 2 else "medium"
+            passed = i["planned_end_date"] < cycle.end
+            chance = (f"its planned end ({i['planned_end_date']:%Y-%m-%d}) passed before the cycle's end with work "
+                      "still open" if passed else
+                      f"a {p:.0%} chance to finish its open work by its planned end "
+                      f"({i['planned_end_date']:%Y-%m-%d}), below the {on_time_probability:.0%} the portfolio asks for")
+            rows.append({"kind": "forecast", "initiative_id": r.scope, "metric": "Chance to finish on time",
+                         "value": float(p), "target": float(on_time_probability),
+                         "threshold": float(on_time_probability), "severity": severity,
+                         "description": f"{chance}; at the pace of its own recent work its "
+                                        f"{plural(int(r.remaining), 'open item')} are 85% likely to be finished "
+                                        f"by {r.p85}",
+                         "short": "planned end passed" if passed else f"{p:.0%} chance to finish on time"})
+        typed = i["forecast_end_date"]
+        if pd.isna(typed) or pd.isna(r.p50) or pd.isna(r.p95):
+            continue
+        early, late = pd.Timestamp(r.p50), pd.Timestamp(r.p95)
+        if typed < early or typed > late:
+            n = plural(int(r.remaining), "open item")
+            side = (f"earlier than the date by which its {n} are only even odds to be finished ({early:%Y-%m-%d}): "
+                    "revisit the date" if typed < early else
+                    f"later than the date by which its {n} are 95% likely to be finished ({late:%Y-%m-%d}): revisit "
+                    "the date, or add the work still to come to its backlog")
+            rows.append({"kind": "forecast", "initiative_id": r.scope, "metric": "Forecast end date",
+                         "value": float((typed - (early if typed < early else late)).days), "target": 0.0,
+                         "threshold": 0.0, "severity": "low",
+                         "description": f"its forecast end date ({typed:%Y-%m-%d}) is {side}",
+                         "short": f"forecast end date {'too early' if typed < early else 'too late'} for its pace"})
+    out = pd.DataFrame(rows, columns=["kind", "initiative_id", "metric", "value", "target", "threshold", "severity",
+                                      "description", "short"])
+    out["name"] = out["initiative_id"].map(ini["name"])
+    out["owner"] = out["initiative_id"].map(ini["owner"])
+    out["uncertain"] = False
+    out["recommendation"] = [_suggested(k, s) for k, s in zip(out["kind"], out["severity"])]
+    out = out.assign(_s=out["severity"].map(SEVERITY_RANK)).sort_values(["_s", "initiative_id"], kind="stable")
+    out.insert(0, "exception_id", [f"F{i + 1:02d}" for i in range(len(out))])
+    return out[REGISTER_COLUMNS].reset_index(drop=True)
