@@ -61,7 +61,9 @@ from .reporting.report import blocker_table, decimals_apart, format_apart, forma
 from .reporting.report import cadence_table, glossary_table, step_dimensions, step_kpis, threshold_table, data_quality_section, data_quality_table, raid_grid, raid_grid_title, value_score_method, catalogue_table, chartable_kpis, trend_table, unit_label, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
 from .reporting.results import read_result, record, reuse_result
 from .analysis.trends import MIN_CHART_POINTS, kpi_trends
-from .analysis.value import flow_times, value_for_money, wip_ageing
+from .analysis.value import (cumulative_flow, flow_percentiles, flow_times, value_for_money, weekly_throughput,
+                             wip_ageing, wip_items)
+from .analysis.schedule import earned_schedule
 from .running.runner import RunSummary, run_workspace, slugify
 from .inputs.sample import create_sample_workspace, sample_workspace
 from .inputs.collect import collect_responses
@@ -99,6 +101,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "portfolio_overview", "portfolio_by_goal", "goal_mix", "unaligned_spend", "open_raid", "raid_summary",
         "action_tracker", "action_completion", "funding_changes", "value_scores", "reallocation_scenario",
         "scenario_goal_mix", "value_for_money", "flow_times", "wip_ageing",
+        "flow_percentiles", "cumulative_flow", "weekly_throughput", "wip_items", "earned_schedule",
         # roadmap and exception register
         "build_roadmap", "next_cycles", "roadmap_by_cycle",
         "exception_register", "portfolio_status", "breach_depth", "closing_summary", "register_counts",
