@@ -33,6 +33,7 @@ from .reporting.charts import (completion_line, count_heatmap, funding_shift_bar
                      dimension_trends, heatmap, item_grid, maturity_radar, role_gap_title, role_grid,
                      score_intervals, weakest_item_title, goal_mix_bars, kpi_small_multiples, kpi_trend_title, trend_title, maturity_bars, set_theme,
                      show_figure, trend_lines, value_scatter_note, declutter)
+from .reporting.charts import cumulative_flow_diagram, cycle_time_scatter, throughput_run_chart, wip_ageing_chart
 from .reporting.theme import display_name, file_label, kpi_name, number, role_label, trend_arrow
 from .inputs.config import DEFAULT_MINIMUMS, Config, Minimums, load_config
 from .inputs.exceptions import ConfigError, InputError, NotebookError, PmoError, Problem, RunLockedError
@@ -126,6 +127,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "role_grid", "score_intervals", "dimension_trends", "trend_lines", "kpi_small_multiples", "control_chart",
         "completion_line", "count_heatmap", "funding_shift_bars", "goal_mix_bars", "value_scatter",
         "flow_time_histogram", "throughput_bars", "wip_age_bars",
+        "cycle_time_scatter", "cumulative_flow_diagram", "wip_ageing_chart", "throughput_run_chart",
         "change_title", "overall_trend_title", "role_gap_title", "weakest_item_title", "kpi_trend_title",
         "trend_title", "raid_grid_title", "value_scatter_note",
         # sentences
