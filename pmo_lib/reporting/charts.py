@@ -853,10 +853,9 @@ def cycle_time_scatter(times: pd.DataFrame, percentiles: dict[int, float], *,
     from :func:`pmo_lib.flow_percentiles` over the same items.
     """
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.4))
-    ax.scatter(times["finished"], times["flow_days"], s=10, color=primary, alpha=0.55, linewidths=0,
-               label="A finished item")
+    ax.scatter(times["finished"], times["flow_days"], s=10, color=primary, alpha=0.55, linewidths=0)
     _percentile_lines(ax, percentiles)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), fontsize=8, ncol=2)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=8, ncol=3)
     ax.set_ylim(bottom=0)
     p85 = percentiles.get(85, np.nan)
     title = ("No finished work items yet" if times.empty or not np.isfinite(p85) else
@@ -889,7 +888,7 @@ def cumulative_flow_diagram(flow: pd.DataFrame, *, primary: str = "#1f4e79") -> 
     return _finish(fig, ax, title, "Date", "Items (cumulative)")
 
 
-def wip_ageing_chart(items: pd.DataFrame, percentiles: dict[int, float]) -> plt.Figure:
+def wip_ageing_chart(items: pd.DataFrame, percentiles: dict[int, float], *, primary: str = "#1f4e79") -> plt.Figure:
     """Age of each item in progress, by item type, against the flow-time percentile lines.
 
     ``items`` from :func:`pmo_lib.wip_items`; ``percentiles`` from the finished
@@ -901,8 +900,7 @@ def wip_ageing_chart(items: pd.DataFrame, percentiles: dict[int, float]) -> plt.
     rng = np.random.default_rng(0)  # a fixed jitter, so the chart is the same on every run
     for i, kind in enumerate(kinds):
         ages = items.loc[items["item_type"] == kind, "age_days"].to_numpy(dtype=float)
-        ax.scatter(i + rng.uniform(-0.25, 0.25, len(ages)), ages, s=12, alpha=0.7, linewidths=0,
-                   color=sns.color_palette()[i % 6])
+        ax.scatter(i + rng.uniform(-0.25, 0.25, len(ages)), ages, s=12, alpha=0.7, linewidths=0, color=primary)
     ax.set_xticks(range(len(kinds)), [_KIND_LABELS.get(k, str(display_name(k))) for k in kinds])
     _percentile_lines(ax, percentiles)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, ncol=3)
