@@ -33,6 +33,7 @@ from .reporting.charts import (completion_line, count_heatmap, funding_shift_bar
                      dimension_trends, heatmap, item_grid, maturity_radar, role_gap_title, role_grid,
                      score_intervals, weakest_item_title, goal_mix_bars, kpi_small_multiples, kpi_trend_title, trend_title, maturity_bars, set_theme,
                      show_figure, trend_lines, value_scatter_note, declutter)
+from .reporting.charts import cumulative_flow_diagram, cycle_time_scatter, throughput_run_chart, wip_ageing_chart
 from .reporting.theme import display_name, file_label, kpi_name, number, role_label, trend_arrow
 from .inputs.config import DEFAULT_MINIMUMS, Config, Minimums, load_config
 from .inputs.exceptions import ConfigError, InputError, NotebookError, PmoError, Problem, RunLockedError
@@ -61,7 +62,9 @@ from .reporting.report import blocker_table, decimals_apart, format_apart, forma
 from .reporting.report import cadence_table, glossary_table, step_dimensions, step_kpis, threshold_table, data_quality_section, data_quality_table, raid_grid, raid_grid_title, value_score_method, catalogue_table, chartable_kpis, trend_table, unit_label, scorecard_with_trends, change_table, esc, format_value, group_table, headline_cards, reliability_table, scorecard, md, missing_table_notice, notice, plural, status_badge, table
 from .reporting.results import read_result, record, reuse_result
 from .analysis.trends import MIN_CHART_POINTS, kpi_trends
-from .analysis.value import flow_times, value_for_money, wip_ageing
+from .analysis.value import (cumulative_flow, flow_percentiles, flow_times, value_for_money, weekly_throughput,
+                             wip_ageing, wip_items)
+from .analysis.schedule import earned_schedule
 from .running.runner import RunSummary, run_workspace, slugify
 from .inputs.sample import create_sample_workspace, sample_workspace
 from .inputs.collect import collect_responses
@@ -105,6 +108,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "scenario_goal_mix", "value_for_money", "flow_times", "wip_ageing",
         # delivery forecasts and the ledger that scores them
         "delivery_forecasts", "how_many_trials", "forecast_scores", "calibration",
+        "flow_percentiles", "cumulative_flow", "weekly_throughput", "wip_items", "earned_schedule",
         # roadmap and exception register
         "build_roadmap", "next_cycles", "roadmap_by_cycle",
         "exception_register", "portfolio_status", "breach_depth", "closing_summary", "register_counts",
@@ -129,6 +133,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "role_grid", "score_intervals", "dimension_trends", "trend_lines", "kpi_small_multiples", "control_chart",
         "completion_line", "count_heatmap", "funding_shift_bars", "goal_mix_bars", "value_scatter",
         "flow_time_histogram", "throughput_bars", "wip_age_bars", "forecast_dates_chart", "how_many_chart",
+        "cycle_time_scatter", "cumulative_flow_diagram", "wip_ageing_chart", "throughput_run_chart",
         "change_title", "overall_trend_title", "role_gap_title", "weakest_item_title", "kpi_trend_title",
         "trend_title", "raid_grid_title", "value_scatter_note",
         # sentences

@@ -21,7 +21,9 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.catalog import FORMULA_BASES, KPI_COLUMNS, KpiCatalog
+from ..inputs.config import DEFAULT_FLOW, Flow
 from ..inputs.cycles import Cycle
+from .schedule import earned_schedule
 
 
 # --------------------------------------------------------------------------- status
@@ -94,6 +96,34 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den else np.nan
 
 
+def flow_days(started: pd.Series, finished: pd.Series, *, inclusive: bool = False) -> pd.Series:
+    """Flow time in days of items started and finished on the given dates.
+
+    ``finished - started`` in whole days; with ``inclusive`` (pmo.yaml's
+    ``flow.inclusive_days``) one day more, as ActionableAgile counts: an item
+    started and finished on the same day took 1 day.
+    """
+    days = (finished - started).dt.days
+    return days + 1 if inclusive else days
+
+
+def flow_percentile(days: np.ndarray | pd.Series, q: float, *, method: str = "linear") -> float:
+    """The ``q``-th percentile of flow times, read with NumPy's percentile ``method``.
+
+    ``linear`` (the default) interpolates between observed values; ``lower`` gives
+    the observed value at or below it, as 55 Degrees documents. NaN without data.
+    """
+    values = np.asarray(days, dtype=float)
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return np.nan
+    return float(np.percentile(values, q, method=method))  # type: ignore[call-overload]
+
+
+def _date(when: pd.Timestamp) -> str:
+    return f"{when.day} {when:%B %Y}"
+
+
 def cycle_spend(cycle: Cycle) -> pd.DataFrame:
     """Spend in one cycle per initiative, from cumulative actual cost.
 
@@ -118,10 +148,11 @@ def cycle_spend(cycle: Cycle) -> pd.DataFrame:
 class _Context:
     """One cycle's inputs, with the derived tables several formulas share computed once."""
 
-    def __init__(self, cycle: Cycle) -> None:
+    def __init__(self, cycle: Cycle, flow: Flow = DEFAULT_FLOW) -> None:
         self.window = cycle
         self.tables = cycle.tables
         self.cycle = cycle.name
+        self.flow = flow
 
     @cached_property
     def finished(self) -> pd.DataFrame:
@@ -135,6 +166,10 @@ class _Context:
     @cached_property
     def spend(self) -> pd.DataFrame:
         return cycle_spend(self.window)
+
+    @cached_property
+    def schedule(self) -> pd.DataFrame:
+        return earned_schedule(self.window)
 
 
 Formula = Callable[[_Context, str], list[dict]]
@@ -300,9 +335,9 @@ def _flow_time(ctx, kpi_id):
     done = ctx.finished.dropna(subset=["started"])
     if done.empty:
         return _na("no work item finished in this cycle")
-    days = (done["finished"] - done["started"]).dt.days.to_numpy(dtype=float)
+    days = flow_days(done["started"], done["finished"], inclusive=ctx.flow.inclusive_days).to_numpy(dtype=float)
     q = 50 if kpi_id.endswith("p50") else 85
-    return [_row("portfolio", float(np.percentile(days, q)), len(days))]
+    return [_row("portfolio", flow_percentile(days, q, method=ctx.flow.percentile_method), len(days))]
 
 
 @_formula("wip", bases=("share_of_throughput",))
@@ -337,13 +372,30 @@ def _risks(ctx, kpi_id):
     return [_row("portfolio", float(hit.sum()), int(hit.sum()))]
 
 
+@_formula("spi_t", "sv_t", "ieac_t", bases=("share_of_planned_duration",))
+def _earned_schedule(ctx, kpi_id):
+    es = ctx.schedule
+    if es.empty:
+        return _na(f"no financials rows for cycle {ctx.cycle}")
+    column = {"spi_t": "spi_t", "sv_t": "sv_t", "ieac_t": "ieac_t_days"}[kpi_id]
+    out = []
+    for r in es.itertuples(index=False):
+        value = float(getattr(r, column))
+        note = r.note
+        if kpi_id == "ieac_t" and pd.notna(r.ieac_t_date):
+            note = f"forecast finish {_date(r.ieac_t_date)}, planned {_date(r.planned_end_date)}"
+        out.append(_row(r.scope, value, 1 if r.scope != "portfolio" else len(es) - 1, note,
+                        bases={"share_of_planned_duration": float(r.pd_days)}))
+    return out
+
+
 # --------------------------------------------------------------------------- engine
 
 if list(FORMULAS) != list(FORMULA_BASES):  # the catalogue check and the engine must agree, in the same order
     raise AssertionError(f"formulas {list(FORMULAS)} differ from pmo_lib.inputs.catalog.FORMULA_BASES")
 
 
-def compute_kpis(cycle: Cycle, catalog: KpiCatalog) -> pd.DataFrame:
+def compute_kpis(cycle: Cycle, catalog: KpiCatalog, *, flow: Flow | None = None) -> pd.DataFrame:
     """Compute every KPI of the catalogue for one cycle and rate it.
 
     Parameters
@@ -353,6 +405,9 @@ def compute_kpis(cycle: Cycle, catalog: KpiCatalog) -> pd.DataFrame:
         table the workspace does not provide (``cycle.present``) is n/a with
         the reason.
     catalog : KpiCatalog
+    flow : Flow, optional
+        How flow times are counted and read; default the catalogue's
+        (pmo.yaml's ``flow``, the defaults without a workspace).
 
     Returns
     -------
@@ -370,7 +425,7 @@ def compute_kpis(cycle: Cycle, catalog: KpiCatalog) -> pd.DataFrame:
         (target ∓ tolerance), so the status could be the other side of it.
     """
     present = cycle.present
-    ctx = _Context(cycle)
+    ctx = _Context(cycle, flow if flow is not None else getattr(catalog, "flow", DEFAULT_FLOW))
     frames = []
     for spec in catalog.table.itertuples(index=False):
         missing = [t for t in spec.needs if t not in present]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .config import Config, load_validated
+from .config import DEFAULT_FLOW, Config, Flow, load_validated
 from .exceptions import ConfigError, Problem
 from .resources import TEMPLATES_DIR
 from .tables import TABLES
@@ -32,6 +32,7 @@ RATING_BASES: dict[str, tuple[str, ...]] = {
     "share_of_pv": ("currency",),
     "share_of_bac": ("currency",),
     "share_of_throughput": ("count",),
+    "share_of_planned_duration": ("days",),
 }
 #: The natural range of each unit; control limits are clipped to it (None = open).
 NATURAL_RANGE: dict[str, tuple[float | None, float | None]] = {
@@ -57,6 +58,7 @@ FORMULA_BASES: dict[str, tuple[str, ...]] = {
     "wip": ("share_of_throughput",),
     **dict.fromkeys(("flow_distribution_feature", "flow_distribution_defect", "flow_distribution_risk",
                      "flow_distribution_debt", "open_high_risks"), ()),
+    **dict.fromkeys(("spi_t", "sv_t", "ieac_t"), ("share_of_planned_duration",)),
 }
 
 
@@ -149,9 +151,14 @@ class KpiCatalog:
         tolerance where lower), beyond which the KPI is amber; NaN for a
         descriptive KPI. ``bounds`` is the natural range (low, high), from the
         catalogue or the unit's default.
+    flow : Flow
+        The workspace's flow conventions (``flow`` in pmo.yaml): how the
+        flow-time KPIs count days and read percentiles.
     """
 
     table: pd.DataFrame
+    #: How flow times are counted and read (pmo.yaml's ``flow``), for the flow-time KPIs.
+    flow: Flow = DEFAULT_FLOW
 
     def spec(self, kpi_id: str) -> pd.Series:
         return self.table.set_index("kpi_id").loc[kpi_id]
@@ -228,7 +235,7 @@ def load_catalog(path: str | Path | None = None, *, config: Config | None = None
         raise ConfigError(problems)
     table["amber"] = [np.nan if d else green_edge(r, t, tol) for d, r, t, tol in
                       zip(table["descriptive"], table["direction"], table["target"], table["tolerance"])]
-    return KpiCatalog(table=table)
+    return KpiCatalog(table=table, flow=config.flow if config is not None else DEFAULT_FLOW)
 
 
 def unknown_kpi_hint(kpi_id: str, ids: list[str]) -> str:

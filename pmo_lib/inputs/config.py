@@ -15,6 +15,11 @@ M = TypeVar("M", bound=BaseModel)
 
 CONFIG_FILE = "pmo.yaml"
 
+#: NumPy's percentile methods (``numpy.percentile(method=...)``), the values ``flow.percentile_method`` takes.
+PERCENTILE_METHODS = ("inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf",
+                      "hazen", "weibull", "linear", "median_unbiased", "normal_unbiased",
+                      "lower", "higher", "midpoint", "nearest")
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -142,6 +147,26 @@ class Cadence(_Strict):
             raise ValueError("; ".join(f"event '{e.name}' is in week {e.week}, beyond the {self.cycle_weeks}-week cycle"
                                        for e in late))
         return self
+
+
+class Flow(_Strict):
+    """How flow times are counted and summarised, so that the numbers reconcile with the client's flow tool."""
+
+    inclusive_days: bool = Field(
+        False, description="count finish - start + 1 days (ActionableAgile's convention) instead of finish - start")
+    percentile_method: str = Field(
+        "linear", description="NumPy percentile method for flow-time percentiles, e.g. linear (default) or lower")
+
+    @field_validator("percentile_method")
+    @classmethod
+    def _known_method(cls, value: str) -> str:
+        if value not in PERCENTILE_METHODS:
+            raise ValueError(f"unknown percentile method {value!r}; use one of {', '.join(PERCENTILE_METHODS)}")
+        return value
+
+
+#: The flow conventions used when a workspace sets none: finish - start days, linear percentiles.
+DEFAULT_FLOW = Flow()
 
 
 class Branding(_Strict):
@@ -325,6 +350,7 @@ class Config(_Strict):
     forecast: Forecast = Forecast()
     questionnaire: Questionnaire = Questionnaire()
     minimums: Minimums = Minimums()
+    flow: Flow = Flow()
     maturity_model: str | None = None
     playbook: str | None = None
     notebooks: list[str] = Field(

@@ -733,13 +733,13 @@ def throughput_bars(history: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.F
     return _finish(fig, ax, title, "Planning cycle", "Items finished")
 
 
-def flow_time_histogram(times: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
-    """Distribution of flow times with the 50th and 85th percentiles marked."""
+def flow_time_histogram(times: pd.DataFrame, *, primary: str = "#1f4e79", method: str = "linear") -> plt.Figure:
+    """Distribution of flow times with the 50th and 85th percentiles marked (read with NumPy's ``method``)."""
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.0))
     days = times["flow_days"]
     upper = max(float(np.percentile(days, 99)), 1.0)
     ax.hist(days.clip(upper=upper), bins=30, color=primary, alpha=0.85)
-    p50, p85 = np.percentile(days, [50, 85])
+    p50, p85 = np.percentile(days, [50, 85], method=method)  # type: ignore[call-overload]
     for value, label, style in ((p50, "50th percentile", "-"), (p85, "85th percentile", "--")):
         ax.axvline(value, color=STATUS_COLOURS["red"], linestyle=style, linewidth=1.2, label=f"{label}: {plural(round(value), 'day')}")
     ax.legend(loc="upper right")
@@ -881,3 +881,109 @@ def how_many_chart(trials: np.ndarray, *, weeks: int, primary: str = "#1f4e79") 
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
     title = f"85% likely to finish at least {at_least(trials, 0.85):,.0f} items in the next {plural(weeks, 'week')}"
     return _finish(fig, ax, title, "Items finished in the next cycle", "Share of simulated futures")
+
+
+# --------------------------------------------------------------------------- flow charts practitioners read
+#: Work item types as a chart axis names them.
+_KIND_LABELS = {"feature": "Features", "defect": "Defects", "risk": "Risks", "debt": "Technical debt"}
+#: How each flow-time percentile line is drawn: (colour, line style).
+_PERCENTILE_LINES = {50: ("#5b8c5a", "-"), 85: ("#e69500", "--"), 95: (STATUS_COLOURS["red"], ":")}
+
+
+def _percentile_lines(ax: plt.Axes, percentiles: dict[int, float], *, vertical: bool = False) -> None:
+    for q, days in sorted(percentiles.items()):
+        if not np.isfinite(days):
+            continue
+        colour, style = _PERCENTILE_LINES.get(q, (GREY, "-."))
+        draw = ax.axvline if vertical else ax.axhline
+        draw(days, color=colour, linestyle=style, linewidth=1.2,
+             label=f"{q}% of items within {plural(round(days), 'day')}")
+
+
+def cycle_time_scatter(times: pd.DataFrame, percentiles: dict[int, float], *,
+                       primary: str = "#1f4e79") -> plt.Figure:
+    """Each finished item at its finish date against its flow time, with the percentile lines.
+
+    ``times`` from :func:`pmo_lib.flow_times` (with ``started`` and ``finished``); ``percentiles``
+    from :func:`pmo_lib.flow_percentiles` over the same items.
+    """
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.4))
+    ax.scatter(times["finished"], times["flow_days"], s=10, color=primary, alpha=0.55, linewidths=0)
+    _percentile_lines(ax, percentiles)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=8, ncol=3)
+    ax.set_ylim(bottom=0)
+    p85 = percentiles.get(85, np.nan)
+    title = ("No finished work items yet" if times.empty or not np.isfinite(p85) else
+             f"85% of the {len(times):,} finished items took {plural(round(p85), 'day')} or less")
+    fig.autofmt_xdate()
+    return _finish(fig, ax, title, "Date finished", "Flow time (days)")
+
+
+def cumulative_flow_diagram(flow: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
+    """Cumulative flow: items created, started and finished by each day, drawn as bands.
+
+    ``flow`` from :func:`pmo_lib.cumulative_flow`. From the top: items waiting
+    (created, not started), in progress (started, not finished), finished.
+    """
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.4))
+    finished = flow["finished"].to_numpy(dtype=float)
+    started = flow["started"].to_numpy(dtype=float)
+    created = flow["created"].to_numpy(dtype=float)
+    ax.stackplot(flow["date"], finished, started - finished, created - started,
+                 colors=[primary, "#7f9cb8", "#d9d9d9"], labels=["Finished", "In progress", "Waiting to start"],
+                 alpha=0.9)
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], loc="upper left")
+    if flow.empty:
+        title = "No work items yet"
+    else:
+        wip = int(started[-1] - finished[-1])
+        title = f"{plural(int(finished[-1]), 'item')} finished so far; {plural(wip, 'item')} in progress at the end"
+    fig.autofmt_xdate()
+    return _finish(fig, ax, title, "Date", "Items (cumulative)")
+
+
+def wip_ageing_chart(items: pd.DataFrame, percentiles: dict[int, float], *, primary: str = "#1f4e79") -> plt.Figure:
+    """Age of each item in progress, by item type, against the flow-time percentile lines.
+
+    ``items`` from :func:`pmo_lib.wip_items`; ``percentiles`` from the finished
+    items (:func:`pmo_lib.flow_percentiles`). An item above the 85% line is
+    already older than 85% of finished items were when they finished.
+    """
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.4))
+    kinds = sorted(items["item_type"].dropna().unique()) if not items.empty else []
+    rng = np.random.default_rng(0)  # a fixed jitter, so the chart is the same on every run
+    for i, kind in enumerate(kinds):
+        ages = items.loc[items["item_type"] == kind, "age_days"].to_numpy(dtype=float)
+        ax.scatter(i + rng.uniform(-0.25, 0.25, len(ages)), ages, s=12, alpha=0.7, linewidths=0, color=primary)
+    ax.set_xticks(range(len(kinds)), [_KIND_LABELS.get(k, str(display_name(k))) for k in kinds])
+    _percentile_lines(ax, percentiles)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, ncol=3)
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="x", visible=False)
+    p85 = percentiles.get(85, np.nan)
+    if items.empty:
+        title = "No work in progress"
+    elif np.isfinite(p85):
+        older = int((items["age_days"] > p85).sum())
+        title = f"{plural(older, 'item')} in progress already older than 85% of finished items took"
+    else:
+        title = f"{plural(len(items), 'item')} in progress"
+    return _finish(fig, ax, title, "Item type", "Age (days since started)")
+
+
+def throughput_run_chart(weekly: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
+    """Items finished per week, with the median week, from :func:`pmo_lib.weekly_throughput`."""
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.0))
+    ax.plot(weekly["week_end"], weekly["items"], marker="o", markersize=3, color=primary, linewidth=1.2,
+            label="Items finished in the week")
+    if weekly.empty:
+        title = "No whole week of work items yet"
+    else:
+        median = float(np.median(weekly["items"]))
+        ax.axhline(median, color=GREY, linestyle="--", linewidth=1, label=f"Median: {median:,.0f} items a week")
+        title = f"A typical week finished {median:,.0f} items over the last {plural(len(weekly), 'week')}"
+    ax.legend(loc="upper left")
+    ax.set_ylim(bottom=0)
+    fig.autofmt_xdate()
+    return _finish(fig, ax, title, "Week ending", "Items finished")

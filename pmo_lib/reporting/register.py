@@ -82,6 +82,9 @@ PORTFOLIO_KINDS = {"cpi": "cost", "cost_variance": "cost", "eac": "cost", "vac":
                    "on_time_delivery": "delivery", "open_high_risks": "risk",
                    "strategic_alignment": "strategy", "goal_mix_deviation": "strategy",
                    "budget_reallocation": "strategy"}
+# KPIs that raise no portfolio exception: earned schedule restates in time the schedule that SPI and SV
+# already raise for the portfolio; it is shown on the scorecard, not decided twice.
+NO_PORTFOLIO_EXCEPTION = frozenset({"spi_t", "sv_t", "ieac_t"})
 KIND_ORDER = ("cost", "schedule", "delivery", "customer", "benefits", "flow", "strategy", "risk", "raid", "forecast")
 
 REGISTER_COLUMNS = ["exception_id", "kind", "initiative_id", "name", "owner", "metric", "value", "target",
@@ -201,6 +204,8 @@ def _kpi_rows(kpis: pd.DataFrame, catalog: KpiCatalog, live: set[str], currency:
     rows = []
     for r in kpis.itertuples(index=False):
         if r.status not in ("amber", "red") or pd.isna(r.value):
+            continue
+        if r.scope == "portfolio" and r.kpi_id in NO_PORTFOLIO_EXCEPTION:
             continue
         if r.scope == "portfolio":
             kind = PORTFOLIO_KINDS.get(r.kpi_id, "flow" if r.step == 4 or "flow" in r.kpi_id or r.kpi_id == "wip"

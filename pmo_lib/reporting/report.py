@@ -28,7 +28,8 @@ _TABLE_IDS = itertools.count(1)
 
 #: What a KPI rated as a share is a share of, in words.
 BASIS_WORDS = {"share_of_ac": "of actual cost", "share_of_pv": "of planned value",
-               "share_of_bac": "of the budget at completion", "share_of_throughput": "of the items finished in the cycle"}
+               "share_of_bac": "of the budget at completion", "share_of_throughput": "of the items finished in the cycle",
+               "share_of_planned_duration": "of the planned duration"}
 
 
 def esc(value: object) -> str:
