@@ -300,7 +300,8 @@ def _raid_rows(cycle: Cycle, live: set[str], ended: set[str], rules: ExceptionRu
 
 def exception_register(cycle: Cycle, kpis: pd.DataFrame, catalog: KpiCatalog, *,
                        slip_days: int = 30, currency: str = "",
-                       rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> pd.DataFrame:
+                       rules: ExceptionRules = DEFAULT_EXCEPTION_RULES,
+                       forecasts: pd.DataFrame | None = None, on_time_probability: float = 0.5) -> pd.DataFrame:
     """Every exception of one cycle, each with its initiative's one recommendation.
 
     Parameters
@@ -316,6 +317,11 @@ def exception_register(cycle: Cycle, kpis: pd.DataFrame, catalog: KpiCatalog, *,
         Currency code for the descriptions.
     rules : ExceptionRules
         The severity and recommendation policy (``pmo.yaml``'s ``exceptions``).
+    forecasts : DataFrame, optional
+        :func:`pmo_lib.delivery_forecasts` for the cycle: an initiative under
+        way whose chance to finish on time is below ``on_time_probability``
+        (``thresholds.on_time_probability``) is a *forecast* exception, medium,
+        or high below half of it (see :func:`forecast_exceptions`).
 
     Returns
     -------
@@ -332,6 +338,8 @@ def exception_register(cycle: Cycle, kpis: pd.DataFrame, catalog: KpiCatalog, *,
     live = set(ini.loc[ini["status"].isin(LIVE), "initiative_id"])
     rows = _kpi_rows(kpis, catalog, live, currency) + _delivery_rows(ini, end, slip_days, rules) + \
         _raid_rows(cycle, live, set(ini.loc[ini["status"].isin(ENDED), "initiative_id"]), rules)
+    if forecasts is not None:
+        rows += _forecast_rows(cycle, forecasts, on_time_probability)[0]
     out = pd.DataFrame(rows, columns=[c for c in REGISTER_COLUMNS if c not in ("exception_id", "name", "owner",
                                                                                 "recommendation")])
     names = ini.set_index("initiative_id")
@@ -489,31 +497,13 @@ def closing_summary(cycle: Cycle) -> pd.DataFrame:
                                        "days_late", "bac", "actual_cost", "cost_vs_budget", "benefits_realised"])
 
 
-def forecast_exceptions(cycle: Cycle, forecasts: pd.DataFrame, *, on_time_probability: float = 0.5) -> pd.DataFrame:
-    """The exceptions the Monte Carlo forecasts raise, in the register's columns.
-
-    Two rules (the first a new kind, *forecast*, graded like a late forecast):
-
-    * an initiative under way whose chance of finishing by its planned end
-      (``p_on_time`` of :func:`pmo_lib.delivery_forecasts`) is below
-      ``on_time_probability`` (``thresholds.on_time_probability``) is
-      **medium** (recover), below half of it **high** (re-scope);
-    * a hand-typed forecast end date that the simulation contradicts (before
-      the 50% date, or after the 95% date) is **low** (continue, and revisit
-      the date).
-
-    Kept apart from :func:`exception_register`, whose table the reports record
-    unchanged; the governance report shows both.
-
-    Returns
-    -------
-    DataFrame
-        The columns of :func:`exception_register`, ``exception_id`` numbered
-        F01, F02, ...; most severe first.
-    """
+def _forecast_rows(cycle: Cycle, forecasts: pd.DataFrame,
+                   on_time_probability: float) -> tuple[list[dict], list[dict]]:
+    """The register rows the forecasts raise: (low chance to finish on time, contradicted typed dates)."""
     ini = cycle.tables["initiatives"].set_index("initiative_id")
     when = forecasts[(forecasts["kind"] == "when") & forecasts["scope"].isin(ini.index)]
-    rows = []
+    low: list[dict] = []
+    dates: list[dict] = []
     for r in when.itertuples(index=False):
         i = ini.loc[r.scope]
         if i["status"] not in LIVE:
@@ -526,7 +516,7 @@ def forecast_exceptions(cycle: Cycle, forecasts: pd.DataFrame, *, on_time_probab
                       "still open" if passed else
                       f"a {p:.0%} chance to finish its open work by its planned end "
                       f"({i['planned_end_date']:%Y-%m-%d}), below the {on_time_probability:.0%} the portfolio asks for")
-            rows.append({"kind": "forecast", "initiative_id": r.scope, "metric": "Chance to finish on time",
+            low.append({"kind": "forecast", "initiative_id": r.scope, "metric": "Chance to finish on time",
                          "value": float(p), "target": float(on_time_probability),
                          "threshold": float(on_time_probability), "severity": severity,
                          "description": f"{chance}; at the pace of its own recent work its "
@@ -543,11 +533,40 @@ def forecast_exceptions(cycle: Cycle, forecasts: pd.DataFrame, *, on_time_probab
                     "revisit the date" if typed < early else
                     f"later than the date by which its {n} are 95% likely to be finished ({late:%Y-%m-%d}): revisit "
                     "the date, or add the work still to come to its backlog")
-            rows.append({"kind": "forecast", "initiative_id": r.scope, "metric": "Forecast end date",
+            dates.append({"kind": "forecast", "initiative_id": r.scope, "metric": "Forecast end date",
                          "value": float((typed - (early if typed < early else late)).days), "target": 0.0,
                          "threshold": 0.0, "severity": "low",
                          "description": f"its forecast end date ({typed:%Y-%m-%d}) is {side}",
                          "short": f"forecast end date {'too early' if typed < early else 'too late'} for its pace"})
+    return low, dates
+
+
+def forecast_exceptions(cycle: Cycle, forecasts: pd.DataFrame, *, on_time_probability: float = 0.5) -> pd.DataFrame:
+    """The exceptions the Monte Carlo forecasts raise, in the register's columns.
+
+    Two rules (the first a new kind, *forecast*, graded like a late forecast):
+
+    * an initiative under way whose chance of finishing by its planned end
+      (``p_on_time`` of :func:`pmo_lib.delivery_forecasts`) is below
+      ``on_time_probability`` (``thresholds.on_time_probability``) is
+      **medium** (recover), below half of it **high** (re-scope);
+    * a hand-typed forecast end date that the simulation contradicts (before
+      the 50% date, or after the 95% date) is **low** (continue, and revisit
+      the date).
+
+    The first rule's rows are also in :func:`exception_register` when it is
+    given the forecasts, so that they count in each initiative's one
+    recommendation; the second rule's flags stay here, for the owners.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`exception_register`, ``exception_id`` numbered
+        F01, F02, ...; most severe first.
+    """
+    ini = cycle.tables["initiatives"].set_index("initiative_id")
+    low, dates = _forecast_rows(cycle, forecasts, on_time_probability)
+    rows = low + dates
     out = pd.DataFrame(rows, columns=["kind", "initiative_id", "metric", "value", "target", "threshold", "severity",
                                       "description", "short"])
     out["name"] = out["initiative_id"].map(ini["name"])

@@ -59,3 +59,26 @@ def test_a_planned_end_already_passed_is_said_in_words():
     assert out.at[0, "severity"] == "high"
     assert out.at[0, "description"].startswith("its planned end (2026-06-01) passed before the cycle's end with work "
                                                "still open; at the pace of its own recent work its 12 open items")
+
+
+def test_the_register_counts_a_low_chance_in_the_initiatives_one_recommendation(tiny):
+    """Given the forecasts, the register holds the low-chance rows, so the board sees one recommendation."""
+    from pmo_lib import compute_kpis, exception_register, load_workspace, portfolio_status
+
+    ws = load_workspace(tiny)
+    cycle = ws.cycle("C3")
+    kpis = compute_kpis(cycle, ws.catalog)
+    live = cycle.tables["initiatives"]
+    target = live.loc[live["status"].isin(["active", "at_risk", "on_hold"]), "initiative_id"].iloc[0]
+    without = exception_register(cycle, kpis, ws.catalog)
+    forecasts = pd.DataFrame([_when(target, 0.1)])
+    register = exception_register(cycle, kpis, ws.catalog, forecasts=forecasts, on_time_probability=0.5)
+    added = register[register["kind"] == "forecast"]
+    assert list(added["initiative_id"]) == [target] and added["severity"].tolist() == ["high"]
+    assert len(register) == len(without) + 1
+    # the initiative's one recommendation counts the new high exception: at least re-scope
+    status = portfolio_status(cycle, register).set_index("initiative_id")
+    assert status.at[target, "recommendation"] in ("re-scope", "stop")
+    assert (register.loc[register["initiative_id"] == target, "recommendation"] == status.at[target, "recommendation"]).all()
+    # and without forecasts the register is as before
+    assert exception_register(cycle, kpis, ws.catalog, forecasts=None).equals(without)
