@@ -123,7 +123,7 @@ def earned_schedule(cycle: Cycle) -> pd.DataFrame:
     now = now[now["initiative_id"].isin(ini.index)]
     if now.empty:
         return pd.DataFrame(columns=ES_COLUMNS)
-    ends = tables["cycles"].set_index("cycle")["end_date"]
+    ends = {c.name: c.end for c in cycle.history}  # the Cycle knows its past cycles' ends
     history = fin[fin["cycle"].isin(cycle.history_names)]
     rows = []
     curves = []

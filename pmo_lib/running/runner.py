@@ -331,5 +331,4 @@ def _by_cycle(results: Iterable[tuple[Task, TaskResult]], tasks: list[Task], *,
 
 def _as_of(ws: Workspace, cycle: str) -> str:
     """The data's as-of date for a cycle's reports: the cycle's last day."""
-    end = ws["cycles"].set_index("cycle").at[cycle, "end_date"]
-    return end.date().isoformat()
+    return ws.cycle(cycle).end.date().isoformat()
