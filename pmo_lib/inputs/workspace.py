@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+import yaml
+
 from .config import CONFIG_FILE, Config, load_validated
 from .exceptions import InputError, PmoError, Problem, _Collector
 from .catalog import KpiCatalog, load_catalog
@@ -149,6 +151,24 @@ class Workspace:
     snapshot: dict = field(default_factory=dict)
     #: Read live (``from_sources``): each sourced table as pulled, for ``pmo pull`` to write.
     pulled: dict = field(default_factory=dict, repr=False)
+
+
+def _model_named_in_broken_config(path: Path) -> Path | None:
+    """The model a ``pmo.yaml`` that failed validation names, so its answers are not checked against another.
+
+    The kit's model when the file names none; None (skip the model's checks this round) when the file
+    cannot be read or names a model that is not a file inside the workspace. The config's own problems
+    are reported already.
+    """
+    try:
+        raw = yaml.safe_load((path / CONFIG_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    name = raw.get("maturity_model") if isinstance(raw, dict) else None
+    if name is None:
+        return TEMPLATES_DIR / "maturity_model.yaml"
+    candidate = (path / str(name)).resolve()
+    return candidate if candidate.is_file() and candidate.is_relative_to(path.resolve()) else None
 
 
 def file_sha256(path: Path) -> str:
@@ -540,6 +560,8 @@ def load_workspace(path: str | Path | None = None, *, from_sources: bool = False
     model_path: Path | None = TEMPLATES_DIR / "maturity_model.yaml"
     if config is not None and config.maturity_model:
         model_path = _inside(path, config.maturity_model, "maturity_model", issues)
+    elif config is None:
+        model_path = _model_named_in_broken_config(path)
     if model_path is not None:
         try:
             model = load_model(model_path)

@@ -165,3 +165,16 @@ def test_a_good_workspace_carries_its_catalogue_and_playbook(tiny, tmp_path, mon
     assert cached is not ws
     assert cached.catalog.table.equals(ws.catalog.table) and cached.playbook.raci.equals(ws.playbook.raci)
     assert pickle.loads(pickle.dumps(ws.playbook)).cadence == ws.playbook.cadence
+
+
+def test_a_broken_pmo_yaml_still_checks_answers_against_the_model_it_names(tiny):
+    """A bad key in pmo.yaml is one problem, not one more for every answer checked against the kit's model."""
+    from pmo_lib.inputs.exceptions import InputError
+    from pmo_lib.inputs.workspace import load_workspace
+
+    with open(tiny / "pmo.yaml", "a", encoding="utf-8") as fh:
+        fh.write("\nforecast: {trials: -5}\n")
+    with pytest.raises(InputError) as caught:
+        load_workspace(tiny)
+    problems = caught.value.problem_list
+    assert len(problems) == 1 and problems[0].column == "forecast.trials"
