@@ -33,7 +33,8 @@ One recommendation per initiative
 Each exception suggests a decision: *continue* (watch) for a low one,
 *recover* for a medium one, and *re-scope* for a high or critical cost,
 schedule or delivery exception (*recover* for the other kinds). An initiative
-whose cost and schedule performance are both high or critical
+whose most severe cost exception and most severe schedule exception (a
+schedule KPI or a late forecast end date) are both high or critical
 (``exceptions.stop_severity``) gets *stop*.
 The initiative's recommendation is the most far-reaching of these
 (stop, re-scope, recover, continue), and its severity is the highest.
@@ -85,6 +86,8 @@ PORTFOLIO_KINDS = {"cpi": "cost", "cost_variance": "cost", "eac": "cost", "vac":
 # KPIs that raise no portfolio exception: earned schedule restates in time the schedule that SPI and SV
 # already raise for the portfolio; it is shown on the scorecard, not decided twice.
 NO_PORTFOLIO_EXCEPTION = frozenset({"spi_t", "sv_t", "ieac_t"})
+#: The stop rule's two sides: cost, and schedule (its KPIs or a late forecast end date).
+STOP_KINDS = (("cost",), ("schedule", "delivery"))
 KIND_ORDER = ("cost", "schedule", "delivery", "customer", "benefits", "flow", "strategy", "risk", "raid", "forecast")
 
 REGISTER_COLUMNS = ["exception_id", "kind", "initiative_id", "name", "owner", "metric", "value", "target",
@@ -120,8 +123,8 @@ def exception_rules(rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> list[tup
         ("Severity of a risk or issue", "A high risk or issue open past its due date is medium, a critical one high; "
          f"more than {plural(rules.overdue_escalation_days, 'day')} overdue raises it one step."),
         ("Recommended decision", "Continue and watch for a low exception, recover for a medium one, re-scope for a "
-         "high or critical cost, schedule or delivery exception, stop when cost and schedule are both "
-         f"{_at_least(rules.stop_severity)}. An initiative gets one recommendation: the most far-reaching of its "
+         "high or critical cost, schedule or delivery exception, stop when cost and schedule (a schedule KPI or a "
+         f"late forecast end) are both {_at_least(rules.stop_severity)}. An initiative gets one recommendation: the most far-reaching of its "
          "exceptions'."),
         ("The board's decisions", "A decision about an initiative in this cycle stands until its review next cycle. "
          f"After an earlier recover or re-scope decision, an initiative still at {_at_least(rules.escalation_severity)} "
@@ -375,9 +378,8 @@ def _recommendations(register: pd.DataFrame, cycle: Cycle, rules: ExceptionRules
     for initiative, group in register.dropna(subset=["initiative_id"]).groupby("initiative_id", sort=False):
         severity = _most(group["severity"], list(SEVERITIES))
         suggested = [_suggested(k, s) for k, s in zip(group["kind"], group["severity"])]
-        kinds = dict(zip(group["kind"], group["severity"]))
-        both = all(SEVERITY_RANK.get(kinds.get(k, ""), 9) <= SEVERITY_RANK[rules.stop_severity]
-                   for k in ("cost", "schedule"))
+        both = all(SEVERITY_RANK.get(_most(group.loc[group["kind"].isin(kinds), "severity"], SEVERITIES), 9)
+                   <= SEVERITY_RANK[rules.stop_severity] for kinds in STOP_KINDS)
         rule = "stop" if both else _most(suggested, DECISION_ORDER)
         reason = _reason_text(group)
         if both:

@@ -227,3 +227,18 @@ def test_an_overdue_critical_issue_left_open_on_an_ended_initiative_is_a_portfol
     register, _ = _register(tables, _kpis([]), catalog)
     row = register.iloc[0]
     assert pd.isna(row["initiative_id"]) and row["severity"] == "low" and "has ended" in row["description"]
+
+
+def test_stop_weighs_each_sides_most_severe_exception_and_a_late_forecast_counts_as_schedule(catalog):
+    # I1: cost high (CPI 0.72) and a forecast 100 days late (critical) beside a medium SPI: cost and schedule are
+    # both at least high, so stop, whichever schedule exception the register lists last.
+    # I2: the same late forecast, cost only medium: re-scope (the late forecast's own suggestion).
+    tables = _tables(initiatives=_initiatives(
+        {"initiative_id": "I1", "name": "One", "planned_end_date": D("2026-12-31"), "forecast_end_date": D("2027-04-10")},
+        {"initiative_id": "I2", "name": "Two", "planned_end_date": D("2026-12-31"), "forecast_end_date": D("2027-04-10")}))
+    kpis = _kpis([("cpi", "I1", 0.72, "red"), ("spi", "I1", 0.86, "red"), ("cpi", "I2", 0.86, "red")])
+    register, portfolio = _register(tables, kpis, catalog)
+    assert set(register.loc[register["initiative_id"] == "I1", "severity"]) == {"critical", "high", "medium"}
+    assert portfolio.at["I1", "recommendation"] == "stop"
+    assert "cost and schedule performance are both far off target" in portfolio.at["I1", "reason"]
+    assert portfolio.at["I2", "recommendation"] == "re-scope"
