@@ -761,7 +761,8 @@ def wip_age_bars(ageing: pd.DataFrame, *, top_n: int = 12) -> plt.Figure:
     ax.legend(title="Age at the cycle's end", loc="upper center", bbox_to_anchor=(0.5, -0.22),
               ncol=len(grid.columns))
     old = ageing[ageing["age_band"].astype(str).str.startswith(("60", "90"))]["items"].sum()
-    title = f"{plural(int(old), 'item')} in progress for 60 days or more"
+    title = (f"{plural(int(old), 'item')} in progress for 60 days or more" if old else
+             f"No item in progress for 60 days or more; {plural(int(ageing['items'].sum()), 'item')} in progress")
     ax.grid(axis="y", visible=False)
     return _finish(fig, ax, title, "Items in progress", "Initiative")
 

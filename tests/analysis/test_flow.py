@@ -137,3 +137,12 @@ def test_flow_charts_draw_the_percentile_lines(ws):
     fig = throughput_run_chart(weekly_throughput(cycle))
     assert fig.axes[0].get_lines()[0].get_ydata().sum() == 10
     assert "items over the last" in _title(fig.axes[0])
+
+
+def test_the_age_chart_title_says_when_nothing_is_old():
+    from pmo_lib import wip_age_bars
+    young = pd.DataFrame({"initiative_id": ["I1", "I2"], "age_band": ["0–13 days", "14–29 days"], "items": [3, 2],
+                          "oldest_days": [5, 20]})
+    assert _title(wip_age_bars(young).axes[0]) == "No item in progress for 60 days or more; 5 items in progress"
+    old = young.assign(age_band=["0–13 days", "60–89 days"])
+    assert _title(wip_age_bars(old).axes[0]) == "2 items in progress for 60 days or more"
