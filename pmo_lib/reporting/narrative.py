@@ -165,8 +165,13 @@ def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: 
     return "\n\n".join(paragraphs)
 
 
-def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str) -> str:
-    """Executive summary of the KPI scorecard (portfolio scope)."""
+def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str, forecasts: pd.DataFrame | None = None,
+                names: dict[str, str] | None = None, on_time_probability: float = 0.5) -> str:
+    """Executive summary of the KPI scorecard (portfolio scope).
+
+    With ``forecasts`` (:func:`pmo_lib.delivery_forecasts`) it ends with what
+    they say about the next cycle, in the words of :func:`forecast_summary`.
+    """
     port = kpis[kpis["scope"] == "portfolio"]
     counts = port["status"].value_counts()
     parts = [f"{counts.get(s, 0)} {_WORD[s]}" for s in STATUSES if counts.get(s, 0)]
@@ -185,7 +190,9 @@ def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str) -> str:
     if "nps" in value.index and pd.notna(value.at["nps", "value"]):
         lines.append(f"Customers give a net promoter score of {value.at['nps', 'value']:+.0f} "
                      f"(±{value.at['nps', 'margin']:.0f} at 95% confidence, n = {int(value.at['nps', 'n']):,}).")
-    return " ".join(lines)
+    if forecasts is not None and len(forecasts):
+        lines.append(forecast_summary(forecasts, names=names, on_time_probability=on_time_probability))
+    return " ".join(line for line in lines if line)
 
 
 def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.DataFrame,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pmo_lib import calibration_text, forecast_dates_chart, forecast_summary, how_many_chart
+from pmo_lib import calibration_text, forecast_dates_chart, forecast_summary, how_many_chart, kpi_summary
 
 
 def _forecasts() -> pd.DataFrame:
@@ -56,3 +56,13 @@ def test_the_charts_title_what_they_show():
     trials = np.repeat([90, 100, 110], [10, 80, 10])
     fig = how_many_chart(trials, weeks=13)
     assert _title(fig) == "85% likely to finish at least 100 items in the next 13 weeks"
+
+
+def test_the_kpi_executive_summary_ends_with_what_the_forecasts_say():
+    kpis = pd.DataFrame([{"scope": "portfolio", "kpi_id": "throughput", "name": "Throughput", "value": 800.0,
+                          "target": np.nan, "status": "info", "unit": "count", "margin": np.nan, "n": 800}])
+    plain = kpi_summary(kpis, cycle="C1", currency="EUR")
+    text = kpi_summary(kpis, cycle="C1", currency="EUR", forecasts=_forecasts(), names={"I1": "Ledger"})
+    assert text.startswith(plain)
+    assert text.endswith(forecast_summary(_forecasts(), names={"I1": "Ledger"}))
+    assert "Ledger (I1) 30%" in text
