@@ -77,3 +77,9 @@ def test_an_empty_peer_file_and_an_unknown_column_are_bad_input(tiny):
         load_workspace(with_peers(tiny, ""))
     with pytest.raises(InputError, match="unknown column 'organisation'"):
         load_workspace(with_peers(tiny, HEADER.strip() + ",organisation\n0123456789abcdef,Retail,C3,flow,3,10,Acme\n"))
+
+
+def test_input_format_documents_every_peer_column():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "input-format.md").read_text(encoding="utf-8")
+    assert "## The peer file (`benchmark:` in pmo.yaml)" in text
+    assert all(f"| `{column}` |" in text for column in PEER_COLUMNS)
