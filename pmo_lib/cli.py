@@ -76,6 +76,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     span = ws.cycles[0] if len(ws.cycles) == 1 else f"{ws.cycles[0]} to {ws.cycles[-1]}"
     print(f"{ws.path}: valid. {ws.config.organisation}, {plural(len(ws.cycles), 'cycle')} ({span}).")
     print(f"Tables: {tables}.")
+    if ws.peers is not None:  # the peer benchmark's file (benchmark: in pmo.yaml)
+        print(f"Peers: {plural(ws.peers['org_hash'].nunique(), 'organisation')} in {ws.config.benchmark}.")
     for warning in ws.warnings:
         print(f"  warning: {warning.format()}")
     return EXIT_OK
