@@ -81,6 +81,8 @@ from .reporting.register import forecast_exceptions
 from .reporting.charts import forecast_dates_chart, how_many_chart
 from .reporting.narrative import calibration_text, forecast_summary
 
+from .analysis.benchmark import benchmark_export, compare_with_peers, org_hash, percentile_rank
+from .reporting.peers import peer_shortfall, peer_summary, peer_table
 from .reporting.preview import preview
 from .reporting.report import use_house_style as _use_house_style
 
@@ -113,6 +115,8 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "build_roadmap", "next_cycles", "roadmap_by_cycle",
         "exception_register", "portfolio_status", "breach_depth", "closing_summary", "register_counts",
         "EXCEPTION_RULES", "forecast_exceptions",
+        # peer benchmark
+        "compare_with_peers", "benchmark_export", "org_hash", "percentile_rank",
     )),
     "display": ("Show results the house way: tables, badges, notices, figures, sentences", (
         # tables, badges and callouts
@@ -141,6 +145,8 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "funding_line", "actions_line", "step_text", "guardrail_text", "next_agenda", "minimums_text",
         "needs_text", "role_shortfall", "trend_shortfall", "shortfall_text", "signal_text", "trend_sentence",
         "trend_arrow", "level_distance", "value_score_method", "forecast_summary", "calibration_text",
+        # peer benchmark
+        "peer_summary", "peer_shortfall", "peer_table",
     )),
     "recording": ("Record result tables for later reports, and read them back", (
         "record", "read_result", "reuse_result",

@@ -1,5 +1,5 @@
-"""The ``pmo`` command line: init, questionnaire, collect-responses, status, validate, pull, run, demo, notebook
-and check.
+"""The ``pmo`` command line: init, questionnaire, collect-responses, status, validate, pull, run, demo, notebook,
+check and benchmark.
 
 A :class:`~pmo_lib.inputs.exceptions.PmoError` becomes a short message on standard
 error and the exit code of its class; only a bug shows a traceback.
@@ -76,6 +76,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     span = ws.cycles[0] if len(ws.cycles) == 1 else f"{ws.cycles[0]} to {ws.cycles[-1]}"
     print(f"{ws.path}: valid. {ws.config.organisation}, {plural(len(ws.cycles), 'cycle')} ({span}).")
     print(f"Tables: {tables}.")
+    if ws.peers is not None:  # the peer benchmark's file (benchmark: in pmo.yaml)
+        print(f"Peers: {plural(ws.peers['org_hash'].nunique(), 'organisation')} in {ws.config.benchmark}.")
     for warning in ws.warnings:
         print(f"  warning: {warning.format()}")
     return EXIT_OK
@@ -177,6 +179,36 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_benchmark_export(args: argparse.Namespace) -> int:
+    """Write one cycle's anonymised peer rows: the organisation's hash, sector, cycle and dimension scores only."""
+    from .analysis.benchmark import benchmark_export
+    from .analysis.maturity import point_scores
+    from .inputs.exceptions import Problem
+    from .inputs.workspace import load_workspace
+
+    ws = load_workspace(args.workspace)
+    if args.cycle is not None and args.cycle not in ws.cycles:
+        raise InputError([Problem(ws.source("cycles"), "cycles", f"--cycle names a cycle that is not in the cycles "
+                                  f"table; known cycles: {', '.join(ws.cycles)}", column="cycle", value=args.cycle)],
+                         workspace=ws.path)
+    cycle = ws.cycle(args.cycle)
+    answers = cycle.rows("assessment")
+    if answers["score"].notna().sum() == 0:
+        raise InputError([Problem(ws.source("assessment"), "assessment", f"cycle {cycle.name} has no questionnaire "
+                                  "answers to export", column="cycle", value=cycle.name)], workspace=ws.path)
+    rows = benchmark_export(point_scores(answers, ws.model), organisation=ws.config.organisation, cycle=cycle.name,
+                            sector=ws.config.sector)
+    text = rows.to_csv(index=False, lineterminator="\n")
+    if args.out in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"Wrote {len(rows)} rows of {cycle.name} to {out}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .inputs.sample import create_sample_workspace
 
@@ -253,6 +285,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "default: the last pack under --out, if any")
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder of the runs (default: reports/)")
     p.set_defaults(func=_cmd_check)
+    p = sub.add_parser("benchmark", help="the peer benchmark: anonymised maturity scores to compare organisations")
+    benchmark = p.add_subparsers(dest="benchmark_command", required=True)
+    b = benchmark.add_parser("export", help="write one cycle's anonymised peer rows (a hash of the organisation's "
+                                            "name, sector, cycle, dimension scores, respondent counts) as CSV")
+    b.add_argument("workspace")
+    b.add_argument("--cycle", metavar="C", help="cycle to export (default: the latest)")
+    b.add_argument("--out", metavar="FILE", help="CSV file to write (default: standard output)")
+    b.set_defaults(func=_cmd_benchmark_export)
     p = sub.add_parser("demo", help="generate the sample organisation and produce its reports")
     p.add_argument("--workspace", default="examples/sample-org", help="where to write the sample workspace")
     _add_run_options(p)

@@ -176,3 +176,69 @@ def test_the_exit_code_is_that_of_the_error_class(error, monkeypatch, capsys):
     assert code == expected.exit_code and code != EXIT_OK
     err = capsys.readouterr().err
     assert err.startswith("error: ") or err == "interrupted: finished cycles were kept; nothing half-written was published\n"
+
+
+# --------------------------------------------------------------------------- pmo benchmark export
+
+def _free_text(workspace: Path) -> set[str]:
+    """Every identifying or free-text value of the workspace: respondent ids, roles, titles, owners, names."""
+    data = workspace / "data"
+    values = set()
+    for table, columns in {"assessment": ["respondent_id", "role"], "raid": ["title", "owner"],
+                           "decisions": ["title", "owner", "outcome"], "actions": ["title", "owner"],
+                           "initiatives": ["name"], "feedback": ["respondent_id"]}.items():
+        frame = pd.read_csv(data / f"{table}.csv", dtype=str, keep_default_na=False)
+        values |= {v for c in columns if c in frame for v in frame[c] if v}
+    return values
+
+
+def test_benchmark_export_writes_only_the_contract_columns_and_nothing_that_names_the_organisation(tiny, tmp_path):
+    from pmo_lib.analysis.benchmark import EXPORT_COLUMNS, org_hash
+
+    (tiny / "pmo.yaml").write_text((tiny / "pmo.yaml").read_text() + "sector: Retail\n")
+    result = pmo("benchmark", "export", str(tiny), "--cycle", "C2", "--out", "peer.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "peer.csv").read_text()
+    export = pd.read_csv(tmp_path / "peer.csv", dtype=str, keep_default_na=False)
+    assert list(export.columns) == EXPORT_COLUMNS
+    assert set(export["org_hash"]) == {org_hash("Tiny Test Org")} and set(export["cycle"]) == {"C2"}
+    assert set(export["sector"]) == {"Retail"} and export["n_respondents"].astype(int).gt(0).all()
+    assert "tiny test org" not in text.casefold()
+    leaked = [v for v in _free_text(tiny) if v.casefold() in text.casefold()]
+    assert not leaked, leaked
+
+
+def test_benchmark_export_defaults_to_standard_output_and_the_latest_cycle(tiny, tmp_path):
+    result = pmo("benchmark", "export", str(tiny), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "org_hash,sector,cycle,dimension_id,score,n_respondents"
+    assert len(lines) > 1 and all(line.split(",")[2] == "C3" for line in lines[1:])
+    assert [p.name for p in tmp_path.iterdir()] == ["tiny"]  # nothing written beside the workspace
+
+
+def test_benchmark_export_of_an_unknown_cycle_or_a_broken_workspace_is_bad_input(tiny, tmp_path):
+    result = pmo("benchmark", "export", str(tiny), "--cycle", "C9", "--out", "peer.csv", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "known cycles: C1, C2, C3 (got 'C9')" in result.stderr and not (tmp_path / "peer.csv").exists()
+    edit_csv(tiny, "assessment", lambda f: f.assign(score=f["score"].where(f.index != 0, "nine")))
+    result = pmo("benchmark", "export", str(tiny), "--out", "peer.csv", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "assessment" in result.stderr
+    assert not (tmp_path / "peer.csv").exists()
+
+
+def test_a_bad_benchmark_peer_file_stops_validate_and_run_listing_every_problem(tiny, tmp_path):
+    (tiny / "pmo.yaml").write_text((tiny / "pmo.yaml").read_text() + "benchmark: peers.csv\n")
+    (tiny / "peers.csv").write_text("org_hash,sector,cycle,dimension_id,score,n_respondents\n"
+                                    "0123456789abcdef,Retail,C3,flow,7,10\n"
+                                    "0123456789abcdef,Retail,C3,nosuch,3,zero\n")
+    for command in (["validate", str(tiny)], ["run", str(tiny), "--out", "out"]):
+        result = pmo(*command, cwd=tmp_path)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert "3 problems" in result.stderr, result.stderr
+        assert re.search(r"peers\.csv, row 2, column score: .*scale, 1 to 5 \(got 7\)", result.stderr)
+        assert re.search(r"peers\.csv, row 3, column dimension_id: unknown dimension.*'nosuch'",
+                         result.stderr)
+        assert re.search(r"peers\.csv, row 3, column n_respondents: expected a whole number "
+                         r"\(got 'zero'\)", result.stderr)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.html"))

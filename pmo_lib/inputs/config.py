@@ -359,6 +359,13 @@ class Config(_Strict):
                     "in place of the kit's notebook of the same file name")
     sources: Sources | None = Field(None, description="where tables come from: a database, exports, Jira")
     timezone: str = Field("UTC", description="time zone in which source timestamps become dates")
+    # peer benchmark (pmo benchmark export; the maturity report's "How you compare")
+    sector: str | None = Field(
+        None, min_length=1, description="the organisation's sector, e.g. Insurance: written by pmo benchmark export, "
+                                        "and the maturity report also ranks it among peers of the same sector")
+    benchmark: str | None = Field(
+        None, min_length=1, description="peer file inside the workspace (CSV gathering pmo benchmark export files): "
+                                        "the maturity report compares the organisation with them")
 
     @field_validator("timezone")
     @classmethod

@@ -24,6 +24,9 @@ SEED = 20260
 ORGANISATION = "Northwind Mobility"
 TROUBLED = "I-007"
 
+SECTOR = "Transport"  # the sample's sector, for the peer benchmark
+#: The sample peer file's sectors and their weights.
+_PEER_SECTORS = {"Transport": 0.3, "Insurance": 0.2, "Banking": 0.2, "Public sector": 0.15, "Utilities": 0.15}
 LAST_CYCLE = (2026, 3)  # the sample's latest planning cycle: 2026-Q3
 
 
@@ -79,6 +82,8 @@ questionnaire:
   deadline: 2026-10-16
   roles: [Executive, PMO, Delivery lead, Product owner]
   contact: "the PMO office, pmo@northwind.example"
+sector: {sector}
+benchmark: peers.csv     # about 40 generated peer organisations' anonymised scores
 """
 
 
@@ -114,7 +119,8 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED, cycles: int =
     rng = np.random.default_rng(seed)
     data = path / "data"
     data.mkdir(parents=True, exist_ok=True)
-    (path / "pmo.yaml").write_text(PMO_YAML.format(organisation=ORGANISATION, currency="EUR", colour="#1f4e79"),
+    (path / "pmo.yaml").write_text(PMO_YAML.format(organisation=ORGANISATION, currency="EUR", colour="#1f4e79",
+                                                   sector=SECTOR),
                                    encoding="utf-8")
     if cycles < 3:
         raise ValueError(f"the sample needs at least 3 cycles, got {cycles}")
@@ -140,6 +146,9 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED, cycles: int =
     actions.to_csv(data / "actions.csv", index=False)
     model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
     _assessment(rng, model, table).to_csv(data / "assessment.csv", index=False, float_format="%.0f")
+    # its own generator, so that the tables above stay as they were before peers existed
+    _peers(np.random.default_rng(seed + 21), model, table["cycle"].tolist()).to_csv(
+        path / "peers.csv", index=False, float_format="%.2f")
     return path
 
 
@@ -423,6 +432,39 @@ def _assessment(rng, model, cycles) -> pd.DataFrame:
                 rows.append({"cycle": cyc, "respondent_id": respondent, "role": role, "item_id": item.item_id,
                              "score": np.nan if rng.random() < 0.03 else score})
     return pd.DataFrame(rows)
+
+
+def _peers(rng: np.random.Generator, model, cycles: list[str], *, n: int = 40) -> pd.DataFrame:
+    """A peer file of ``n`` invented organisations, as many ``pmo benchmark export`` files gathered.
+
+    Each organisation has a sector, an overall maturity that its dimensions
+    share (so they hang together, as real organisations' do), its sector's
+    strengths and weaknesses and some noise of its own, 5 to 40 respondents, and 1 to 3 consecutive cycles
+    ending in one of the sample's cycles, improving a little each cycle.
+    """
+    import hashlib
+
+    sectors = list(_PEER_SECTORS)
+    share = np.array(list(_PEER_SECTORS.values()))
+    dims = model.dimensions["dimension_id"].tolist()
+    lo, hi = model.scale_min, model.scale_max
+    habits = {s: {d: rng.normal(0, 0.25) for d in dims} for s in sectors}  # what a sector is good or poor at
+    rows = []
+    for i in range(n):
+        name = f"Peer organisation {i + 1:02d}"  # invented: only its hash is written, as an export would
+        code = hashlib.sha256(name.casefold().encode("utf-8")).hexdigest()[:16]
+        sector = sectors[rng.choice(len(sectors), p=share / share.sum())]
+        level = rng.normal(3.4, 0.5)
+        accent = {d: habits[sector][d] + rng.normal(0, 0.3) for d in dims}
+        last = int(rng.integers(len(cycles) // 2, len(cycles)))
+        span = int(rng.integers(1, 4))
+        for k, cyc in enumerate(cycles[max(0, last - span + 1):last + 1]):
+            n_resp = int(rng.integers(5, 41))
+            for d in dims:
+                score = level + accent[d] + 0.12 * k + rng.normal(0, 0.15)
+                rows.append({"org_hash": code, "sector": sector, "cycle": cyc, "dimension_id": d,
+                             "score": float(np.clip(score, lo, hi)), "n_respondents": n_resp})
+    return pd.DataFrame(rows, columns=["org_hash", "sector", "cycle", "dimension_id", "score", "n_respondents"])
 
 
 def sample_workspace() -> Path:

@@ -151,6 +151,8 @@ class Workspace:
     snapshot: dict = field(default_factory=dict)
     #: Read live (``from_sources``): each sourced table as pulled, for ``pmo pull`` to write.
     pulled: dict = field(default_factory=dict, repr=False)
+    #: The peer file ``benchmark:`` in pmo.yaml names (:data:`pmo_lib.inputs.peers.PEER_COLUMNS`); None without one.
+    peers: pd.DataFrame | None = field(default=None, repr=False)
 
 
 def _model_named_in_broken_config(path: Path) -> Path | None:
@@ -586,6 +588,14 @@ def load_workspace(path: str | Path | None = None, *, from_sources: bool = False
         if logo is not None:
             files.append(logo)
 
+    peers = None  # the peer benchmark's file (benchmark: in pmo.yaml), checked like a table
+    if config is not None and config.benchmark:
+        peers_path = _inside(path, config.benchmark, "benchmark", issues)
+        if peers_path is not None:
+            from .peers import read_peers
+            files.append(peers_path)
+            peers = read_peers(peers_path, str(peers_path), model, issues)
+
     sourced = None
     if config is not None and config.sources is not None:
         from .sources import read_with_sources
@@ -651,7 +661,8 @@ def load_workspace(path: str | Path | None = None, *, from_sources: bool = False
         full[spec.name] = frame.reset_index(names="source_row")
     ws = Workspace(path=path, config=config, tables=full, present=present, model=model,
                    catalog=catalog, playbook=playbook, files=files, warnings=warnings, _sources=origins,
-                   snapshot=sourced.snapshot if sourced else {}, pulled=sourced.pulled if sourced else {})
+                   snapshot=sourced.snapshot if sourced else {}, pulled=sourced.pulled if sourced else {},
+                   peers=peers)
     if sourced is not None and not sourced.live:
         from .sources import snapshot_changes
         warnings.extend(snapshot_changes(path, sourced.snapshot))

@@ -338,12 +338,16 @@ def overall_trend_title(trend: pd.DataFrame, span: dict | None, *, alpha: float 
 
 def maturity_radar(dims: pd.DataFrame, *, scale: tuple[int, int], previous: pd.DataFrame | None = None,
                    previous_label: str = "Previous cycle", current_label: str = "This cycle",
-                   primary: str = "#1f4e79", change: pd.DataFrame | None = None) -> plt.Figure:
+                   primary: str = "#1f4e79", change: pd.DataFrame | None = None,
+                   peers: pd.DataFrame | None = None) -> plt.Figure:
     """Radar of dimension scores: this cycle, the previous cycle and the target.
 
     With ``change`` (:func:`pmo_lib.compare_cycles`) the title counts the
     dimensions that rose or fell beyond chance; otherwise it names the
     weakest dimension. A higher point score alone is never called a rise.
+    With ``peers`` (:func:`pmo_lib.compare_with_peers`) it also draws the
+    peers' median and, shaded, their middle half (lower to upper quartile),
+    when every dimension has enough peers for them.
     """
     labels = dims["dimension"].tolist()
     n = len(labels)
@@ -360,6 +364,13 @@ def maturity_radar(dims: pd.DataFrame, *, scale: tuple[int, int], previous: pd.D
         return values
 
     draw(dims["target"], color="#c62828", linestyle="--", linewidth=1.2, label="Target")
+    band = (dims[["dimension_id"]].merge(peers[["dimension_id", "peer_q1", "peer_median", "peer_q3"]], how="left")
+            if peers is not None else None)
+    if band is not None and band[["peer_q1", "peer_median", "peer_q3"]].notna().all().all():
+        low, high = band["peer_q1"].tolist(), band["peer_q3"].tolist()
+        ax.fill_between(close, low + low[:1], high + high[:1], color=GREY, alpha=0.22, linewidth=0,
+                        label="Peers' middle half")
+        draw(band["peer_median"], color="#555555", linestyle=":", linewidth=1.6, label="Peer median")
     if previous is not None:
         prev = dims[["dimension_id"]].merge(previous[["dimension_id", "score"]], how="left")["score"]
         draw(prev.fillna(scale[0]), color=GREY, linewidth=1.2, marker="o", markersize=3, label=previous_label)
