@@ -256,7 +256,7 @@ def _optimal_moves(out: pd.DataFrame, budget: np.ndarray, total: float, targets:
     shift = funding.max_shift * total
     for attempt in range(8):
         cents = _to_cents(moves, gain_cap, cut_cap, groups, limits)
-        if cents.clip(min=0).sum() <= np.floor(shift * 100 + 1e-6):
+        if cents.clip(min=0).sum() <= np.floor(shift * 100 + 1e-7):
             return cents
         moves = moves * (1 - 1e-6 * 4 ** attempt)  # shrinking every move keeps every rule; try again
     return np.zeros(n, dtype=np.int64)
@@ -279,15 +279,16 @@ def _to_cents(moves: np.ndarray, gain_cap: np.ndarray, cut_cap: np.ndarray, grou
     goals' nets are shrunk until they sum to zero, and each goal's rows are
     shrunk until they sum to its net.
     """
-    exact = np.clip(moves, -np.floor(cut_cap * 100) / 100, np.floor(gain_cap * 100) / 100) * 100
+    exact = np.clip(moves * 100, -np.floor(cut_cap * 100 + 1e-7), np.floor(gain_cap * 100 + 1e-7))
     cents = _towards_zero(exact)
     net: dict[object, int] = {}
     for goal, idx in groups.groupby(groups, sort=True).groups.items():
         members = np.asarray(list(idx))
         want = int(_towards_zero(np.array([exact[members].sum()]))[0])
         if limits is not None and goal in limits.index:
-            want = min(max(want, int(np.ceil(limits.at[goal, "lower"] * 100))),
-                       int(np.floor(limits.at[goal, "upper"] * 100)))
+            # a bound of 4,999.9999999999 cents is 5,000 computed with float noise
+            want = min(max(want, int(np.ceil(limits.at[goal, "lower"] * 100 - 1e-7))),
+                       int(np.floor(limits.at[goal, "upper"] * 100 + 1e-7)))
         rows = cents[members]
         want = min(max(want, -int(-rows[rows < 0].sum())), int(rows[rows > 0].sum()))
         net[goal] = want

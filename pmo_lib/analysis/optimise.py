@@ -18,7 +18,8 @@ UNIT_COST_OF_DELAY = "cost of delay per week"
 UNIT_POINTS = "cost of delay points (business value + time criticality + risk reduction)"
 SELECTION_COLUMNS = ["initiative_id", "selected", "requested_budget", "cost_of_delay", "binding"]
 LOAD_COLUMNS = ["team", "capacity_days", "committed_days", "selected_days", "load_days", "utilisation"]
-FRONTIER_COLUMNS = ["budget_share", "proposal_budget", "value", "greedy_value", "breach", "selected_count"]
+FRONTIER_COLUMNS = ["budget_share", "proposal_budget", "value", "greedy_value", "breach", "greedy_breach",
+                    "selected_count"]
 COMPARISON_COLUMNS = ["scenario", "total_budget", "reallocation_value", "selection_value", "value_unit",
                       "worst_goal_deviation", "goals_outside", "busiest_team", "busiest_utilisation", "selected",
                       "gainers", "losers", "infeasible"]
@@ -55,6 +56,10 @@ class Selection:
         Columns ``team, capacity_days, committed_days, selected_days,
         load_days, utilisation``; a team without capacity has NaN capacity
         and utilisation and is not constrained.
+    greedy_breach : float
+        The greedy order's breach of the goal guardrails (currency).
+    greedy_selected : tuple of str
+        The proposals the greedy order selects.
     infeasible : str or None
         Why no selection meets the rules, in words: the decisions fixed in
         advance alone break the budget or a team's capacity. The table then
@@ -71,6 +76,8 @@ class Selection:
     budget_used: float
     proposal_budget: float
     load: pd.DataFrame
+    greedy_breach: float = 0.0
+    greedy_selected: tuple[str, ...] = ()
     infeasible: str | None = None
     method: str = "optimal"
 
@@ -206,8 +213,8 @@ def _problem(proposals: pd.DataFrame, *, proposal_budget: float, capacity, commi
 
 def _goal_label(p: _Problem, goal: object) -> str:
     if goal == NO_GOAL:
-        return "work linked to no strategic goal"
-    return f"goal '{p.goal_names.get(str(goal), goal)}'"
+        return "work linked to no goal"
+    return f"'{p.goal_names.get(str(goal), goal)}'"
 
 
 def goal_breaches(p: _Problem, x: np.ndarray) -> pd.Series:
@@ -319,11 +326,11 @@ def _blockers(p: _Problem, x: np.ndarray, i: int, *, guardrails: bool) -> list[s
         before, after = goal_breaches(p, x), goal_breaches(p, trial)
         worse = [goal for goal in p.targets.index if after[goal] > before[goal] + _BREACH_EPS * p.scale]
         if after.sum() > before.sum() + _BREACH_EPS * p.scale:
-            out += [f"the guardrail of {_goal_label(p, goal)}" for goal in worse]
+            out.append("the goal-mix guardrail of " + " and ".join(_goal_label(p, goal) for goal in worse))
     return out
 
 
-def _selection(p: _Problem, x: np.ndarray, *, method: str, greedy_value: float, infeasible: str | None,
+def _selection(p: _Problem, x: np.ndarray, *, method: str, greedy: np.ndarray, infeasible: str | None,
                reasons: list[str] | None = None) -> Selection:
     if reasons is None:
         reasons = []
@@ -331,13 +338,18 @@ def _selection(p: _Problem, x: np.ndarray, *, method: str, greedy_value: float, 
             if x[i]:
                 reasons.append("must fund" if p.fund[i] else "selected")
             else:
-                reasons.append(" and ".join(_blockers(p, x, i, guardrails=True)) or LOWER_VALUE)
+                reasons.append("; ".join(_blockers(p, x, i, guardrails=True)) or LOWER_VALUE)
     table = pd.DataFrame({"initiative_id": p.ids, "selected": x.astype(bool), "requested_budget": p.budget,
                           "cost_of_delay": p.value, "binding": reasons})
     return Selection(table=table[SELECTION_COLUMNS], value=float(p.value[x].sum()), unit=p.unit,
-                     greedy_value=greedy_value, breach=float(goal_breaches(p, x).sum()) if len(p.targets) else 0.0,
+                     greedy_value=float(p.value[greedy].sum()), breach=_breach(p, x),
                      budget_used=float(p.budget[x].sum()), proposal_budget=p.limit, load=_load(p, x),
+                     greedy_breach=_breach(p, greedy), greedy_selected=tuple(np.array(p.ids, dtype=object)[greedy]),
                      infeasible=infeasible, method=method)
+
+
+def _breach(p: _Problem, x: np.ndarray) -> float:
+    return float(goal_breaches(p, x).sum()) if len(p.targets) else 0.0
 
 
 def _wsjf_order(proposals: pd.DataFrame) -> list[int]:
@@ -353,7 +365,7 @@ def _wsjf_order(proposals: pd.DataFrame) -> list[int]:
     return order.sort_values(["wsjf", "id"], ascending=[False, True], na_position="last", kind="stable").index.tolist()
 
 
-def _greedy(p: _Problem, order: list[int], *, guardrails: bool = True) -> tuple[np.ndarray, list[str]]:
+def _greedy(p: _Problem, order: list[int], *, guardrails: bool = False) -> tuple[np.ndarray, list[str]]:
     x = p.fund & ~p.stop
     reasons = ["must fund" if f else "" for f in x]
     for i in order:
@@ -361,7 +373,7 @@ def _greedy(p: _Problem, order: list[int], *, guardrails: bool = True) -> tuple[
             continue
         blocked = _blockers(p, x, i, guardrails=guardrails)
         if blocked:
-            reasons[i] = " and ".join(blocked)
+            reasons[i] = "; ".join(blocked)
         else:
             x = x.copy()
             x[i] = True
@@ -435,15 +447,14 @@ def select_proposals(proposals: pd.DataFrame, *, proposal_budget: float,
     p = _problem(proposals, proposal_budget=proposal_budget, capacity=capacity, committed=committed, demand=demand,
                  base_budget_by_goal=base_budget_by_goal, goals=goals, tolerance=tolerance, goal_names=goal_names)
     greedy_x, _ = _greedy(p, _wsjf_order(proposals))
-    greedy_value = float(p.value[greedy_x].sum())
     problem = _fixed_problem(p)
     if problem is not None:
         x = p.fund & ~p.stop
         reasons = ["must fund" if f else ("must stop" if s else "not considered: " + problem[0].lower() + problem[1:])
                    for f, s in zip(x, p.stop)]
-        return _selection(p, x, method="optimal", greedy_value=greedy_value, infeasible=problem, reasons=reasons)
+        return _selection(p, x, method="optimal", greedy=greedy_x, infeasible=problem, reasons=reasons)
     x = _solve(p) if len(p.ids) else np.zeros(0, dtype=bool)
-    return _selection(p, x, method="optimal", greedy_value=greedy_value, infeasible=None)
+    return _selection(p, x, method="optimal", greedy=greedy_x, infeasible=None)
 
 
 def greedy_selection(proposals: pd.DataFrame, *, proposal_budget: float,
@@ -451,16 +462,17 @@ def greedy_selection(proposals: pd.DataFrame, *, proposal_budget: float,
                      committed: pd.Series | pd.DataFrame | None = None, demand: pd.DataFrame | None = None,
                      base_budget_by_goal: pd.Series | None = None, goals: pd.DataFrame | None = None,
                      tolerance: float = 0.05, goal_names: Mapping[str, str] | None = None,
-                     guardrails: bool = True) -> Selection:
+                     guardrails: bool = False) -> Selection:
     """Proposals taken in WSJF order while the budget and the teams' capacity allow: the baseline.
 
     ``must_fund`` proposals are taken first and ``must_stop`` ones never;
     then each proposal in descending WSJF (the ``wsjf`` column when given,
     else (business value + time criticality + risk reduction) / job size;
     ties by id, missing WSJF last) is taken when it fits the budget left and
-    every constrained team's capacity left and, with ``guardrails``, does not
-    increase the goals' total breach (so the baseline plays by the same rules
-    as :func:`select_proposals`, one proposal at a time).
+    every constrained team's capacity left. The goal guardrails are not
+    checked (the breach says how far the result ends outside them) unless
+    ``guardrails`` is true: then a proposal is also skipped when it would
+    increase the goals' total breach.
 
     Parameters and returns as :func:`select_proposals`; ``binding`` gives
     the constraint that stopped a proposal when its turn came.
@@ -468,8 +480,7 @@ def greedy_selection(proposals: pd.DataFrame, *, proposal_budget: float,
     p = _problem(proposals, proposal_budget=proposal_budget, capacity=capacity, committed=committed, demand=demand,
                  base_budget_by_goal=base_budget_by_goal, goals=goals, tolerance=tolerance, goal_names=goal_names)
     x, reasons = _greedy(p, _wsjf_order(proposals), guardrails=guardrails)
-    return _selection(p, x, method="greedy in WSJF order", greedy_value=float(p.value[x].sum()),
-                      infeasible=_fixed_problem(p), reasons=reasons)
+    return _selection(p, x, method="greedy in WSJF order", greedy=x, infeasible=_fixed_problem(p), reasons=reasons)
 
 
 def efficient_frontier(proposals: pd.DataFrame, *, proposal_budget: float,
@@ -493,13 +504,15 @@ def efficient_frontier(proposals: pd.DataFrame, *, proposal_budget: float,
     -------
     DataFrame
         Columns ``budget_share, proposal_budget, value, greedy_value, breach,
-        selected_count``; ``attrs["unit"]`` holds the value's unit.
+        greedy_breach, selected_count`` (breaches in the currency); ``attrs["unit"]`` holds the value's unit. The greedy
+        value ignores the goal guardrails, as :func:`greedy_selection` does
+        by default.
     """
     rows, unit = [], objective_values(proposals)[1]
     for share in shares:
         best = select_proposals(proposals, proposal_budget=proposal_budget * share, **options)
         rows.append({"budget_share": float(share), "proposal_budget": proposal_budget * share, "value": best.value,
-                     "greedy_value": best.greedy_value, "breach": best.breach,
+                     "greedy_value": best.greedy_value, "breach": best.breach, "greedy_breach": best.greedy_breach,
                      "selected_count": int(best.table["selected"].sum())})
     out = pd.DataFrame(rows, columns=FRONTIER_COLUMNS)
     out.attrs["unit"] = unit
