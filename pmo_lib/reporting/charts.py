@@ -1008,7 +1008,7 @@ def frontier_chart(frontier: pd.DataFrame, *, currency: str, unit: str | None = 
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.4))
     x = frontier["proposal_budget"]
     ax.plot(x, frontier["value"], marker="o", color=primary, label="Best selection (exact)")
-    ax.plot(x, frontier["greedy_value"], marker="s", linestyle="--", color=GREY, label="Taken in WSJF order")
+    ax.plot(x, frontier["greedy_value"], marker="s", linestyle="--", color=GREY, label="Taken in WSJF order (goal guardrails not checked)")
     now = frontier.loc[(frontier["budget_share"] - 1.0).abs() < 1e-9]
     if len(now):
         ax.axvline(float(now["proposal_budget"].iloc[0]), color=STATUS_COLOURS["amber"], linestyle=":", linewidth=1.2,
