@@ -301,10 +301,10 @@ def _to_cents(moves: np.ndarray, gain_cap: np.ndarray, cut_cap: np.ndarray, grou
             net[goal] -= take
             excess -= take
     for goal, idx in groups.groupby(groups, sort=True).groups.items():
-        members = list(idx)
-        gap = int(cents[members].sum()) - net[goal]
+        rows_of_goal = list(idx)
+        gap = int(cents[rows_of_goal].sum()) - net[goal]
         # too much: shrink gains, lowest in the table first; too little: shrink cuts, earliest first
-        order = members[::-1] if gap > 0 else members
+        order = rows_of_goal[::-1] if gap > 0 else rows_of_goal
         for i in order:
             if gap == 0:
                 break

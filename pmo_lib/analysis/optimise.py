@@ -176,6 +176,12 @@ def _per_team(values: pd.Series | pd.DataFrame | None, column: str) -> pd.Series
     return values.astype(float)
 
 
+def _goals_of(proposals: pd.DataFrame) -> pd.Series:
+    if "goal_id" not in proposals:
+        return pd.Series(NO_GOAL, index=proposals.index, dtype=object)
+    return proposals["goal_id"].astype(object).where(proposals["goal_id"].notna(), NO_GOAL)
+
+
 def _flag(proposals: pd.DataFrame, column: str) -> np.ndarray:
     if column not in proposals:
         return np.zeros(len(proposals), dtype=bool)
@@ -201,7 +207,7 @@ def _problem(proposals: pd.DataFrame, *, proposal_budget: float, capacity, commi
     if goals is not None and len(goals) and "goal" in goals:
         names = {**dict(zip(goals["goal_id"], goals["goal"])), **names}
     base = base_budget_by_goal if base_budget_by_goal is not None else pd.Series(dtype=float)
-    goal_of = proposals["goal_id"].fillna(NO_GOAL) if "goal_id" in proposals else pd.Series(NO_GOAL, index=proposals.index)
+    goal_of = _goals_of(proposals)
     return _Problem(ids=ids, budget=proposals["requested_budget"].astype(float).fillna(0.0).to_numpy(),
                     value=value.to_numpy(), unit=unit, goal=goal_of.astype(object).to_numpy(),
                     fund=_flag(proposals, "must_fund"), stop=_flag(proposals, "must_stop"),
@@ -519,12 +525,13 @@ def efficient_frontier(proposals: pd.DataFrame, *, proposal_budget: float,
     return out
 
 
-def _mix(spend: pd.Series, targets: pd.Series, tolerance: float) -> tuple[float, list[str]]:
+def _mix(spend: pd.Series, targets: pd.Series, tolerance: float, names: Mapping[str, str]) -> tuple[float, list[str]]:
     total = float(spend.sum())
     if not len(targets) or total <= 0:
         return float("nan"), []
     dev = (spend.reindex(targets.index).fillna(0.0) / total - targets).abs()
-    return float(dev.max()), [str(g) for g in dev.index[dev > tolerance + 1e-12]]
+    return float(dev.max()), ["no goal" if g == NO_GOAL else str(names.get(str(g), g))
+                              for g in dev.index[dev > tolerance + 1e-12]]
 
 
 def _names(frame: pd.DataFrame, ids: Collection[str]) -> str:
@@ -569,12 +576,14 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, changes: pd.DataFrame, s
         budget, reallocation value Σ value score × budget, selection value
         and unit, worst goal deviation and the goals outside, the most
         loaded team and its utilisation, the selected proposals, the biggest
-        gainers and losers by name, and why no selection meets the rules
+        gainers and losers by name (change against this cycle's budget, moves
+        no larger than ``funding.smallest_move`` left out), and why no selection meets the rules
         where none does) and ``budgets`` (the long table of budgets).
     """
     proposals = proposals if proposals is not None else pd.DataFrame(
         {"initiative_id": pd.Series(dtype=str), "requested_budget": pd.Series(dtype=float)})
     targets = _targets(goals)
+    goal_names = dict(zip(goals["goal_id"], goals["goal"])) if len(goals) and "goal" in goals else {}
     rows, budgets = [], []
     for scenario in [Scenario(name=BASE_CASE), *scenarios]:
         factor = 1.0 + scenario.budget_change
@@ -600,10 +609,9 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, changes: pd.DataFrame, s
                                 tolerance=tolerance)
         taken = pick.table.loc[pick.table["selected"], "initiative_id"].tolist()
         started = chosen[chosen["initiative_id"].isin(taken)]
-        started_goal = started["goal_id"].fillna(NO_GOAL) if "goal_id" in started else pd.Series(NO_GOAL, index=started.index)
-        spend = budget_by_goal(realloc).add(started["requested_budget"].astype(float).groupby(started_goal).sum(),
+        spend = budget_by_goal(realloc).add(started["requested_budget"].astype(float).groupby(_goals_of(started)).sum(),
                                             fill_value=0.0)
-        worst, outside = _mix(spend, targets, tolerance)
+        worst, outside = _mix(spend, targets, tolerance, goal_names)
         now = changes.set_index("initiative_id")["budget"].astype(float)
         cont = pd.concat([realloc[["initiative_id", "name", "scenario_budget"]],
                           changes.loc[changes["initiative_id"].isin(stopped), ["initiative_id", "name"]]
@@ -623,7 +631,8 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, changes: pd.DataFrame, s
         load = pick.load.dropna(subset=["utilisation"])
         busiest = load.loc[load["utilisation"].idxmax()] if len(load) else None
         value = float((realloc["value_score"].fillna(0.0) * realloc["scenario_budget"]).sum())
-        rows.append({"scenario": scenario.name, "total_budget": float(realloc["scenario_budget"].sum()) + pick.budget_used,
+        rows.append({"scenario": scenario.name,
+                     "total_budget": float(realloc["scenario_budget"].sum()) + pick.budget_used,
                      "reallocation_value": value, "selection_value": pick.value, "value_unit": pick.unit,
                      "worst_goal_deviation": worst, "goals_outside": ", ".join(outside),
                      "busiest_team": None if busiest is None else busiest["team"],

@@ -1008,7 +1008,8 @@ def frontier_chart(frontier: pd.DataFrame, *, currency: str, unit: str | None = 
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.4))
     x = frontier["proposal_budget"]
     ax.plot(x, frontier["value"], marker="o", color=primary, label="Best selection (exact)")
-    ax.plot(x, frontier["greedy_value"], marker="s", linestyle="--", color=GREY, label="Taken in WSJF order (goal guardrails not checked)")
+    ax.plot(x, frontier["greedy_value"], marker="s", linestyle="--", color=GREY,
+            label="Taken in WSJF order (goal guardrails not checked)")
     now = frontier.loc[(frontier["budget_share"] - 1.0).abs() < 1e-9]
     if len(now):
         ax.axvline(float(now["proposal_budget"].iloc[0]), color=STATUS_COLOURS["amber"], linestyle=":", linewidth=1.2,
@@ -1050,7 +1051,8 @@ def scenario_value_bars(summary: pd.DataFrame, *, unit: str | None = None, prima
     colours = [primary if i == len(data) - 1 else "#7f9cb8" for i in range(len(data))]
     ax.barh([_wrap(str(n), 28) for n in data["scenario"]], data["selection_value"], color=colours)
     for y, (value, outside) in enumerate(zip(data["selection_value"], data["goals_outside"])):
-        note = f" {value:,.0f}" + (f"  ▲ outside guardrail: {outside}" if isinstance(outside, str) and outside else "")
+        flagged = isinstance(outside, str) and bool(outside)
+        note = f" {value:,.0f}" + (f"  ▲ outside guardrail: {outside}" if flagged else "")
         ax.text(value, y, note, va="center", ha="left", fontsize=8)
     ax.axvline(base, color=GREY, linewidth=0.8, linestyle="--")
     lim = float(data["selection_value"].max()) if len(data) else 1.0

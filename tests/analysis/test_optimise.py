@@ -77,7 +77,8 @@ def portfolios(draw):
     teams = ["Team A", "Team B"][:draw(st.integers(0, 2))]
     capacity = {t: float(draw(st.integers(0, 60))) for t in teams}
     committed = {t: float(draw(st.integers(0, 40))) for t in teams}
-    demand = pd.DataFrame([{"initiative_id": r["initiative_id"], "team": t, "demand_days": float(draw(st.integers(0, 20)))}
+    demand = pd.DataFrame([{"initiative_id": r["initiative_id"], "team": t,
+                            "demand_days": float(draw(st.integers(0, 20)))}
                            for r in rows for t in teams + ["Team C"] if draw(st.booleans())],
                           columns=["initiative_id", "team", "demand_days"])
     shares = [draw(st.integers(0, 20)) * 0.05 for _ in goals]
