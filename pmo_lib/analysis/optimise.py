@@ -563,7 +563,8 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, changes: pd.DataFrame, s
     scenarios : sequence of Scenario
         ``config.scenarios``.
     changes, scores, goals, funding, tolerance, ended, protected, no_gain
-        As :func:`pmo_lib.reallocation_scenario`.
+        As :func:`pmo_lib.reallocation_scenario`; rows of ``changes`` that
+        are proposals take no part in the reallocation.
     proposals, proposal_budget, capacity, committed, demand
         As :func:`select_proposals`; without proposals no proposal is selected.
     top : int
@@ -582,6 +583,7 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, changes: pd.DataFrame, s
     """
     proposals = proposals if proposals is not None else pd.DataFrame(
         {"initiative_id": pd.Series(dtype=str), "requested_budget": pd.Series(dtype=float)})
+    changes = changes[~changes["initiative_id"].isin(set(proposals["initiative_id"]))]  # proposals are not continuing
     targets = _targets(goals)
     goal_names = dict(zip(goals["goal_id"], goals["goal"])) if len(goals) and "goal" in goals else {}
     rows, budgets = [], []
