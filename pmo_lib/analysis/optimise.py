@@ -294,12 +294,18 @@ def _solve(p: _Problem) -> np.ndarray:
                      constraints=constraints, options=options)
         if first.status != 0:
             raise RuntimeError(f"the selection could not be solved: {first.message}")
+        least = np.round(first.x[:n]).astype(bool)
+        # hold the breach at its minimum, measured exactly on the chosen set (the solver's own figure
+        # carries its tolerances, which could make the second stage infeasible)
+        breach = max(float(first.fun), _breach(p, least) / scale)
         cap_row = np.concatenate([np.zeros(n), np.ones(g)])
-        constraints.append(LinearConstraint(cap_row[None, :], -np.inf, first.fun + _BREACH_EPS))
+        constraints.append(LinearConstraint(cap_row[None, :], -np.inf, breach + 10 * _BREACH_EPS))
     peak = max(float(np.abs(p.value).max()) if n else 1.0, 1e-12)
     result = milp(np.concatenate([-p.value / peak, np.zeros(g)]), integrality=integrality, bounds=bounds,
                   constraints=constraints, options=options)
     if result.status != 0:
+        if g:  # numerically the least-breach set itself is always an answer
+            return least
         raise RuntimeError(f"the selection could not be solved: {result.message}")
     return np.round(result.x[:n]).astype(bool)
 
