@@ -179,8 +179,8 @@ def test_the_optimum_beats_greedy_wsjf_on_the_classic_knapsack_counterexample():
     """WSJF takes the 'densest' proposal first and then cannot afford the pair that together is worth more.
 
     Budget 100: P1 costs 60 for 70 a week; P2 and P3 cost 50 for 45 a week each. WSJF (by job size) puts P1
-    first, leaving 40, so greedy delivers 70; the optimum takes P2 + P3 for 90 (Martello & Toth, Knapsack
-    Problems, 1990, §2.4: the greedy ratio rule is not optimal).
+    first, leaving 40, so greedy delivers 70; the optimum takes P2 + P3 for 90 (the textbook case that the
+    value-per-cost greedy rule is not optimal for the 0-1 knapsack: Martello & Toth, Knapsack Problems, 1990, ch. 2).
     """
     props = _props(requested_budget=[60.0, 50.0, 50.0], cost_of_delay_per_week=[70.0, 45.0, 45.0],
                    business_value=[20, 8, 8], job_size=[1, 2, 2])
