@@ -38,6 +38,10 @@ from .reporting.theme import display_name, file_label, kpi_name, number, role_la
 from .inputs.config import DEFAULT_MINIMUMS, Config, Minimums, load_config
 from .inputs.exceptions import ConfigError, InputError, NotebookError, PmoError, Problem, RunLockedError
 from .analysis.funding import funding_changes, reallocation_scenario, scenario_goal_mix, value_scores
+from .analysis.funding import greedy_reallocation
+from .analysis.optimise import (Selection, ScenarioComparison, budget_by_goal, compare_scenarios, efficient_frontier,
+                                greedy_selection, objective_values, select_proposals)
+from .reporting.charts import frontier_chart, scenario_value_bars
 from .inputs.asof import initiatives_as_of, tables_as_of
 from .reporting.dashboard import (closing_table, dashboard, decision_table, decisions_view, kpi_rag_grid, portfolio_exceptions,
                         portfolio_exceptions_view, register_counts, rules_table, severity_badge)
@@ -108,6 +112,9 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "portfolio_overview", "portfolio_by_goal", "goal_mix", "unaligned_spend", "open_raid", "raid_summary",
         "action_tracker", "action_completion", "funding_changes", "value_scores", "reallocation_scenario",
         "scenario_goal_mix", "value_for_money", "flow_times", "wip_ageing",
+        # investment decisions: the best selection of proposals, scenarios and the frontier
+        "greedy_reallocation", "select_proposals", "greedy_selection", "Selection", "objective_values",
+        "budget_by_goal", "efficient_frontier", "compare_scenarios", "ScenarioComparison",
         # delivery forecasts and the ledger that scores them
         "delivery_forecasts", "how_many_trials", "forecast_scores", "calibration",
         "flow_percentiles", "cumulative_flow", "weekly_throughput", "wip_items", "earned_schedule",
@@ -138,6 +145,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "completion_line", "count_heatmap", "funding_shift_bars", "goal_mix_bars", "value_scatter",
         "flow_time_histogram", "throughput_bars", "wip_age_bars", "forecast_dates_chart", "how_many_chart",
         "cycle_time_scatter", "cumulative_flow_diagram", "wip_ageing_chart", "throughput_run_chart",
+        "frontier_chart", "scenario_value_bars",
         "change_title", "overall_trend_title", "role_gap_title", "weakest_item_title", "kpi_trend_title",
         "trend_title", "raid_grid_title", "value_scatter_note",
         # sentences

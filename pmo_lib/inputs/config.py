@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -74,6 +75,60 @@ class Funding(_Strict):
 
 #: The funding settings used when a workspace sets none.
 DEFAULT_FUNDING = Funding()
+
+
+class Scenario(_Strict):
+    """One named what-if under ``scenarios:`` of pmo.yaml, compared side by side with the base case.
+
+    Each scenario reruns the reallocation and the selection of proposals with
+    its changes: the next cycle's total budget and the proposal budget move by
+    ``budget_change``; initiatives in ``fund`` are funded whatever the
+    optimum says (a proposal is selected, a continuing initiative loses
+    nothing); initiatives in ``stop`` are stopped (a proposal is not
+    selected, a continuing initiative loses all its budget, which is added to
+    the proposal budget); the other keys override pmo.yaml's funding
+    settings for this scenario only.
+    """
+
+    name: str = Field(min_length=1, description="the scenario's name in the report, e.g. 'Budget -10%'")
+    budget_change: float = Field(
+        0.0, ge=-1, le=10, description="share by which the next cycle's budget and the proposal budget change, "
+                                       "e.g. -0.1 for 10% less")
+    fund: list[str] = Field(default_factory=list, description="initiative ids funded regardless of the optimum")
+    stop: list[str] = Field(default_factory=list, description="initiative ids stopped: no budget next cycle")
+    max_cut: float | None = Field(None, ge=0, le=1, description="overrides funding.max_cut for this scenario")
+    max_shift: float | None = Field(None, ge=0, le=0.5, description="overrides funding.max_shift for this scenario")
+    proposal_budget: float | None = Field(
+        None, ge=0, description="overrides the proposal budget for this scenario (budget_change does not scale it)")
+
+    @model_validator(mode="after")
+    def _fund_or_stop(self) -> Scenario:
+        both = sorted(set(self.fund) & set(self.stop))
+        if both:
+            raise ValueError(f"scenario '{self.name}' both funds and stops {', '.join(both)}; keep each in one list")
+        return self
+
+
+def scenario_problems(scenarios: list[Scenario], initiative_ids: Iterable[object], *, file: str = CONFIG_FILE,
+                      lines: dict[tuple, int] | None = None) -> list[Problem]:
+    """The initiative ids under ``scenarios:`` that the initiatives table does not know.
+
+    Call it where the workspace is validated, with the initiatives table's ids
+    and the line numbers of pmo.yaml's keys, and add the problems to the
+    others: one problem per unknown id, naming the scenario, the key and the id.
+    """
+    known = {str(i) for i in initiative_ids}
+    lines = lines or {}
+    problems = []
+    for n, scenario in enumerate(scenarios):
+        for key in ("fund", "stop"):
+            for k, ident in enumerate(getattr(scenario, key)):
+                if ident not in known:
+                    row = lines.get(("scenarios", n, key, k), lines.get(("scenarios", n)))
+                    problems.append(Problem(file, CONFIG_FILE, f"scenario '{scenario.name}' names initiative "
+                                            f"'{ident}' under {key}, which is not in the initiatives table",
+                                            row=row, column=f"scenarios.{n}.{key}", value=ident))
+    return problems
 
 Severity = Literal["low", "medium", "high", "critical"]
 
@@ -366,6 +421,8 @@ class Config(_Strict):
     benchmark: str | None = Field(
         None, min_length=1, description="peer file inside the workspace (CSV gathering pmo benchmark export files): "
                                         "the maturity report compares the organisation with them")
+    scenarios: list[Scenario] = Field(
+        default_factory=list, description="named what-ifs the governance report compares with the base case")
 
     @field_validator("timezone")
     @classmethod

@@ -999,3 +999,79 @@ def throughput_run_chart(weekly: pd.DataFrame, *, primary: str = "#1f4e79") -> p
     ax.set_ylim(bottom=0)
     fig.autofmt_xdate()
     return _finish(fig, ax, title, "Week ending", "Items finished")
+
+
+# --------------------------------------------------------------------------- investment decisions
+def frontier_chart(frontier: pd.DataFrame, *, currency: str, unit: str | None = None,
+                   primary: str = "#1f4e79") -> plt.Figure:
+    """The best attainable cost of delay at each proposal budget, with the greedy WSJF order beside it.
+
+    Parameters
+    ----------
+    frontier : DataFrame
+        From :func:`pmo_lib.efficient_frontier` (``budget_share,
+        proposal_budget, value, greedy_value``).
+    currency : str
+        Currency of the budget axis.
+    unit : str, optional
+        Unit of the value axis; default ``frontier.attrs["unit"]``.
+    """
+    unit = unit or frontier.attrs.get("unit", "cost of delay")
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.4))
+    x = frontier["proposal_budget"]
+    ax.plot(x, frontier["value"], marker="o", color=primary, label="Best selection (exact)")
+    ax.plot(x, frontier["greedy_value"], marker="s", linestyle="--", color=GREY,
+            label="Taken in WSJF order (goal guardrails not checked)")
+    now = frontier.loc[(frontier["budget_share"] - 1.0).abs() < 1e-9]
+    if len(now):
+        ax.axvline(float(now["proposal_budget"].iloc[0]), color=STATUS_COLOURS["amber"], linestyle=":", linewidth=1.2,
+                   label="Current proposal budget")
+    ax.legend(loc="lower right")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    title = _frontier_title(frontier, unit=unit)
+    return _finish(fig, ax, title, f"Budget for proposals ({currency})", f"Selected value ({_wrap(unit, 30)})")
+
+
+def _frontier_title(frontier: pd.DataFrame, *, unit: str) -> str:
+    ordered = frontier.sort_values("budget_share")
+    if ordered.empty:
+        return "No proposals to select"
+    top = float(ordered["value"].max())
+    now = ordered.loc[(ordered["budget_share"] - 1.0).abs() < 1e-9, "value"]
+    if now.empty:
+        return f"The best selection delivers up to {top:,.0f} {unit}"
+    current = float(now.iloc[0])
+    if top <= current + 1e-9:
+        return "A larger budget for proposals adds no value: the best selection already fits"
+    first = float(ordered.loc[ordered["value"] >= top - 1e-9, "budget_share"].iloc[0])
+    return f"{first - 1:.0%} more budget for proposals would add {top - current:,.0f} {unit}"
+
+
+def scenario_value_bars(summary: pd.DataFrame, *, unit: str | None = None, primary: str = "#1f4e79") -> plt.Figure:
+    """Each scenario's selection value beside the base case's, with its goals outside the guardrails.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        ``ScenarioComparison.summary`` from :func:`pmo_lib.compare_scenarios`.
+    """
+    unit = unit or (str(summary["value_unit"].iloc[0]) if len(summary) else "cost of delay")
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.45 * max(len(summary), 1) + 1.4))
+    data = summary.iloc[::-1]
+    base = float(summary["selection_value"].iloc[0]) if len(summary) else 0.0
+    colours = [primary if i == len(data) - 1 else "#7f9cb8" for i in range(len(data))]
+    ax.barh([_wrap(str(n), 28) for n in data["scenario"]], data["selection_value"], color=colours)
+    for y, (value, outside) in enumerate(zip(data["selection_value"], data["goals_outside"])):
+        flagged = isinstance(outside, str) and bool(outside)
+        note = f" {value:,.0f}" + (f"  ▲ outside guardrail: {outside}" if flagged else "")
+        ax.text(value, y, note, va="center", ha="left", fontsize=8)
+    ax.axvline(base, color=GREY, linewidth=0.8, linestyle="--")
+    lim = float(data["selection_value"].max()) if len(data) else 1.0
+    ax.set_xlim(0, max(lim, 1.0) * 1.8)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.grid(axis="y", visible=False)
+    best = summary.loc[summary["selection_value"].idxmax(), "scenario"] if len(summary) else ""
+    title = (f"'{best}' starts the most valuable work" if len(summary) > 1 and best != summary["scenario"].iloc[0]
+             else "No scenario starts more valuable work than the base case")
+    return _finish(fig, ax, title, f"Value of the proposals started ({_wrap(unit, 40)})", "")
