@@ -242,3 +242,14 @@ def test_a_bad_benchmark_peer_file_stops_validate_and_run_listing_every_problem(
         assert re.search(r"peers\.csv, row 3, column n_respondents: expected a whole number "
                          r"\(got 'zero'\)", result.stderr)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.html"))
+
+
+def test_validate_names_a_scenario_that_funds_an_unknown_initiative(tiny, tmp_path):
+    config = tiny / "pmo.yaml"
+    config.write_text(config.read_text() + "scenarios:\n  - name: Fund the new hub\n    fund: [I-999]\n"
+                      "  - name: Budget down\n    budget_change: -0.1\n    stop: [I1, I-404]\n")
+    result = pmo("validate", str(tiny), cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "scenario 'Fund the new hub' names initiative 'I-999' under fund" in result.stderr
+    assert "scenario 'Budget down' names initiative 'I-404' under stop" in result.stderr
+    assert "I1'" not in result.stderr  # a known one is fine

@@ -15,7 +15,7 @@ import pandera.pandas as pa
 
 import yaml
 
-from .config import CONFIG_FILE, Config, load_validated
+from .config import CONFIG_FILE, Config, load_validated, scenario_problems
 from .exceptions import InputError, PmoError, Problem, _Collector
 from .catalog import KpiCatalog, load_catalog
 from .cycles import Cycle, ordered
@@ -634,6 +634,9 @@ def load_workspace(path: str | Path | None = None, *, from_sources: bool = False
             _check_dates(spec, parsed, label, issues)
             tables[spec.name] = parsed
     _check_references(tables, sources, issues)
+    if config is not None and config.scenarios and "initiatives" in tables:  # what-ifs name known initiatives
+        issues.problems.extend(scenario_problems(config.scenarios, tables["initiatives"]["initiative_id"],
+                                                 file=str(path / CONFIG_FILE), lines=config_lines))
     _check_cumulative(tables, sources, issues)
     if model is not None and "assessment" in tables:
         _check_assessment(tables["assessment"], model, sources["assessment"], issues)
