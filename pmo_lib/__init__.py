@@ -81,6 +81,12 @@ from .reporting.register import forecast_exceptions
 from .reporting.charts import forecast_dates_chart, how_many_chart
 from .reporting.narrative import calibration_text, forecast_summary
 
+from .analysis.investment import (NextCycleLoad, capacity_utilisation, duration_weeks, next_cycle_load,
+                                  overloaded_teams, priorities, ranking_basis, unranked)
+from .reporting.charts import capacity_bars
+from .reporting.priorities import (capacity_sentence, prioritisation_text, priorities_method, priorities_sentence,
+                                   priority_table, queue_factor)
+
 from .reporting.preview import preview
 from .reporting.report import use_house_style as _use_house_style
 
@@ -113,6 +119,9 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "build_roadmap", "next_cycles", "roadmap_by_cycle",
         "exception_register", "portfolio_status", "breach_depth", "closing_summary", "register_counts",
         "EXCEPTION_RULES", "forecast_exceptions",
+        # investment: cost-of-delay priorities, team capacity and the next cycle's load
+        "priorities", "ranking_basis", "unranked", "duration_weeks", "capacity_utilisation", "overloaded_teams",
+        "next_cycle_load", "NextCycleLoad",
     )),
     "display": ("Show results the house way: tables, badges, notices, figures, sentences", (
         # tables, badges and callouts
@@ -141,6 +150,9 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "funding_line", "actions_line", "step_text", "guardrail_text", "next_agenda", "minimums_text",
         "needs_text", "role_shortfall", "trend_shortfall", "shortfall_text", "signal_text", "trend_sentence",
         "trend_arrow", "level_distance", "value_score_method", "forecast_summary", "calibration_text",
+        # priorities and capacity
+        "priority_table", "capacity_bars", "priorities_sentence", "capacity_sentence", "priorities_method",
+        "prioritisation_text", "queue_factor",
     )),
     "recording": ("Record result tables for later reports, and read them back", (
         "record", "read_result", "reuse_result",
