@@ -252,7 +252,7 @@ def next_cycle_load(cycle: Cycle) -> NextCycleLoad:
     committed = demand[(demand["cycle"] == dem_from) & demand["initiative_id"].isin(live)]
     committed = committed.groupby("team")["demand_days"].sum()
     asks = demand[demand["initiative_id"].isin(proposed)]
-    asks = asks.assign(_o=asks["cycle"].map(order).fillna(-1))
+    asks = asks.assign(_o=asks["cycle"].map(order).astype(float).fillna(-1.0))
     if nxt is not None:
         asks.loc[asks["cycle"] == nxt, "_o"] = np.inf
     latest = asks.groupby("initiative_id")["_o"].transform("max")
