@@ -193,8 +193,8 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         _c("due_date", "date", "Due date.", nullable=True),
         _c("status", "enum", "open, done or dropped.", choices=("open", "done", "dropped")),
     ), key=("action_id",)),
-    TableSpec("capacity", "What each team can give in each cycle, in person-days (issue 19: capacity "
-              "against demand).", (
+    TableSpec("capacity", "What each team can give in each cycle, in person-days (for capacity against "
+              "demand).", (
         _c("cycle", "id", "Planning cycle.", **CYCLE_REF),
         _c("team", "id", "Team, e.g. Platform or Mobile."),
         _c("capacity_days", "number", "Person-days the team can give to portfolio work in the cycle.",
