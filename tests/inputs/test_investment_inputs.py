@@ -129,4 +129,6 @@ def test_the_init_workbook_has_the_new_sheets_and_columns(tmp_path):
     for column in ("business_value", "job_size", "cost_of_delay_per_week", "requested_budget", "must_fund"):
         assert any(column in h for h in header), column
     assert TABLES["capacity"].key == ("cycle", "team") and TABLES["demand"].key == ("cycle", "initiative_id", "team")
-    load_workspace(workspace)  # the example rows are skipped; the empty workbook still loads
+    with pytest.raises(InputError) as err:  # the example rows are skipped: only the required tables are empty
+        load_workspace(workspace)
+    assert {p.table for p in err.value.problem_list} == {"cycles", "initiatives", "financials", "assessment"}
