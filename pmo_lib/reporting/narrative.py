@@ -401,7 +401,9 @@ def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, 
         if len(hit):
             items.append(f"{text}: " + ", ".join(f"{esc(i)} {esc(n)}" for i, n in zip(hit["initiative_id"],
                                                                                       hit["name"])) + ".")
-    wide = register[register["initiative_id"].isna() & register["severity"].ne("low") & register["kind"].ne("capacity")]
+    wide = register[register["initiative_id"].isna() & register["severity"].ne("low")]
+    if "kind" in wide:  # the overloaded teams have their own item below
+        wide = wide[wide["kind"].ne("capacity")]
     if len(wide):
         items.append("Agree actions for the portfolio KPIs off target: " + ", ".join(esc(m) for m in wide["metric"])
                      + ".")
