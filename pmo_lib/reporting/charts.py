@@ -1008,12 +1008,14 @@ def capacity_bars(capacity: pd.DataFrame, *, cycle: str, max_utilisation: float,
     ax.axvline(1.0, color=GREY, linestyle=":", linewidth=1.2, label="Full capacity (100%)")
     for yi, row in data.iterrows():
         mark = f"  {STATUS_SYMBOLS['red']} overloaded" if row["overloaded"] else ""
-        ax.text(row["utilisation"] + 0.01, yi, f"{row['utilisation']:.0%} ({row['demand_days']:,.0f} of "
+        # right of the 100% line, so that no label crosses the limit lines
+        ax.text(max(row["utilisation"], 1.0) + 0.02, yi, f"{row['utilisation']:.0%} ({row['demand_days']:,.0f} of "
                 f"{row['capacity_days']:,.0f} days){mark}", va="center", fontsize=9)
     ax.set_yticks(y, data["team"])
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     right = max(float(data["utilisation"].max()) if len(data) else 0.0, 1.0)
-    ax.set_xlim(0, right * 1.55)
+    ax.set_xlim(0, right + 0.75)
+    ax.set_xticks(np.arange(0, np.ceil(right * 5) / 5 + 0.001, 0.2))  # no ticks under the labels
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2)
     ax.grid(axis="y", visible=False)
     hit = data[over]
