@@ -87,6 +87,12 @@ from .reporting.narrative import calibration_text, forecast_summary
 
 from .analysis.benchmark import benchmark_export, compare_with_peers, org_hash, percentile_rank
 from .reporting.peers import peer_shortfall, peer_summary, peer_table
+from .analysis.investment import (NextCycleLoad, capacity_utilisation, duration_weeks, next_cycle_load,
+                                  overloaded_teams, priorities, ranking_basis, unranked)
+from .reporting.charts import capacity_bars
+from .reporting.priorities import (capacity_sentence, prioritisation_text, priorities_method, priorities_sentence,
+                                   priority_table, queue_factor)
+
 from .reporting.preview import preview
 from .reporting.report import use_house_style as _use_house_style
 
@@ -124,6 +130,9 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "EXCEPTION_RULES", "forecast_exceptions",
         # peer benchmark
         "compare_with_peers", "benchmark_export", "org_hash", "percentile_rank",
+        # investment: cost-of-delay priorities, team capacity and the next cycle's load
+        "priorities", "ranking_basis", "unranked", "duration_weeks", "capacity_utilisation", "overloaded_teams",
+        "next_cycle_load", "NextCycleLoad",
     )),
     "display": ("Show results the house way: tables, badges, notices, figures, sentences", (
         # tables, badges and callouts
@@ -155,6 +164,9 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "trend_arrow", "level_distance", "value_score_method", "forecast_summary", "calibration_text",
         # peer benchmark
         "peer_summary", "peer_shortfall", "peer_table",
+        # priorities and capacity
+        "priority_table", "capacity_bars", "priorities_sentence", "capacity_sentence", "priorities_method",
+        "prioritisation_text", "queue_factor",
     )),
     "recording": ("Record result tables for later reports, and read them back", (
         "record", "read_result", "reuse_result",

@@ -53,6 +53,9 @@ class Thresholds(_Strict):
     on_time_probability: float = Field(
         0.5, ge=0, le=1, description="an initiative whose simulated chance of finishing by its planned end is below "
                                      "this is an exception")
+    max_utilisation: float = Field(
+        0.85, gt=0, le=1.5, description="a team whose demand is above this share of its capacity in a cycle is "
+                                        "overloaded: an exception (medium; high above 100%)")
 
 
 class ValueWeights(_Strict):
@@ -64,6 +67,10 @@ class ValueWeights(_Strict):
     cost: float = Field(0.2, ge=0)
 
 
+#: Job size to weeks when pmo.yaml sets none: one week per point of SAFe's relative scale.
+DEFAULT_JOB_SIZE_WEEKS: dict[int, float] = {1: 1, 2: 2, 3: 3, 5: 5, 8: 8, 13: 13, 20: 20}
+
+
 class Funding(_Strict):
     value_weights: ValueWeights = ValueWeights()
     max_shift: float = Field(0.1, ge=0, le=0.5, description="largest share of the cycle's budget the scenario moves")
@@ -71,6 +78,21 @@ class Funding(_Strict):
     smallest_move: float = Field(
         0.5, ge=0, description="a change of an initiative's budget no larger than this amount (in the currency) "
                                "counts as no move")
+    proposal_budget: float | None = Field(
+        None, ge=0, description="money available next cycle for starting proposed initiatives (in the currency); "
+                                "None: the selection of proposals says this setting would fill it")
+    job_size_weeks: dict[int, float] = Field(
+        default_factory=lambda: dict(DEFAULT_JOB_SIZE_WEEKS),
+        description="job size (SAFe's relative scale) to duration in weeks, for CD3 = cost of delay per week / "
+                    "duration; a job size not listed takes the initiative's planned duration")
+
+    @field_validator("job_size_weeks")
+    @classmethod
+    def _positive_weeks(cls, value: dict[int, float]) -> dict[int, float]:
+        bad = [f"{k}: {v:g}" for k, v in value.items() if k < 1 or v <= 0]
+        if bad:
+            raise ValueError(f"job sizes must be whole numbers of at least 1 and weeks more than 0; got {', '.join(bad)}")
+        return value
 
 
 #: The funding settings used when a workspace sets none.

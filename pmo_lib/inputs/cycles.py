@@ -13,7 +13,8 @@ table                                      a row is in the cycle when
 =========================================  =============================================================
 cycles                                     its ``cycle`` is the cycle's name (the cycle's own row)
 financials, feedback, benefits, decisions,  its ``cycle`` column names the cycle
-actions, assessment, initiative_status
+actions, assessment, initiative_status,
+capacity, demand
 work_items                                 it was ``finished`` from ``start`` to ``end`` (both included)
 raid                                       it was raised (``raised_date``) from ``start`` to ``end``
 initiatives                                it was under way at some time in the cycle: ``start_date`` on
@@ -22,7 +23,8 @@ initiatives                                it was under way at some time in the 
 goals                                      never: a goal belongs to no one cycle (an error)
 =========================================  =============================================================
 
-Rows are taken from :attr:`Cycle.tables`, the tables as known at the cycle's end.
+Rows are taken from :attr:`Cycle.tables`, the tables as known at the cycle's end. ``capacity`` and
+``demand`` are plans, made before the cycles they describe: their rows for later cycles stay known.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ from .exceptions import PmoError
 
 #: Tables whose ``cycle`` column places each row in a cycle.
 CYCLE_COLUMN_TABLES = ("cycles", "financials", "feedback", "benefits", "decisions", "actions", "assessment",
-                       "initiative_status")
+                       "initiative_status", "capacity", "demand")
 #: Tables whose rows fall in a cycle by one date between the cycle's start and end.
 DATE_COLUMN_TABLES = {"work_items": "finished", "raid": "raised_date"}
 

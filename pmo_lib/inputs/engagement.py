@@ -25,6 +25,8 @@ SECTIONS_BY_TABLE: dict[str, str] = {
     "raid": "the RAID summary and the open high risks KPI",
     "decisions": "the decisions log, which guides the next recommendations",
     "actions": "the action tracker",
+    "capacity": "each team's load against what it can give, and the overloaded-team exceptions",
+    "demand": "each team's load, and whether the teams can absorb the proposals next cycle",
 }
 _REQUIRED_HINTS = {
     "assessment": "collect the returned questionnaires with pmo collect-responses",

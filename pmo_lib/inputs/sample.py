@@ -76,6 +76,8 @@ thresholds:
   goal_mix_tolerance: 0.05   # allowed gap between a goal's share of spend and its target share
   kpis:                      # override catalogue thresholds: green only when the target is met
     spi: {{tolerance: 0, red: 0.85}}   # tolerance: distance from the target that still counts as met
+funding:
+  proposal_budget: 1500000   # money for starting proposed initiatives next cycle
 branding:
   primary_colour: "{colour}"
 questionnaire:
@@ -132,15 +134,13 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED, cycles: int =
 
     initiatives = _initiatives(rng, len(table))
     financials = _financials(rng, initiatives, table, starts, ends)
-    initiatives.assign(**{c: _dates(initiatives[c]) for c in
-                          ["start_date", "planned_end_date", "forecast_end_date", "actual_end_date"]}
-                       ).to_csv(data / "initiatives.csv", index=False)
     financials.to_csv(data / "financials.csv", index=False, float_format="%.0f")
     _feedback(rng, initiatives, financials).to_csv(data / "feedback.csv", index=False)
     _work_items(rng, initiatives, starts, ends).to_csv(data / "work_items.csv", index=False)
     _benefits(rng, initiatives, financials).to_csv(data / "benefits.csv", index=False, float_format="%.0f")
     _raid(rng, initiatives, starts, ends).to_csv(data / "raid.csv", index=False)
-    _initiative_status(initiatives, table, starts, ends).to_csv(data / "initiative_status.csv", index=False)
+    status = _initiative_status(initiatives, table, starts, ends)
+    status.to_csv(data / "initiative_status.csv", index=False)
     decisions, actions = _governance(rng, table, ends, initiatives)
     decisions.to_csv(data / "decisions.csv", index=False)
     actions.to_csv(data / "actions.csv", index=False)
@@ -149,7 +149,113 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED, cycles: int =
     # its own generator, so that the tables above stay as they were before peers existed
     _peers(np.random.default_rng(seed + 21), model, table["cycle"].tolist()).to_csv(
         path / "peers.csv", index=False, float_format="%.2f")
+    # issue 19's investment data draws from its own generator, after the others: every earlier value stays as it was
+    extended, capacity, demand = _investment(np.random.default_rng(seed + 19), initiatives, financials, status, table)
+    extended.assign(**{c: _dates(extended[c]) for c in
+                       ["start_date", "planned_end_date", "forecast_end_date", "actual_end_date"]}
+                    ).to_csv(data / "initiatives.csv", index=False)
+    capacity.to_csv(data / "capacity.csv", index=False)
+    demand.to_csv(data / "demand.csv", index=False)
     return path
+
+
+#: Teams of the sample and the goal each mostly works for; the Platform team also serves every other goal.
+_TEAMS = {"G1": "Mobile", "G2": "Customer", "G3": "Platform", "G4": "Operations", "G5": "Security", None: "Operations"}
+OVERLOADED_TEAM = "Operations"  # above 85% of its capacity in the latest cycle
+DAY_RATE = 1250.0  # EUR per person-day: budget to demand
+PROPOSAL_BUDGET = 1_500_000
+COD_PER_POINT = 4000.0  # EUR of cost of delay per week per point of relative cost of delay
+#: New proposals for the next cycle: name, goal, kind, (business value, time criticality, risk reduction, job size),
+#: requested budget. Designed so that greedy WSJF order funds the Partner booking API (highest WSJF) and the driver
+#: app within the proposal budget, while the best selection (most cost of delay within the budget) funds the
+#: payments upgrade and the disruption alerts instead: 220,000 against 212,000 EUR of cost of delay per week.
+_PROPOSALS = [
+    ("I-041", "Real-time disruption alerts", "G1", "product", (13, 8, 5, 5), 750_000),
+    ("I-042", "Family travel accounts", "G2", "product", (3, 2, 2, 3), 400_000),
+    ("I-043", "Payments platform upgrade", "G3", "project", (13, 8, 8, 5), 750_000),
+    ("I-044", "Predictive fleet maintenance", "G4", "project", (5, 3, 3, 8), 900_000),
+    ("I-045", "Fraud monitoring", "G5", "project", (3, 5, 5, 5), 500_000),
+    ("I-046", "Partner booking API", "G1", "project", (5, 8, 5, 3), 600_000),
+    ("I-047", "Driver app refresh", "G4", "project", (3, 2, 1, 2), 150_000),
+]
+_EXISTING_PROPOSAL = ("I-027", (2, 3, 5, 8), 350_000)
+
+
+def _split(days: float, goal) -> dict[str, float]:
+    """Person-days by team: three quarters to the goal's team, a quarter to Platform (all of it for platform goals)."""
+    own = _TEAMS.get(goal, "Operations")
+    if own == "Platform":
+        return {"Platform": round(days)}
+    return {own: round(days * 0.75), "Platform": round(days * 0.25)}
+
+
+def _investment(rng: np.random.Generator, initiatives: pd.DataFrame, financials: pd.DataFrame,
+                status: pd.DataFrame, cycles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Issue 19's data: WSJF attributes and proposals on initiatives, and each team's capacity and demand.
+
+    Demand is the cycle's budget at a blended day rate, for the initiatives under way at the cycle's end.
+    Capacity leaves each team 62-80% loaded, except Operations, loaded 93% in the latest cycle.
+    Proposals ask, in the latest cycle, the days their requested budget buys.
+    """
+    frame = initiatives.copy()
+    k = len(frame)
+    scale = np.array([1, 2, 3, 5, 8, 13, 20])
+    attrs = ["business_value", "time_criticality", "risk_reduction", "job_size"]
+    scored = frame["status"].isin(["active", "on_hold"]).to_numpy()
+    for a in attrs:
+        frame[a] = pd.array(np.where(scored, rng.choice(scale[:6], size=k), np.nan), dtype="Float64").astype("Int64")
+    frame["cost_of_delay_per_week"] = pd.array([pd.NA] * k, dtype="Int64")
+    frame["requested_budget"] = pd.array([pd.NA] * k, dtype="Int64")
+    ident, values, requested = _EXISTING_PROPOSAL
+    at = frame.index[frame["initiative_id"] == ident][0]
+    frame.loc[at, attrs] = list(values)
+    frame.loc[at, "cost_of_delay_per_week"] = int(COD_PER_POINT * sum(values[:3]))
+    frame.loc[at, "requested_budget"] = requested
+    start, end = pd.Timestamp("2026-10-01"), pd.Timestamp("2027-09-30")
+    new = []
+    for ident, name, goal, kind, values, requested in _PROPOSALS:
+        new.append({"initiative_id": ident, "name": name, "kind": kind, "goal_id": goal,
+                    "owner": str(rng.choice(_OWNERS)), "status": "proposed", "start_date": start,
+                    "planned_end_date": end, "forecast_end_date": end, "actual_end_date": pd.NaT,
+                    "bac": float(round(requested * rng.uniform(2.5, 4.0), -4)),
+                    **dict(zip(attrs, values)), "cost_of_delay_per_week": int(COD_PER_POINT * sum(values[:3])),
+                    "requested_budget": requested})
+    added = pd.DataFrame(new)
+    for c in attrs + ["cost_of_delay_per_week", "requested_budget"]:
+        added[c] = added[c].astype("Int64")
+    frame = pd.concat([frame, added], ignore_index=True)
+    frame["must_fund"] = ""
+    frame["must_stop"] = ""
+
+    goals = frame.set_index("initiative_id")["goal_id"]
+    budget = financials.set_index(["cycle", "initiative_id"])["budget"]
+    live = status[status["status"].isin(["active", "on_hold"])]
+    rows = []
+    for r in live.itertuples(index=False):
+        if (r.cycle, r.initiative_id) not in budget.index:
+            continue
+        for team, days in _split(budget[(r.cycle, r.initiative_id)] / DAY_RATE, goals[r.initiative_id]).items():
+            rows.append({"cycle": r.cycle, "initiative_id": r.initiative_id, "team": team, "demand_days": days})
+    last = cycles["cycle"].iloc[-1]
+    for ident, requested in [(_EXISTING_PROPOSAL[0], _EXISTING_PROPOSAL[2])] + [(p[0], p[5]) for p in _PROPOSALS]:
+        for team, days in _split(requested / DAY_RATE, goals[ident]).items():
+            rows.append({"cycle": last, "initiative_id": ident, "team": team, "demand_days": days})
+    demand = pd.DataFrame(rows, columns=["cycle", "initiative_id", "team", "demand_days"])
+    under_way = demand.merge(live[["cycle", "initiative_id"]], on=["cycle", "initiative_id"])
+    load = under_way.groupby(["cycle", "team"])["demand_days"].sum()
+    capacity = []
+    teams = sorted(set(_TEAMS.values()))
+    for n, cyc in enumerate(cycles["cycle"]):
+        for team in teams:
+            days = float(load.get((cyc, team), 0.0))
+            target = rng.uniform(0.62, 0.8)
+            if team == OVERLOADED_TEAM and n == len(cycles) - 1:
+                target = 0.93
+            elif team == OVERLOADED_TEAM and n == len(cycles) - 2:
+                target = 0.84
+            capacity.append({"cycle": cyc, "team": team,
+                             "capacity_days": max(round(days / target / 10) * 10, 100)})
+    return frame, pd.DataFrame(capacity), demand
 
 
 def _initiatives(rng: np.random.Generator, n_cycles: int) -> pd.DataFrame:

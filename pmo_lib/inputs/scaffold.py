@@ -48,7 +48,8 @@ _EXAMPLES: dict[str, dict[str, object]] = {
     "initiatives": {"initiative_id": "I-001", "name": "Mobile booking app", "kind": "product", "goal_id": "G1",
                     "owner": "A. Okafor", "status": "active", "start_date": _D(2026, 1, 15),
                     "planned_end_date": _D(2027, 6, 30), "forecast_end_date": _D(2027, 8, 31),
-                    "actual_end_date": None, "bac": 1200000},
+                    "actual_end_date": None, "bac": 1200000, "business_value": 8, "time_criticality": 5,
+                    "risk_reduction": 3, "job_size": 5, "cost_of_delay_per_week": 20000},
     "financials": {"cycle": "2026-Q3", "initiative_id": "I-001", "budget": 150000, "planned_value": 480000,
                    "earned_value": 450000, "actual_cost": 500000},
     "feedback": {"cycle": "2026-Q3", "initiative_id": "I-001", "respondent_id": "C-1001", "nps": 8, "csat": 4},
@@ -63,6 +64,8 @@ _EXAMPLES: dict[str, dict[str, object]] = {
                   "outcome": "Approved with changes"},
     "actions": {"action_id": "A-001", "cycle": "2026-Q3", "title": "Publish the revised KPI definitions",
                 "owner": "C. Moreau", "due_date": _D(2026, 10, 31), "status": "open"},
+    "capacity": {"cycle": "2026-Q3", "team": "Platform", "capacity_days": 240},
+    "demand": {"cycle": "2026-Q3", "initiative_id": "I-001", "team": "Platform", "demand_days": 60},
     "assessment": {"cycle": "2026-Q3", "respondent_id": "R-01", "role": "Executive", "item_id": "SA1", "score": 3},
 }
 _REFERENCED = {"cycles.cycle": "2026-Q3", "initiatives.initiative_id": "I-001", "goals.goal_id": "G1"}
@@ -127,6 +130,10 @@ def _rule(col: ColumnSpec, letter: str, spec: TableSpec, *, list_range: str | No
             return DataValidation(type=kind, operator="between", formula1=f"{col.min:g}", formula2=f"{col.max:g}",
                                   allow_blank=True, showErrorMessage=True, errorTitle=col.name,
                                   error=f"{what} from {col.min:g} to {col.max:g}")
+        if col.min is not None and col.above_min:
+            return DataValidation(type=kind, operator="greaterThan", formula1=f"{col.min:g}",
+                                  allow_blank=True, showErrorMessage=True, errorTitle=col.name,
+                                  error=f"{what}, more than {col.min:g}")
         if col.min is not None:
             return DataValidation(type=kind, operator="greaterThanOrEqual", formula1=f"{col.min:g}",
                                   allow_blank=True, showErrorMessage=True, errorTitle=col.name,

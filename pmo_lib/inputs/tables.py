@@ -28,6 +28,7 @@ class ColumnSpec:
     max: float | None = None
     references: str | None = None  # "table.column"
     default: object = None
+    above_min: bool = False  # True: values must be greater than ``min``, not equal to it
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,36 @@ MONEY = {"min": 0}
 CYCLE_REF = {"references": "cycles.cycle"}
 INITIATIVE_REF = {"references": "initiatives.initiative_id"}
 STATUSES = ("proposed", "active", "on_hold", "closed", "cancelled")
+BOOLEANS = ("false", "true")
+#: SAFe's relative scale (a modified Fibonacci sequence) for the WSJF attributes and job size.
+WSJF_SCALE = (1, 2, 3, 5, 8, 13, 20)
+_SCALE = "whole number on SAFe's relative scale 1, 2, 3, 5, 8, 13, 20; empty = not scored"
+
+
+def _flag(name: str, help: str) -> ColumnSpec:
+    return ColumnSpec(name, "enum", help, nullable=True, present=False, choices=BOOLEANS)
+
+
+# Investment decisions (issue 19): optional columns of ``initiatives`` for cost of delay and the selection of
+# proposals. Each may be left out, or left empty for some rows; the priorities and selection say what is missing.
+INVESTMENT_COLUMNS = (
+    ColumnSpec("business_value", "int", f"Relative value to the business or its customers ({_SCALE}).",
+               nullable=True, present=False, min=1),
+    ColumnSpec("time_criticality", "int", f"How fast the value decays when the work waits ({_SCALE}).",
+               nullable=True, present=False, min=1),
+    ColumnSpec("risk_reduction", "int", "How much the work reduces risk or enables other opportunities "
+               f"({_SCALE}).", nullable=True, present=False, min=1),
+    ColumnSpec("job_size", "int", f"Relative size of the remaining work ({_SCALE}).",
+               nullable=True, present=False, min=1),
+    ColumnSpec("cost_of_delay_per_week", "number", "What a week's delay costs, in the workspace currency "
+               "(value lost or postponed per week).", nullable=True, present=False, min=0),
+    ColumnSpec("requested_budget", "number", "For a proposed initiative: the budget starting it would need next "
+               "cycle, in the workspace currency.", nullable=True, present=False, min=0),
+    _flag("must_fund", "true = the board has decided to fund it regardless (the selection keeps it); "
+                       "empty = false."),
+    _flag("must_stop", "true = the board has decided to stop or not to start it (the selection leaves it "
+                       "out); empty = false."),
+)
 DECISIONS = ("continue", "recover", "re-scope", "stop")
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in [
@@ -85,6 +116,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         _c("forecast_end_date", "date", "Current forecast of the end date.", nullable=True),
         _c("actual_end_date", "date", "Date the initiative actually finished.", nullable=True),
         _c("bac", "number", "Budget at completion, in the workspace currency.", **MONEY),
+        *INVESTMENT_COLUMNS,
     ), required=True, key=("initiative_id",),
         date_order=(("start_date", "planned_end_date"), ("start_date", "actual_end_date"))),
     TableSpec("initiative_status", "What was known about each initiative at each cycle's end: its status and "
@@ -161,6 +193,20 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         _c("due_date", "date", "Due date.", nullable=True),
         _c("status", "enum", "open, done or dropped.", choices=("open", "done", "dropped")),
     ), key=("action_id",)),
+    TableSpec("capacity", "What each team can give in each cycle, in person-days (for capacity against "
+              "demand).", (
+        _c("cycle", "id", "Planning cycle.", **CYCLE_REF),
+        _c("team", "id", "Team, e.g. Platform or Mobile."),
+        _c("capacity_days", "number", "Person-days the team can give to portfolio work in the cycle.",
+           min=0, above_min=True),
+    ), key=("cycle", "team")),
+    TableSpec("demand", "Person-days each initiative asks of each team in each cycle; a proposed initiative's "
+              "rows say what starting it would take.", (
+        _c("cycle", "id", "Planning cycle.", **CYCLE_REF),
+        _c("initiative_id", "id", "Initiative.", **INITIATIVE_REF),
+        _c("team", "id", "Team whose time it needs (as in the capacity table)."),
+        _c("demand_days", "number", "Person-days of the team's time the initiative needs in the cycle.", min=0),
+    ), key=("cycle", "initiative_id", "team")),
     TableSpec("assessment", "Maturity questionnaire answers, one row per respondent and item.", (
         _c("cycle", "id", "Planning cycle of the assessment.", **CYCLE_REF),
         _c("respondent_id", "id", "Anonymous respondent identifier."),
@@ -178,7 +224,9 @@ def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
         checks = []
         if col.choices:
             checks.append(pa.Check.isin(list(col.choices), error=f"must be one of: {', '.join(col.choices)}"))
-        if col.min is not None:
+        if col.min is not None and col.above_min:
+            checks.append(pa.Check.gt(col.min, error=f"must be more than {col.min:g}"))
+        elif col.min is not None:
             word = "negative" if col.min == 0 else f"below {col.min:g}"
             checks.append(pa.Check.ge(col.min, error=f"must not be {word}"))
         if col.max is not None:

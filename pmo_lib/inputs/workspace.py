@@ -22,7 +22,7 @@ from .cycles import Cycle, ordered
 from .model import MaturityModel, load_model
 from .playbook import Playbook, cadence_problems, load_playbook
 from .resources import TEMPLATES_DIR
-from .tables import TABLES, TableSpec, pandera_schema
+from .tables import TABLES, WSJF_SCALE, TableSpec, pandera_schema
 
 DATA_DIR = "data"
 WORKBOOK = "data.xlsx"
@@ -491,6 +491,30 @@ def _check_cumulative(tables: dict[str, pd.DataFrame], sources: dict[str, str], 
                        row=int(idx), column=column, value=_plain(frame.at[idx, column]))
 
 
+def _check_investment(tables: dict[str, pd.DataFrame], sources: dict[str, str], issues: _Collector,
+                      warnings: list[Problem]) -> None:
+    """The investment columns of ``initiatives``: fund and stop are exclusive; scores off SAFe's scale are a warning.
+
+    An initiative cannot be both ``must_fund`` and ``must_stop`` (an error naming its row). A WSJF attribute
+    or job size off the relative scale 1, 2, 3, 5, 8, 13, 20 still counts as given, with a warning.
+    """
+    ini = tables.get("initiatives")
+    if ini is None:
+        return
+    label = sources["initiatives"]
+    both = ini["must_fund"].eq("true") & ini["must_stop"].eq("true")
+    for idx in ini.index[both.to_numpy()]:
+        issues.add(label, "initiatives", f"initiative {ini.at[idx, 'initiative_id']} is marked both must_fund and "
+                   "must_stop; choose one", row=int(idx), column="must_stop", value="true")
+    for column in ("business_value", "time_criticality", "risk_reduction", "job_size"):
+        values = ini[column]
+        off = values.notna() & ~values.isin(WSJF_SCALE)
+        if off.any():
+            rows = ", ".join(f"row {int(i)} ({values[i]:g})" for i in ini.index[off.to_numpy()][:_PREVIEW])
+            warnings.append(Problem(label, "initiatives", f"{column} is off SAFe's relative scale (1, 2, 3, 5, 8, 13, "
+                                    f"20) in {rows}; the values are used as given", column=column))
+
+
 def _check_assessment(frame: pd.DataFrame, model: MaturityModel, label: str, issues: _Collector) -> None:
     known = set(model.items["item_id"])
     bad_item = ~frame["item_id"].isin(known)
@@ -638,6 +662,7 @@ def load_workspace(path: str | Path | None = None, *, from_sources: bool = False
         issues.problems.extend(scenario_problems(config.scenarios, tables["initiatives"]["initiative_id"],
                                                  file=str(path / CONFIG_FILE), lines=config_lines))
     _check_cumulative(tables, sources, issues)
+    _check_investment(tables, sources, issues, warnings)
     if model is not None and "assessment" in tables:
         _check_assessment(tables["assessment"], model, sources["assessment"], issues)
     if config is not None and "assessment" in tables:

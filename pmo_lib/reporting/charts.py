@@ -1075,3 +1075,43 @@ def scenario_value_bars(summary: pd.DataFrame, *, unit: str | None = None, prima
     title = (f"'{best}' starts the most valuable work" if len(summary) > 1 and best != summary["scenario"].iloc[0]
              else "No scenario starts more valuable work than the base case")
     return _finish(fig, ax, title, f"Value of the proposals started ({_wrap(unit, 40)})", "")
+
+
+def capacity_bars(capacity: pd.DataFrame, *, cycle: str, max_utilisation: float,
+                  primary: str = "#1f4e79") -> plt.Figure:
+    """Each team's demand as a share of its capacity in one cycle, with the utilisation limit and 100%.
+
+    ``capacity`` comes from :func:`pmo_lib.capacity_utilisation`. An overloaded
+    team's bar is red and says so in words; the others take the primary colour
+    (never green: a load below the limit is not an achievement).
+    """
+    data = capacity[(capacity["cycle"] == cycle) & capacity["utilisation"].notna()]
+    data = data.sort_values(["utilisation", "team"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.45 * len(data) + 1.6))
+    y = np.arange(len(data))
+    over = data["overloaded"].astype(bool).to_numpy()
+    ax.barh(y, data["utilisation"], color=[STATUS_COLOURS["red"] if o else primary for o in over], height=0.6)
+    ax.axvline(max_utilisation, color="black", linestyle="--", linewidth=1.2,
+               label=f"Limit: {max_utilisation:.0%} of capacity")
+    ax.axvline(1.0, color=GREY, linestyle=":", linewidth=1.2, label="Full capacity (100%)")
+    for yi, row in data.iterrows():
+        mark = f"  {STATUS_SYMBOLS['red']} overloaded" if row["overloaded"] else ""
+        # right of the 100% line, so that no label crosses the limit lines
+        ax.text(max(row["utilisation"], 1.0) + 0.02, yi, f"{row['utilisation']:.0%} ({row['demand_days']:,.0f} of "
+                f"{row['capacity_days']:,.0f} days){mark}", va="center", fontsize=9)
+    ax.set_yticks(y, data["team"])
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    right = max(float(data["utilisation"].max()) if len(data) else 0.0, 1.0)
+    ax.set_xlim(0, right + 0.75)
+    ax.set_xticks(np.arange(0, np.ceil(right * 5) / 5 + 0.001, 0.2))  # no ticks under the labels
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2)
+    ax.grid(axis="y", visible=False)
+    hit = data[over]
+    if hit.empty:
+        title = f"Every team is within the {max_utilisation:.0%} load limit in {cycle}"
+    elif len(hit) == 1:
+        r = hit.iloc[-1]
+        title = f"{r['team']} is overloaded in {cycle}: {r['utilisation']:.0%} of its capacity"
+    else:
+        title = f"{len(hit)} teams are overloaded in {cycle}"
+    return _finish(fig, ax, title, "Demand as a share of the team's capacity (person-days)", "")

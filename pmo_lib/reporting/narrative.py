@@ -389,11 +389,16 @@ def minimums_text(minimums: Minimums = DEFAULT_MINIMUMS) -> str:
 
 def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, register: pd.DataFrame,
                 scenario: pd.DataFrame | None, mix: pd.DataFrame | None, actions: pd.DataFrame | None,
-                currency: str, smallest_move: float = DEFAULT_FUNDING.smallest_move) -> str:
+                currency: str, smallest_move: float = DEFAULT_FUNDING.smallest_move,
+                capacity: pd.DataFrame | None = None, max_utilisation: float = 0.85) -> str:
     """The next board meeting's agenda, from the portfolio's one recommendation per initiative.
 
     The funding scenario is on it when it moves more than ``smallest_move``
-    (``funding.smallest_move`` in ``pmo.yaml``) into an initiative.
+    (``funding.smallest_move`` in ``pmo.yaml``) into an initiative. ``capacity``
+    (:func:`pmo_lib.capacity_utilisation`) puts the cycle's overloaded teams on
+    it, with the person-days above ``max_utilisation`` of its capacity
+    (``thresholds.max_utilisation``) to defer or re-sequence; the register's capacity
+    exceptions are not listed again among the portfolio KPIs.
     """
     items = []
     needs = portfolio[portfolio["severity"].isin(["critical", "high", "medium"])]
@@ -404,9 +409,20 @@ def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, 
             items.append(f"{text}: " + ", ".join(f"{esc(i)} {esc(n)}" for i, n in zip(hit["initiative_id"],
                                                                                       hit["name"])) + ".")
     wide = register[register["initiative_id"].isna() & register["severity"].ne("low")]
+    if "kind" in wide:  # the overloaded teams have their own item below
+        wide = wide[wide["kind"].ne("capacity")]
     if len(wide):
         items.append("Agree actions for the portfolio KPIs off target: " + ", ".join(esc(m) for m in wide["metric"])
                      + ".")
+    if capacity is not None and len(capacity):
+        hit = capacity[(capacity["cycle"] == cycle) & capacity["overloaded"].astype(bool)]
+        if len(hit):
+            teams = "; ".join(
+                f"{esc(r.team)} ({r.utilisation:.0%} of its capacity, "
+                f"{plural(round(r.demand_days - max_utilisation * r.capacity_days), 'person-day')} over what it can absorb)"
+                for r in hit.sort_values("utilisation", ascending=False, kind="stable").itertuples(index=False))
+            items.append(f"Decide what to defer or re-sequence on the overloaded {'team' if len(hit) == 1 else 'teams'}: "
+                         f"{teams}.")
     if mix is not None and mix["breach"].any():
         items.append("Review the goal mix of spend: " + ", ".join(esc(g) for g in mix.loc[mix["breach"], "label"])
                      + (" lies" if mix["breach"].sum() == 1 else " lie") + " outside the guardrail.")

@@ -88,7 +88,8 @@ PORTFOLIO_KINDS = {"cpi": "cost", "cost_variance": "cost", "eac": "cost", "vac":
 NO_PORTFOLIO_EXCEPTION = frozenset({"spi_t", "sv_t", "ieac_t"})
 #: The stop rule's two sides: cost, and schedule (its KPIs or a late forecast end date).
 STOP_KINDS = (("cost",), ("schedule", "delivery"))
-KIND_ORDER = ("cost", "schedule", "delivery", "customer", "benefits", "flow", "strategy", "risk", "raid", "forecast")
+KIND_ORDER = ("cost", "schedule", "delivery", "customer", "benefits", "flow", "strategy", "risk", "raid", "forecast",
+              "capacity")
 
 REGISTER_COLUMNS = ["exception_id", "kind", "initiative_id", "name", "owner", "metric", "value", "target",
                     "threshold", "severity", "uncertain", "recommendation", "description", "short"]
@@ -122,6 +123,9 @@ def exception_rules(rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> list[tup
          "planned end and not closed is forecast to finish after the cycle's end at the earliest."),
         ("Severity of a risk or issue", "A high risk or issue open past its due date is medium, a critical one high; "
          f"more than {plural(rules.overdue_escalation_days, 'day')} overdue raises it one step."),
+        ("Severity of a team's load", "A team asked for more person-days than the utilisation limit allows of its "
+         "capacity (85% by default) is a portfolio-wide exception of medium severity, above 100% of its capacity "
+         "high; the recommendation is to defer or re-sequence the days over the limit."),
         ("Recommended decision", "Continue and watch for a low exception, recover for a medium one, re-scope for a "
          "high or critical cost, schedule or delivery exception, stop when cost and schedule (a schedule KPI or a "
          f"late forecast end) are both {_at_least(rules.stop_severity)}. An initiative gets one recommendation: the most far-reaching of its "
@@ -188,6 +192,8 @@ def severity_of_slip(days: float, tolerance: float, *, past_due: bool = False,
 
 
 def _suggested(kind: str, severity: str) -> str:
+    if kind == "capacity":
+        return "re-scope"  # an overloaded team: defer or re-sequence its work
     if severity == "low":
         return "continue"
     if severity == "medium":
@@ -301,10 +307,30 @@ def _raid_rows(cycle: Cycle, live: set[str], ended: set[str], rules: ExceptionRu
     return rows
 
 
+def _capacity_rows(cycle: Cycle, capacity: pd.DataFrame, max_utilisation: float) -> list[dict]:
+    """One portfolio-wide row per team overloaded in the cycle: medium above ``max_utilisation``, high above 100%."""
+    rows = []
+    hit = capacity[(capacity["cycle"] == cycle.name) & capacity["overloaded"].astype(bool)]
+    for r in hit.sort_values(["utilisation", "team"], ascending=[False, True], kind="stable").itertuples(index=False):
+        severity = "high" if r.utilisation > 1.0 else "medium"
+        over = r.demand_days - max_utilisation * r.capacity_days
+        rows.append({"kind": "capacity", "initiative_id": None, "metric": f"Load on team {r.team}",
+                     "value": float(r.utilisation), "target": float(max_utilisation),
+                     "threshold": 1.0 if severity == "high" else float(max_utilisation), "severity": severity,
+                     "uncertain": False,
+                     "description": f"team {r.team} is asked for {r.demand_days:,.0f} person-days against the "
+                                    f"{r.capacity_days:,.0f} it can give ({r.utilisation:.0%} of its capacity, above "
+                                    f"the {max_utilisation:.0%} limit): defer or re-sequence work on this team, "
+                                    f"{plural(round(over), 'person-day')} over what it can absorb",
+                     "short": f"team {r.team} at {r.utilisation:.0%} of capacity"})
+    return rows
+
+
 def exception_register(cycle: Cycle, kpis: pd.DataFrame, catalog: KpiCatalog, *,
                        slip_days: int = 30, currency: str = "",
                        rules: ExceptionRules = DEFAULT_EXCEPTION_RULES,
-                       forecasts: pd.DataFrame | None = None, on_time_probability: float = 0.5) -> pd.DataFrame:
+                       forecasts: pd.DataFrame | None = None, on_time_probability: float = 0.5,
+                       capacity: pd.DataFrame | None = None, max_utilisation: float = 0.85) -> pd.DataFrame:
     """Every exception of one cycle, each with its initiative's one recommendation.
 
     Parameters
@@ -325,6 +351,11 @@ def exception_register(cycle: Cycle, kpis: pd.DataFrame, catalog: KpiCatalog, *,
         way whose chance to finish on time is below ``on_time_probability``
         (``thresholds.on_time_probability``) is a *forecast* exception, medium,
         or high below half of it (see :func:`forecast_exceptions`).
+    capacity : DataFrame, optional
+        :func:`pmo_lib.capacity_utilisation` for the cycle: each team above
+        ``max_utilisation`` (``thresholds.max_utilisation``) in this cycle is a
+        portfolio-wide *capacity* exception, medium, or high above 100%, whose
+        description says how many person-days to defer or re-sequence.
 
     Returns
     -------
@@ -343,6 +374,8 @@ def exception_register(cycle: Cycle, kpis: pd.DataFrame, catalog: KpiCatalog, *,
         _raid_rows(cycle, live, set(ini.loc[ini["status"].isin(ENDED), "initiative_id"]), rules)
     if forecasts is not None:
         rows += _forecast_rows(cycle, forecasts, on_time_probability)[0]
+    if capacity is not None and len(capacity):
+        rows += _capacity_rows(cycle, capacity, max_utilisation)
     out = pd.DataFrame(rows, columns=[c for c in REGISTER_COLUMNS if c not in ("exception_id", "name", "owner",
                                                                                 "recommendation")])
     names = ini.set_index("initiative_id")

@@ -67,6 +67,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "scope": {"portfolio": "Portfolio", "initiative": "Initiative"},
     "direction": {"higher": "Higher is better", "lower": "Lower is better"},
     "total": {"total": "Total"},
+    "flag": {"true": "Yes", "false": "No"},
 }
 
 #: Which vocabulary a table column's values come from; ``kpi`` means KPI ids, ``role`` respondent roles.
@@ -85,6 +86,8 @@ COLUMN_VOCABULARY: dict[str, tuple[str, ...]] = {
     "kpi": ("kpi",),
     "role": ("role",),
     "owner_role": ("role",),
+    "must_fund": ("flag",),
+    "must_stop": ("flag",),
 }
 
 #: Files a client may hear about, by what they are to the client.

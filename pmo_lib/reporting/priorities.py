@@ -1,0 +1,155 @@
+"""Priorities and capacity in words and tables: what the governance report and the playbook say about them."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..analysis.investment import NextCycleLoad, ranking_basis
+from ..inputs.text import plural
+from .report import esc
+
+
+def queue_factor(utilisation: float) -> float:
+    """How many times its own service time work waits in a queue at this load: u / (1 - u).
+
+    The M/M/1 queue's mean wait in line over its mean service time (Kingman's
+    formula with random arrivals and service times gives the same factor).
+    """
+    return utilisation / (1 - utilisation) if utilisation < 1 else float("inf")
+
+
+def priority_table(priorities: pd.DataFrame, initiatives: pd.DataFrame) -> pd.DataFrame:
+    """:func:`pmo_lib.priorities` for the reader: names, not only ids, and the measure ranked by.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``rank, initiative, status, cost_of_delay, job_size, wsjf``,
+        plus ``cd3`` when any initiative has one; rank order.
+    """
+    names = initiatives.set_index("initiative_id")["name"]
+    out = pd.DataFrame({
+        "rank": priorities["rank"],
+        "initiative": [f"{i} {names.get(i, '')}".strip() for i in priorities["initiative_id"]],
+        "status": priorities["status"].map({"proposed": "Proposed", "active": "Active", "on_hold": "On hold"}),
+        "cost_of_delay": priorities["cost_of_delay"], "job_size": priorities["job_size"], "wsjf": priorities["wsjf"],
+        "cd3": priorities["cd3"]})
+    if out["cd3"].isna().all():
+        out = out.drop(columns="cd3")
+    return out.reset_index(drop=True)
+
+
+def priorities_sentence(priorities: pd.DataFrame, unranked: pd.DataFrame, initiatives: pd.DataFrame) -> str:
+    """What the ranking is and what it leaves out, in two or three plain sentences."""
+    names = initiatives.set_index("initiative_id")["name"]
+    basis = ranking_basis(priorities)
+    if priorities.empty:
+        return ("No initiative proposed or under way has its business value, time criticality, risk reduction and "
+                "job size scored, so nothing can be ranked yet.")
+    top = priorities.iloc[0]
+    measure = ("CD3, the cost of a week's delay in money divided by the weeks the work takes" if basis == "cd3" else
+               "WSJF (weighted shortest job first): the cost of delay divided by the job size")
+    text = (f"Work is ranked by {measure}. **Cost of delay** is what waiting costs: here the sum of the business "
+            "value, the time criticality and the risk reduction, each scored on a relative scale of 1 to 20; a high "
+            f"WSJF means much value lost per unit of work. First is {esc(top['initiative_id'])} "
+            f"{esc(names.get(top['initiative_id'], ''))}.")
+    if len(unranked):
+        listed = ", ".join(f"{esc(r.initiative_id)} {esc(r.name)}" for r in unranked.head(6).itertuples(index=False))
+        more = f" and {len(unranked) - 6:,} more" if len(unranked) > 6 else ""
+        text += (f" {plural(len(unranked), 'initiative')} proposed or under way {'is' if len(unranked) == 1 else 'are'} "
+                 f"not ranked because {'it lacks' if len(unranked) == 1 else 'they lack'} scores ({listed}{more}): "
+                 "give them a business value, time criticality, risk reduction and job size in the initiatives table.")
+    return text
+
+
+def capacity_sentence(capacity: pd.DataFrame, cycle: str, *, max_utilisation: float) -> str:
+    """The cycle's load in one or two sentences: which teams are overloaded and by how many person-days."""
+    now = capacity[capacity["cycle"] == cycle]
+    if now.empty:
+        return f"No team has a capacity row for {esc(cycle)}."
+    hit = now[now["overloaded"].astype(bool)].sort_values("utilisation", ascending=False, kind="stable")
+    if hit.empty:
+        return (f"Every team is within the {max_utilisation:.0%} load limit in {esc(cycle)}; the most loaded is "
+                f"{esc(now.loc[now['utilisation'].idxmax(), 'team'])} at {now['utilisation'].max():.0%}.")
+    parts = [f"{esc(r.team)} is asked for {r.demand_days:,.0f} person-days against {r.capacity_days:,.0f} "
+             f"({r.utilisation:.0%}), {plural(round(r.demand_days - max_utilisation * r.capacity_days), 'person-day')} "
+             "more than it can absorb" for r in hit.itertuples(index=False)]
+    return (f"{'; '.join(parts)}. {'It is' if len(hit) == 1 else 'They are'} listed among the portfolio-wide exceptions "
+            "above; defer or re-sequence work on " + ("this team" if len(hit) == 1 else "these teams") + ".")
+
+
+def priorities_method(priorities: pd.DataFrame, durations: pd.DataFrame, *, max_utilisation: float,
+                      load: NextCycleLoad | None = None) -> str:
+    """The method note of the priorities and capacity section, with the workspace's numbers.
+
+    Parameters
+    ----------
+    priorities : DataFrame
+        :func:`pmo_lib.priorities`.
+    durations : DataFrame
+        :func:`pmo_lib.duration_weeks` of the ranked initiatives: where CD3's duration came from.
+    max_utilisation : float
+        ``thresholds.max_utilisation``.
+    load : NextCycleLoad, optional
+        :func:`pmo_lib.next_cycle_load`: which cycle's rows stand for the next cycle.
+    """
+    basis = ranking_basis(priorities)
+    lines = [
+        "- **WSJF** (weighted shortest job first) = (business value + time criticality + risk reduction) / job size, "
+        "each on SAFe's relative scale 1, 2, 3, 5, 8, 13, 20. The sum of the three is the relative **cost of delay**.",
+    ]
+    with_cd3 = priorities[priorities["cd3"].notna()]
+    if len(with_cd3):
+        used = durations[durations["initiative_id"].isin(with_cd3["initiative_id"])]["source"].value_counts()
+        source = " and ".join(f"{plural(int(n), 'initiative')} from the {s}" for s, n in used.items() if s) or "none"
+        lines.append(
+            "- **CD3** (cost of delay divided by duration) = cost of delay per week in money / duration in weeks. The "
+            "duration comes from the job size through the workspace's table of job sizes in weeks, or, for a job "
+            f"size not in that table, from the planned start and end dates: here {source}.")
+    lines.append("- **Rank**: " + ("by CD3, since every ranked initiative has a cost of delay in money." if basis == "cd3"
+                                   else "by WSJF, since not every ranked initiative has a cost of delay in money.")
+                 + " Ties keep initiative order.")
+    at, high = queue_factor(max_utilisation), queue_factor(0.95)
+    lines.append(
+        f"- **Why a load limit of {max_utilisation:.0%}.** Work arrives and takes time unevenly, so a team that is "
+        "nearly fully booked builds queues. In the simplest queueing model (one team, random arrivals and work sizes; "
+        "Kingman's formula says the same for other variability) the time work waits grows as load / (1 − load): "
+        f"at {max_utilisation:.0%} load a piece of work waits about {at:.0f} times as long as it takes to do, at 95% "
+        f"about {high:.0f} times, and at 100% the queue never clears. A team above the limit is an exception: medium, "
+        "and high above 100% of its capacity.")
+    lines.append("- **Load** = the person-days the initiatives under way (active or on hold) ask of a team in the "
+                 "cycle, divided by the person-days it can give. Proposals count only once they start.")
+    if load is not None:
+        same_cap = load.capacity_from != load.cycle
+        lines.append(
+            ("- **The next cycle.**" if load.cycle == "the next cycle" else f"- **The next cycle ({esc(load.cycle)}).**")
+            + " Capacity comes from "
+            + (f"this cycle's rows ({esc(load.capacity_from)}), as the tables have none for the next cycle"
+               if same_cap else "the next cycle's rows")
+            + "; the continuing initiatives keep asking "
+            + (f"what they ask in {esc(load.demand_from)}" if load.demand_from != load.cycle else
+               "what their next-cycle rows say")
+            + "; a proposal asks what its rows for the next cycle say, or else its rows at the latest cycle it has.")
+    return "\n".join(lines)
+
+
+def prioritisation_text(config) -> str:
+    """How the organisation prioritises and loads its teams, from the workspace's settings (for the playbook)."""
+    weeks = config.funding.job_size_weeks
+    mapping = ", ".join(f"{k} = {plural(v, 'week')}" for k, v in sorted(weeks.items()))
+    budget = config.funding.proposal_budget
+    lines = [
+        "- **Order of work.** Proposed and running initiatives are ranked by weighted shortest job first (WSJF): "
+        "cost of delay divided by job size. Cost of delay is the sum of business value, time criticality and risk "
+        "reduction, each scored 1, 2, 3, 5, 8, 13 or 20 relative to the other initiatives. Where every ranked "
+        "initiative also has a cost of delay per week in money, the rank uses CD3 instead: that money divided by "
+        f"the weeks the work takes (job size in weeks: {mapping}; otherwise its planned dates).",
+        f"- **Team load.** No team should be asked for more than {config.thresholds.max_utilisation:.0%} of the "
+        "person-days it can give in a cycle: above that, queues make work wait many times longer than it takes. A "
+        "team above the limit is an exception for the portfolio board, which defers or re-sequences work.",
+        "- **Starting new work.** " + (
+            f"Up to {config.currency} {budget:,.0f} is available each cycle for starting proposed initiatives, chosen "
+            "for the most cost of delay the budget and the teams' free capacity allow." if budget is not None else
+            "The money available for starting proposed initiatives is not set yet (the proposal budget in the "
+            "workspace settings); until it is, proposals are ranked but not selected."),
+    ]
+    return "\n".join(lines)
