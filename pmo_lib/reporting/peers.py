@@ -24,7 +24,7 @@ def peer_shortfall(comparison: pd.DataFrame | None, *, cycle: str, min_peers: in
     """
     if comparison is None:
         return ("No peer comparison: the workspace names no peer file. Gather other organisations' anonymised "
-                "exports (pmo benchmark export) into one file and name it in the <b>benchmark</b> setting of the "
+                "score exports into one file and name it in the <b>benchmark</b> setting of the "
                 "workspace configuration, with the organisation's <b>sector</b>, to compare each dimension with "
                 "theirs.")
     most = int(comparison["n_peers"].max()) if len(comparison) else 0

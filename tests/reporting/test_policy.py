@@ -87,8 +87,8 @@ def test_the_method_appendix_quotes_the_policy_in_use():
     assert "more than 30 days overdue" in changed["Severity of a risk or issue"]
     assert "high beyond twice and critical beyond three times the tolerance" in default["Severity of a late forecast"]
     assert "high beyond 1.5 times and critical beyond 4 times the tolerance" in changed["Severity of a late forecast"]
-    assert "stop when cost and schedule are both high or critical." in default["Recommended decision"]
-    assert "stop when cost and schedule are both critical." in changed["Recommended decision"]
+    assert "stop when cost and schedule (a schedule KPI or a late forecast end) are both high or critical." in default["Recommended decision"]
+    assert "late forecast end) are both critical." in changed["Recommended decision"]
     assert "still at medium, high or critical severity is escalated" in changed["The board's decisions"]
 
 
