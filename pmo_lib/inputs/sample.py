@@ -139,7 +139,8 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED, cycles: int =
     decisions.to_csv(data / "decisions.csv", index=False)
     actions.to_csv(data / "actions.csv", index=False)
     model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
-    _assessment(rng, model, table).to_csv(data / "assessment.csv", index=False, float_format="%.0f")
+    answers = _with_units(_assessment(rng, model, table), np.random.default_rng(seed + 20))
+    answers.to_csv(data / "assessment.csv", index=False, float_format="%.0f")
     return path
 
 
@@ -423,6 +424,23 @@ def _assessment(rng, model, cycles) -> pd.DataFrame:
                 rows.append({"cycle": cyc, "respondent_id": respondent, "role": role, "item_id": item.item_id,
                              "score": np.nan if rng.random() < 0.03 else score})
     return pd.DataFrame(rows)
+
+
+_UNITS = ("Operations", "Digital", "Finance")
+
+
+def _with_units(answers: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Give each cycle's respondents a business unit, four per unit, from a generator of their own.
+
+    Drawn after every other draw and from a separate generator, so that no
+    answer changes: the sample shows the units section without moving a score.
+    """
+    units = {}
+    for cyc, people in answers.groupby("cycle", sort=False)["respondent_id"]:
+        ids = list(dict.fromkeys(people))
+        drawn = rng.permutation(np.resize(np.array(_UNITS), len(ids)))
+        units.update({(cyc, r): u for r, u in zip(ids, drawn)})
+    return answers.assign(unit=[units[(c, r)] for c, r in zip(answers["cycle"], answers["respondent_id"])])
 
 
 def sample_workspace() -> Path:
