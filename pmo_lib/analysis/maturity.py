@@ -205,7 +205,8 @@ def level_blockers(items: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
         statement, score, n, threshold, gap``: one row per blocking item, in
         model order of the dimensions and, within a dimension, the furthest
         from the threshold first. ``score`` is the item's mean answer (NaN when
-        unanswered), ``statement`` the questionnaire text and ``gap`` the
+        unanswered), ``statement`` the questionnaire text (with "(reversed)"
+        after a reverse-keyed statement) and ``gap`` the
         threshold minus the score (NaN when unanswered).
     """
     columns = ["dimension_id", "dimension", "level", "next_level", "item_id", "statement", "score", "n",
@@ -213,6 +214,8 @@ def level_blockers(items: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
     levels = staged_levels(items, model)
     top = max(model.levels)
     texts = model.items.set_index("item_id")["text"]
+    if "reverse" in model.items:  # a reversed statement's score is turned round: say so beside its text
+        texts = texts.where(~model.items.set_index("item_id")["reverse"], texts + " (reversed)")
     names = model.dimensions.set_index("dimension_id")["dimension"]
     rows = []
     for dim in model.dimensions["dimension_id"]:

@@ -100,7 +100,8 @@ def alpha_gap_text(dims: pd.DataFrame, *, gap: float = ALPHA_GAP) -> str:
     return ("Reliability computed on every answer differs from reliability on complete answers only by more than "
             f"{gap:.2f} for " + "; ".join(parts) + ". The difference comes from statements left unanswered: the "
             "complete-answer figure leaves out everyone who skipped a statement, the other uses each pair of "
-            "statements wherever both were answered. Read the dimension with care.")
+            "statements wherever both were answered. Where they differ, the reliability of the dimension is less "
+            "certain than either figure alone suggests.")
 
 
 def reliability_interval_table(dims: pd.DataFrame) -> pd.DataFrame:
