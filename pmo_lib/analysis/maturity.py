@@ -242,9 +242,9 @@ def _dimension_score(scores: pd.Series, roles: pd.Series, options: Maturity) -> 
     """A dimension's score from its respondents' scores: their mean, or with role weights the weighted role means."""
     if not options.role_weights:
         return float(scores.mean()) if len(scores) else np.nan
-    from .statistics import weighted_groups_ci
+    from .statistics import weighted_group_mean
 
-    return weighted_groups_ci(scores, roles, options.role_weights, min_n=10 ** 9)[0]
+    return weighted_group_mean(scores, roles, options.role_weights)
 
 
 def _point_scores(assessment: pd.DataFrame, per_respondent: pd.DataFrame, model: MaturityModel,

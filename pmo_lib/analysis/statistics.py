@@ -376,6 +376,20 @@ def icc_oneway(values: pd.Series, groups: pd.Series, *, min_size: int = 2) -> di
     return out
 
 
+def weighted_group_mean(values: pd.Series, groups: pd.Series, weights: dict) -> float:
+    """Weighted mean of group means, Σ_g w_g · mean_g / Σ_g w_g over the groups present (a group not listed weighs 1).
+
+    The estimate of :func:`weighted_groups_ci`, without its interval.
+    """
+    frame = pd.DataFrame({"v": values, "g": groups}).dropna()
+    means = frame.groupby("g")["v"].mean()
+    w = pd.Series({g: float(weights.get(g, 1.0)) for g in means.index}, dtype=float)
+    keep = w > 0
+    if frame.empty or not keep.any():
+        return np.nan
+    return float((means[keep] * w[keep]).sum() / w[keep].sum())
+
+
 def weighted_groups_ci(values: pd.Series, groups: pd.Series, weights: dict, *, confidence: float = 0.95,
                        seed: int = 0, n_resamples: int = 2000,
                        min_n: int = _MIN.interval_respondents) -> tuple[float, float, float]:

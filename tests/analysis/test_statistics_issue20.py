@@ -147,3 +147,13 @@ def test_equal_role_weights_with_equal_roles_is_the_plain_mean():
     roles = pd.Series(["A", "A", "B", "B", "C", "C"])
     est, _, _ = weighted_groups_ci(values, roles, {"A": 1, "B": 1, "C": 1})
     assert est == pytest.approx(values.mean())
+
+
+def test_weighted_group_mean_is_the_estimate_of_the_interval_function():
+    values = pd.Series([1.0, 2, 3, 4, 5, 9])
+    roles = pd.Series(["A", "A", "B", "B", "C", "C"])
+    from pmo_lib.analysis.statistics import weighted_group_mean
+
+    weights = {"A": 3, "B": 1}  # C not listed: weighs 1
+    assert weighted_group_mean(values, roles, weights) == pytest.approx((3 * 1.5 + 3.5 + 7) / 5)
+    assert weighted_group_mean(values, roles, weights) == pytest.approx(weighted_groups_ci(values, roles, weights)[0])
