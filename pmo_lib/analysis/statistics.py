@@ -377,9 +377,10 @@ def icc_oneway(values: pd.Series, groups: pd.Series, *, min_size: int = 2) -> di
 
 
 def weighted_group_mean(values: pd.Series, groups: pd.Series, weights: dict) -> float:
-    """Weighted mean of group means, Σ_g w_g · mean_g / Σ_g w_g over the groups present (a group not listed weighs 1).
+    """Weighted mean of group means, Σ_g w_g · mean_g / Σ_g w_g over the groups present.
 
-    The estimate of :func:`weighted_groups_ci`, without its interval.
+    A group not listed in ``weights`` weighs 1: the estimate of :func:`weighted_groups_ci`, without its
+    interval.
     """
     frame = pd.DataFrame({"v": values, "g": groups}).dropna()
     means = frame.groupby("g")["v"].mean()

@@ -518,7 +518,10 @@ def _check_roles(frame: pd.DataFrame, config: Config, label: str, issues: _Colle
 
 
 def _check_role_weights(frame: pd.DataFrame, config: Config, label: Path, issues: _Collector) -> None:
-    """``maturity.role_weights`` may name only roles respondents can have: the questionnaire's list, or those answered."""
+    """``maturity.role_weights`` may name only roles respondents can have.
+
+    Those are the questionnaire's roles when pmo.yaml lists them, otherwise the roles in the answers.
+    """
     weights = config.maturity.role_weights
     if not weights:
         return

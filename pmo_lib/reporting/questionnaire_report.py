@@ -70,8 +70,9 @@ def reversed_note(model: MaturityModel) -> str:
     rev = reversed_items(model)
     if rev.empty:
         return ""
+    example = esc(str(rev["text"].iloc[0]).rstrip("."))
     return (f"{plural(len(rev), 'statement')} of the questionnaire {'is' if len(rev) == 1 else 'are'} "
-            f"*reverse-keyed*: agreeing means less maturity (for example “{esc(str(rev['text'].iloc[0]).rstrip('.'))}”). "
+            f"*reverse-keyed*: agreeing means less maturity (for example “{example}”). "
             f"Their answers are turned round before anything is computed (on a {model.scale_min}–{model.scale_max} "
             f"scale, an answer of {model.scale_max} counts as {model.scale_min}), so that in every score, chart and "
             "table a higher number means more maturity. Respondents are not told which statements these are; "
@@ -110,10 +111,10 @@ def reliability_interval_table(dims: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``dimension, alpha_pairwise, alpha_interval`` (``0.71–0.93``,
+        Columns ``dimension, alpha_pairwise, alpha_interval`` (``0.71 to 0.93``, ``−1.08 to 0.68``,
         or ``n/a`` where it cannot be computed).
     """
-    interval = [f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) and pd.notna(hi) else "n/a"
+    interval = [f"{lo:.2f} to {hi:.2f}".replace("-", "−") if pd.notna(lo) and pd.notna(hi) else "n/a"
                 for lo, hi in zip(dims["alpha_ci_low"], dims["alpha_ci_high"])]
     return dims[["dimension", "alpha_pairwise"]].assign(alpha_interval=interval)
 
