@@ -72,6 +72,11 @@ from .analysis.schedule import earned_schedule
 from .running.runner import RunSummary, run_workspace, slugify
 from .inputs.sample import create_sample_workspace, sample_workspace
 from .inputs.collect import collect_responses
+from .inputs.config import DEFAULT_MATURITY, Maturity
+from .analysis.maturity import left_out, scored_answers, unit_scores
+from .reporting.questionnaire_report import (alpha_gap_text, item_table, left_out_table, left_out_text,
+                                             mark_reversed, reliability_interval_table, reversed_items,
+                                             reversed_note, unit_grid, unit_icc_text, unit_reading, weighting_text)
 from .inputs.questionnaire import QuestionnaireOptions, write_questionnaire, write_questionnaire_pdf
 from .inputs.scaffold import init_workspace
 from .inputs.workspace import Workspace, load_workspace
@@ -101,7 +106,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "loading": ("Read a workspace and its knowledge", (
         "load_workspace", "Workspace", "Cycle", "sample_workspace",
         "initiatives_as_of", "tables_as_of",
-        "load_config", "Config", "Minimums", "DEFAULT_MINIMUMS",
+        "load_config", "Config", "Minimums", "DEFAULT_MINIMUMS", "Maturity", "DEFAULT_MATURITY",
         "load_model", "MaturityModel", "load_catalog", "KpiCatalog", "STATUSES",
         "load_playbook", "Playbook", "workspace_playbook", "cadence_events",
         "PmoError", "InputError", "ConfigError", "Problem",
@@ -111,6 +116,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "score_dimensions", "overall_maturity", "overall_score", "overall_level", "overall_interval",
         "staged_levels", "level_blockers", "point_scores", "respondent_scores", "role_scores", "item_statistics",
         "compare_groups", "compare_cycles", "compare_overall", "empty_change", "dimension_history", "maturity_trend",
+        "scored_answers", "left_out", "unit_scores",
         # KPIs and trends
         "compute_kpis", "kpi_history", "cycle_spend", "nps_score", "rag_status", "wilson_interval",
         "kpi_trends", "MIN_CHART_POINTS",
@@ -167,6 +173,10 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         # priorities and capacity
         "priority_table", "capacity_bars", "priorities_sentence", "capacity_sentence", "priorities_method",
         "prioritisation_text", "queue_factor",
+        # real questionnaires: reversed statements, missing answers, units, role weights
+        "reversed_items", "mark_reversed", "item_table", "reversed_note", "alpha_gap_text",
+        "reliability_interval_table", "left_out_table", "left_out_text", "unit_grid", "unit_reading",
+        "unit_icc_text", "weighting_text",
     )),
     "recording": ("Record result tables for later reports, and read them back", (
         "record", "read_result", "reuse_result",
@@ -176,6 +186,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
 #: One line for the names that are values, not functions or classes (their type's docstring would mislead).
 VALUES = {
     "DEFAULT_MINIMUMS": "The kit's default minimum sample sizes (pmo.yaml's minimums: replaces them).",
+    "DEFAULT_MATURITY": "The kit's default maturity options: min_answered 0.5, every respondent counts the same.",
     "STATUSES": "The KPI statuses in order: green, amber, red, info, n/a.",
     "MIN_CHART_POINTS": "The fewest cycles a trend chart or control limits need.",
     "EXCEPTION_RULES": "The exception register's rules with the kit's default policy, as (rule, text) pairs.",

@@ -269,3 +269,183 @@ def xmr(values: np.ndarray | pd.Series, *, min_points: int = _MIN.control_chart_
                 signals.add((positions[i], 4))
     out["signals"] = sorted((int(i), int(r)) for i, r in signals)
     return out
+
+
+def cronbach_alpha_pairwise(items: pd.DataFrame, *, min_cases: int = _MIN.alpha_complete_cases,
+                            min_items: int = _MIN.alpha_items) -> float:
+    """Cronbach's alpha from pairwise-complete covariances, as R's ``psych::alpha`` does by default.
+
+    alpha = k / (k − 1) · (1 − Σ σ²_i / Σ_ij σ_ij): the item variances over the
+    sum of the covariance matrix (the variance of the total), each covariance
+    computed on the respondents who answered both items. Unlike
+    :func:`cronbach_alpha` it keeps respondents who skipped an item.
+
+    Parameters
+    ----------
+    items : DataFrame
+        Respondents × items; rows without any answer are left out.
+    min_cases : int
+        Fewest respondents with an answer (default 5).
+    min_items : int
+        Fewest items (default 3).
+
+    Returns
+    -------
+    float
+        NaN below the minimums, when a pair of items was never answered
+        together, or when the total has no variance.
+    """
+    data = items.dropna(how="all")
+    k, n = data.shape[1], data.shape[0]
+    if k < max(2, min_items) or n < max(2, min_cases):
+        return np.nan
+    cov = data.cov(min_periods=2)
+    total = float(cov.to_numpy().sum())
+    if cov.isna().to_numpy().any() or total <= 0:
+        return np.nan
+    return float(k / (k - 1) * (1 - np.trace(cov.to_numpy()) / total))
+
+
+def alpha_interval(alpha: float, *, n: int, k: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Feldt's (1965) confidence interval of Cronbach's alpha, from the F distribution.
+
+    With df₁ = n − 1 and df₂ = (n − 1)(k − 1): low = 1 − (1 − α)·F(1 − a/2; df₁, df₂)
+    and high = 1 − (1 − α)·F(a/2; df₁, df₂), a = 1 − confidence (the form of
+    ``pingouin.cronbach_alpha``).
+
+    Parameters
+    ----------
+    alpha : float
+    n : int
+        Respondents the alpha rests on.
+    k : int
+        Items.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``; NaN when alpha is NaN or n or k is below two.
+    """
+    if not np.isfinite(alpha) or n < 2 or k < 2:
+        return np.nan, np.nan
+    a = 1 - confidence
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    return (float(1 - (1 - alpha) * stats.f.isf(a / 2, df1, df2)),
+            float(1 - (1 - alpha) * stats.f.isf(1 - a / 2, df1, df2)))
+
+
+def icc_oneway(values: pd.Series, groups: pd.Series, *, min_size: int = 2) -> dict:
+    """ICC(1) and ICC(2) of a one-way ANOVA, for groups of unequal sizes (Bliese 2000).
+
+    MSB and MSW are the between- and within-group mean squares; with N
+    values in G groups of sizes n_g, k₀ = (N − Σ n_g² / N) / (G − 1), and
+    ICC(1) = (MSB − MSW) / (MSB + (k₀ − 1)·MSW): the share of the variance
+    that lies between groups; ICC(2) = (MSB − MSW) / MSB: how far a group's
+    mean can be trusted to tell groups apart. Either can be negative when
+    groups differ less than chance would make them.
+
+    Parameters
+    ----------
+    values, groups : Series
+        One value per person and the group each belongs to; missing values are dropped.
+    min_size : int
+        Groups smaller than this are left out (default 2).
+
+    Returns
+    -------
+    dict
+        ``icc1, icc2, k0, n_groups, n``; NaN ICCs with fewer than two groups or no within-group variance.
+    """
+    frame = pd.DataFrame({"v": values, "g": groups}).dropna()
+    sizes = frame.groupby("g")["v"].size()
+    frame = frame[frame["g"].isin(sizes[sizes >= max(1, min_size)].index)]
+    sizes = frame.groupby("g")["v"].size()
+    n, g = len(frame), len(sizes)
+    out = {"icc1": np.nan, "icc2": np.nan, "k0": np.nan, "n_groups": g, "n": n}
+    if g < 2 or n <= g:
+        return out
+    grand = frame["v"].mean()
+    means = frame.groupby("g")["v"].mean()
+    msb = float((sizes * (means - grand) ** 2).sum() / (g - 1))
+    msw = float(((frame["v"] - frame["g"].map(means)) ** 2).sum() / (n - g))
+    k0 = (n - float((sizes ** 2).sum()) / n) / (g - 1)
+    out["k0"] = k0
+    if msb <= 0 or msb + (k0 - 1) * msw <= 0:
+        return out
+    out.update(icc1=(msb - msw) / (msb + (k0 - 1) * msw), icc2=(msb - msw) / msb)
+    return out
+
+
+def weighted_group_mean(values: pd.Series, groups: pd.Series, weights: dict) -> float:
+    """Weighted mean of group means, Σ_g w_g · mean_g / Σ_g w_g over the groups present.
+
+    A group not listed in ``weights`` weighs 1: the estimate of :func:`weighted_groups_ci`, without its
+    interval.
+    """
+    frame = pd.DataFrame({"v": values, "g": groups}).dropna()
+    means = frame.groupby("g")["v"].mean()
+    w = pd.Series({g: float(weights.get(g, 1.0)) for g in means.index}, dtype=float)
+    keep = w > 0
+    if frame.empty or not keep.any():
+        return np.nan
+    return float((means[keep] * w[keep]).sum() / w[keep].sum())
+
+
+def weighted_groups_ci(values: pd.Series, groups: pd.Series, weights: dict, *, confidence: float = 0.95,
+                       seed: int = 0, n_resamples: int = 2000,
+                       min_n: int = _MIN.interval_respondents) -> tuple[float, float, float]:
+    """Weighted mean of group means, with a stratified bootstrap interval (BCa, seeded).
+
+    The estimate is Σ_g w_g · mean_g / Σ_g w_g over the groups present: each
+    group (a role) counts as its weight says, however many people answered
+    in it. Equivalently, a person's weight is the group's weight divided by
+    the group's size. The interval resamples people within each group
+    (``scipy.stats.bootstrap`` with one sample per group), so every resample
+    keeps every group; percentile where BCa degenerates.
+
+    Parameters
+    ----------
+    values, groups : Series
+        One value per person and the group each belongs to.
+    weights : dict
+        Group: weight; a group not listed weighs 1.
+    min_n : int
+        Fewest values an interval needs.
+
+    Returns
+    -------
+    tuple of float
+        ``(estimate, low, high)``; NaN interval below ``min_n`` values or when
+        a group has a single value (it cannot be resampled).
+    """
+    frame = pd.DataFrame({"v": values, "g": groups}).dropna()
+    if frame.empty:
+        return np.nan, np.nan, np.nan
+    parts = [(float(weights.get(g, 1.0)), sub["v"].to_numpy(dtype=float)) for g, sub in frame.groupby("g", sort=True)]
+    parts = [(w, x) for w, x in parts if w > 0]
+    if not parts:
+        return np.nan, np.nan, np.nan
+    w = np.array([p[0] for p in parts]) / sum(p[0] for p in parts)
+    estimate = float(sum(wi * x.mean() for wi, (_, x) in zip(w, parts)))
+    samples = [x for _, x in parts]
+    if len(frame) < max(2, min_n) or min(len(x) for x in samples) < 2:
+        return estimate, np.nan, np.nan
+    if np.ptp(frame["v"].to_numpy(dtype=float)) == 0:
+        return estimate, estimate, estimate
+
+    def statistic(*xs: np.ndarray, axis: int = -1) -> np.ndarray:
+        return sum(wi * np.mean(x, axis=axis) for wi, x in zip(w, xs))
+
+    import warnings
+
+    low = high = np.nan
+    for method in ("BCa", "percentile"):
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = stats.bootstrap(tuple(samples), statistic, confidence_level=confidence,
+                                     n_resamples=n_resamples, method=method,
+                                     random_state=np.random.default_rng(seed), vectorized=True)
+        low, high = result.confidence_interval
+        if np.isfinite(low) and np.isfinite(high):
+            break
+    return estimate, float(low), float(high)

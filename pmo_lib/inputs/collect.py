@@ -355,7 +355,7 @@ def _merge_csv(target: Path, new: pd.DataFrame, cycle: str) -> tuple[bool, int]:
 
     from .tables import TABLES
 
-    columns = TABLES[ASSESSMENT].column_names
+    columns = [c.name for c in TABLES[ASSESSMENT].columns if c.present]  # an optional column (unit) is typed in later
     sep, encoding, created = ",", "utf-8", not target.is_file()
     current = pd.DataFrame(columns=columns)
     if not created:

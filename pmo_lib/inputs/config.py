@@ -409,6 +409,34 @@ def _valid_timezone(value: str) -> str:
     return value
 
 
+class Maturity(_Strict):
+    """How the maturity assessment treats missing answers and weighs the roles."""
+
+    min_answered: float = Field(
+        0.5, ge=0, le=1, description="share of a dimension's statements a respondent must answer to count in "
+                                     "that dimension; below it the respondent is left out of the dimension")
+    role_weights: dict[str, float] | None = Field(
+        None, description="role: weight, e.g. {Executive: 1, PMO: 1}: each role's mean counts by its weight, "
+                          "however many answered in it (a role not listed weighs 1); default every respondent "
+                          "counts the same")
+
+    @field_validator("role_weights")
+    @classmethod
+    def _weights(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is None:
+            return None
+        bad = {k: v for k, v in value.items() if not v >= 0}
+        if bad:
+            raise ValueError(f"role weights must be 0 or more, got {bad}")
+        if value and not any(v > 0 for v in value.values()):
+            raise ValueError("at least one role weight must be above 0")
+        return {str(k).strip(): float(v) for k, v in value.items()}
+
+
+#: The maturity options used when a workspace sets none: every respondent counts the same.
+DEFAULT_MATURITY = Maturity()
+
+
 #: The minimums used when a workspace sets none: library calls without a configuration behave as the reports do.
 DEFAULT_MINIMUMS = Minimums()
 
@@ -427,6 +455,8 @@ class Config(_Strict):
     forecast: Forecast = Forecast()
     questionnaire: Questionnaire = Questionnaire()
     minimums: Minimums = Minimums()
+    maturity: Maturity = Field(Maturity(), description="missing answers and role weights of the maturity "
+                                                       "assessment")
     flow: Flow = Flow()
     maturity_model: str | None = None
     playbook: str | None = None

@@ -48,6 +48,8 @@ class _Item(_Strict):
     level: int = Field(ge=1)
     weight: float = Field(1.0, gt=0)
     text: str = Field(min_length=1)
+    reverse: bool = Field(False, strict=True,
+                          description="true when agreeing means less maturity: answers are scored min + max - answer")
 
 
 class _Model(_Strict):
@@ -76,7 +78,8 @@ class MaturityModel:
         Columns ``dimension_id, dimension, step, weight`` and one column
         ``level_<n>`` per level describing it.
     items : DataFrame
-        Columns ``item_id, dimension_id, level, weight, text``.
+        Columns ``item_id, dimension_id, level, weight, text, reverse``; ``reverse``
+        is True for a reverse-keyed item (agreeing means less maturity).
     scale_min, scale_max : int
     scale_labels : dict of int to str
     largely_implemented : float
@@ -156,7 +159,8 @@ def load_model(path: str | Path) -> MaturityModel:
         for d in raw.dimensions
     ])
     items = pd.DataFrame([
-        {"item_id": it.id, "dimension_id": it.dimension, "level": it.level, "weight": it.weight, "text": it.text}
+        {"item_id": it.id, "dimension_id": it.dimension, "level": it.level, "weight": it.weight, "text": it.text,
+         "reverse": it.reverse}
         for it in raw.items
     ])
     return MaturityModel(name=raw.name, levels=dict(sorted(raw.levels.items())), steps=dict(raw.steps),

@@ -27,8 +27,8 @@ DONT_KNOW = "Don't know"
 INSTRUCTION = "For each statement, choose the answer that best describes your organisation today."
 DONT_KNOW_NOTE = f"If you don't know, choose “{DONT_KNOW}” rather than guess."
 ANONYMITY_NOTE = ("Your answers are confidential. Use the respondent code your PMO gave you, not your name. "
-                  "Results are reported only as averages, overall and by role; no one's individual answers "
-                  "are shown.")
+                  "Results are reported only as averages, overall, by role and by business unit; no one's "
+                  "individual answers are shown.")
 _RASTER = {".png", ".jpg", ".jpeg", ".gif", ".bmp"}
 
 

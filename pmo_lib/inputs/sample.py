@@ -145,7 +145,8 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED, cycles: int =
     decisions.to_csv(data / "decisions.csv", index=False)
     actions.to_csv(data / "actions.csv", index=False)
     model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
-    _assessment(rng, model, table).to_csv(data / "assessment.csv", index=False, float_format="%.0f")
+    answers = _with_units(_assessment(rng, model, table), np.random.default_rng(seed + 20))
+    answers.to_csv(data / "assessment.csv", index=False, float_format="%.0f")
     # its own generator, so that the tables above stay as they were before peers existed
     _peers(np.random.default_rng(seed + 21), model, table["cycle"].tolist()).to_csv(
         path / "peers.csv", index=False, float_format="%.2f")
@@ -571,6 +572,23 @@ def _peers(rng: np.random.Generator, model, cycles: list[str], *, n: int = 40) -
                 rows.append({"org_hash": code, "sector": sector, "cycle": cyc, "dimension_id": d,
                              "score": float(np.clip(score, lo, hi)), "n_respondents": n_resp})
     return pd.DataFrame(rows, columns=["org_hash", "sector", "cycle", "dimension_id", "score", "n_respondents"])
+
+
+_UNITS = ("Operations", "Digital", "Finance")
+
+
+def _with_units(answers: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Give each cycle's respondents a business unit, four per unit, from a generator of their own.
+
+    Drawn after every other draw and from a separate generator, so that no
+    answer changes: the sample shows the units section without moving a score.
+    """
+    units = {}
+    for cyc, people in answers.groupby("cycle", sort=False)["respondent_id"]:
+        ids = list(dict.fromkeys(people))
+        drawn = rng.permutation(np.resize(np.array(_UNITS), len(ids)))
+        units.update({(cyc, r): u for r, u in zip(ids, drawn)})
+    return answers.assign(unit=[units[(c, r)] for c, r in zip(answers["cycle"], answers["respondent_id"])])
 
 
 def sample_workspace() -> Path:

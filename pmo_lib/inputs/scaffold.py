@@ -66,7 +66,8 @@ _EXAMPLES: dict[str, dict[str, object]] = {
                 "owner": "C. Moreau", "due_date": _D(2026, 10, 31), "status": "open"},
     "capacity": {"cycle": "2026-Q3", "team": "Platform", "capacity_days": 240},
     "demand": {"cycle": "2026-Q3", "initiative_id": "I-001", "team": "Platform", "demand_days": 60},
-    "assessment": {"cycle": "2026-Q3", "respondent_id": "R-01", "role": "Executive", "item_id": "SA1", "score": 3},
+    "assessment": {"cycle": "2026-Q3", "respondent_id": "R-01", "role": "Executive", "item_id": "SA1", "score": 3,
+                   "unit": "Operations"},
 }
 _REFERENCED = {"cycles.cycle": "2026-Q3", "initiatives.initiative_id": "I-001", "goals.goal_id": "G1"}
 _BY_KIND = {"id": "X-001", "text": "", "date": _D(2026, 9, 30), "number": 0, "int": 0}

@@ -213,6 +213,8 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         _c("role", "text", "Respondent's role, e.g. Executive, PMO, Delivery lead."),
         _c("item_id", "id", "Questionnaire item, as in the maturity model."),
         _c("score", "number", "Answer on the model's scale; empty = don't know.", nullable=True),
+        _c("unit", "text", "Business unit, department or country of the respondent; fills the maturity "
+                           "report's units section.", nullable=True, present=False),
     ), required=True, key=("cycle", "respondent_id", "item_id")),
 ]}
 

@@ -543,6 +543,24 @@ def _check_roles(frame: pd.DataFrame, config: Config, label: str, issues: _Colle
     return frame.assign(role=matched.where(matched.notna(), frame["role"]))
 
 
+def _check_role_weights(frame: pd.DataFrame, config: Config, label: Path, issues: _Collector) -> None:
+    """``maturity.role_weights`` may name only roles respondents can have.
+
+    Those are the questionnaire's roles when pmo.yaml lists them, otherwise the roles in the answers.
+    """
+    weights = config.maturity.role_weights
+    if not weights:
+        return
+    known = list(config.questionnaire.roles) if config.questionnaire.roles is not None else sorted(
+        frame["role"].dropna().astype(str).unique())
+    for role in weights:
+        if role not in known:
+            close = difflib.get_close_matches(role, known, n=1)
+            issues.add(str(label), CONFIG_FILE, f"maturity.role_weights names a role no respondent has; "
+                       + (f"did you mean {close[0]!r}?" if close else f"known roles: {', '.join(known)}"),
+                       column="maturity.role_weights", value=role)
+
+
 def load_workspace(path: str | Path | None = None, *, from_sources: bool = False) -> Workspace:
     """Load and validate a workspace, collecting every problem before raising.
 
@@ -667,6 +685,7 @@ def load_workspace(path: str | Path | None = None, *, from_sources: bool = False
         _check_assessment(tables["assessment"], model, sources["assessment"], issues)
     if config is not None and "assessment" in tables:
         tables["assessment"] = _check_roles(tables["assessment"], config, sources["assessment"], issues)
+        _check_role_weights(tables["assessment"], config, path / CONFIG_FILE, issues)
     origins = {**sources, **(sourced.origins if sourced is not None else {})}  # a sourced table: its source
     _check_unstarted(tables, sources, issues)
     if "work_items" in tables:

@@ -173,8 +173,11 @@ def test_first_engagement_from_init_to_reports(tmp_path, form):
     for stem in ("00_playbook", "01_maturity_assessment", "02_kpi_analysis", "03_governance_report"):
         html = (pack / f"{stem}.html").read_text()
         assert "Acme" in html and "Traceback" not in html and "This report is incomplete" not in html
-    maturity = pd.read_csv(pack / "results" / "maturity.csv")
-    assert (maturity["n_respondents"] == 3).all()
+    maturity = pd.read_csv(pack / "results" / "maturity.csv").set_index("dimension_id")
+    # R-02 left SA1-SA4 blank: 1 of 5 strategic alignment statements is below maturity.min_answered (a half,
+    # issue 20), so R-02 is left out of that dimension only
+    assert maturity.at["strategic_alignment", "n_respondents"] == 2
+    assert (maturity.drop(index="strategic_alignment")["n_respondents"] == 3).all()
 
 
 def test_status_of_a_new_workspace_is_a_checklist_not_a_crash(tmp_path):

@@ -57,7 +57,10 @@ def test_maturity_notebook_records_the_scores(tiny, tmp_path):
     items = read_result(tmp_path / "results", "maturity_items")
     assert list(items.columns) == ["item_id", "dimension_id", "level", "mean", "sd", "n"] and len(items) == 6
     groups = read_result(tmp_path / "results", "maturity_groups")
-    assert list(groups.columns) == ["dimension_id", "test", "statistic", "p_value", "effect_size", "n_groups"]
+    assert list(groups.columns) == ["dimension_id", "test", "statistic", "p_value", "effect_size", "n_groups",
+                                    "between"]
+    assert set(groups["between"]) == {"role"}  # the tiny workspace has no unit column
+    assert read_result(tmp_path / "results", "maturity_units").empty
     change = read_result(tmp_path / "results", "maturity_change").set_index("dimension_id")
     assert change.at["alignment", "delta"] == pytest.approx(1.25)
     roadmap = read_result(tmp_path / "results", "roadmap")
