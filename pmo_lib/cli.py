@@ -196,7 +196,7 @@ def _cmd_benchmark_export(args: argparse.Namespace) -> int:
     if answers["score"].notna().sum() == 0:
         raise InputError([Problem(ws.source("assessment"), "assessment", f"cycle {cycle.name} has no questionnaire "
                                   "answers to export", column="cycle", value=cycle.name)], workspace=ws.path)
-    rows = benchmark_export(point_scores(answers, ws.model), organisation=ws.config.organisation, cycle=cycle.name,
+    rows = benchmark_export(point_scores(answers, ws.model, options=ws.config.maturity), organisation=ws.config.organisation, cycle=cycle.name,
                             sector=ws.config.sector)
     text = rows.to_csv(index=False, lineterminator="\n")
     if args.out in (None, "-"):
