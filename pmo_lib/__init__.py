@@ -40,8 +40,10 @@ from .inputs.exceptions import ConfigError, InputError, NotebookError, PmoError,
 from .analysis.funding import funding_changes, reallocation_scenario, scenario_goal_mix, value_scores
 from .analysis.funding import greedy_reallocation
 from .analysis.optimise import (Selection, ScenarioComparison, budget_by_goal, compare_scenarios, efficient_frontier,
-                                greedy_selection, objective_values, select_proposals)
+                                UNIT_COST_OF_DELAY, greedy_selection, objective_values, select_proposals)
 from .reporting.charts import frontier_chart, scenario_value_bars
+from .reporting.selection import (reallocation_difference, selection_agenda_item, selection_text,
+                                  selection_view)
 from .inputs.asof import initiatives_as_of, tables_as_of
 from .reporting.dashboard import (closing_table, dashboard, decision_table, decisions_view, kpi_rag_grid, portfolio_exceptions,
                         portfolio_exceptions_view, register_counts, rules_table, severity_badge)
@@ -126,6 +128,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "scenario_goal_mix", "value_for_money", "flow_times", "wip_ageing",
         # investment decisions: the best selection of proposals, scenarios and the frontier
         "greedy_reallocation", "select_proposals", "greedy_selection", "Selection", "objective_values",
+        "UNIT_COST_OF_DELAY",
         "budget_by_goal", "efficient_frontier", "compare_scenarios", "ScenarioComparison",
         # delivery forecasts and the ledger that scores them
         "delivery_forecasts", "how_many_trials", "forecast_scores", "calibration",
@@ -161,6 +164,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "flow_time_histogram", "throughput_bars", "wip_age_bars", "forecast_dates_chart", "how_many_chart",
         "cycle_time_scatter", "cumulative_flow_diagram", "wip_ageing_chart", "throughput_run_chart",
         "frontier_chart", "scenario_value_bars",
+        "selection_view", "selection_text", "selection_agenda_item", "reallocation_difference",
         "change_title", "overall_trend_title", "role_gap_title", "weakest_item_title", "kpi_trend_title",
         "trend_title", "raid_grid_title", "value_scatter_note",
         # sentences

@@ -185,7 +185,11 @@ def _goals_of(proposals: pd.DataFrame) -> pd.Series:
 def _flag(proposals: pd.DataFrame, column: str) -> np.ndarray:
     if column not in proposals:
         return np.zeros(len(proposals), dtype=bool)
-    return proposals[column].fillna(False).astype(bool).to_numpy()
+    values = proposals[column]
+    if values.dtype == object or pd.api.types.is_string_dtype(values):  # "true"/"false" text: "false" is not set
+        return values.map(lambda v: str(v).strip().lower() in ("true", "1", "yes")
+                          if isinstance(v, str) else bool(v) if pd.notna(v) else False).to_numpy(dtype=bool)
+    return values.fillna(False).astype(bool).to_numpy()
 
 
 def _problem(proposals: pd.DataFrame, *, proposal_budget: float, capacity, committed, demand,
@@ -331,7 +335,7 @@ def _blockers(p: _Problem, x: np.ndarray, i: int, *, guardrails: bool) -> list[s
     for k, team in enumerate(p.teams):
         if np.isfinite(p.capacity[k]) and p.need[i, k] > 0 and load[k] + p.need[i, k] > p.capacity[k] + 1e-9:
             free = max(p.capacity[k] - load[k], 0.0)
-            out.append(f"{team}'s capacity (needs {p.need[i, k]:,.0f} days; {free:,.0f} left)")
+            out.append(f"the capacity of the {team} team (needs {p.need[i, k]:,.0f} days; {free:,.0f} left)")
     if guardrails and len(p.targets):
         trial = x.copy()
         trial[i] = True

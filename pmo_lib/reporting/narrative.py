@@ -11,6 +11,8 @@ from ..analysis.maturity import overall_level, overall_score
 from ..inputs.model import MaturityModel
 from ..inputs.catalog import STATUSES
 from .theme import STATUS_WORDS
+from ..analysis.optimise import Selection
+from .selection import selection_agenda_item
 from .report import (esc, format_apart, format_p, format_value, kpi_target_text, kpi_value_text, needs_text,
                      plural)
 
@@ -390,8 +392,12 @@ def minimums_text(minimums: Minimums = DEFAULT_MINIMUMS) -> str:
 def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, register: pd.DataFrame,
                 scenario: pd.DataFrame | None, mix: pd.DataFrame | None, actions: pd.DataFrame | None,
                 currency: str, smallest_move: float = DEFAULT_FUNDING.smallest_move,
-                capacity: pd.DataFrame | None = None, max_utilisation: float = 0.85) -> str:
+                capacity: pd.DataFrame | None = None, max_utilisation: float = 0.85,
+                selection: Selection | None = None, initiatives: pd.DataFrame | None = None) -> str:
     """The next board meeting's agenda, from the portfolio's one recommendation per initiative.
+
+    ``selection`` (:func:`pmo_lib.select_proposals`) puts the proposals to
+    start on it, named from ``initiatives``.
 
     The funding scenario is on it when it moves more than ``smallest_move``
     (``funding.smallest_move`` in ``pmo.yaml``) into an initiative. ``capacity``
@@ -424,12 +430,17 @@ def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, 
             items.append(f"Decide what to defer or re-sequence on the overloaded {'team' if len(hit) == 1 else 'teams'}: "
                          f"{teams}.")
     if mix is not None and mix["breach"].any():
-        items.append("Review the goal mix of spend: " + ", ".join(esc(g) for g in mix.loc[mix["breach"], "label"])
-                     + (" lies" if mix["breach"].sum() == 1 else " lie") + " outside the guardrail.")
+        outside = ["spend linked to no strategic goal" if pd.isna(g) else esc(label)
+                   for g, label in zip(mix.loc[mix["breach"], "goal_id"], mix.loc[mix["breach"], "label"])]
+        items.append("Review the goal mix of spend, outside its guardrail for: " + "; ".join(outside) + ".")
     if scenario is not None and (scenario["change"] > smallest_move).any():
         moved = scenario.loc[scenario["change"] > 0, "change"].sum()
         items.append(f"Approve, amend or reject the funding scenario moving {currency} {moved:,.0f} of the budget "
                      f"to higher-value initiatives for {esc(next_cycle or 'the next cycle')}.")
+    if selection is not None and initiatives is not None:
+        item = selection_agenda_item(selection, initiatives, currency=currency, next_cycle=next_cycle or "the next cycle")
+        if item:
+            items.append(item)
     if actions is not None:
         late = actions[actions["overdue"]]
         if len(late):

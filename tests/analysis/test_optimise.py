@@ -148,7 +148,7 @@ def test_capacity_binds_and_is_named():
     out = select_proposals(props, proposal_budget=1000, capacity=pd.Series({"Data team": 50.0}),
                            committed=pd.Series({"Data team": 30.0}), demand=demand)
     assert out.table["selected"].tolist() == [False, True]
-    assert out.table.at[0, "binding"] == "Data team's capacity (needs 30 days; 15 left)"
+    assert out.table.at[0, "binding"] == "the capacity of the Data team (needs 30 days; 15 left)"
     team = out.load.set_index("team").loc["Data team"]
     assert team["load_days"] == 35 and team["utilisation"] == pytest.approx(0.7)
 
