@@ -127,11 +127,23 @@ class _Problem:
     targets: pd.Series        # target share per goal (no-goal group 0)
     tolerance: float
     goal_names: Mapping[str, str]
+    share: float = 1.0        # the share of its capacity a team may be loaded to (thresholds.max_utilisation)
+
+    @property
+    def usable(self) -> np.ndarray:
+        """Days each team may be loaded with: its capacity times the load limit."""
+        return self.capacity * self.share
 
     @property
     def room(self) -> np.ndarray:
-        """Days each constrained team has left after continuing work (never below 0)."""
-        return np.clip(self.capacity - self.committed, 0, None)
+        """Days each constrained team has left after continuing work, within its load limit (never below 0)."""
+        return np.clip(self.usable - self.committed, 0, None)
+
+    def team_limit(self, team: str) -> str:
+        """The constraint on a team, in words."""
+        named = team if str(team).lower().endswith("team") else f"{team} team"
+        return (f"the capacity of the {named}" if self.share >= 1 else
+                f"the {named}'s load limit")
 
     @property
     def scale(self) -> float:
@@ -193,7 +205,7 @@ def _flag(proposals: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _problem(proposals: pd.DataFrame, *, proposal_budget: float, capacity, committed, demand,
-             base_budget_by_goal, goals, tolerance, goal_names) -> _Problem:
+             base_budget_by_goal, goals, tolerance, goal_names, max_utilisation: float = 1.0) -> _Problem:
     proposals = proposals.reset_index(drop=True)
     value, unit = objective_values(proposals)
     cap, com = _per_team(capacity, "capacity_days"), _per_team(committed, "committed_days")
@@ -218,7 +230,8 @@ def _problem(proposals: pd.DataFrame, *, proposal_budget: float, capacity, commi
                     limit=float(proposal_budget), teams=teams, need=need.to_numpy(dtype=float),
                     capacity=cap.reindex(teams).to_numpy(dtype=float),
                     committed=com.reindex(teams).fillna(0.0).to_numpy(dtype=float),
-                    base=base.astype(float), targets=targets, tolerance=float(tolerance), goal_names=names)
+                    base=base.astype(float), targets=targets, tolerance=float(tolerance), goal_names=names,
+                    share=float(max_utilisation))
 
 
 def _goal_label(p: _Problem, goal: object) -> str:
@@ -250,8 +263,9 @@ def _fixed_problem(p: _Problem) -> str | None:
     for k, team in enumerate(p.teams):
         days = float(p.need[p.fund, k].sum())
         if np.isfinite(p.capacity[k]) and days > p.room[k] + 1e-9:
-            reasons.append(f"they need {days:,.0f} days of {team}, which has {p.room[k]:,.0f} days left after "
-                           f"continuing work")
+            named = team if str(team).lower().endswith("team") else f"the {team} team"
+            reasons.append(f"they need {days:,.0f} days of {named}, which has {p.room[k]:,.0f} days left after "
+                           "continuing work" + ("" if p.share >= 1 else f" within its {p.share:.0%} load limit"))
     if not reasons:
         return None
     return "No selection meets the rules: " + "; ".join(reasons) + "."
@@ -333,9 +347,9 @@ def _blockers(p: _Problem, x: np.ndarray, i: int, *, guardrails: bool) -> list[s
         out.append(f"the proposal budget (requests {p.budget[i]:,.0f}; {max(left, 0):,.0f} left)")
     load = p.committed + (p.need[x].sum(axis=0) if len(p.teams) else 0)
     for k, team in enumerate(p.teams):
-        if np.isfinite(p.capacity[k]) and p.need[i, k] > 0 and load[k] + p.need[i, k] > p.capacity[k] + 1e-9:
-            free = max(p.capacity[k] - load[k], 0.0)
-            out.append(f"the capacity of the {team} team (needs {p.need[i, k]:,.0f} days; {free:,.0f} left)")
+        if np.isfinite(p.capacity[k]) and p.need[i, k] > 0 and load[k] + p.need[i, k] > p.usable[k] + 1e-9:
+            free = max(p.usable[k] - load[k], 0.0)
+            out.append(f"{p.team_limit(team)} (needs {p.need[i, k]:,.0f} days; {free:,.0f} left)")
     if guardrails and len(p.targets):
         trial = x.copy()
         trial[i] = True
@@ -401,7 +415,8 @@ def select_proposals(proposals: pd.DataFrame, *, proposal_budget: float,
                      capacity: pd.Series | pd.DataFrame | None = None,
                      committed: pd.Series | pd.DataFrame | None = None, demand: pd.DataFrame | None = None,
                      base_budget_by_goal: pd.Series | None = None, goals: pd.DataFrame | None = None,
-                     tolerance: float = 0.05, goal_names: Mapping[str, str] | None = None) -> Selection:
+                     tolerance: float = 0.05, goal_names: Mapping[str, str] | None = None,
+                     max_utilisation: float = 1.0) -> Selection:
     """The proposed initiatives to start next cycle, chosen exactly as a mixed-integer programme.
 
     One yes/no decision per proposal, solved with ``scipy.optimize.milp``
@@ -436,6 +451,10 @@ def select_proposals(proposals: pd.DataFrame, *, proposal_budget: float,
     capacity : Series or DataFrame, optional
         Capacity per team next cycle in days: a Series indexed by team, or a
         table with ``team, capacity_days``.
+    max_utilisation : float
+        The share of its capacity a team may be loaded to (default 1: all of
+        it). The governance report passes ``thresholds.max_utilisation``, so
+        the selection never plans the overload the capacity rule warns about.
     committed : Series or DataFrame, optional
         Days per team already committed to continuing initiatives (Series by
         team, or ``team, committed_days``).
@@ -461,7 +480,8 @@ def select_proposals(proposals: pd.DataFrame, *, proposal_budget: float,
         fixed decisions alone break the budget or a team's capacity, why.
     """
     p = _problem(proposals, proposal_budget=proposal_budget, capacity=capacity, committed=committed, demand=demand,
-                 base_budget_by_goal=base_budget_by_goal, goals=goals, tolerance=tolerance, goal_names=goal_names)
+                 base_budget_by_goal=base_budget_by_goal, goals=goals, tolerance=tolerance, goal_names=goal_names,
+                 max_utilisation=max_utilisation)
     greedy_x, _ = _greedy(p, _wsjf_order(proposals))
     problem = _fixed_problem(p)
     if problem is not None:
@@ -478,7 +498,7 @@ def greedy_selection(proposals: pd.DataFrame, *, proposal_budget: float,
                      committed: pd.Series | pd.DataFrame | None = None, demand: pd.DataFrame | None = None,
                      base_budget_by_goal: pd.Series | None = None, goals: pd.DataFrame | None = None,
                      tolerance: float = 0.05, goal_names: Mapping[str, str] | None = None,
-                     guardrails: bool = False) -> Selection:
+                     guardrails: bool = False, max_utilisation: float = 1.0) -> Selection:
     """Proposals taken in WSJF order while the budget and the teams' capacity allow: the baseline.
 
     ``must_fund`` proposals are taken first and ``must_stop`` ones never;
@@ -494,7 +514,8 @@ def greedy_selection(proposals: pd.DataFrame, *, proposal_budget: float,
     the constraint that stopped a proposal when its turn came.
     """
     p = _problem(proposals, proposal_budget=proposal_budget, capacity=capacity, committed=committed, demand=demand,
-                 base_budget_by_goal=base_budget_by_goal, goals=goals, tolerance=tolerance, goal_names=goal_names)
+                 base_budget_by_goal=base_budget_by_goal, goals=goals, tolerance=tolerance, goal_names=goal_names,
+                 max_utilisation=max_utilisation)
     x, reasons = _greedy(p, _wsjf_order(proposals), guardrails=guardrails)
     return _selection(p, x, method="greedy in WSJF order", greedy=x, infeasible=_fixed_problem(p), reasons=reasons)
 
@@ -555,7 +576,7 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, changes: pd.DataFrame, s
                       proposals: pd.DataFrame | None = None, proposal_budget: float = 0.0,
                       capacity: pd.Series | pd.DataFrame | None = None,
                       committed: pd.Series | pd.DataFrame | None = None, demand: pd.DataFrame | None = None,
-                      top: int = 3) -> ScenarioComparison:
+                      top: int = 3, max_utilisation: float = 1.0) -> ScenarioComparison:
     """The base case and each what-if through both optimisations, side by side.
 
     Per scenario (:class:`pmo_lib.inputs.config.Scenario`): this cycle's
@@ -618,7 +639,7 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, changes: pd.DataFrame, s
             busy = busy.sub(gone, fill_value=0.0).clip(lower=0.0)
         pick = select_proposals(chosen, proposal_budget=limit + freed, capacity=capacity, committed=busy,
                                 demand=demand, base_budget_by_goal=budget_by_goal(realloc), goals=goals,
-                                tolerance=tolerance)
+                                tolerance=tolerance, max_utilisation=max_utilisation)
         taken = pick.table.loc[pick.table["selected"], "initiative_id"].tolist()
         started = chosen[chosen["initiative_id"].isin(taken)]
         spend = budget_by_goal(realloc).add(started["requested_budget"].astype(float).groupby(_goals_of(started)).sum(),

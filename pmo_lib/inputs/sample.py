@@ -86,6 +86,13 @@ questionnaire:
   contact: "the PMO office, pmo@northwind.example"
 sector: {sector}
 benchmark: peers.csv     # about 40 generated peer organisations' anonymised scores
+scenarios:               # what-ifs the governance report compares with the base case
+  - name: Budget 10% lower
+    budget_change: -0.1
+  - name: Fund fraud monitoring regardless
+    fund: [I-045]
+  - name: No cut above 20%
+    max_cut: 0.2
 """
 
 
@@ -163,6 +170,9 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED, cycles: int =
 #: Teams of the sample and the goal each mostly works for; the Platform team also serves every other goal.
 _TEAMS = {"G1": "Mobile", "G2": "Customer", "G3": "Platform", "G4": "Operations", "G5": "Security", None: "Operations"}
 OVERLOADED_TEAM = "Operations"  # above 85% of its capacity in the latest cycle
+#: Teams loaded this much in the latest cycle, so that within the 85% limit Mobile can take either the disruption
+#: alerts or the partner booking API next cycle, not both, and Platform the payments upgrade with either.
+_ROOMY_TEAMS = {"Mobile": 0.6, "Platform": 0.6}
 DAY_RATE = 1250.0  # EUR per person-day: budget to demand
 PROPOSAL_BUDGET = 1_500_000
 COD_PER_POINT = 4000.0  # EUR of cost of delay per week per point of relative cost of delay
@@ -255,6 +265,8 @@ def _investment(rng: np.random.Generator, initiatives: pd.DataFrame, financials:
             target = rng.uniform(0.62, 0.8)
             if team == OVERLOADED_TEAM and n == len(cycles) - 1:
                 target = 0.93
+            elif team in _ROOMY_TEAMS and n == len(cycles) - 1:  # room for one of the competing proposals
+                target = _ROOMY_TEAMS[team]
             elif team == OVERLOADED_TEAM and n == len(cycles) - 2:
                 target = 0.84
             capacity.append({"cycle": cyc, "team": team,

@@ -127,7 +127,7 @@ def reallocation_difference(optimal: pd.DataFrame, greedy: pd.DataFrame, *, smal
     names = optimal.set_index("initiative_id")["name"]
     listed = ", ".join(f"{esc(i)} {esc(names[i])} ({currency} {a[i] - b[i]:+,.0f})" for i in a.index[differs][:6])
     more = f" and {int(differs.sum()) - 6:,} more" if differs.sum() > 6 else ""
-    return (f"The scenario is the best the rules allow, solved exactly: it raises the value-weighted budget (value "
-            f"score times budget, summed) by {gain} than moving money step by step from the lowest value scores "
-            f"to the highest. It gives {plural(int(differs.sum()), 'initiative')} a different budget than the step by "
+    return (f"The scenario is the best the rules allow, solved exactly: its gain in value-weighted budget (value "
+            f"score times budget, summed) is {gain} than that of moving money step by step from the lowest value "
+            f"scores to the highest. It gives {plural(int(differs.sum()), 'initiative')} a different budget than the step by "
             f"step moves would: {listed}{more}.")

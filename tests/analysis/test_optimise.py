@@ -418,3 +418,19 @@ def test_frontier_chart_titles_the_finding_and_marks_the_budget():
                             goals=goals, funding=Funding(), tolerance=0.05, proposals=props, proposal_budget=500)
     fig = scenario_value_bars(out.summary)
     assert fig.axes[0].get_title(loc="left") == "No scenario starts more valuable work than the base case"
+
+
+def test_the_load_limit_plans_no_overload_and_the_load_shows_the_full_capacity():
+    """With max_utilisation 0.8 a team of 100 days with 50 committed takes at most 30 more days: the same choice
+    as a team of 80 days without a limit; the load table still reports utilisation against the 100 days."""
+    props = pd.DataFrame({"initiative_id": ["P1", "P2"], "goal_id": [None, None], "requested_budget": [10.0, 10.0],
+                          "cost_of_delay_per_week": [9.0, 5.0], "job_size": [1, 1]})
+    demand = pd.DataFrame({"initiative_id": ["P1", "P2"], "team": ["Data", "Data"], "demand_days": [40.0, 25.0]})
+    limited = select_proposals(props, proposal_budget=100.0, capacity=pd.Series({"Data": 100.0}),
+                               committed=pd.Series({"Data": 50.0}), demand=demand, max_utilisation=0.8)
+    smaller = select_proposals(props, proposal_budget=100.0, capacity=pd.Series({"Data": 80.0}),
+                               committed=pd.Series({"Data": 50.0}), demand=demand)
+    assert limited.table["selected"].tolist() == smaller.table["selected"].tolist() == [False, True]
+    assert limited.table.at[0, "binding"] == "the Data team's load limit (needs 40 days; 5 left)"
+    load = limited.load.set_index("team")
+    assert load.at["Data", "capacity_days"] == 100 and load.at["Data", "utilisation"] == pytest.approx(0.75)

@@ -65,7 +65,8 @@ def test_reallocation_difference_names_who_the_optimum_treats_differently():
     text = reallocation_difference(optimal, greedy, smallest_move=0.5, currency="EUR")
     # value-weighted gain over no move, by hand: optimum 90*30 - 10*30 = 2,400; step by step
     # 90*15 + 60*15 - 10*30 = 1,950; 2,400 / 1,950 - 1 = 23%
-    assert "by 23% more than moving money step by step" in text
+    assert "its gain in value-weighted budget (value score times budget, summed) is 23% more than that of moving " \
+           "money step by step" in text
     assert "It gives 2 initiatives a different budget than the step by step moves would: A Alpha (EUR +15), " \
            "B Beta (EUR -15)." in text
     assert reallocation_difference(optimal, optimal, smallest_move=0.5, currency="EUR").startswith(
