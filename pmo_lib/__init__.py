@@ -194,6 +194,7 @@ VALUES = {
     "STATUSES": "The KPI statuses in order: green, amber, red, info, n/a.",
     "MIN_CHART_POINTS": "The fewest cycles a trend chart or control limits need.",
     "EXCEPTION_RULES": "The exception register's rules with the kit's default policy, as (rule, text) pairs.",
+    "UNIT_COST_OF_DELAY": "The selection's unit when every proposal has a cost of delay per week (money a week).",
 }
 
 __all__ = [name for _, names in GROUPS.values() for name in names] + ["help", "__version__"]
@@ -214,14 +215,22 @@ def _summary(name: str) -> str:
 
 
 def help(group: str | None = None) -> None:
-    """Print the notebook API: each group and one line per name (``pmo.help("display")`` for one group)."""
-    chosen = GROUPS if group is None else {group: GROUPS[group]} if group in GROUPS else None
-    if chosen is None:
+    """Print the notebook API: each group and its names (``pmo.help("display")``: one line per name of a group)."""
+    import textwrap
+
+    if group is not None and group not in GROUPS:
         raise ValueError(f"group {group!r} is not a group of the notebook API; choose from {', '.join(GROUPS)}")
-    width = max(len(n) for _, names in chosen.values() for n in names) + 2
     lines = [f"PMO Playbook Kit {__version__}: the notebook API (help(pmo.NAME) shows one in full)"]
-    for key, (purpose, names) in chosen.items():
-        lines += ["", f"{key.capitalize()}: {purpose}"]
+    if group is None:  # an overview that fits a screen: the groups and their names
+        for key, (purpose, names) in GROUPS.items():
+            lines += ["", f"{key.capitalize()}: {purpose}"]
+            lines += textwrap.wrap(", ".join(names), width=110, initial_indent="  ", subsequent_indent="  ")
+        lines += ["", 'pmo.help("GROUP") gives one line per name of a group: '
+                      + ", ".join(f'pmo.help("{key}")' for key in GROUPS) + "."]
+    else:
+        purpose, names = GROUPS[group]
+        width = max(len(n) for n in names) + 2
+        lines += ["", f"{group.capitalize()}: {purpose}"]
         lines += [f"  {name:<{width}}{_summary(name)}" for name in names]
     print("\n".join(lines))
 

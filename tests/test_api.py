@@ -43,15 +43,25 @@ def test_scripting_names_stay_importable_outside_the_notebook_api():
     assert "run_workspace" not in pmo.__all__ and "render_html" not in pmo.__all__
 
 
-def test_help_prints_each_group_and_one_line_per_name(capsys):
+def test_help_prints_each_group_and_names_every_name_on_a_screen(capsys):
     pmo.help()
     out = capsys.readouterr().out
+    listed = {n.strip() for line in out.splitlines() if line.startswith("  ") for n in line.split(",")} - {""}
     for key, (purpose, names) in pmo.GROUPS.items():
         assert f"{key.capitalize()}: {purpose}" in out
+        assert set(names) <= listed
+        assert f'pmo.help("{key}")' in out
+    assert len(out.splitlines()) < 80
+
+
+def test_help_of_a_group_gives_one_line_per_name(capsys):
+    for key, (purpose, names) in pmo.GROUPS.items():
+        pmo.help(key)
+        out = capsys.readouterr().out
         for name in names:
             assert any(line.split()[:1] == [name] and pmo._summary(name) in line for line in out.splitlines()), name
-    assert "table" in out and "Render a result table" in out
-    assert len(out.splitlines()) < 250
+    pmo.help("display")
+    assert "Render a result table" in capsys.readouterr().out
 
 
 def test_help_of_one_group_and_a_wrong_group(capsys):
