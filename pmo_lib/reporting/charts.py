@@ -1064,7 +1064,7 @@ def scenario_value_bars(summary: pd.DataFrame, *, unit: str | None = None, prima
     ax.barh([_wrap(str(n), 28) for n in data["scenario"]], data["selection_value"], color=colours)
     for y, (value, outside) in enumerate(zip(data["selection_value"], data["goals_outside"])):
         flagged = isinstance(outside, str) and bool(outside)
-        note = f" {value:,.0f}" + (f"  ▲ outside guardrail: {outside}" if flagged else "")
+        note = f" {value:,.0f}" + ("  ▲ goals outside their guardrail" if flagged else "")  # the table names them
         ax.text(value, y, note, va="center", ha="left", fontsize=8)
     ax.axvline(base, color=GREY, linewidth=0.8, linestyle="--")
     lim = float(data["selection_value"].max()) if len(data) else 1.0
