@@ -103,9 +103,12 @@ def _cmd_pull(args: argparse.Namespace) -> int:
 
 def _report_summary(summary: RunSummary) -> int:
     for cycle in summary.cycles:
-        mark = "ok" if cycle.status is Status.OK else "FAILED"
+        mark = {Status.OK: "ok", Status.UP_TO_DATE: "up to date"}.get(cycle.status, "FAILED")
         seconds = sum(n.seconds for n in cycle.notebooks)
-        print(f"  {cycle.cycle:<12} {mark:<7} {seconds:6.1f}s  {cycle.folder}")
+        if cycle.status is Status.UP_TO_DATE:  # kept as it was: nothing ran
+            print(f"  {cycle.cycle:<12} {mark:<10} {cycle.folder}")
+            continue
+        print(f"  {cycle.cycle:<12} {mark:<10} {seconds:6.1f}s  {cycle.folder}")
     if summary.error is not None:
         print(str(summary.error), file=sys.stderr)
     print(f"Reports: {summary.index}")
@@ -116,7 +119,7 @@ def _run_args(args: argparse.Namespace) -> dict:
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     return {"cycles": None if args.all_cycles else (args.cycle or None), "out": args.out, "jobs": args.jobs,
             "formats": formats, "timeout": args.timeout, "kernel_name": args.kernel, "with_code": args.with_code,
-            "scheduler": args.scheduler, "reuse_kernels": not args.fresh_kernels}
+            "scheduler": args.scheduler, "reuse_kernels": not args.fresh_kernels, "force": args.force}
 
 
 def _run(workspace: Path | str, args: argparse.Namespace) -> int:
@@ -205,6 +208,10 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=int, default=600, metavar="S", help="seconds a cell may run (default: 600)")
     parser.add_argument("--kernel", default="python3", help="Jupyter kernel name (default: python3)")
     parser.add_argument("--with-code", action="store_true", help="also write an HTML variant that shows the code")
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild every cycle; by default a cycle whose inputs (data as seen at its end, "
+                             "pmo.yaml, knowledge files, notebooks, kit version, options) are unchanged since its "
+                             "pack was made is kept as it is and shown as 'up to date'")
 
 
 def build_parser() -> argparse.ArgumentParser:
