@@ -59,6 +59,8 @@ class Outcome:
     sha256: str = ""
     title: str = ""
     left_out: int = 0
+    #: Seconds of each step (kernel, execute, html, pdf), as ``pmo run --timings`` prints them.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -69,7 +71,7 @@ class Outcome:
             "report": self.report, "notebook": self.notebook, "status": self.status.value, "seconds": self.seconds,
             "error": None if self.failure is None else self.failure.to_json(), "outputs": dict(self.outputs)}
         provenance = {"path": self.path, "origin": self.origin, "sha256": self.sha256, "title": self.title,
-                      "left_out": self.left_out}
+                      "left_out": self.left_out, "phases": dict(self.phases)}
         data.update({k: v for k, v in provenance.items() if v})
         return data
 
@@ -83,7 +85,8 @@ class Outcome:
                    outputs={str(k): str(v) for k, v in (data.get("outputs") or {}).items()},
                    path=str(data.get("path") or ""), origin=str(data.get("origin") or ""),
                    sha256=str(data.get("sha256") or ""), title=str(data.get("title") or ""),
-                   left_out=int(data.get("left_out") or 0))
+                   left_out=int(data.get("left_out") or 0),
+                   phases={str(k): float(v) for k, v in (data.get("phases") or {}).items()})
 
 
 @dataclass(frozen=True)

@@ -56,8 +56,8 @@ DATA_RULES: dict[str, str] = {
     "goals": "the whole table, for every cycle (a goal belongs to no cycle)",
 }
 WORK_ITEM_DATES = ("created", "started", "finished")
-#: Columns no report reads: where a row stood in its file.
-IGNORED_COLUMNS = ("source_row",)
+#: Columns no report reads: where a row stood in its file, and which rule set an initiative's status.
+IGNORED_COLUMNS = ("source_row", "status_source")
 #: The run options that change what a pack holds.
 PACK_PARAMETERS = ("formats", "with_code", "kernel", "timeout")
 
@@ -91,7 +91,7 @@ def _is_data(ws: Workspace, path: Path) -> bool:
 def _frame_digest(frame: pd.DataFrame) -> str:
     frame = frame.drop(columns=[c for c in IGNORED_COLUMNS if c in frame.columns])
     text = frame.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S", lineterminator="\n")
-    return _sha(text + "\0" + ",".join(str(t) for t in frame.dtypes))
+    return _sha(text)
 
 
 def table_as_seen(cycle: Cycle, table: str) -> pd.DataFrame:
