@@ -195,10 +195,14 @@ def _watch(workspace: Path | str, args: argparse.Namespace) -> int:
 
     runs = 0
     try:
+        changes = workspace_changes(folder, ignore=[Path(args.out)])
+        next(changes)  # the watcher is set up: what changes during the first run comes in its first batch
         once()
         if limit is not None and limit <= 0:
             return EXIT_OK
-        for changed in workspace_changes(folder, ignore=[Path(args.out)]):
+        for changed in changes:
+            if not changed:
+                continue
             shown = ", ".join(str(p.relative_to(folder)) if p.is_relative_to(folder) else str(p) for p in changed[:5])
             print(f"Changed: {shown}{' …' if len(changed) > 5 else ''}", flush=True)
             once()

@@ -14,6 +14,8 @@ from pathlib import Path
 
 #: Milliseconds of quiet after the last file event before a batch of changes is handed out.
 DEBOUNCE_MS = 600
+#: Milliseconds the watcher waits for a change before it yields an empty batch.
+TICK_MS = 1000
 #: Files a run or an editor writes next to the inputs that are no inputs.
 IGNORED_NAMES = (".pmo-run.lock",)
 IGNORED_PREFIXES = (".staging-", ".~lock.", "~$", ".#")
@@ -23,7 +25,10 @@ def workspace_changes(folder: Path, *, ignore: Iterable[Path] = (), debounce_ms:
                       stop_event: object | None = None) -> Iterator[list[Path]]:
     """Yield, after each batch of changes to ``folder``'s files, the changed files (sorted).
 
-    Files under ``ignore`` (the run's output folder, when it lies inside the
+    The first item is an empty list, as soon as the watcher is set up: changes from
+    then on are kept, even those made while the caller is busy (a run), and come
+    in the next batch. Later empty lists (about one a second without changes) let
+    the caller check for a stop; skip them. Files under ``ignore`` (the run's output folder, when it lies inside the
     workspace) and the lock, staging and editor files above do not count.
     Stops when ``stop_event`` (a :class:`threading.Event`) is set; Ctrl-C
     raises :class:`KeyboardInterrupt` as usual.
@@ -42,5 +47,5 @@ def workspace_changes(folder: Path, *, ignore: Iterable[Path] = (), debounce_ms:
             return bool(super().__call__(change, path))
 
     for batch in watch(folder, watch_filter=_Inputs(), debounce=debounce_ms, stop_event=stop_event,  # type: ignore[arg-type]
-                       raise_interrupt=True):
+                       raise_interrupt=True, yield_on_timeout=True, rust_timeout=TICK_MS):
         yield sorted({Path(p) for _, p in batch})
