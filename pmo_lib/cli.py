@@ -105,9 +105,12 @@ def _cmd_pull(args: argparse.Namespace) -> int:
 
 def _report_summary(summary: RunSummary) -> int:
     for cycle in summary.cycles:
-        mark = "ok" if cycle.status is Status.OK else "FAILED"
+        mark = {Status.OK: "ok", Status.UP_TO_DATE: "up to date"}.get(cycle.status, "FAILED")
         seconds = sum(n.seconds for n in cycle.notebooks)
-        print(f"  {cycle.cycle:<12} {mark:<7} {seconds:6.1f}s  {cycle.folder}")
+        if cycle.status is Status.UP_TO_DATE:  # kept as it was: nothing ran
+            print(f"  {cycle.cycle:<12} {mark:<10} {cycle.folder}")
+            continue
+        print(f"  {cycle.cycle:<12} {mark:<10} {seconds:6.1f}s  {cycle.folder}")
     if summary.error is not None:
         print(str(summary.error), file=sys.stderr)
     print(f"Reports: {summary.index}")
@@ -118,11 +121,13 @@ def _run_args(args: argparse.Namespace) -> dict:
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     return {"cycles": None if args.all_cycles else (args.cycle or None), "out": args.out, "jobs": args.jobs,
             "formats": formats, "timeout": args.timeout, "kernel_name": args.kernel, "with_code": args.with_code,
-            "scheduler": args.scheduler, "reuse_kernels": not args.fresh_kernels}
+            "scheduler": args.scheduler, "reuse_kernels": not args.fresh_kernels, "force": args.force}
 
 
 def _run(workspace: Path | str, args: argparse.Namespace) -> int:
     """Validate, say where each notebook comes from, then run."""
+    if getattr(args, "watch", False):
+        return _watch(workspace, args)
     from .inputs.workspace import load_workspace
     from .running.notebooks import report_notebooks
 
@@ -135,7 +140,80 @@ def _run(workspace: Path | str, args: argparse.Namespace) -> int:
     print("Notebooks:")
     for nb in report_notebooks(ws):
         print(f"  {nb.report:<22} {nb.describe()}")
-    return _report_summary(run_workspace(ws, **_run_args(args)))
+    import time
+
+    started = time.perf_counter()
+    summary = run_workspace(ws, **_run_args(args))
+    if getattr(args, "timings", False):
+        _print_timings(summary, time.perf_counter() - started)
+    return _report_summary(summary)
+
+
+def _print_timings(summary: RunSummary, wall: float) -> None:
+    """Where each report's time went: kernel start (or reset), execution, HTML, PDF; and the run's wall time."""
+    steps = ("kernel", "execute", "html", "pdf")
+    print("Timings (seconds):")
+    print(f"  {'cycle':<12} {'report':<22} " + " ".join(f"{s:>8}" for s in steps))
+    totals = dict.fromkeys(steps, 0.0)
+    for cycle in summary.cycles:
+        if cycle.status is Status.UP_TO_DATE:
+            continue
+        for n in cycle.notebooks:
+            print(f"  {cycle.cycle:<12} {n.report:<22} " + " ".join(f"{n.phases.get(s, 0.0):8.2f}" for s in steps))
+            for s in steps:
+                totals[s] += n.phases.get(s, 0.0)
+    print(f"  {'all':<12} {'':<22} " + " ".join(f"{totals[s]:8.2f}" for s in steps))
+    busy = sum(totals.values())
+    print(f"  wall time of the run {wall:.2f} s; the steps above add up to {busy:.2f} s of worker time "
+          "(the rest: validation, fingerprints, worker start, publishing)")
+
+
+def _watch(workspace: Path | str, args: argparse.Namespace) -> int:
+    """Run, then run again after each change to the workspace's files, until Ctrl-C (exit 0).
+
+    Each run re-validates: bad input is printed as ``pmo validate`` prints it and the
+    packs stay as they were; the next change tries again. Fingerprints make a rerun
+    rebuild only the cycles the change affects. ``--watch-max-runs N`` (for tests)
+    stops after N runs that follow a change.
+    """
+    from .running.watch import workspace_changes
+
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # each line as it happens
+    folder = Path(workspace).expanduser().resolve()
+    limit = args.watch_max_runs
+
+    def once() -> None:
+        args.watch = False
+        try:
+            _run(folder, args)
+        except InputError as exc:
+            _print_problems(exc)
+            print("The last good reports stay as they were; fix the input and save to run again.", flush=True)
+        except PmoError as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+        finally:
+            args.watch = True
+        print(f"Watching {folder} for changes (Ctrl-C to stop)", flush=True)
+
+    runs = 0
+    try:
+        changes = workspace_changes(folder, ignore=[Path(args.out)])
+        next(changes)  # the watcher is set up: what changes during the first run comes in its first batch
+        once()
+        if limit is not None and limit <= 0:
+            return EXIT_OK
+        for changed in changes:
+            if not changed:
+                continue
+            shown = ", ".join(str(p.relative_to(folder)) if p.is_relative_to(folder) else str(p) for p in changed[:5])
+            print(f"Changed: {shown}{' …' if len(changed) > 5 else ''}", flush=True)
+            once()
+            runs += 1
+            if limit is not None and runs >= limit:
+                break
+    except KeyboardInterrupt:
+        print("Stopped watching.", flush=True)
+    return EXIT_OK
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -237,6 +315,17 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=int, default=600, metavar="S", help="seconds a cell may run (default: 600)")
     parser.add_argument("--kernel", default="python3", help="Jupyter kernel name (default: python3)")
     parser.add_argument("--with-code", action="store_true", help="also write an HTML variant that shows the code")
+    parser.add_argument("--watch", action="store_true",
+                        help="keep running: after each change to the workspace's files, validate again and rebuild "
+                             "the cycles the change affects; bad input is printed and the last good reports stay; "
+                             "Ctrl-C stops")
+    parser.add_argument("--timings", action="store_true",
+                        help="print where each report's time went (kernel start, execution, HTML, PDF)")
+    parser.add_argument("--watch-max-runs", type=int, default=None, help=argparse.SUPPRESS)  # tests: stop after N
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild every cycle; by default a cycle whose inputs (data as seen at its end, "
+                             "pmo.yaml, knowledge files, notebooks, kit version, options) are unchanged since its "
+                             "pack was made is kept as it is and shown as 'up to date'")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -114,9 +114,9 @@ def test_run_produces_every_output_file(tiny, tmp_path):
     assert "C3" in index and "Complete" in index
     assert not list(org.glob(".staging-*")) and not (org / ".pmo-run.lock").exists()
 
-    # a re-run with the same inputs gives byte-identical results
+    # a re-run with the same inputs gives byte-identical results (--force: otherwise the pack is up to date)
     before = {p.name: p.read_bytes() for p in (org / "c3" / "results").iterdir()}
-    result = pmo("run", str(tiny), "--cycle", "C3", "--out", "out", "--format", "html", cwd=tmp_path)
+    result = pmo("run", str(tiny), "--cycle", "C3", "--out", "out", "--format", "html", "--force", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert {p.name: p.read_bytes() for p in (org / "c3" / "results").iterdir()} == before
 

@@ -79,17 +79,19 @@ def roadmap_by_cycle(roadmap: pd.DataFrame, *, cycles: int = 3, capacity: float 
 
 
 def next_cycles(cycle: Cycle, *, weeks: int, count: int = 3) -> pd.DataFrame:
-    """Dates of the cycles after the workspace's last cycle, ``weeks`` long each.
+    """Dates of the cycles after ``cycle``, ``weeks`` long each.
 
-    The roadmap is planned from the last cycle the workspace lists (the cycles
-    table, which :attr:`pmo_lib.Cycle.tables` keeps whole), whichever cycle is reported.
+    The roadmap is planned from the reported cycle's end, as it was at that
+    time: for the latest cycle that is the last cycle the workspace lists; an
+    earlier cycle's playbook does not change when later cycles are added (so
+    ``pmo run`` can keep its pack, see :mod:`pmo_lib.running.fingerprint`).
 
     Returns
     -------
     DataFrame
         Columns ``cycle_offset, label, start_date, end_date``.
     """
-    end = cycle.tables["cycles"]["end_date"].max()
+    end = cycle.end
     rows = []
     for k in range(1, count + 1):
         start = end + pd.Timedelta(days=1)

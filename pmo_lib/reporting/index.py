@@ -11,6 +11,7 @@ import functools
 import os
 import re
 import unicodedata
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ from .theme import plural
 from ..inputs.workspace import Workspace
 from .manifest import MANIFEST, Manifest, Status
 
-_STATUS = {Status.OK: ("green", "● Complete"), Status.FAILED: ("red", "■ Failed")}
+_STATUS = {Status.OK: ("green", "● Complete"), Status.FAILED: ("red", "■ Failed"),
+           Status.UP_TO_DATE: ("green", "● Up to date")}
 INDEX_TEMPLATE = "portfolio_index.html.j2"
 
 
@@ -149,10 +151,15 @@ def _environment(folder: Path) -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
-def _pack(folder: Path, org_dir: Path, manifest: Manifest) -> dict[str, Any]:
-    """One published (or failed) pack of a cycle: its run status and the links to its reports."""
+def _pack(folder: Path, org_dir: Path, manifest: Manifest, *, kept: bool = False) -> dict[str, Any]:
+    """One published (or failed) pack of a cycle: its run status and the links to its reports.
+
+    ``kept``: the last run found the pack up to date and left it as it was; the date is when it was made.
+    """
     rel = folder.relative_to(org_dir).as_posix()
-    kind, word = _STATUS[manifest.status]
+    kind, word = _STATUS[Status.UP_TO_DATE if kept and manifest.ok else manifest.status]
+    if kept and manifest.ok:
+        word += ", unchanged since"
     reports = [{"title": nb.title or REPORT_TITLES.get(nb.report, nb.notebook), "failed": not nb.ok,
                 "links": [{"href": f"{rel}/{nb.outputs[k]}", "label": k.upper().replace("_", " ")}
                           for k in ("html", "pdf", "code_html") if k in nb.outputs]}
@@ -160,11 +167,13 @@ def _pack(folder: Path, org_dir: Path, manifest: Manifest) -> dict[str, Any]:
     return {"kind": kind, "word": word, "when": manifest.finished.replace("T", " ")[:16], "reports": reports}
 
 
-def write_index(org_dir: Path, ws: Workspace) -> Path:
+def write_index(org_dir: Path, ws: Workspace, *, kept: Collection[str] = ()) -> Path:
     """Write ``<org_dir>/index.html`` from every published cycle's manifest.
 
     Cycles are listed in the workspace's order, newest first; a cycle whose
-    last run failed shows that failure next to its last good pack.
+    last run failed shows that failure next to its last good pack. The cycles
+    in ``kept`` were up to date in the last run, which left their packs as they
+    were: they show "Up to date, unchanged since" and when the pack was made.
     """
     rows: list[dict[str, Any]] = []
     trend: list[float | None] = []
@@ -183,7 +192,8 @@ def write_index(org_dir: Path, ws: Workspace) -> Path:
             {"kind": "na" if s == "n/a" else s, "symbol": STATUS_SYMBOLS[s], "count": kpi.get(s, 0),
              "word": STATUS_WORDS[s].lower()} for s in STATUSES if kpi.get(s, 0) or s != "n/a"]
         rows.append({"cycle": cycle, "maturity": maturity_line(head, ws.model), "kpis": kpis,
-                     "runs": [_pack(folder, org_dir, manifest) for folder, manifest in packs]})
+                     "runs": [_pack(folder, org_dir, manifest, kept=cycle in kept and folder == good)
+                              for folder, manifest in packs]})
     lo, hi = ws.model.scale_min, ws.model.scale_max
     template = _environment(TEMPLATES_DIR / "report").get_template(INDEX_TEMPLATE)
     page = template.render(

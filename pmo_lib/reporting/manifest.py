@@ -25,6 +25,8 @@ class Status(str, Enum):
 
     OK = "ok"
     FAILED = "failed"
+    #: A run found the pack's fingerprint unchanged and kept the pack as it was (never written to a manifest).
+    UP_TO_DATE = "up to date"
 
     def __str__(self) -> str:
         return self.value
@@ -57,6 +59,8 @@ class Outcome:
     sha256: str = ""
     title: str = ""
     left_out: int = 0
+    #: Seconds of each step (kernel, execute, html, pdf), as ``pmo run --timings`` prints them.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -67,7 +71,7 @@ class Outcome:
             "report": self.report, "notebook": self.notebook, "status": self.status.value, "seconds": self.seconds,
             "error": None if self.failure is None else self.failure.to_json(), "outputs": dict(self.outputs)}
         provenance = {"path": self.path, "origin": self.origin, "sha256": self.sha256, "title": self.title,
-                      "left_out": self.left_out}
+                      "left_out": self.left_out, "phases": dict(self.phases)}
         data.update({k: v for k, v in provenance.items() if v})
         return data
 
@@ -81,7 +85,8 @@ class Outcome:
                    outputs={str(k): str(v) for k, v in (data.get("outputs") or {}).items()},
                    path=str(data.get("path") or ""), origin=str(data.get("origin") or ""),
                    sha256=str(data.get("sha256") or ""), title=str(data.get("title") or ""),
-                   left_out=int(data.get("left_out") or 0))
+                   left_out=int(data.get("left_out") or 0),
+                   phases={str(k): float(v) for k, v in (data.get("phases") or {}).items()})
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,8 @@ class Manifest:
     scheduler, jobs, kernel reuse, cycle), ``inputs`` the sha256 of every input
     file, ``packages`` the versions the run used, ``warnings`` the workspace's
     warnings as the user read them, ``snapshot`` the pulled sources the tables
-    came from (``data/_sources.json``; None for a workspace without sources).
+    came from (``data/_sources.json``; None for a workspace without sources),
+    ``fingerprint`` what a later run compares to keep the pack when nothing it depends on changed.
     Fields a pack of an older kit lacks read as empty.
     """
 
@@ -107,6 +113,9 @@ class Manifest:
     packages: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     snapshot: dict[str, Any] | None = None
+    #: sha256 of everything the pack's reports depend on (pmo_lib.running.fingerprint), and each part's digest.
+    fingerprint: str = ""
+    fingerprint_parts: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -117,7 +126,9 @@ class Manifest:
                 "status": self.status.value, "finished": self.finished, "parameters": dict(self.parameters),
                 "inputs": dict(self.inputs), "packages": dict(self.packages),
                 "notebooks": [n.to_json() for n in self.notebooks], "warnings": list(self.warnings),
-                **({"snapshot": self.snapshot} if self.snapshot is not None else {})}
+                **({"snapshot": self.snapshot} if self.snapshot is not None else {}),
+                **({"fingerprint": self.fingerprint, "fingerprint_parts": dict(self.fingerprint_parts)}
+                   if self.fingerprint else {})}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Manifest:
@@ -126,7 +137,9 @@ class Manifest:
                    kit_version=str(data.get("kit_version", "")), organisation=str(data.get("organisation", "")),
                    finished=str(data.get("finished") or ""), parameters=dict(data.get("parameters") or {}),
                    inputs=dict(data.get("inputs") or {}), packages=dict(data.get("packages") or {}),
-                   warnings=tuple(data.get("warnings") or ()), snapshot=data.get("snapshot"))
+                   warnings=tuple(data.get("warnings") or ()), snapshot=data.get("snapshot"),
+                   fingerprint=str(data.get("fingerprint") or ""),
+                   fingerprint_parts=dict(data.get("fingerprint_parts") or {}))
 
     def write(self, folder: Path) -> Path:
         """Write ``manifest.json`` into a pack's folder."""

@@ -324,11 +324,13 @@ def _execute_and_render(task: Task, folder: Path, results_dir: Path, cache: str)
     log = folder / "logs" / f"{report}.log"
     cwd = task.cwd if Path(task.cwd).is_dir() else str(folder)
     started = time.perf_counter()
+    phases: dict[str, float] = {}  # seconds of each step, for pmo run --timings
     failure: Failure | None = None
     kernel = None
     try:
         with _papermill_log(log):
             kernel = _KERNELS.acquire(task.kernel, cwd, cache, reuse=task.reuse_kernels)
+            phases["kernel"] = time.perf_counter() - started
             offset = kernel.log_size()
             try:
                 pm.execute_notebook(
@@ -349,6 +351,7 @@ def _execute_and_render(task: Task, folder: Path, results_dir: Path, cache: str)
         raise
     _KERNELS.release(keep=failure is None and task.reuse_kernels)
     seconds = time.perf_counter() - started
+    phases["execute"] = seconds - phases.get("kernel", 0.0)
     outputs = {}
     left_out = 0
     if executed.exists():
@@ -365,13 +368,17 @@ def _execute_and_render(task: Task, folder: Path, results_dir: Path, cache: str)
                    "failure": None if failure is None else failure.to_json(),
                    "left_out": left_out_sentence(dropped) if dropped else None}
         stem = nb_name.removesuffix(".ipynb")
+        step = time.perf_counter()
         html = render_html(nb, context=context)
         if "html" in task.formats:
             (folder / f"{stem}.html").write_text(html, encoding="utf-8")
             outputs["html"] = f"{stem}.html"
+        phases["html"] = time.perf_counter() - step
         if "pdf" in task.formats:
+            step = time.perf_counter()
             render_pdf(html, folder / f"{stem}.pdf")
             outputs["pdf"] = f"{stem}.pdf"
+            phases["pdf"] = time.perf_counter() - step
         if task.with_code:
             (folder / f"{stem}.code.html").write_text(render_html(nb, context=context, with_code=True),
                                                       encoding="utf-8")
@@ -380,7 +387,8 @@ def _execute_and_render(task: Task, folder: Path, results_dir: Path, cache: str)
         outputs["log"] = f"logs/{report}.log"
     status = Status.OK if failure is None else Status.FAILED
     return Outcome(report, nb_name, status, round(seconds, 2), failure, outputs, path=task.path, origin=task.origin,
-                   sha256=task.sha256, title=task.title, left_out=left_out)
+                   sha256=task.sha256, title=task.title, left_out=left_out,
+                   phases={k: round(v, 2) for k, v in phases.items()})
 
 
 def worker_environment() -> str:

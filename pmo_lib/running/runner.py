@@ -31,6 +31,7 @@ from ..inputs.sources import manifest_snapshot
 from ..reporting.index import _cycle_slugs, slugify, write_index  # noqa: F401  (slugify: re-exported)
 from ..reporting.render import logo_data_uri
 from .contracts import Backend, Manifest, Outcome, Status, Task, TaskResult
+from .fingerprint import common_parts, fingerprint, fingerprint_parts
 from .notebooks import report_notebooks
 from .scheduling import Dask, InProcess, Processes, schedule
 
@@ -168,7 +169,7 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
                   out: str | Path = "reports", jobs: int = 1, formats: tuple[str, ...] = FORMATS,
                   timeout: int = 600, kernel_name: str = "python3", with_code: bool = False,
                   progress: bool | None = None, scheduler: str | None = None,
-                  reuse_kernels: bool = True) -> RunSummary:
+                  reuse_kernels: bool = True, force: bool = False) -> RunSummary:
     """Produce every report of the requested cycles, and the cycle index.
 
     Parameters
@@ -197,11 +198,17 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
     reuse_kernels : bool
         Reset and reuse a worker's kernel between notebooks (the default)
         rather than start a new one for each.
+    force : bool
+        Rebuild every requested cycle. By default a cycle whose pack is complete,
+        did not fail and records the fingerprint the cycle has now
+        (:mod:`pmo_lib.running.fingerprint`) is kept untouched and reported with
+        the status ``up to date``.
 
     Returns
     -------
     RunSummary
-        Its ``exit_code`` is 0, or :class:`NotebookError`'s (3) when a notebook failed.
+        Its ``cycles`` say which packs were built and which kept (``Status.UP_TO_DATE``).
+        When every pack is up to date nothing under ``out`` is written. Its ``exit_code`` is 0, or :class:`NotebookError`'s (3) when a notebook failed.
 
     Raises
     ------
@@ -229,15 +236,26 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
                   "scheduler": scheduler or "local", "jobs": None if scheduler else jobs,
                   "reuse_kernels": reuse_kernels}
     results: list[CycleResult] = []
+    plan = report_notebooks(ws)
+    sources = {nb.report: nb.read() for nb in plan}
+    shared = common_parts(ws, notebooks={r: sha for r, (_, sha) in sources.items()},
+                          parameters={**parameters, "with_code": with_code})
+    parts = {c: fingerprint_parts(ws, ws.cycle(c), notebooks={}, parameters={}, common=shared) for c in selected}
+    prints = {c: fingerprint(p) for c, p in parts.items()}
     with _Lock(org_dir):
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=org_dir))
+        kept = [] if force else [c for c in selected if _up_to_date(org_dir, slugs[c], prints[c])]
+        for cycle in kept:
+            manifest = Manifest.read(org_dir / slugs[cycle])
+            results.append(CycleResult(cycle, slugs[cycle], str(org_dir / slugs[cycle]), Status.UP_TO_DATE,
+                                       list(manifest.notebooks)))
+        todo = [c for c in selected if c not in kept]
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=org_dir)) if todo else None
         try:
             remote = scheduler is not None
-            cache = write_run_cache(ws, staging / "workspace.pickle", snapshot=remote)
+            cache = write_run_cache(ws, staging / "workspace.pickle", snapshot=remote) if staging else Path()
             tasks = []
-            plan = report_notebooks(ws)
-            sources = {nb.report: nb.read() for nb in plan}
-            for cycle in selected:
+            for cycle in todo:
+                assert staging is not None
                 (staging / slugs[cycle]).mkdir()
                 for nb in plan:
                     # the kit's reports reuse each other's results; a workspace's own notebook runs after them all
@@ -253,7 +271,9 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
                         context={**context, "cycle": cycle, "as_of": _as_of(ws, cycle)},
                         path=str(nb.path), origin=nb.origin, title=nb.title, sha256=sha256))
             backend: Backend
-            if scheduler is not None:
+            if not tasks:
+                backend = InProcess()
+            elif scheduler is not None:
                 backend = Dask(scheduler, cache.read_bytes())
             else:
                 backend = Processes(jobs) if jobs > 1 and len(tasks) > 1 else InProcess()
@@ -265,17 +285,22 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
                                   packages=_package_versions(), warnings=tuple(p.format() for p in ws.warnings),
                                   snapshot=manifest_snapshot(ws))
                 # ... and its own warnings: the data as it stood at the cycle's end, as its reports show them
-                warned = {c: tuple(p.format() for p in ws.warnings_for(c)) for c in selected}
+                warned = {c: tuple(p.format() for p in ws.warnings_for(c)) for c in todo}
                 for cycle, done in _by_cycle(schedule(tasks, backend), tasks, progress=show):
-                    results.append(_finish_cycle(cycle, done, staging / slugs[cycle], org_dir,
-                                                 dataclasses.replace(common, warnings=warned[cycle])))
+                    assert staging is not None
+                    results.append(_finish_cycle(cycle, done, staging / slugs[cycle], org_dir, dataclasses.replace(
+                        common, warnings=warned[cycle], fingerprint=prints[cycle], fingerprint_parts=parts[cycle])))
             finally:
                 backend.close()
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        _write_templates(org_dir, ws)
-        index = write_index(org_dir, ws)
-    code = NotebookError.exit_code if any(c.status is not Status.OK for c in results) else EXIT_OK
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+        index = org_dir / "index.html"
+        if todo or not (org_dir / "templates").is_dir():  # nothing rebuilt: leave every file as it was
+            _write_templates(org_dir, ws)
+        if todo or not index.is_file():
+            index = write_index(org_dir, ws, kept=kept)
+    code = NotebookError.exit_code if any(c.status is Status.FAILED for c in results) else EXIT_OK
     results.sort(key=lambda r: ws.cycles.index(r.cycle))
     return RunSummary(org_dir, index, results, code)
 
@@ -294,6 +319,24 @@ def _finish_cycle(cycle: str, done: list[TaskResult], tmp: Path, org_dir: Path, 
     manifest.write(tmp)
     final = _publish(tmp, org_dir / tmp.name, org_dir / "_failed" / tmp.name, ok)
     return CycleResult(cycle, tmp.name, str(final), manifest.status, outcomes)
+
+
+def _up_to_date(org_dir: Path, slug: str, fingerprint: str) -> bool:
+    """Whether a cycle's pack can be kept: complete, not failed, and made from the inputs it would be made from now.
+
+    A cycle whose last attempt failed (a pack parked under ``_failed``) is always rebuilt.
+    """
+    folder = org_dir / slug
+    if (org_dir / "_failed" / slug).exists():
+        return False
+    try:
+        manifest = Manifest.read(folder)
+    except (OSError, ValueError, KeyError):
+        return False
+    if not manifest.ok or not manifest.fingerprint or manifest.fingerprint != fingerprint:
+        return False
+    files = [folder / name for n in manifest.notebooks for name in n.outputs.values()]
+    return bool(manifest.notebooks) and all(n.ok for n in manifest.notebooks) and all(f.is_file() for f in files)
 
 
 def _write_templates(org_dir: Path, ws: Workspace) -> None:

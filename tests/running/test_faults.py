@@ -83,7 +83,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_previous_pack(tiny, tmp_path):
     org = tmp_path / "out" / "tiny-test-org"
     before = {p.name: p.read_bytes() for p in (org / "c2").rglob("*") if p.is_file()}
     proc = subprocess.Popen([*PMO, "run", str(tiny), "--cycle", "C2", "--cycle", "C3", "--out", "out",
-                             "--format", "html"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             "--format", "html", "--force"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     deadline = time.monotonic() + 120
     while not list(org.glob(".staging-*/c2/*.ipynb")) and time.monotonic() < deadline:
