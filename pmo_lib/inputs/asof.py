@@ -98,6 +98,7 @@ def _initiatives(tables: Mapping[str, pd.DataFrame], cycle: Cycle) -> pd.DataFra
     ini.loc[not_yet_ended, "actual_end_date"] = pd.NaT
     not_started = ini["start_date"] > end
     ini.loc[not_started, "status"] = "proposed"
+    ini.loc[not_started, "forecast_end_date"] = pd.NaT  # today's forecast was not known before the work started
     ini.loc[reopened | not_started, "status_source"] = "dates"
 
     history = tables.get("initiative_status")

@@ -14,15 +14,18 @@ def test_an_initiative_closed_after_the_cycle_was_still_active_then():
     tables = _tables(initiatives=_initiatives(
         {"initiative_id": "I1", "name": "Closes later", "status": "closed", "actual_end_date": D("2026-08-15"),
          "planned_end_date": D("2026-08-01"), "forecast_end_date": D("2026-08-15")},
-        {"initiative_id": "I2", "name": "Starts later", "start_date": D("2026-07-15")},
+        {"initiative_id": "I2", "name": "Starts later", "start_date": D("2026-07-15"),
+         "forecast_end_date": D("2027-02-01")},
         {"initiative_id": "I3", "name": "Closed in time", "status": "closed", "actual_end_date": D("2026-06-30")}))
     then = initiatives_as_of(tables, "C2").set_index("initiative_id")
     assert then.at["I1", "status"] == "active" and pd.isna(then.at["I1", "actual_end_date"])
     assert pd.isna(then.at["I1", "forecast_end_date"])  # today's forecast is hindsight
     assert then.at["I2", "status"] == "proposed"
+    assert pd.isna(then.at["I2", "forecast_end_date"])  # a forecast made once the work had started is hindsight
     assert then.at["I3", "status"] == "closed"  # closed on the cycle's last day
     now = initiatives_as_of(tables, "C3").set_index("initiative_id")
     assert now.at["I1", "status"] == "closed" and now.at["I2", "status"] == "active"
+    assert now.at["I2", "forecast_end_date"] == D("2027-02-01")
 
 
 def test_a_recorded_status_wins_and_later_rows_are_left_out():
