@@ -97,8 +97,11 @@ def selection_agenda_item(selection: Selection | None, initiatives: pd.DataFrame
     chosen = selection.table.loc[selection.table["selected"], "initiative_id"].tolist()
     if not chosen:
         return None
+    spent = (f"the whole {currency} {selection.proposal_budget:,.0f} set aside"
+             if abs(selection.budget_used - selection.proposal_budget) < 0.5 else
+             f"{currency} {selection.budget_used:,.0f} of the {currency} {selection.proposal_budget:,.0f} set aside")
     item = (f"Approve, amend or reject starting {plural(len(chosen), 'proposal')} in {esc(next_cycle)} "
-            f"({currency} {selection.budget_used:,.0f} of {currency} {selection.proposal_budget:,.0f}): "
+            f"({spent}): "
             f"{', '.join(esc(_label(i, names)) for i in chosen)}.")
     if selection.breach > 0.5:
         item += " No choice keeps every goal within its guardrail: agree which goal gives way."
@@ -123,11 +126,12 @@ def reallocation_difference(optimal: pd.DataFrame, greedy: pd.DataFrame, *, smal
     if not differs.any():
         return ("Moving money step by step, from the lowest value scores to the highest, would give the same "
                 "scenario.")
-    gain = f"{best / step - 1:.0%} more" if step > 0 else "more"
     names = optimal.set_index("initiative_id")["name"]
-    listed = ", ".join(f"{esc(i)} {esc(names[i])} ({currency} {a[i] - b[i]:+,.0f})" for i in a.index[differs][:6])
+    listed = ", ".join(f"{esc(i)} {esc(names[i])} {currency} {a[i] - b[i]:+,.0f}" for i in a.index[differs][:6])
     more = f" and {int(differs.sum()) - 6:,} more" if differs.sum() > 6 else ""
-    return (f"The scenario is the best the rules allow, solved exactly: its gain in value-weighted budget (value "
-            f"score times budget, summed) is {gain} than that of moving money step by step from the lowest value "
-            f"scores to the highest. It gives {plural(int(differs.sum()), 'initiative')} a different budget than the step by "
-            f"step moves would: {listed}{more}.")
+    return (f"The scenario is the best the rules allow, solved exactly. Measured as the value-weighted budget (each "
+            f"initiative's value score times its budget, summed), it adds {best:,.0f} to this cycle's allocation, "
+            f"against {step:,.0f} for moving money step by step from the lowest value scores to the highest"
+            + (f" ({best / step - 1:.0%} more)" if step > 0 else "") + ". Against those step-by-step moves, "
+            f"{plural(int(differs.sum()), 'initiative')} {'gets' if differs.sum() == 1 else 'get'} more (+) or less (−): "
+            f"{listed}{more}.")
