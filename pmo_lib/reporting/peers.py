@@ -64,8 +64,8 @@ def peer_summary(comparison: pd.DataFrame, *, organisation: str, sector: str | N
                      f"{_listed([_pct(p) for p in lag['percentile']])})")
     else:
         worst = shown.sort_values("percentile").iloc[0]
-        words.append(f"; it lags behind three in four peers nowhere, and stands lowest in {esc(worst['dimension'])}"
-                     f" (ahead of {_pct(worst['percentile'])} of them)")
+        words.append(f"; on no dimension are three in four peers ahead of it, and its weakest standing is in "
+                     f"{esc(worst['dimension'])} (ahead of {_pct(worst['percentile'])} of them)")
     text = "".join(words) + "."
     if not sector:
         return text + " No sector is set for the organisation, so there is no comparison within a sector."

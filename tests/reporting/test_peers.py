@@ -33,7 +33,7 @@ def test_without_a_lead_or_a_lag_the_summary_gives_the_strongest_and_weakest_sta
     frame = comparison(rows).assign(n_sector_peers=3)
     text = peer_summary(frame, organisation="Acme", sector="Insurance")
     assert "not ahead of three in four peers on any dimension; its strongest standing is in Flow" in text
-    assert "lags behind three in four peers nowhere, and stands lowest in Funding (ahead of 40% of them)" in text
+    assert "on no dimension are three in four peers ahead of it, and its weakest standing is in Funding (ahead of 40% of them)" in text
     assert "Within Insurance the peer file has 3 peers; a comparison within the sector needs 5" in text
     assert "No sector is set" in peer_summary(frame, organisation="Acme")
 
