@@ -144,6 +144,23 @@ class _Kernel:
             os.unlink(self.log)
 
 
+#: A kernel that dies while starting is started again this many times. Kernels started at the same moment in
+#: several worker processes can pick the same free port (jupyter_client finds ports by binding and releasing
+#: them), and the loser exits before it replies; no notebook code has run, so a new start is safe.
+KERNEL_START_RETRIES = 2
+
+
+def _start_kernel(kernel_name: str, cwd: str, env: dict[str, str]) -> _Kernel:
+    for attempt in range(KERNEL_START_RETRIES + 1):
+        try:
+            return _Kernel(kernel_name, cwd, env)
+        except RuntimeError as exc:
+            if "died" not in str(exc) or attempt == KERNEL_START_RETRIES:
+                raise
+            logging.getLogger(__name__).info("kernel died while starting (%s); starting it again", exc)
+    raise AssertionError("unreachable")
+
+
 @functools.lru_cache(maxsize=None)
 def _manager_class():
     from jupyter_client.manager import AsyncKernelManager
@@ -174,7 +191,7 @@ class _Kernels(threading.local):
             self.discard()
             kernel = None
         if kernel is None:
-            kernel = self.kernel = _Kernel(kernel_name, cwd, {**os.environ, RUN_CACHE_ENV: cache})
+            kernel = self.kernel = _start_kernel(kernel_name, cwd, {**os.environ, RUN_CACHE_ENV: cache})
             _LIVE.add(kernel)
             try:
                 if reuse:
