@@ -113,13 +113,15 @@ def reallocation_difference(optimal: pd.DataFrame, greedy: pd.DataFrame, *, smal
     """How the optimal reallocation differs from moving money step by step, in two sentences.
 
     Both frames are :func:`pmo_lib.reallocation_scenario` / :func:`pmo_lib.greedy_reallocation`
-    results for the same cycle. The value-weighted budget is value score × budget, summed.
+    results for the same cycle. The optimum maximises value score × budget summed over the
+    initiatives, so it shows as the highest budget-weighted average value score.
     """
-    def weighted(frame: pd.DataFrame, column: str) -> float:
-        return float((frame["value_score"].fillna(0) * frame[column]).sum())
+    def average(frame: pd.DataFrame, column: str) -> float:
+        """The budget-weighted average value score: what a euro of the budget goes to, on average."""
+        scored = frame.dropna(subset=["value_score"])
+        total = float(scored[column].sum())
+        return float((scored["value_score"] * scored[column]).sum()) / total if total else float("nan")
 
-    now = weighted(optimal, "budget")
-    best, step = weighted(optimal, "scenario_budget") - now, weighted(greedy, "scenario_budget") - now
     a = optimal.set_index("initiative_id")["scenario_budget"]
     b = greedy.set_index("initiative_id")["scenario_budget"].reindex(a.index)
     differs = a.sub(b).abs() > smallest_move
@@ -129,9 +131,8 @@ def reallocation_difference(optimal: pd.DataFrame, greedy: pd.DataFrame, *, smal
     names = optimal.set_index("initiative_id")["name"]
     listed = ", ".join(f"{esc(i)} {esc(names[i])} {currency} {a[i] - b[i]:+,.0f}" for i in a.index[differs][:6])
     more = f" and {int(differs.sum()) - 6:,} more" if differs.sum() > 6 else ""
-    return (f"The scenario is the best the rules allow, solved exactly. Measured as the value-weighted budget (each "
-            f"initiative's value score times its budget, summed), it adds {best:,.0f} to this cycle's allocation, "
-            f"against {step:,.0f} for moving money step by step from the lowest value scores to the highest"
-            + (f" ({best / step - 1:.0%} more)" if step > 0 else "") + ". Against those step-by-step moves, "
-            f"{plural(int(differs.sum()), 'initiative')} {'gets' if differs.sum() == 1 else 'get'} more (+) or less (−): "
-            f"{listed}{more}.")
+    return (f"The scenario is the best the rules allow, solved exactly. Weighted by budget, the average value score "
+            f"rises from {average(optimal, 'budget'):.1f} now to {average(optimal, 'scenario_budget'):.1f} under the "
+            f"scenario, against {average(greedy, 'scenario_budget'):.1f} when money moves step by step from the lowest "
+            f"value scores to the highest. Against those step-by-step moves, {plural(int(differs.sum()), 'initiative')} "
+            f"{'gets' if differs.sum() == 1 else 'get'} more (+) or less (−): {listed}{more}.")

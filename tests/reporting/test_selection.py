@@ -64,10 +64,10 @@ def test_reallocation_difference_names_who_the_optimum_treats_differently():
     optimal = base.assign(scenario_budget=[130.0, 100.0, 70.0])
     greedy = base.assign(scenario_budget=[115.0, 115.0, 70.0])
     text = reallocation_difference(optimal, greedy, smallest_move=0.5, currency="EUR")
-    # value-weighted gain over no move, by hand: optimum 90*30 - 10*30 = 2,400; step by step
-    # 90*15 + 60*15 - 10*30 = 1,950; 2,400 / 1,950 - 1 = 23%
-    assert "it adds 2,400 to this cycle's allocation, against 1,950 for moving money step by step" in text
-    assert "(23% more)" in text
+    # budget-weighted average value score, by hand: now (90 + 60 + 10) * 100 / 300 = 53.3; optimum
+    # (90*130 + 60*100 + 10*70) / 300 = 61.3; step by step (90*115 + 60*115 + 10*70) / 300 = 59.8
+    assert "the average value score rises from 53.3 now to 61.3 under the scenario, against 59.8 when money " \
+           "moves step by step" in text
     assert "2 initiatives get more (+) or less (−): A Alpha EUR +15, B Beta EUR -15." in text
     assert reallocation_difference(optimal, optimal, smallest_move=0.5, currency="EUR").startswith(
         "Moving money step by step")
