@@ -386,7 +386,11 @@ def maturity_radar(dims: pd.DataFrame, *, scale: tuple[int, int], previous: pd.D
     ax.set_ylim(scale[0], scale[1])
     ax.set_yticks(range(scale[0], scale[1] + 1))
     ax.set_xticks(angles, [_wrap(label, 20) for label in labels], fontsize=8)
-    ax.tick_params(axis="x", pad=12)
+    ax.tick_params(axis="x", pad=10)
+    for angle, tick in zip(angles, ax.get_xticklabels()):  # labels grow away from the circle, never across it
+        shown = ax.get_theta_offset() + ax.get_theta_direction() * angle
+        across = np.cos(shown)
+        tick.set_horizontalalignment("left" if across > 0.15 else "right" if across < -0.15 else "center")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3)
     scored = dims.dropna(subset=["score"])
     weakest = scored.sort_values("score").iloc[0]["dimension"] if len(scored) else ""
