@@ -442,6 +442,11 @@ def needs_text(need: int, has: int, what: str) -> str:
     return f"needs at least {plural(need, what)} (has {int(has):,})"
 
 
+#: An effect size (ε², read like η²) from which a gap between groups counts as large: Cohen (1988) calls
+#: η² of 0.01 small, 0.06 medium and 0.14 large.
+LARGE_EFFECT = 0.14
+
+
 def group_table(groups: pd.DataFrame, model, *, alpha: float = 0.05,
                 minimums: Minimums = DEFAULT_MINIMUMS) -> pd.DataFrame:
     """Role comparison per dimension with a reading in plain words.
@@ -457,8 +462,10 @@ def group_table(groups: pd.DataFrame, model, *, alpha: float = 0.05,
     out = _named(groups, model)
     out["reading"] = [
         f"needs two roles with at least {plural(minimums.group_size, 'respondent')} each" if pd.isna(p) else
-        ("roles see this differently" if p < alpha else "no clear difference between roles")
-        for p in out["p_value"]]
+        "roles see this differently" if p < alpha else
+        ("the gap between roles looks large, but too few answered to tell it from chance"
+         if pd.notna(e) and e >= LARGE_EFFECT else "no clear difference between roles")
+        for p, e in zip(out["p_value"], out["effect_size"])]
     return out[["dimension", "statistic", "p_value", "effect_size", "n_groups", "reading"]]
 
 

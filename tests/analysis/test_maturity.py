@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from pmo_lib import (ConfigError, Minimums, load_model, load_workspace, maturity_trend, overall_level, overall_score,
@@ -579,3 +580,19 @@ def test_role_means_average_each_roles_respondent_scores_lowest_first(tiny):
     alone = role_means(c1, ws.model, min_respondents=2)
     assert not alone["compared"].any() and alone["score"].isna().all() and len(alone) == 3
     assert role_gap_title(c1, ws.model, min_respondents=2) == "Too few respondents per role to compare roles"
+
+
+def test_a_large_gap_between_roles_that_is_not_significant_says_too_few_answered():
+    """A Kruskal–Wallis p above 0.05 with ε² of 0.62 (three respondents per role) is no evidence of no difference:
+    the reading says the gap looks large but too few answered (Cohen 1988: η² 0.14 and above is large)."""
+    from pmo_lib import group_table
+    from pmo_lib.inputs.model import load_model
+    from pmo_lib.inputs.resources import TEMPLATES_DIR
+
+    model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
+    dim = model.dimensions["dimension_id"].iloc[0]
+    groups = pd.DataFrame({"dimension_id": [dim] * 3, "test": ["kruskal"] * 3, "statistic": [4.5, 1.0, 0.5],
+                           "p_value": [0.11, 0.6, 0.01], "effect_size": [0.62, 0.02, 0.7], "n_groups": [4] * 3})
+    readings = group_table(groups, model)["reading"].tolist()
+    assert readings == ["the gap between roles looks large, but too few answered to tell it from chance",
+                        "no clear difference between roles", "roles see this differently"]
