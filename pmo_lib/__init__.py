@@ -95,7 +95,7 @@ from .reporting.narrative import calibration_text, forecast_summary
 from .analysis.benchmark import benchmark_export, compare_with_peers, org_hash, percentile_rank
 from .reporting.peers import peer_shortfall, peer_summary, peer_table
 from .analysis.investment import (NextCycleLoad, capacity_utilisation, duration_weeks, next_cycle_load,
-                                  overloaded_teams, priorities, ranking_basis, unranked)
+                                  overloaded_teams, priorities, ranking_basis, team_users, unranked)
 from .reporting.charts import capacity_bars
 from .reporting.priorities import (capacity_sentence, prioritisation_text, priorities_method, priorities_sentence,
                                    priority_table, queue_factor)
@@ -141,7 +141,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "compare_with_peers", "benchmark_export", "org_hash", "percentile_rank",
         # investment: cost-of-delay priorities, team capacity and the next cycle's load
         "priorities", "ranking_basis", "unranked", "duration_weeks", "capacity_utilisation", "overloaded_teams",
-        "next_cycle_load", "NextCycleLoad",
+        "next_cycle_load", "NextCycleLoad", "team_users",
     )),
     "display": ("Show results the house way: tables, badges, notices, figures, sentences", (
         # tables, badges and callouts

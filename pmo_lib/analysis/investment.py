@@ -279,3 +279,23 @@ def overloaded_teams(capacity: pd.DataFrame, cycle: str) -> pd.DataFrame:
     hit = capacity[(capacity["cycle"] == cycle) & capacity["overloaded"].astype(bool)]
     return hit.sort_values(["utilisation", "team"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
+
+def team_users(cycle: Cycle, teams: list[str], *, top: int = 3) -> pd.DataFrame:
+    """The initiatives under way that ask most of each of ``teams`` in the cycle: what to defer or re-sequence.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``team, initiative_id, name, demand_days``: for each team its
+        ``top`` largest users (active or on hold at the cycle's end), largest
+        first; empty without a demand table.
+    """
+    dem = cycle.rows("demand")
+    ini = cycle.tables["initiatives"]
+    live = ini[ini["status"].isin(UNDER_WAY)].set_index("initiative_id")["name"]
+    dem = dem[dem["team"].isin(teams) & dem["initiative_id"].isin(live.index)]
+    out = (dem.groupby(["team", "initiative_id"], as_index=False)["demand_days"].sum()
+           .sort_values(["team", "demand_days", "initiative_id"], ascending=[True, False, True], kind="stable")
+           .groupby("team").head(top))
+    out.insert(2, "name", out["initiative_id"].map(live))
+    return out.reset_index(drop=True)[["team", "initiative_id", "name", "demand_days"]]

@@ -393,11 +393,13 @@ def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, 
                 scenario: pd.DataFrame | None, mix: pd.DataFrame | None, actions: pd.DataFrame | None,
                 currency: str, smallest_move: float = DEFAULT_FUNDING.smallest_move,
                 capacity: pd.DataFrame | None = None, max_utilisation: float = 0.85,
-                selection: Selection | None = None, initiatives: pd.DataFrame | None = None) -> str:
+                selection: Selection | None = None, initiatives: pd.DataFrame | None = None,
+                team_users: pd.DataFrame | None = None) -> str:
     """The next board meeting's agenda, from the portfolio's one recommendation per initiative.
 
     ``selection`` (:func:`pmo_lib.select_proposals`) puts the proposals to
-    start on it, named from ``initiatives``.
+    start on it, named from ``initiatives``; ``team_users``
+    (:func:`pmo_lib.team_users`) names the work that loads an overloaded team most.
 
     The funding scenario is on it when it moves more than ``smallest_move``
     (``funding.smallest_move`` in ``pmo.yaml``) into an initiative. ``capacity``
@@ -427,8 +429,13 @@ def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, 
                 f"{esc(r.team)} ({r.utilisation:.0%} of its capacity, "
                 f"{plural(round(r.demand_days - max_utilisation * r.capacity_days), 'person-day')} over what it can absorb)"
                 for r in hit.sort_values("utilisation", ascending=False, kind="stable").itertuples(index=False))
-            items.append(f"Decide what to defer or re-sequence on the overloaded {'team' if len(hit) == 1 else 'teams'}: "
-                         f"{teams}.")
+            item = f"Decide what to defer or re-sequence on the overloaded {'team' if len(hit) == 1 else 'teams'}: {teams}."
+            if team_users is not None and len(team_users):
+                users = team_users[team_users["team"].isin(hit["team"])]
+                item += " Most of the load comes from " + "; ".join(
+                    f"{esc(u.initiative_id)} {esc(u.name)} ({plural(round(u.demand_days), 'person-day')} of {esc(u.team)})"
+                    for u in users.itertuples(index=False)) + "."
+            items.append(item)
     if mix is not None and mix["breach"].any():
         outside = ["spend linked to no strategic goal" if pd.isna(g) else esc(label)
                    for g, label in zip(mix.loc[mix["breach"], "goal_id"], mix.loc[mix["breach"], "label"])]
@@ -438,9 +445,10 @@ def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, 
         items.append(f"Approve, amend or reject the funding scenario moving {currency} {moved:,.0f} of the budget "
                      f"to higher-value initiatives for {esc(next_cycle or 'the next cycle')}.")
     if selection is not None and initiatives is not None:
-        item = selection_agenda_item(selection, initiatives, currency=currency, next_cycle=next_cycle or "the next cycle")
-        if item:
-            items.append(item)
+        proposals = selection_agenda_item(selection, initiatives, currency=currency,
+                                          next_cycle=next_cycle or "the next cycle")
+        if proposals:
+            items.append(proposals)
     if actions is not None:
         late = actions[actions["overdue"]]
         if len(late):

@@ -74,3 +74,19 @@ def test_the_capacity_chart_paints_an_overloaded_bar_red_and_never_green():
     assert STATUS_COLOURS["red"] in colours and STATUS_COLOURS["green"] not in colours
     assert (ax.get_title(loc="left") or ax.get_title()) == "A is overloaded in C3: 110% of its capacity"  # left under the house theme
     assert any("overloaded" in t.get_text() for t in ax.texts)
+
+
+def test_the_agenda_names_the_work_that_loads_the_overloaded_team_most():
+    from pmo_lib import team_users
+
+    cycle = _cycle(110.0)  # team A: I1 100 days, I2 10 days; team B: I2 40 days
+    users = team_users(cycle, ["A", "B"], top=1)
+    assert users.to_dict("records") == [{"team": "A", "initiative_id": "I1", "name": "One", "demand_days": 100.0},
+                                        {"team": "B", "initiative_id": "I2", "name": "Two", "demand_days": 40.0}]
+    cap = capacity_utilisation(cycle, max_utilisation=0.85)
+    register = exception_register(cycle, _kpis([]), load_catalog(), capacity=cap, max_utilisation=0.85)
+    agenda = next_agenda(cycle="C3", next_cycle=None, portfolio=portfolio_status(cycle, register), register=register,
+                         scenario=None, mix=None, actions=None, currency="EUR", capacity=cap, max_utilisation=0.85,
+                         team_users=team_users(cycle, ["A", "B"]))
+    assert "Most of the load comes from I1 One (100 person-days of A); I2 Two (10 person-days of A)." in agenda
+    assert "of B" not in agenda  # B is not overloaded

@@ -7,7 +7,7 @@ import pandas as pd
 from pmo_lib import (budget_by_goal, capacity_utilisation, compute_kpis, delivery_forecasts, exception_register,
                      funding_changes, load_workspace, next_agenda, next_cycle_load, portfolio_status,
                      reallocation_difference, reallocation_scenario, select_proposals, selection_agenda_item,
-                     selection_text, selection_view, value_scores)
+                     selection_text, selection_view, team_users, value_scores)
 
 INITIATIVES = pd.DataFrame({"initiative_id": ["P1", "P2", "P3"], "name": ["Big", "Small", "Medium"]})
 
@@ -98,7 +98,8 @@ def test_the_sample_selection_with_every_rule_leaves_out_what_wsjf_order_funds(s
         ended=set(portfolio.loc[portfolio["status"].isin(["closed", "cancelled"]), "initiative_id"]),
         protected=set(advice[advice.eq("recover")].index),
         no_gain=set(advice[advice.isin(["recover", "re-scope", "stop"])].index)
-        | set(portfolio.loc[portfolio["status"].eq("on_hold"), "initiative_id"]))
+        | set(portfolio.loc[portfolio["status"].eq("on_hold"), "initiative_id"])
+        | set(team_users(cycle, ["Operations"], top=100)["initiative_id"]))  # the overloaded team's work
     selection = select_proposals(proposals, proposal_budget=ws.config.funding.proposal_budget,
                                  capacity=load.teams[["team", "capacity_days"]],
                                  committed=load.teams[["team", "committed_days"]], demand=load.proposals,
