@@ -362,9 +362,7 @@ def greedy_reallocation(changes: pd.DataFrame, scores: pd.DataFrame, goals: pd.D
     out = _scenario_frame(changes, scores, ended)
     budget = out["budget"].astype(float).copy()
     goal_of = _goal_of(out)
-    targets = goals.dropna(subset=["target_share"]).set_index("goal_id")["target_share"].astype(float)
-    if len(targets):
-        targets.loc[NO_GOAL] = 0.0
+    targets = _targets(goals)
     funded = out.index[(budget > 0) & out["value_score"].notna()]
     half = len(funded) // 2
     recipients = [i for i in funded[:half] if out.at[i, "goal_id"] is not None and pd.notna(out.at[i, "goal_id"])

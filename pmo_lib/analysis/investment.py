@@ -145,6 +145,13 @@ def unranked(cycle: Cycle, priorities: pd.DataFrame) -> pd.DataFrame:
                         columns=["initiative_id", "name", "status", "missing"])
 
 
+def _demand_under_way(cycle: Cycle) -> pd.DataFrame:
+    """The cycle's demand rows of the initiatives under way (active or on hold) at its end."""
+    ini = cycle.tables["initiatives"]
+    dem = cycle.rows("demand")
+    return dem[dem["initiative_id"].isin(set(ini.loc[ini["status"].isin(UNDER_WAY), "initiative_id"]))]
+
+
 def capacity_utilisation(cycle: Cycle, *, max_utilisation: float) -> pd.DataFrame:
     """Each team's demand against its capacity, in every cycle up to this one (the trend).
 
@@ -171,10 +178,7 @@ def capacity_utilisation(cycle: Cycle, *, max_utilisation: float) -> pd.DataFram
     frames = []
     for past in cycle.history:
         cap = past.rows("capacity").groupby("team")["capacity_days"].sum()
-        ini = past.tables["initiatives"]
-        live = set(ini.loc[ini["status"].isin(UNDER_WAY), "initiative_id"])
-        dem = past.rows("demand")
-        dem = dem[dem["initiative_id"].isin(live)].groupby("team")["demand_days"].sum()
+        dem = _demand_under_way(past).groupby("team")["demand_days"].sum()
         if cap.empty:
             continue
         teams = sorted(set(cap.index) | set(dem.index))
@@ -290,12 +294,11 @@ def team_users(cycle: Cycle, teams: list[str], *, top: int = 3) -> pd.DataFrame:
         ``top`` largest users (active or on hold at the cycle's end), largest
         first; empty without a demand table.
     """
-    dem = cycle.rows("demand")
-    ini = cycle.tables["initiatives"]
-    live = ini[ini["status"].isin(UNDER_WAY)].set_index("initiative_id")["name"]
-    dem = dem[dem["team"].isin(teams) & dem["initiative_id"].isin(live.index)]
+    dem = _demand_under_way(cycle)
+    dem = dem[dem["team"].isin(teams)]
+    names = cycle.tables["initiatives"].set_index("initiative_id")["name"]
     out = (dem.groupby(["team", "initiative_id"], as_index=False)["demand_days"].sum()
            .sort_values(["team", "demand_days", "initiative_id"], ascending=[True, False, True], kind="stable")
            .groupby("team").head(top))
-    out.insert(2, "name", out["initiative_id"].map(live))
+    out.insert(2, "name", out["initiative_id"].map(names))
     return out.reset_index(drop=True)[["team", "initiative_id", "name", "demand_days"]]

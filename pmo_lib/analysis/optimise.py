@@ -109,6 +109,11 @@ class ScenarioComparison:
     budgets: pd.DataFrame
 
 
+def _team(team: str) -> str:
+    """A team in a sentence: "the Data team" (a name already ending in "team" is not doubled)."""
+    return f"the {team}" if str(team).lower().endswith("team") else f"the {team} team"
+
+
 @dataclass(frozen=True)
 class _Problem:
     ids: list[str]
@@ -141,9 +146,7 @@ class _Problem:
 
     def team_limit(self, team: str) -> str:
         """The constraint on a team, in words."""
-        named = team if str(team).lower().endswith("team") else f"{team} team"
-        return (f"the capacity of the {named}" if self.share >= 1 else
-                f"the {named}'s load limit")
+        return (f"the capacity of {_team(team)}" if self.share >= 1 else f"{_team(team)}'s load limit")
 
     @property
     def scale(self) -> float:
@@ -263,8 +266,7 @@ def _fixed_problem(p: _Problem) -> str | None:
     for k, team in enumerate(p.teams):
         days = float(p.need[p.fund, k].sum())
         if np.isfinite(p.capacity[k]) and days > p.room[k] + 1e-9:
-            named = team if str(team).lower().endswith("team") else f"the {team} team"
-            reasons.append(f"they need {days:,.0f} days of {named}, which has {p.room[k]:,.0f} days left after "
+            reasons.append(f"they need {days:,.0f} days of {_team(team)}, which has {p.room[k]:,.0f} days left after "
                            "continuing work" + ("" if p.share >= 1 else f" within its {p.share:.0%} load limit"))
     if not reasons:
         return None

@@ -41,8 +41,7 @@ def selection_view(selection: Selection, initiatives: pd.DataFrame) -> pd.DataFr
     names = _names(initiatives)
     table = selection.table.sort_values(["selected", "cost_of_delay", "initiative_id"], ascending=[False, False, True],
                                         kind="stable")
-    why = [_WHY.get(b, b[0].upper() + b[1:] if b else b) for b in table["binding"]]
-    why = [w if w in _WHY.values() else f"Would break {w[0].lower() + w[1:]}" for w in why]
+    why = [_WHY.get(b) or f"Would break {b}" for b in table["binding"]]
     return pd.DataFrame({"proposal": [_label(i, names) for i in table["initiative_id"]],
                          "start": table["selected"].map({True: "Yes", False: "No"}),
                          "requested_budget": table["requested_budget"], "cost_of_delay": table["cost_of_delay"],
