@@ -21,6 +21,9 @@ import pandas as pd
 
 from pmo_lib.analysis.kpis import kpi_history
 from pmo_lib.inputs.catalog import KpiCatalog, load_catalog
+from pmo_lib.inputs.cycles import Cycle
+from pmo_lib.inputs.tables import TABLES
+from pmo_lib.inputs.workspace import _empty
 
 FLOW_KPIS = ["throughput", "flow_time_p50", "flow_time_p85", "wip", "flow_distribution_feature",
              "flow_distribution_defect", "flow_distribution_risk", "flow_distribution_debt"]
@@ -57,7 +60,9 @@ def baseline(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def engine(tables: dict[str, pd.DataFrame], catalog: KpiCatalog) -> pd.DataFrame:
-    return kpi_history(tables, catalog, present={"cycles", "work_items"})
+    """The kit's KPI history up to the last cycle, each cycle as known at its end."""
+    every = {name: _empty(spec) for name, spec in TABLES.items()} | tables  # the tables a workspace without them has
+    return kpi_history(Cycle.of(every, present={"cycles", "work_items"}), catalog)
 
 
 def measure(func, *args, repeat: int) -> tuple[float, float]:

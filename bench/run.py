@@ -285,7 +285,7 @@ def main() -> None:
     print_goals(results)  # first: a failure of the KPI engine's bench below must not lose them
     (HERE / "results.json").write_text(json.dumps(results, indent=2))
     done = subprocess.run([sys.executable, str(HERE / "kpi_engine.py"), "--sizes", *sizes, "--out", str(engine_json)])
-    if done.returncode != 0:  # bench/kpi_engine.py still calls kpi_history with the tables of before Cycle
+    if done.returncode != 0:
         print("KPI engine bench failed (see above); the figures above are complete")
         return
     engine = json.loads(engine_json.read_text())

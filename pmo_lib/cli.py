@@ -128,25 +128,38 @@ def _run(workspace: Path | str, args: argparse.Namespace) -> int:
     """Validate, say where each notebook comes from, then run."""
     if getattr(args, "watch", False):
         return _watch(workspace, args)
-    from .inputs.workspace import load_workspace
-    from .running.notebooks import report_notebooks
-
-    ws = load_workspace(workspace)
-    if ws.snapshot:  # the sources moved on since the pull (a new export, a hand edit): the reports say so too
-        from .inputs.sources import snapshot_changes
-
-        for change in snapshot_changes(ws.path, ws.snapshot):
-            print(f"warning: {change.format()}")
-    print("Notebooks:")
-    for nb in report_notebooks(ws):
-        print(f"  {nb.report:<22} {nb.describe()}")
+    import contextlib
     import time
 
+    from .inputs.workspace import load_workspace
+    from .running.notebooks import report_notebooks
+    from .running.runner import start_workers
+
     started = time.perf_counter()
-    summary = run_workspace(ws, **_run_args(args))
+    with contextlib.ExitStack() as stack:
+        workers = None
+        if args.jobs > 1 and not args.scheduler and not args.fresh_kernels and _first_run(Path(args.out)):
+            # nothing to keep in the output folder: start the workers' kernels while the workspace is validated
+            workers = start_workers(args.jobs, args.kernel)
+            stack.callback(workers.close)
+        ws = load_workspace(workspace)
+        if ws.snapshot:  # the sources moved on since the pull (a new export, a hand edit): the reports say so too
+            from .inputs.sources import snapshot_changes
+
+            for change in snapshot_changes(ws.path, ws.snapshot):
+                print(f"warning: {change.format()}")
+        print("Notebooks:")
+        for nb in report_notebooks(ws):
+            print(f"  {nb.report:<22} {nb.describe()}")
+        summary = run_workspace(ws, **_run_args(args), workers=workers)
     if getattr(args, "timings", False):
         _print_timings(summary, time.perf_counter() - started)
     return _report_summary(summary)
+
+
+def _first_run(out: Path) -> bool:
+    """Whether ``out`` holds no pack yet, so that a run certainly has notebooks to execute."""
+    return not any(out.glob("*/*/manifest.json"))
 
 
 def _print_timings(summary: RunSummary, wall: float) -> None:

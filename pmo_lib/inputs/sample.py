@@ -444,7 +444,7 @@ def _raid(rng, initiatives, starts, ends) -> pd.DataFrame:
         ini = TROUBLED if n % 9 == 0 else rng.choice(active + [None])
         raised = starts.iloc[0] + pd.Timedelta(days=int(rng.integers(0, (ends.iloc[-1] - starts.iloc[0]).days)))
         severity = rng.choice(["low", "medium", "high", "critical"], p=[0.3, 0.4, 0.22, 0.08])
-        if ini == TROUBLED and raised > starts.iloc[-4]:
+        if ini == TROUBLED and raised > starts.iloc[-min(4, len(starts))]:  # the last year, or all of a short history
             severity = rng.choice(["high", "critical"])
         due = raised + pd.Timedelta(days=int(rng.integers(20, 120)))
         closed = raised + pd.Timedelta(days=int(rng.integers(10, 150)))

@@ -14,16 +14,22 @@ re-exported here, so that the runner's types are found in one place:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
 from ..inputs.exceptions import Failure
 from ..reporting.manifest import Manifest, Outcome, Status
 
-__all__ = ["Backend", "Failure", "Manifest", "Outcome", "Status", "Task", "TaskFuture", "TaskResult", "Upstream"]
+__all__ = ["EXECUTE", "RENDER", "Backend", "Failure", "Manifest", "Outcome", "Status", "Task", "TaskFuture", "TaskResult", "Upstream"]
 
 #: What a downstream task gets of an upstream one: its recorded result tables, by path in the pack.
 Upstream = Mapping[str, bytes]
+
+#: A notebook is two tasks: its execution, then its rendering into HTML and PDF. The reports that reuse
+#: its results wait for the first only, so they execute while its PDF is printed.
+EXECUTE, RENDER = "execute", "render"
+#: The order of a notebook's files in its manifest entry.
+OUTPUT_ORDER = ("ipynb", "html", "pdf", "code_html", "log")
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,9 @@ class Task:
         Where the notebook came from: its file, ``kit`` or ``workspace``
         (``notebooks:`` in ``pmo.yaml``), the report's title, and the file's
         checksum as read for this run.
+    step : str
+        :data:`EXECUTE` runs the notebook; :data:`RENDER` (after its execution)
+        turns the executed notebook into the HTML and PDF reports.
     """
 
     cycle: str
@@ -77,10 +86,28 @@ class Task:
     origin: str = "kit"
     title: str = ""
     sha256: str = ""
+    step: str = EXECUTE
 
     @property
     def key(self) -> tuple[str, str]:
-        return self.cycle, self.report
+        return (self.cycle, self.report) if self.step == EXECUTE else (self.cycle, f"{self.report}:{self.step}")
+
+    def rendering(self) -> Task:
+        """The task that renders this notebook once it has executed."""
+        return replace(self, step=RENDER, after=((self.cycle, self.report),))
+
+    def given(self, upstream: Sequence[TaskResult]) -> tuple[Task, list[Upstream]]:
+        """This task as submitted once its upstream tasks ended, and what each of them hands it.
+
+        A render task takes its notebook's files (the executed notebook, its log) and how the execution
+        ended, which the report shows; any other task takes the upstream reports' recorded tables.
+        """
+        if self.step != RENDER:
+            return self, [r.recorded() for r in upstream]
+        (executed,) = upstream
+        failure = executed.outcome.failure
+        return replace(self, context={**self.context, "failure": None if failure is None else failure.to_json()}), \
+            [dict(executed.files)]
 
 
 @dataclass(frozen=True)
@@ -102,6 +129,22 @@ class TaskResult:
     def recorded(self) -> dict[str, bytes]:
         """What a downstream task needs of this one: its recorded result tables."""
         return {name: data for name, data in self.files.items() if name.startswith("results/")}
+
+    def joined(self, rendered: TaskResult) -> TaskResult:
+        """One notebook's result from its execution (this) and its rendering: one outcome, all files.
+
+        The notebook failed when either step failed; the rendering's files (the log with the working
+        output added) replace the execution's.
+        """
+        ran, made = self.outcome, rendered.outcome
+        failure = ran.failure or made.failure
+        outputs = {**ran.outputs, **made.outputs}
+        outcome = replace(ran, status=Status.OK if failure is None else Status.FAILED, failure=failure,
+                          seconds=round(ran.seconds + made.seconds, 2), left_out=made.left_out,
+                          outputs={k: outputs[k] for k in OUTPUT_ORDER if k in outputs}
+                          | {k: v for k, v in outputs.items() if k not in OUTPUT_ORDER},
+                          phases={**ran.phases, **made.phases})
+        return TaskResult(self.cycle, outcome, {**self.files, **rendered.files})
 
 
 class TaskFuture(Protocol):

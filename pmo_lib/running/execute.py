@@ -30,7 +30,7 @@ from pathlib import Path
 from ..inputs.exceptions import Failure
 from ..inputs.resources import REPORT_TITLES
 from ..inputs.workspace import RUN_CACHE_ENV
-from .contracts import Outcome, Status, Task, TaskResult, Upstream
+from .contracts import RENDER, Outcome, Status, Task, TaskResult, Upstream
 
 REUSE_LIMIT = 12
 _STATE = "_pmo_kernel_state"
@@ -204,6 +204,14 @@ class _Kernels(threading.local):
         kernel.uses += 1
         return kernel
 
+    def warm(self, kernel_name: str) -> None:
+        """Start this worker's kernel and import the kit in it before any task asks for it."""
+        if self.kernel is None:
+            env = {k: v for k, v in os.environ.items() if k != RUN_CACHE_ENV}
+            kernel = self.kernel = _start_kernel(kernel_name, tempfile.gettempdir(), env)
+            _LIVE.add(kernel)
+            kernel.run(_WARM_UP)
+
     def release(self, *, keep: bool) -> None:
         if not keep:
             self.discard()
@@ -217,6 +225,31 @@ class _Kernels(threading.local):
 
 _KERNELS = _Kernels()
 _LIVE: set[_Kernel] = set()
+
+
+def warm_worker(kernel_name: str) -> None:
+    """A worker process's first step (``ProcessPoolExecutor``'s initializer): start its warm kernel now.
+
+    The runner starts its workers before it has validated the workspace and written the run's files,
+    so the kernels start meanwhile. A kernel that does not start is no reason to lose the worker: its
+    first task starts one and reports what went wrong.
+    """
+    threading.Thread(target=_warm_printing, name="pmo-warm-printing", daemon=True).start()
+    try:
+        _KERNELS.warm(kernel_name)
+    except Exception:  # noqa: BLE001  (the first notebook's own start reports it)
+        _KERNELS.discard()
+
+
+def _warm_printing() -> None:
+    """Import nbconvert and WeasyPrint and print a page, while the kernel starts: the first PDF is then no slower."""
+    with contextlib.suppress(Exception):
+        from ..reporting.render import render_html, render_pdf  # noqa: F401
+        import nbconvert  # noqa: F401
+
+        with tempfile.TemporaryDirectory(prefix="pmo-warm-") as folder:
+            render_pdf("<html><body><h1>Warm</h1><table><tr><td>1</td></tr></table></body></html>",
+                       Path(folder) / "warm.pdf")
 
 
 @atexit.register
@@ -284,7 +317,7 @@ def _papermill_log(log: Path) -> Iterator[None]:
 # --------------------------------------------------------------------------- the task
 
 def run_notebook(task: Task, workspace_blob: bytes | None = None, *upstream: Upstream) -> TaskResult:
-    """Execute one notebook of one cycle and render it.
+    """Execute one notebook of one cycle, or render the notebook it executed (``task.step``).
 
     Parameters
     ----------
@@ -295,14 +328,15 @@ def run_notebook(task: Task, workspace_blob: bytes | None = None, *upstream: Ups
         The validated workspace, pickled, for workers that cannot read the
         runner's staging folder.
     upstream : mapping of path to bytes
-        The recorded tables of the tasks this one waits for; they are put in
-        this task's results folder first.
+        What the tasks this one waits for hand it (:meth:`Task.given`): the
+        recorded tables of the reports it reuses, or, to render, the executed
+        notebook and its log. They are put in this task's folder first.
 
     Returns
     -------
     TaskResult
-        The notebook's outcome and, when the task worked in a private folder,
-        its files (paths relative to the cycle folder, to their bytes).
+        The step's outcome and, when the task worked in a private folder,
+        the files it made or changed (paths relative to the cycle folder, to their bytes).
     """
     with contextlib.ExitStack() as stack:
         shared = task.folder is not None
@@ -310,31 +344,32 @@ def run_notebook(task: Task, workspace_blob: bytes | None = None, *upstream: Ups
             tempfile.TemporaryDirectory(prefix="pmo-task-")))
         results_dir = folder / "results"
         results_dir.mkdir(parents=True, exist_ok=True)
-        borrowed = set()
-        for recorded in upstream:
-            for relative, data in recorded.items():
-                if relative.startswith("results/"):
-                    (folder / relative).write_bytes(data)
-                    borrowed.add(relative)
-        cache = task.cache
-        if workspace_blob is not None:
-            cache = str(folder / ".workspace.pickle")
-            Path(cache).write_bytes(workspace_blob)
-        outcome = _execute_and_render(task, folder, results_dir, cache)
+        given: dict[str, bytes] = {}
+        for handed in upstream:
+            for relative, data in handed.items():
+                (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+                (folder / relative).write_bytes(data)
+                given[relative] = data
+        if task.step == RENDER:
+            outcome = _render(task, folder)
+        else:
+            cache = task.cache
+            if workspace_blob is not None:
+                cache = str(folder / ".workspace.pickle")
+                Path(cache).write_bytes(workspace_blob)
+            outcome = _execute(task, folder, results_dir, cache)
         files = {}
         if not shared:
-            files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-                     if p.is_file() and p.name != ".workspace.pickle"
-                     and p.relative_to(folder).as_posix() not in borrowed}
+            files = {relative: data for relative, data in (
+                (p.relative_to(folder).as_posix(), p.read_bytes()) for p in sorted(folder.rglob("*"))
+                if p.is_file() and p.name != ".workspace.pickle") if given.get(relative) != data}
         return TaskResult(task.cycle, outcome, files)
 
 
-def _execute_and_render(task: Task, folder: Path, results_dir: Path, cache: str) -> Outcome:
+def _execute(task: Task, folder: Path, results_dir: Path, cache: str) -> Outcome:
+    """Run the notebook in a warm kernel; the executed notebook and the kernel's output stay in ``folder``."""
     import nbformat
     import papermill as pm
-
-    from ..reporting.render import render_html, render_pdf
-    from ..reporting.working_output import left_out as stray, left_out_sentence, log_text, working_output
 
     report, nb_name = task.report, task.notebook
     executed = folder / nb_name
@@ -369,28 +404,50 @@ def _execute_and_render(task: Task, folder: Path, results_dir: Path, cache: str)
     _KERNELS.release(keep=failure is None and task.reuse_kernels)
     seconds = time.perf_counter() - started
     phases["execute"] = seconds - phases.get("kernel", 0.0)
+    outputs = {"ipynb": nb_name} if executed.exists() else {}
+    if log.is_file():
+        outputs["log"] = f"logs/{report}.log"
+    status = Status.OK if failure is None else Status.FAILED
+    return Outcome(report, nb_name, status, round(seconds, 2), failure, outputs, path=task.path, origin=task.origin,
+                   sha256=task.sha256, title=task.title, phases={k: round(v, 2) for k, v in phases.items()})
+
+
+def _render(task: Task, folder: Path) -> Outcome:
+    """Turn the executed notebook into the client's HTML and PDF; its working output goes to its log.
+
+    A notebook that failed is rendered too, with the failure (``task.context["failure"]``) on its first
+    page; one that never ran has nothing to render.
+    """
+    import nbformat
+
+    from ..reporting.render import render_html, render_pdf
+    from ..reporting.working_output import left_out as stray, left_out_sentence, log_text, working_output
+
+    report, nb_name = task.report, task.notebook
+    executed = folder / nb_name
+    log = folder / "logs" / f"{report}.log"
+    started = time.perf_counter()
+    phases: dict[str, float] = {}
     outputs = {}
     left_out = 0
     if executed.exists():
-        outputs["ipynb"] = nb_name
         nb = nbformat.read(str(executed), as_version=4)
         # print, stderr and warnings go to the log, with their cell numbers, never to the client
         working = working_output(nb)
         dropped = stray(working)  # what untagged cells printed: the appendix counts it
         left_out = sum(w.lines for w in dropped)
         if working:
+            log.parent.mkdir(parents=True, exist_ok=True)
             with open(log, "a", encoding="utf-8") as fh:
                 fh.write(log_text(working, report=nb_name))
         context = {**task.context, "title": task.title or REPORT_TITLES.get(report, report),
-                   "failure": None if failure is None else failure.to_json(),
                    "left_out": left_out_sentence(dropped) if dropped else None}
         stem = nb_name.removesuffix(".ipynb")
-        step = time.perf_counter()
         html = render_html(nb, context=context)
         if "html" in task.formats:
             (folder / f"{stem}.html").write_text(html, encoding="utf-8")
             outputs["html"] = f"{stem}.html"
-        phases["html"] = time.perf_counter() - step
+        phases["html"] = time.perf_counter() - started
         if "pdf" in task.formats:
             step = time.perf_counter()
             render_pdf(html, folder / f"{stem}.pdf")
@@ -402,9 +459,8 @@ def _execute_and_render(task: Task, folder: Path, results_dir: Path, cache: str)
             outputs["code_html"] = f"{stem}.code.html"
     if log.is_file():
         outputs["log"] = f"logs/{report}.log"
-    status = Status.OK if failure is None else Status.FAILED
-    return Outcome(report, nb_name, status, round(seconds, 2), failure, outputs, path=task.path, origin=task.origin,
-                   sha256=task.sha256, title=task.title, left_out=left_out,
+    return Outcome(report, nb_name, Status.OK, round(time.perf_counter() - started, 2), None, outputs,
+                   path=task.path, origin=task.origin, sha256=task.sha256, title=task.title, left_out=left_out,
                    phases={k: round(v, 2) for k, v in phases.items()})
 
 

@@ -18,7 +18,9 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -30,7 +32,7 @@ from ..inputs.workspace import Workspace, file_sha256, load_workspace, write_run
 from ..inputs.sources import manifest_snapshot
 from ..reporting.index import _cycle_slugs, slugify, write_index  # noqa: F401  (slugify: re-exported)
 from ..reporting.render import logo_data_uri
-from .contracts import Backend, Manifest, Outcome, Status, Task, TaskResult
+from .contracts import EXECUTE, RENDER, Backend, Manifest, Outcome, Status, Task, TaskResult
 from .fingerprint import common_parts, fingerprint, fingerprint_parts
 from .notebooks import report_notebooks
 from .scheduling import Dask, InProcess, Processes, schedule
@@ -169,7 +171,8 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
                   out: str | Path = "reports", jobs: int = 1, formats: tuple[str, ...] = FORMATS,
                   timeout: int = 600, kernel_name: str = "python3", with_code: bool = False,
                   progress: bool | None = None, scheduler: str | None = None,
-                  reuse_kernels: bool = True, force: bool = False) -> RunSummary:
+                  reuse_kernels: bool = True, force: bool = False,
+                  workers: Processes | None = None) -> RunSummary:
     """Produce every report of the requested cycles, and the cycle index.
 
     Parameters
@@ -203,6 +206,10 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
         did not fail and records the fingerprint the cycle has now
         (:mod:`pmo_lib.running.fingerprint`) is kept untouched and reported with
         the status ``up to date``.
+    workers : Processes, optional
+        Local worker processes started beforehand (:func:`start_workers`), so that their kernels
+        started while the workspace was validated; used for ``jobs`` > 1 without a scheduler, and
+        closed when the run ends either way.
 
     Returns
     -------
@@ -249,19 +256,22 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
             results.append(CycleResult(cycle, slugs[cycle], str(org_dir / slugs[cycle]), Status.UP_TO_DATE,
                                        list(manifest.notebooks)))
         todo = [c for c in selected if c not in kept]
+        if workers is None and todo and scheduler is None and jobs > 1 and reuse_kernels:
+            workers = start_workers(jobs, kernel_name)  # their kernels start while the run's files are written
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=org_dir)) if todo else None
         try:
             remote = scheduler is not None
             cache = write_run_cache(ws, staging / "workspace.pickle", snapshot=remote) if staging else Path()
-            tasks = []
+            tasks: list[Task] = []
             for cycle in todo:
                 assert staging is not None
                 (staging / slugs[cycle]).mkdir()
+                executions = []
                 for nb in plan:
                     # the kit's reports reuse each other's results; a workspace's own notebook runs after them all
                     after = UPSTREAM.get(nb.report, ()) if nb.report in NOTEBOOKS else tuple(NOTEBOOKS)
                     source, sha256 = sources[nb.report]
-                    tasks.append(Task(
+                    executions.append(Task(
                         cycle=cycle, slug=slugs[cycle], report=nb.report, notebook=nb.name, source=source,
                         workspace=str(ws.path), cache=str(cache), cwd=str(nb.path.parent),
                         folder=None if remote else str(staging / slugs[cycle]),
@@ -270,13 +280,22 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
                         reuse_kernels=reuse_kernels,
                         context={**context, "cycle": cycle, "as_of": _as_of(ws, cycle)},
                         path=str(nb.path), origin=nb.origin, title=nb.title, sha256=sha256))
+                # a cycle's executions first: the reports that reuse results start while PDFs are printed
+                tasks += executions + [t.rendering() for t in executions]
             backend: Backend
             if not tasks:
                 backend = InProcess()
             elif scheduler is not None:
                 backend = Dask(scheduler, cache.read_bytes())
+            elif jobs > 1 and len(tasks) > 1:
+                backend = workers if workers is not None and workers.capacity == jobs else Processes(jobs)
             else:
-                backend = Processes(jobs) if jobs > 1 and len(tasks) > 1 else InProcess()
+                backend = InProcess()
+            if workers is not None and backend is not workers:
+                workers.close()
+            # the consultant's templates are printed while the notebooks run
+            templates = _in_background(_write_templates, org_dir, ws) if tasks or not (org_dir / "templates").is_dir() \
+                else None
             show = sys.stderr.isatty() if progress is None else progress
             try:
                 # What every cycle's manifest shares; each cycle adds its own status, notebooks and time.
@@ -296,8 +315,8 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
         index = org_dir / "index.html"
-        if todo or not (org_dir / "templates").is_dir():  # nothing rebuilt: leave every file as it was
-            _write_templates(org_dir, ws)
+        if templates is not None:  # nothing rebuilt: every file stays as it was
+            templates.result()
         if todo or not index.is_file():
             index = write_index(org_dir, ws, kept=kept)
     code = NotebookError.exit_code if any(c.status is Status.FAILED for c in results) else EXIT_OK
@@ -319,6 +338,25 @@ def _finish_cycle(cycle: str, done: list[TaskResult], tmp: Path, org_dir: Path, 
     manifest.write(tmp)
     final = _publish(tmp, org_dir / tmp.name, org_dir / "_failed" / tmp.name, ok)
     return CycleResult(cycle, tmp.name, str(final), manifest.status, outcomes)
+
+
+def start_workers(jobs: int, kernel_name: str = "python3") -> Processes:
+    """Start ``jobs`` local worker processes, each starting a warm kernel, for :func:`run_workspace`'s ``workers``."""
+    return Processes(jobs, warm=kernel_name)
+
+
+def _in_background(fn: Callable[..., object], *args: object) -> Future[object]:
+    """Run ``fn`` in a thread of its own; its ``result()`` waits for it and raises what it raised."""
+    future: Future[object] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # handed to whoever waits for the result
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name=f"pmo-{getattr(fn, '__name__', 'task')}", daemon=True).start()
+    return future
 
 
 def _up_to_date(org_dir: Path, slug: str, fingerprint: str) -> bool:
@@ -351,23 +389,31 @@ def _write_templates(org_dir: Path, ws: Workspace) -> None:
 
 def _by_cycle(results: Iterable[tuple[Task, TaskResult]], tasks: list[Task], *,
               progress: bool) -> Iterator[tuple[str, list[TaskResult]]]:
-    """Group finished notebooks by cycle, yielding each cycle as soon as all its notebooks are done."""
+    """Group finished tasks by cycle, yielding each cycle as soon as all its notebooks are executed and rendered.
+
+    A notebook's two steps are joined into one result (:meth:`TaskResult.joined`).
+    """
     from tqdm import tqdm
 
     expected: dict[str, int] = {}
     for task in tasks:
         expected[task.cycle] = expected.get(task.cycle, 0) + 1
     order = list(dict.fromkeys(task.report for task in tasks))  # the kit's reports, then the workspace's
-    finished: dict[str, list[TaskResult]] = {}
-    bar = tqdm(total=len(tasks), unit="report", desc="reports", disable=not progress, file=sys.stderr)
+    finished: dict[str, dict[tuple[str, str], TaskResult]] = {}
+    rendered = [t for t in tasks if t.step == RENDER]
+    bar = tqdm(total=len(rendered) or len(tasks), unit="report", desc="reports", disable=not progress,
+               file=sys.stderr)
     try:
         for task, result in results:
-            bar.set_postfix_str(task.cycle)
-            bar.update()
-            done = finished.setdefault(task.cycle, [])
-            done.append(result)
+            if task.step == RENDER or not rendered:
+                bar.set_postfix_str(task.cycle)
+                bar.update()
+            done = finished.setdefault(task.cycle, {})
+            done[task.key] = result
             if len(done) == expected[task.cycle]:
-                yield task.cycle, sorted(done, key=lambda r: order.index(r.report))
+                joined = [done[t.key].joined(done[t.rendering().key])
+                          for t in tasks if t.cycle == task.cycle and t.step == EXECUTE]
+                yield task.cycle, sorted(joined, key=lambda r: order.index(r.report))
     finally:
         bar.close()
 

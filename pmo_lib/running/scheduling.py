@@ -44,8 +44,8 @@ def schedule(tasks: list[Task], backend: Backend) -> Iterator[tuple[Task, TaskRe
             ready = [t for t in pending if all(k in done for k in t.after)]
             for task in ready[:max(backend.capacity - len(running), 0)]:
                 pending.remove(task)
-                upstream = [done[k].recorded() for k in task.after]
-                running[backend.submit(task, upstream, priority=len(tasks) - order[task.key])] = task
+                submitted, upstream = task.given([done[k] for k in task.after])
+                running[backend.submit(submitted, upstream, priority=len(tasks) - order[task.key])] = task
             for future in backend.wait_first(list(running)):
                 task = running.pop(future)
                 try:
@@ -95,16 +95,31 @@ class InProcess:
 
 
 class Processes:
-    """``jobs`` worker processes; a pool broken by a dead worker is replaced."""
+    """``jobs`` worker processes; a pool broken by a dead worker is replaced.
 
-    def __init__(self, jobs: int) -> None:
+    With ``warm`` (a kernel name) the workers start at once, each with a warm kernel of that name
+    (:func:`~pmo_lib.running.execute.warm_worker`), while the caller goes on validating and preparing;
+    otherwise a worker starts with its first task and starts its kernel then.
+    """
+
+    def __init__(self, jobs: int, warm: str | None = None) -> None:
         self.capacity = jobs
+        self.warm = warm
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         import multiprocessing as mp
+        import os
 
-        return ProcessPoolExecutor(max_workers=self.capacity, mp_context=mp.get_context("spawn"))
+        from .execute import warm_worker
+
+        if self.warm is None:
+            return ProcessPoolExecutor(max_workers=self.capacity, mp_context=mp.get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=self.capacity, mp_context=mp.get_context("spawn"),
+                                   initializer=warm_worker, initargs=(self.warm,))
+        for _ in range(self.capacity):  # a pool starts a worker per task while none is idle: start them all now
+            pool.submit(os.getpid)
+        return pool
 
     @property
     def lost_worker(self) -> type[BaseException]:
@@ -136,7 +151,8 @@ class Processes:
             process.terminate()
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        """Let the workers stop their kernels and exit while the caller publishes; Python waits for them at exit."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 class Dask:
@@ -165,8 +181,9 @@ class Dask:
         self.run_id = uuid.uuid4().hex[:8]
 
     def submit(self, task: Task, upstream: Sequence[Upstream], priority: int) -> TaskFuture:
+        key = f"pmo-{self.run_id}-{task.slug}-{task.report}-{task.step}"  # a notebook's two steps: two keys
         future: TaskFuture = self.client.submit(run_notebook, task, self.blob, *upstream, pure=False,
-                                                priority=priority, key=f"pmo-{self.run_id}-{task.slug}-{task.report}")
+                                                priority=priority, key=key)
         return future
 
     def wait_first(self, futures: list[Any]) -> Iterable[TaskFuture]:

@@ -125,6 +125,29 @@ def test_a_task_knows_its_key_and_a_result_what_downstream_tasks_reuse():
     assert RESULT.report == "kpis" and RESULT.recorded() == {"results/kpis.csv": b"kpi_id,value\n"}
 
 
+def test_a_notebook_is_executed_then_rendered_and_its_two_results_join_into_one_outcome():
+    render = TASK.rendering()
+    assert render.key == ("2026-Q3", "governance:render") and render.after == (TASK.key,)
+    executed = TaskResult("2026-Q3", dataclasses.replace(FAILED, outputs={"ipynb": "02_kpi_analysis.ipynb",
+                                                                          "log": "logs/kpis.log"},
+                                                         phases={"kernel": 0.5, "execute": 2.0}),
+                          {"02_kpi_analysis.ipynb": b"{}", "logs/kpis.log": b"ran\n", "results/kpis.csv": b"x"})
+    # the rendering is given the execution's files and its failure, which the report's first page shows
+    given, handed = render.given([executed])
+    assert handed == [executed.files] and given.context["failure"] == FAILURE.to_json()
+    assert TASK.given([executed])[1] == [{"results/kpis.csv": b"x"}]  # a downstream report: the tables only
+    rendered = TaskResult("2026-Q3", Outcome("kpis", "02_kpi_analysis.ipynb", Status.OK, 1.25,
+                                             outputs={"html": "02_kpi_analysis.html", "log": "logs/kpis.log"},
+                                             left_out=3, phases={"html": 0.25, "pdf": 1.0}),
+                          {"logs/kpis.log": b"ran\nprinted\n", "02_kpi_analysis.html": b"<html>"})
+    joined = executed.joined(rendered)
+    assert joined.outcome.status is Status.FAILED and joined.outcome.failure == FAILURE
+    assert list(joined.outcome.outputs) == ["ipynb", "html", "log"] and joined.outcome.seconds == 3.75
+    assert joined.outcome.phases == {"kernel": 0.5, "execute": 2.0, "html": 0.25, "pdf": 1.0}
+    assert joined.outcome.left_out == 3 and joined.files["logs/kpis.log"] == b"ran\nprinted\n"
+    assert set(joined.files) == {"02_kpi_analysis.ipynb", "logs/kpis.log", "results/kpis.csv", "02_kpi_analysis.html"}
+
+
 def test_status_values_are_what_the_manifest_records():
     assert [s.value for s in Status] == ["ok", "failed", "up to date"]  # up to date: a kept pack, never on disk
     assert str(Status.OK) == "ok" and f"{Status.FAILED}" == "failed" and json.dumps(Status.OK) == '"ok"'

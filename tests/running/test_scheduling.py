@@ -97,3 +97,17 @@ def test_a_task_lost_too_often_is_a_failed_notebook_and_the_rest_still_runs():
     # the governance report still runs, without KPI results to reuse: it computes them itself
     assert outcomes[("C1", "governance")].outcome.status is Status.OK
     assert backend.upstream[("C1", "governance")][1] == {}
+
+
+def test_a_notebook_is_rendered_after_it_ran_and_the_reports_reusing_it_do_not_wait_for_its_pdf():
+    """The runner's task list: a cycle's executions, then their renderings (``Task.rendering``)."""
+    executions = tasks_for("C1")
+    backend = FakeBackend()
+    done = [t.key for t, _ in schedule(executions + [t.rendering() for t in executions], backend)]
+    started = backend.started
+    for report in ("maturity", "kpis", "governance", "playbook"):
+        assert started.index(("C1", f"{report}:render")) > done.index(("C1", report))
+    # governance and playbook wait for the KPI and maturity executions only, not for their PDFs
+    assert started.index(("C1", "governance")) < started.index(("C1", "kpis:render"))
+    # a rendering gets its notebook's files (to render them) and how its execution ended (to show a failure)
+    assert backend.upstream[("C1", "kpis:render")] == [{"results/kpis.csv": b"x", "kpis.pdf": b"%PDF"}]
