@@ -111,7 +111,7 @@ def _render_html(notebook: nbformat.NotebookNode, *, context: dict, with_code: b
                                                      left_out=context.get("left_out")), enabled=True)
     exporter.register_preprocessor(_translate_markdown, enabled=True)
     exporter.environment.globals.update(_=i18n.gettext, ngettext=i18n.ngettext)  # the template's words
-    css = (TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8")
+    css = (TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8") + language_css()
     resources = {"pmo": {**context, "css": css, "with_code": with_code}}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return add_contents(number_figures(body))
@@ -174,6 +174,18 @@ def report_language(nb: nbformat.NotebookNode, context: dict) -> tuple[str, str 
         except (PmoError, OSError):  # the run already reported a broken pmo.yaml; render as the run was
             pass
     return i18n.current_language(), i18n.current_locale()
+
+
+def language_css() -> str:
+    """The page footer's words in the report's language, and hyphenation of long words (German compounds
+    would push a table past the page); nothing in English, whose reports stay as they were."""
+    if i18n.current_language() == i18n.SOURCE_LANGUAGE:
+        return ""
+    parts = re.split(r"\{(page|pages)\}", i18n.gettext("Page {page} of {pages}"))
+    content = " ".join(f"counter({p})" if i % 2 else '"' + p.replace('"', '\\"') + '"'
+                       for i, p in enumerate(parts) if p or i % 2)
+    return (f"\n@page {{ @bottom-right {{ content: {content}; }} }}\n"
+            "main p, main li, main td, main th { hyphens: auto; }\n")
 
 
 def i18n_context(context: dict) -> dict:
