@@ -31,7 +31,7 @@ import contextlib
 import functools
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar, cast
 
 if TYPE_CHECKING:  # Babel loads its CLDR data lazily; English output never needs it
     from babel import Locale
@@ -46,6 +46,7 @@ SOURCE_LANGUAGE = "en"
 #: Babel's likely subtag (``it`` → ``it_IT``). English keeps the kit's own formats unless a locale is set.
 MAIN_LOCALES = {"de": "de_DE", "fr": "fr_FR"}
 
+F = TypeVar("F", bound=Callable[..., Any])
 _state: dict[str, Any] = {"language": SOURCE_LANGUAGE, "locale": None}
 
 
@@ -169,6 +170,16 @@ def pgettext(context: str, message: str) -> str:
     return translations(_state["language"]).pgettext(context, message)
 
 
+def in_source_language(function: F) -> F:
+    """Run ``function`` in English with the kit's own formats: for tables whose text is recorded as a result
+    (the exception register), so a cycle's results are the same whatever the report's language."""
+    @functools.wraps(function)
+    def english(*args: Any, **kwargs: Any) -> Any:
+        with using(SOURCE_LANGUAGE):
+            return function(*args, **kwargs)
+    return cast(F, english)
+
+
 def translated_columns(frame, *columns: str):
     """A copy of ``frame`` whose text ``columns`` are translated, for display (never record the copy)."""
     if _state["language"] == SOURCE_LANGUAGE:
@@ -243,6 +254,24 @@ def _pattern(kind: str, decimals: int, code: str):
     return pattern
 
 
+def _apply(pattern, value: float, code: str, **options: Any) -> str:
+    """``pattern`` applied to ``value`` in locale ``code``.
+
+    CLDR 46+ groups Swiss numbers with an ASCII apostrophe (de-CH ``2'073'516``), which Babel's
+    pattern formatter then strips as a quoting character (``2073516``); such a locale is grouped
+    here with the typographic apostrophe U+2019, as Swiss typesetting writes it (``2’073’516``).
+    """
+    from babel.numbers import get_group_symbol
+
+    locale = _babel_locale(code)
+    if get_group_symbol(locale) != "'" or not options.get("group_separator", True):
+        return str(pattern.apply(value, locale, **options))
+    plain = str(pattern.apply(value, locale, **{**options, "group_separator": False}))
+    size = pattern.grouping[0]
+    return re.sub(r"\d{%d,}" % (size + 1), lambda m: "{:,}".format(int(m.group())).replace(",", "\u2019"), plain,
+                  count=1)
+
+
 def _signed(text: str, value: float, sign: bool, code: str) -> str:
     if sign and value > 0:
         from babel.numbers import get_plus_sign_symbol
@@ -256,7 +285,7 @@ def number(value: float, decimals: int = 0, *, sign: bool = False, grouping: boo
     code = _state["locale"]
     if code is None:
         return f"{value:{'+' if sign else ''}{',' if grouping else ''}.{decimals}f}"
-    text = _pattern("decimal", decimals, code).apply(value, _babel_locale(code), group_separator=grouping)
+    text = _apply(_pattern("decimal", decimals, code), value, code, group_separator=grouping)
     return _signed(text, value, sign, code)
 
 
@@ -265,7 +294,7 @@ def percent(value: float, decimals: int = 0, *, sign: bool = False) -> str:
     code = _state["locale"]
     if code is None:
         return f"{value:{'+' if sign else ''}.{decimals}%}"
-    return _signed(_pattern("percent", decimals, code).apply(value, _babel_locale(code)), value, sign, code)
+    return _signed(_apply(_pattern("percent", decimals, code), value, code), value, sign, code)
 
 
 def money(value: float, currency: str, decimals: int = 0) -> str:
@@ -276,8 +305,7 @@ def money(value: float, currency: str, decimals: int = 0) -> str:
         return f"{currency}\u00a0{text}" if currency else text
     if not currency:
         return number(value, decimals)
-    return _pattern("currency", decimals, code).apply(value, _babel_locale(code), currency=currency,
-                                                       currency_digits=False)
+    return _apply(_pattern("currency", decimals, code), value, code, currency=currency, currency_digits=False)
 
 
 def date(value: Any, *, form: str = "medium") -> str:
