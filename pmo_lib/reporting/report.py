@@ -107,9 +107,14 @@ def uncertainty_note(n: int | None, kpi_id: str = "") -> str:
     if n is None or pd.isna(n):
         return gettext("uncertain")
     one, many = COUNT_NOUNS.get(kpi_id, ("record", "records"))
-    if i18n.current_language() != i18n.SOURCE_LANGUAGE:  # the count's noun in the report's language
-        noun = ngettext(one, many, int(n))
-        return gettext("uncertain ({count} {noun})").format(count=i18n.number(int(n)), noun=noun)
+    if i18n.current_language() != i18n.SOURCE_LANGUAGE:  # whole phrases, so each language declines its noun
+        count, k = i18n.number(int(n)), int(n)
+        if one == "answer":
+            return ngettext("uncertain ({count} answer)", "uncertain ({count} answers)", k).format(count=count)
+        if one == "closed initiative":
+            return ngettext("uncertain ({count} closed initiative)", "uncertain ({count} closed initiatives)",
+                            k).format(count=count)
+        return ngettext("uncertain ({count} record)", "uncertain ({count} records)", k).format(count=count)
     return f"uncertain ({int(n):,} {one if int(n) == 1 else many})"
 
 
