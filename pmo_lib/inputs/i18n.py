@@ -43,7 +43,7 @@ DOMAIN = "pmo"
 #: The language of the kit's own words, which needs no catalogue.
 SOURCE_LANGUAGE = "en"
 #: The locale whose formats a language uses when pmo.yaml names no ``locale``; other languages use
-#: Babel's likely subtag (``it`` → ``it_IT``). English keeps the kit's own formats unless a locale is set.
+#: Babel's data for the bare language (``it``). English keeps the kit's own formats unless a locale is set.
 MAIN_LOCALES = {"de": "de_DE", "fr": "fr_FR"}
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -116,7 +116,7 @@ def _locale_code(language: str, locale: str | None) -> str | None:
         return MAIN_LOCALES[language]
     from babel import Locale
 
-    return str(Locale.parse(language).__str__())
+    return str(Locale.parse(language))
 
 
 @functools.lru_cache(maxsize=None)
@@ -167,7 +167,7 @@ def pgettext(context: str, message: str) -> str:
     """``message`` translated in a context, for one English word that needs two translations."""
     if _state["language"] == SOURCE_LANGUAGE:
         return message
-    return translations(_state["language"]).pgettext(context, message)
+    return str(translations(_state["language"]).pgettext(context, message))
 
 
 def in_source_language(function: F) -> F:

@@ -32,16 +32,16 @@ def extract_notebook(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_ta
     for number, cell in enumerate(notebook.get("cells", []), start=1):
         if "remove-cell" in (cell.get("metadata", {}).get("tags") or []):
             continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
+        raw = cell.get("source", "")
+        source = "".join(raw) if isinstance(raw, list) else str(raw)
         if cell.get("cell_type") == "markdown":
             for message in markdown_messages(source):
                 yield number, None, message, [f"markdown, cell {number} ({cell.get('id', '')})"]
         elif cell.get("cell_type") == "code":
             code = "\n".join(line for line in source.split("\n") if not line.lstrip().startswith(("%", "!")))
-            for _, funcname, message, comments in extract_python(io.BytesIO(code.encode("utf-8")), keywords,
-                                                                 comment_tags, options):
-                yield number, funcname, message, [f"code, cell {number} ({cell.get('id', '')})", *comments]
+            found: Any = extract_python(io.BytesIO(code.encode("utf-8")), keywords, comment_tags, options)  # type: ignore[arg-type]
+            for _, funcname, message, comments in found:
+                yield number, funcname, message, [f"code, cell {number} ({cell.get('id', '')})", *list(comments)]
 
 
 def _leaves(node: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
