@@ -185,7 +185,7 @@ def language_css() -> str:
     content = " ".join(f"counter({p})" if i % 2 else '"' + p.replace('"', '\\"') + '"'
                        for i, p in enumerate(parts) if p or i % 2)
     return (f"\n@page {{ @bottom-right {{ content: {content}; }} }}\n"
-            "main p, main li, main td, main th { hyphens: auto; }\n")
+            "main p, main li { hyphens: auto; } main td { hyphens: auto !important; }\n")
 
 
 def i18n_context(context: dict) -> dict:
