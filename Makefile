@@ -39,3 +39,16 @@ hooks: $(STAMP)
 
 clean:
 	rm -rf $(VENV) reports examples .pytest_cache
+
+# The reports' translations (README, "Translating the reports"): extract every kit string into the
+# template pmo_lib/locale/pmo.pot, merge it into each language's catalogue, compile the catalogues.
+# A new language: make translation-init NEW=it, translate pmo_lib/locale/it/LC_MESSAGES/pmo.po, make translations.
+PYBABEL := $(BIN)/pybabel
+.PHONY: translations translation-init
+translations: $(STAMP)
+	$(PYBABEL) extract -F babel.cfg --sort-by-file --no-wrap --add-comments=Translators: -o pmo_lib/locale/pmo.pot .
+	$(PYBABEL) update -D pmo -i pmo_lib/locale/pmo.pot -d pmo_lib/locale --no-wrap --ignore-obsolete
+	$(PYBABEL) compile -D pmo -d pmo_lib/locale --statistics
+
+translation-init: $(STAMP)
+	$(PYBABEL) init -D pmo -i pmo_lib/locale/pmo.pot -d pmo_lib/locale -l $(NEW) --no-wrap

@@ -101,6 +101,9 @@ from .reporting.priorities import (capacity_sentence, prioritisation_text, prior
                                    priority_table, queue_factor)
 
 from .reporting.preview import preview
+# the reports' language (issue 22; pmo_lib/inputs/i18n.py): translated words and local formats
+from .inputs.i18n import _, ngettext, pgettext, translated_columns as translated, using as using_language
+from .inputs.i18n import date as format_date
 from .reporting.report import use_house_style as _use_house_style
 
 #: The notebook API by group: (what the group is for, its names in reading order).
@@ -181,6 +184,8 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "reversed_items", "mark_reversed", "item_table", "reversed_note", "alpha_gap_text",
         "reliability_interval_table", "left_out_table", "left_out_text", "unit_grid", "unit_reading",
         "unit_icc_text", "weighting_text",
+        # the report's language: words through the catalogues, dates in the locale's format
+        "_", "ngettext", "pgettext", "translated", "format_date", "using_language",
     )),
     "recording": ("Record result tables for later reports, and read them back", (
         "record", "read_result", "reuse_result",

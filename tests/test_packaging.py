@@ -74,6 +74,12 @@ def test_wheel_carries_notebooks_and_templates(wheel):
         assert {"pmo_lib/__init__.py", "pmo_lib/inputs/resources.py", "pmo_lib/cli.py",
                 "pmo_lib/reporting/render.py"} <= modules
         assert modules <= names, sorted(modules - names)
+        # the reports' translations (issue 22): every catalogue and its compiled form, byte for byte
+        catalogues = {p.relative_to(REPO).as_posix(): p.read_bytes() for p in (package / "locale").rglob("*")
+                      if p.suffix in (".po", ".mo", ".pot")}
+        assert {"pmo_lib/locale/de/LC_MESSAGES/pmo.mo", "pmo_lib/locale/fr/LC_MESSAGES/pmo.mo"} <= set(catalogues)
+        for name, content in catalogues.items():
+            assert archive.read(name) == content, name
         dist_info = "-".join(wheel.name.split("-")[:2]) + ".dist-info"
         assert {n.split("/")[0] for n in names} == {"pmo_lib", dist_info}
         assert "pmo = pmo_lib.cli:main" in archive.read(

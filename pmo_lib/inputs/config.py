@@ -9,6 +9,7 @@ from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ValidationInfo
 
 from .exceptions import ConfigError, Problem
 
@@ -475,6 +476,23 @@ class Config(_Strict):
                                         "the maturity report compares the organisation with them")
     scenarios: list[Scenario] = Field(
         default_factory=list, description="named what-ifs the governance report compares with the base case")
+    # the reports' language and local formats (pmo_lib/inputs/i18n.py; README, "Translating the reports")
+    language: str = Field("en", description="language of the reports: en (default) or a language the kit has a "
+                                            "catalogue for (de, fr); the analysis and its results are the same in every language")
+    locale: str | None = Field(None, description="locale of numbers, money and dates, e.g. de-CH or fr-BE; default the "
+                                                 "language's main locale (de-DE, fr-FR; English keeps the kit's formats)")
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        from .i18n import check_language
+        return check_language(value)
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, value: str | None, info: ValidationInfo) -> str | None:
+        from .i18n import check_locale
+        return None if value is None else check_locale(value, info.data.get("language"))
 
     @field_validator("timezone")
     @classmethod

@@ -21,6 +21,8 @@ import importlib.resources
 import os
 from pathlib import Path
 
+from .i18n import N_
+
 # The kit's version, here at the bottom layer so every layer can name it without
 # importing the package's __init__ (which imports every layer). pyproject.toml repeats it.
 __version__ = "0.1.0"
@@ -51,9 +53,9 @@ NOTEBOOKS = {
     "governance": "03_governance_report.ipynb",
     "playbook": "00_playbook.ipynb",
 }
-REPORT_TITLES = {
-    "maturity": "Maturity assessment",
-    "kpis": "KPI analysis",
-    "governance": "Governance report",
-    "playbook": "PMO playbook",
+REPORT_TITLES = {  # translated on the cover (pmo_lib/reporting/render.py); N_ marks them for the catalogues
+    "maturity": N_("Maturity assessment"),
+    "kpis": N_("KPI analysis"),
+    "governance": N_("Governance report"),
+    "playbook": N_("PMO playbook"),
 }

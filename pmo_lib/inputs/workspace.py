@@ -17,6 +17,7 @@ import yaml
 
 from .config import CONFIG_FILE, Config, load_validated, scenario_problems
 from .exceptions import InputError, PmoError, Problem, _Collector
+from .i18n import activate
 from .catalog import KpiCatalog, load_catalog
 from .cycles import Cycle, ordered
 from .model import MaturityModel, load_model
@@ -588,6 +589,7 @@ def load_workspace(path: str | Path | None = None, *, from_sources: bool = False
     path = Path(path).expanduser().resolve()
     cached = None if from_sources else _from_run_cache(path)
     if cached is not None:
+        activate(cached.config.language, cached.config.locale)  # the reports' language (i18n.py)
         return cached
     if not path.is_dir():
         raise PmoError(f"workspace {str(path)!r} is not a folder; create one with 'pmo init {path}'")
@@ -716,6 +718,7 @@ def load_workspace(path: str | Path | None = None, *, from_sources: bool = False
     coverage = _coverage_warnings(ws)
     warnings.extend(coverage)
     ws._dated = [w for w in warnings if w.message.endswith(_UNSTARTED_TAIL)] + coverage
+    activate(config.language, config.locale)  # every kernel that loads the workspace speaks its language
     return ws
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..inputs.config import DEFAULT_FUNDING, DEFAULT_MINIMUMS, Minimums
+from ..inputs import i18n
+from ..inputs.i18n import gettext, ngettext
 from ..analysis.maturity import overall_level, overall_score
 from ..inputs.model import MaturityModel
 from ..inputs.catalog import STATUSES
@@ -460,35 +462,47 @@ def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, 
 
 def step_text(step: int, name: str, purpose: str, practices: list[str]) -> str:
     """A step's heading line, purpose and practices as Markdown."""
-    items = "\n".join(f"- {esc(p)}" for p in practices)
-    return f"### Step {step}: {esc(name)}\n\n**Purpose.** {esc(purpose)}\n\n**Practices.**\n\n{items}"
+    items = "\n".join(f"- {esc(gettext(p))}" for p in practices)
+    return (gettext("### Step {step}: {name}\n\n**Purpose.** {purpose}\n\n**Practices.**").format(
+        step=step, name=esc(gettext(name)), purpose=esc(gettext(purpose))) + f"\n\n{items}")
 
 
 def guardrail_text(config, *, goals: pd.DataFrame) -> str:
     """What the guardrails are and what happens when one fires, from the workspace's settings."""
     t = config.thresholds
-    lines = [f"- **Goal mix.** Each goal's share of the cycle's spend must stay within ±{t.goal_mix_tolerance:.0%} of "
-             "its target share; spend on initiatives without a goal counts against a target of 0%."]
+    lines = [gettext("- **Goal mix.** Each goal's share of the cycle's spend must stay within ±{tolerance} of its target "
+                     "share; spend on initiatives without a goal counts against a target of {zero}.").format(
+                         tolerance=i18n.percent(t.goal_mix_tolerance), zero=i18n.percent(0))]
     if goals.empty or goals["target_share"].isna().all():
-        lines[0] += " No goal has a target share yet: give each goal a target share in the goals table to activate this guardrail."
+        lines[0] += " " + gettext("No goal has a target share yet: give each goal a target share in the goals table to "
+                                  "activate this guardrail.")
     lines += [
-        f"- **Schedule.** An initiative forecast to finish more than {plural(t.schedule_slip_days, 'day')} after its planned end "
-        f"is an exception: of medium severity, high beyond "
-        f"{plural(config.exceptions.high_slip_multiple * t.schedule_slip_days, 'day')} and critical beyond "
-        f"{plural(config.exceptions.critical_slip_multiple * t.schedule_slip_days, 'day')}. One past its planned end "
-        "and not closed is an exception too.",
-        "- **KPIs.** A KPI that misses its target is an exception of low severity; beyond its red threshold it is of "
-        "medium severity, and it grows to high and critical with the size of the breach. Each initiative gets one "
-        "recommended decision, the most far-reaching of its exceptions', and a decision the board has already taken "
-        "stands until its review.",
-        f"- **Funding.** A reallocation may move up to {config.funding.max_shift:.0%} of a cycle's budget and at most "
-        f"{config.funding.max_cut:.0%} of any initiative's budget without escalation; anything beyond goes to the "
-        "portfolio board.",
-        "- **When a guardrail fires.** The exception appears in the governance report with a severity and a recommended "
-        "decision (continue, recover, re-scope or stop) for each initiative; the portfolio board decides at its next review, and the "
-        "decision and its actions are logged and followed up in the next cycle.",
+        gettext("- **Schedule.** An initiative forecast to finish more than {slip} after its planned end is an "
+                "exception: of medium severity, high beyond {high} and critical beyond {critical}. One past its "
+                "planned end and not closed is an exception too.").format(
+                    slip=_days(t.schedule_slip_days),
+                    high=_days(config.exceptions.high_slip_multiple * t.schedule_slip_days),
+                    critical=_days(config.exceptions.critical_slip_multiple * t.schedule_slip_days)),
+        gettext("- **KPIs.** A KPI that misses its target is an exception of low severity; beyond its red threshold it "
+                "is of medium severity, and it grows to high and critical with the size of the breach. Each initiative "
+                "gets one recommended decision, the most far-reaching of its exceptions', and a decision the board has "
+                "already taken stands until its review."),
+        gettext("- **Funding.** A reallocation may move up to {shift} of a cycle's budget and at most {cut} of any "
+                "initiative's budget without escalation; anything beyond goes to the portfolio board.").format(
+                    shift=i18n.percent(config.funding.max_shift), cut=i18n.percent(config.funding.max_cut)),
+        gettext("- **When a guardrail fires.** The exception appears in the governance report with a severity and a "
+                "recommended decision (continue, recover, re-scope or stop) for each initiative; the portfolio board "
+                "decides at its next review, and the decision and its actions are logged and followed up in the next "
+                "cycle."),
     ]
     return "\n".join(lines)
+
+
+def _days(n: float) -> str:
+    """``14 days``, ``1 day`` (as :func:`plural` writes them) in the report's language."""
+    count = float(n)
+    return ngettext("{count} day", "{count} days", count).format(
+        count=i18n.number(count, 0 if count.is_integer() else 1))
 
 
 def maturity_line(overall: pd.Series | None, model: MaturityModel, *, previous_cycle: str | None = None,

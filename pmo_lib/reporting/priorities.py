@@ -6,6 +6,8 @@ import pandas as pd
 from ..analysis.investment import NextCycleLoad, ranking_basis
 from ..inputs.text import plural
 from .report import esc
+from ..inputs import i18n
+from ..inputs.i18n import gettext, ngettext
 
 
 def queue_factor(utilisation: float) -> float:
@@ -135,21 +137,33 @@ def priorities_method(priorities: pd.DataFrame, durations: pd.DataFrame, *, max_
 def prioritisation_text(config) -> str:
     """How the organisation prioritises and loads its teams, from the workspace's settings (for the playbook)."""
     weeks = config.funding.job_size_weeks
-    mapping = ", ".join(f"{k} = {plural(v, 'week')}" for k, v in sorted(weeks.items()))
+    mapping = ", ".join(f"{k} = {_weeks(v)}" for k, v in sorted(weeks.items()))
     budget = config.funding.proposal_budget
+    if budget is not None:  # English keeps its own money format (a plain space); other languages their locale's
+        money = (f"{config.currency} {budget:,.0f}" if i18n.current_locale() is None
+                 else i18n.money(budget, config.currency))
     lines = [
-        "- **Order of work.** Proposed and running initiatives are ranked by weighted shortest job first (WSJF): "
-        "cost of delay divided by job size. Cost of delay is the sum of business value, time criticality and risk "
-        "reduction, each scored 1, 2, 3, 5, 8, 13 or 20 relative to the other initiatives. Where every ranked "
-        "initiative also has a cost of delay per week in money, the rank uses CD3 instead: that money divided by "
-        f"the weeks the work takes (job size in weeks: {mapping}; otherwise its planned dates).",
-        f"- **Team load.** No team should be asked for more than {config.thresholds.max_utilisation:.0%} of the "
-        "person-days it can give in a cycle: above that, queues make work wait many times longer than it takes. A "
-        "team above the limit is an exception for the portfolio board, which defers or re-sequences work.",
-        "- **Starting new work.** " + (
-            f"Up to {config.currency} {budget:,.0f} is available each cycle for starting proposed initiatives, chosen "
-            "for the most cost of delay the budget and the teams' free capacity allow." if budget is not None else
-            "The money available for starting proposed initiatives is not set yet (the proposal budget in the "
-            "workspace settings); until it is, proposals are ranked but not selected."),
+        gettext("- **Order of work.** Proposed and running initiatives are ranked by weighted shortest job first "
+                "(WSJF): cost of delay divided by job size. Cost of delay is the sum of business value, time "
+                "criticality and risk reduction, each scored 1, 2, 3, 5, 8, 13 or 20 relative to the other "
+                "initiatives. Where every ranked initiative also has a cost of delay per week in money, the rank uses "
+                "CD3 instead: that money divided by the weeks the work takes (job size in weeks: {mapping}; otherwise "
+                "its planned dates).").format(mapping=mapping),
+        gettext("- **Team load.** No team should be asked for more than {limit} of the person-days it can give in a "
+                "cycle: above that, queues make work wait many times longer than it takes. A team above the limit is "
+                "an exception for the portfolio board, which defers or re-sequences work.").format(
+                    limit=i18n.percent(config.thresholds.max_utilisation)),
+        gettext("- **Starting new work.** Up to {money} is available each cycle for starting proposed initiatives, "
+                "chosen for the most cost of delay the budget and the teams' free capacity allow.").format(money=money)
+        if budget is not None else
+        gettext("- **Starting new work.** The money available for starting proposed initiatives is not set yet (the "
+                "proposal budget in the workspace settings); until it is, proposals are ranked but not selected."),
     ]
     return "\n".join(lines)
+
+
+def _weeks(n: float) -> str:
+    """``3 weeks``, ``1 week`` (as :func:`plural` writes them) in the report's language."""
+    count = float(n)
+    return ngettext("{count} week", "{count} weeks", count).format(
+        count=i18n.number(count, 0 if count.is_integer() else 1))

@@ -67,6 +67,7 @@ from ..analysis.governance import open_raid
 from ..inputs.catalog import KpiCatalog
 from ..inputs.config import DEFAULT_EXCEPTION_RULES, ExceptionRules
 from ..inputs.text import plural
+from ..inputs.i18n import in_source_language
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -326,6 +327,7 @@ def _capacity_rows(cycle: Cycle, capacity: pd.DataFrame, max_utilisation: float)
     return rows
 
 
+@in_source_language  # recorded as a result: the same in every language (i18n.py)
 def exception_register(cycle: Cycle, kpis: pd.DataFrame, catalog: KpiCatalog, *,
                        slip_days: int = 30, currency: str = "",
                        rules: ExceptionRules = DEFAULT_EXCEPTION_RULES,
@@ -450,6 +452,7 @@ def _reason_text(group: pd.DataFrame) -> str:
     return "; ".join(f"{r.short} ({r.severity})" for r in group.itertuples(index=False))
 
 
+@in_source_language  # recorded as a result: the same in every language (i18n.py)
 def portfolio_status(cycle: Cycle, register: pd.DataFrame, *,
                      rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> pd.DataFrame:
     """One row per initiative: its status as of the cycle's end and its one recommendation.
@@ -576,6 +579,7 @@ def _forecast_rows(cycle: Cycle, forecasts: pd.DataFrame,
     return low, dates
 
 
+@in_source_language  # recorded as a result: the same in every language (i18n.py)
 def forecast_exceptions(cycle: Cycle, forecasts: pd.DataFrame, *, on_time_probability: float = 0.5) -> pd.DataFrame:
     """The exceptions the Monte Carlo forecasts raise, in the register's columns.
 

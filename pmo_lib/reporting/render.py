@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..inputs.printing import logo_data_uri, render_pdf  # noqa: F401  (re-exported: the reports print with it)
+from ..inputs import i18n
 from ..inputs.resources import TEMPLATES_DIR
 
 if TYPE_CHECKING:  # nbformat and nbconvert load slowly; notebooks that only import pmo_lib never need them
@@ -93,22 +94,30 @@ def render_html(nb: nbformat.NotebookNode | str | Path, *, context: dict, with_c
         The HTML document.
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
     notebook = nb if isinstance(nb, nbformat.NotebookNode) else nbformat.read(str(nb), as_version=4)
+    with i18n.using(*report_language(notebook, context)):  # the workspace's language (pmo.yaml), see i18n.py
+        return _render_html(notebook, context=i18n_context(context), with_code=with_code)
+
+
+def _render_html(notebook: nbformat.NotebookNode, *, context: dict, with_code: bool) -> str:
+    from nbconvert import HTMLExporter
+
     exporter = HTMLExporter(config=_tag_removal(with_code=with_code), template_name="report",
                             extra_template_basedirs=[str(TEMPLATES_DIR)],
                             exclude_input=not with_code, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     exporter.register_preprocessor(functools.partial(_drop_logs, with_code=with_code,
                                                      left_out=context.get("left_out")), enabled=True)
-    css = (TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8")
+    exporter.register_preprocessor(_translate_markdown, enabled=True)
+    exporter.environment.globals.update(_=i18n.gettext, ngettext=i18n.ngettext)  # the template's words
+    css = (TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8") + language_css()
     resources = {"pmo": {**context, "css": css, "with_code": with_code}}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return add_contents(number_figures(body))
 
 
-_FIGURE_NUMBER = re.compile(r'(<span class="pmo-figure-number"[^>]*>)Figure \d+\. ')
+_FIGURE_NUMBER = re.compile(r'(<span class="pmo-figure-number"[^>]*>)[^<\d]+ \d+\. ')
 
 
 def number_figures(page: str) -> str:
@@ -118,7 +127,8 @@ def number_figures(page: str) -> str:
     page, whatever cells ran twice or lost their output to a ``remove-output`` tag.
     """
     numbers = itertools.count(1)
-    return _FIGURE_NUMBER.sub(lambda m: f"{m.group(1)}Figure {next(numbers)}. ", page)
+    word = i18n.gettext("Figure")
+    return _FIGURE_NUMBER.sub(lambda m: f"{m.group(1)}{word} {next(numbers)}. ", page)
 
 
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
@@ -137,5 +147,61 @@ def add_contents(page: str) -> str:
             entries.append(f'<li><a href="#{anchor}">{text}</a></li>')
     if len(entries) < 2:
         return page
-    nav = f'<nav class="pmo-toc" aria-label="Contents"><p class="pmo-toc-title">Contents</p><ol>{"".join(entries)}</ol></nav>'
+    title = i18n.gettext("Contents")
+    nav = f'<nav class="pmo-toc" aria-label="{title}"><p class="pmo-toc-title">{title}</p><ol>{"".join(entries)}</ol></nav>'
     return page.replace("</section>", nav + "</section>", 1)
+
+
+# --- the report's language (pmo_lib/inputs/i18n.py) ---------------------------------------------------------------
+
+def report_language(nb: nbformat.NotebookNode, context: dict) -> tuple[str, str | None]:
+    """The language and locale a report is rendered in.
+
+    The context's ``language`` and ``locale`` when given; else those of the workspace the notebook ran on
+    (papermill records its parameters in the notebook), so a worker process renders in the workspace's
+    language; else the current ones (a notebook rendered in the process that loaded its workspace).
+    """
+    if context.get("language"):
+        return context["language"], context.get("locale")
+    workspace = ((nb.get("metadata") or {}).get("papermill") or {}).get("parameters", {}).get("workspace")
+    if workspace:
+        from ..inputs.config import load_config
+        from ..inputs.exceptions import PmoError
+
+        try:
+            config = load_config(Path(workspace))
+            return config.language, config.locale
+        except (PmoError, OSError):  # the run already reported a broken pmo.yaml; render as the run was
+            pass
+    return i18n.current_language(), i18n.current_locale()
+
+
+def language_css() -> str:
+    """The page footer's words in the report's language, and hyphenation of long words (German compounds
+    would push a table past the page); nothing in English, whose reports stay as they were."""
+    if i18n.current_language() == i18n.SOURCE_LANGUAGE:
+        return ""
+    parts = re.split(r"\{(page|pages)\}", i18n.gettext("Page {page} of {pages}"))
+    content = " ".join(f"counter({p})" if i % 2 else '"' + p.replace('"', '\\"') + '"'
+                       for i, p in enumerate(parts) if p or i % 2)
+    return (f"\n@page {{ @bottom-right {{ content: {content}; }} }}\n"
+            "main p, main li { hyphens: auto; } main td { hyphens: auto !important; }\n")
+
+
+def i18n_context(context: dict) -> dict:
+    """The cover's words and dates in the current language: the title translated, dates in the locale's format."""
+    out = {**context, "lang": i18n.current_language()}
+    if out.get("title"):
+        out["title"] = i18n.gettext(str(out["title"]))
+    for key in ("date", "as_of"):
+        if out.get(key):
+            out[f"{key}_text"] = i18n.date(out[key])
+    return out
+
+
+def _translate_markdown(nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+    """Every markdown cell in the report's language, heading by heading and paragraph by paragraph."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = i18n.translate_markdown(cell.source)
+    return nb, resources

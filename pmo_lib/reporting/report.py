@@ -18,6 +18,8 @@ from IPython.display import HTML, Markdown
 from pandas.io.formats.style import Styler
 
 from . import theme
+from ..inputs import i18n
+from ..inputs.i18n import N_, gettext, ngettext
 from ..inputs.config import DEFAULT_MINIMUMS, Minimums
 from ..inputs.catalog import COUNT_NOUNS
 from .theme import STATUS_SYMBOLS, STATUS_WORDS
@@ -27,9 +29,10 @@ from .theme import MAX_EXTRA_DECIMALS, UNIT_DECIMALS, format_value, plural, unit
 _TABLE_IDS = itertools.count(1)
 
 #: What a KPI rated as a share is a share of, in words.
-BASIS_WORDS = {"share_of_ac": "of actual cost", "share_of_pv": "of planned value",
-               "share_of_bac": "of the budget at completion", "share_of_throughput": "of the items finished in the cycle",
-               "share_of_planned_duration": "of the planned duration"}
+BASIS_WORDS = {"share_of_ac": N_("of actual cost"), "share_of_pv": N_("of planned value"),
+               "share_of_bac": N_("of the budget at completion"),
+               "share_of_throughput": N_("of the items finished in the cycle"),
+               "share_of_planned_duration": N_("of the planned duration")}  # translated where shown (_)
 
 
 def esc(value: object) -> str:
@@ -86,7 +89,7 @@ def status_badge(status: str, words: Mapping[str, str] | None = None) -> str:
     key, _, qualifier = str(status).partition(", ")
     key = key if key in STATUS_WORDS else "n/a"
     css = "na" if key == "n/a" else key
-    word = (words or {}).get(key, STATUS_WORDS[key])
+    word = (words or {}).get(key, gettext(STATUS_WORDS[key]))
     background, colour = theme.BADGE_COLOURS[key]
     badge = (f'<span class="rag rag-{css}" style="{BADGE_CSS}; background: {background}; color: {colour}">'
              f'{STATUS_SYMBOLS[key]} {esc(word)}</span>')
@@ -95,15 +98,23 @@ def status_badge(status: str, words: Mapping[str, str] | None = None) -> str:
 
 def status_text(status: str, *, uncertain: bool = False, n: int | None = None, kpi_id: str = "") -> str:
     """A status in words for prose, e.g. ``At risk, uncertain (21 answers)``."""
-    word = STATUS_WORDS.get(status, STATUS_WORDS["n/a"])
+    word = gettext(STATUS_WORDS.get(status, STATUS_WORDS["n/a"]))
     return word + (f", {uncertainty_note(n, kpi_id)}" if uncertain else "")
 
 
 def uncertainty_note(n: int | None, kpi_id: str = "") -> str:
     """``uncertain (21 answers)``: the interval reaches the target, with what n counts."""
     if n is None or pd.isna(n):
-        return "uncertain"
+        return gettext("uncertain")
     one, many = COUNT_NOUNS.get(kpi_id, ("record", "records"))
+    if i18n.current_language() != i18n.SOURCE_LANGUAGE:  # whole phrases, so each language declines its noun
+        count, k = i18n.number(int(n)), int(n)
+        if one == "answer":
+            return ngettext("uncertain ({count} answer)", "uncertain ({count} answers)", k).format(count=count)
+        if one == "closed initiative":
+            return ngettext("uncertain ({count} closed initiative)", "uncertain ({count} closed initiatives)",
+                            k).format(count=count)
+        return ngettext("uncertain ({count} record)", "uncertain ({count} records)", k).format(count=count)
     return f"uncertain ({int(n):,} {one if int(n) == 1 else many})"
 
 
@@ -119,12 +130,12 @@ def kpi_value_text(row, currency: str = "") -> str:
         text = format_value(value, unit, currency)
         rated = _get(row, "rated_value")
         if pd.notna(rated):
-            text += f" ({format_value(rated, 'share', versus=_limits(row))} {BASIS_WORDS[rate_as]})"
+            text += f" ({format_value(rated, 'share', versus=_limits(row))} {gettext(BASIS_WORDS[rate_as])})"
         return text
     text = format_value(value, unit, currency, versus=_limits(row) if pd.notna(target) else None)
     margin = _get(row, "margin")
     if pd.notna(value) and pd.notna(margin):
-        text += f" ±{margin:.0f}"
+        text += f" ±{i18n.number(margin, 0, grouping=False)}"
     return text
 
 
@@ -135,7 +146,7 @@ def kpi_target_text(row, currency: str = "") -> str:
     shows ``for information``.
     """
     if _get(row, "status") == "info" or _get(row, "direction") == "none":
-        return "for information"
+        return gettext("for information")
     target = _get(row, "target")
     if pd.isna(target):
         return "–"
@@ -147,10 +158,11 @@ def kpi_target_text(row, currency: str = "") -> str:
     edge = _edge(row)
     text = f"{sign} {format_value(target, unit, currency, versus=compare if not tolerance else None)}"
     if rate_as in BASIS_WORDS:
-        text += f" {BASIS_WORDS[rate_as]}"
+        text += f" {gettext(BASIS_WORDS[rate_as])}"
     if tolerance and pd.notna(tolerance):
-        word = "from" if _get(row, "direction") == "higher" else "up to"
-        text += f" (green {word} {format_value(edge, unit, currency, versus=compare)})"
+        shown = format_value(edge, unit, currency, versus=compare)
+        text += " " + (gettext("(green from {value})") if _get(row, "direction") == "higher"
+                       else gettext("(green up to {value})")).format(value=shown)
     return text
 
 
@@ -241,18 +253,21 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = N
     shown = frame.copy()
     for column in shown.columns:
         if pd.api.types.is_bool_dtype(shown[column]):
-            shown[column] = shown[column].map({True: "Yes", False: "No"})
+            shown[column] = shown[column].map({True: gettext("Yes"), False: gettext("No")})
         elif pd.api.types.is_datetime64_any_dtype(shown[column]):
-            shown[column] = shown[column].dt.strftime("%Y-%m-%d")
+            shown[column] = (shown[column].dt.strftime("%Y-%m-%d") if i18n.current_locale() is None
+                             else shown[column].map(lambda d: None if pd.isna(d) else i18n.date(d)))
     shown = _readable_codes(shown, codes, tuple(badges))
     numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c]) and c not in badges]
     text = [c for c in shown.columns if c not in numeric]
     styler = Styler(shown, uuid=f"pmo{next(_TABLE_IDS)}_{secrets.token_hex(3)}").hide(axis="index")
-    styler = styler.format(na_rep="n/a", escape="html", precision=2, thousands=",")
+    na = gettext("n/a")  # numbers in the report's locale: 1,234.50 (en), 1.234,50 (de)
+    styler = styler.format(na_rep=na, escape="html", precision=2, thousands=i18n.group_symbol(),
+                           decimal=i18n.decimal_symbol())
     for column, fmt in formats.items():
         if column in shown.columns:
             shown_fmt = theme.plain_formatter(fmt) if isinstance(fmt, str) else fmt
-            styler = styler.format(shown_fmt, subset=[column], na_rep="n/a", escape="html")
+            styler = styler.format(shown_fmt, subset=[column], na_rep=na, escape="html")
     for column in badges:
         if column in shown.columns:
             styler = styler.format(lambda v: status_badge(v, badge_words), subset=[column], escape="html")
@@ -275,7 +290,7 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = N
             headers.append(labels[column])
         elif codes is not False and isinstance(column, str):
             name = str(theme.display_name(column))
-            headers.append(theme.humanise(name) if name == column and re.fullmatch(r"[a-z][a-z0-9_]*", column)
+            headers.append(gettext(theme.humanise(name)) if name == column and re.fullmatch(r"[a-z][a-z0-9_]*", column)
                            else name)
         else:
             headers.append(column)
@@ -309,7 +324,7 @@ def figure_html(svg: str, caption: str) -> str:
     """
     number = figure_number()
     return (f'<figure class="pmo-figure" style="{FIGURE_CSS}">{svg}<figcaption style="{CAPTION_CSS}">'
-            f'<span class="pmo-figure-number" style="{FIGURE_NUMBER_CSS}">Figure {number}. </span>{esc(caption)}'
+            f'<span class="pmo-figure-number" style="{FIGURE_NUMBER_CSS}">{gettext("Figure")} {number}. </span>{esc(caption)}'
             '</figcaption></figure>')
 
 
@@ -392,8 +407,9 @@ def use_house_style(shell=None) -> bool:
 
 def missing_table_notice(table_name: str, what: str) -> HTML:
     """Say plainly that a section cannot be shown because a table is missing."""
-    return notice(f"<strong>Not available.</strong> {esc(what)} needs the <code>{esc(table_name)}</code> "
-                  "table, which this workspace does not provide. Add it to the workspace to see this section.")
+    return notice(gettext("<strong>Not available.</strong> {what} needs the <code>{table}</code> table, which this "
+                    "workspace does not provide. Add it to the workspace to see this section.").format(
+                        what=esc(what), table=esc(table_name)))
 
 
 def scorecard(kpis: pd.DataFrame, steps: Mapping[int, str], *, currency: str = "") -> pd.DataFrame:
@@ -554,7 +570,7 @@ def format_apart(value: float, reference: float, *, decimals: int = 2, most: int
     places = decimals_apart([value], [reference], decimals=decimals, most=most)
     if f"{value:.{places}f}" == f"{reference:.{places}f}":
         places = decimals
-    return f"{value:.{places}f}", f"{reference:.{places}f}"
+    return (i18n.number(value, places, grouping=False), i18n.number(reference, places, grouping=False))
 
 
 def format_p(p: float) -> str:
@@ -572,12 +588,23 @@ def level_distance(next_level: float | None, n_blockers: int, gap: float | None)
     when there is no next level. The distance never rounds to zero.
     """
     if next_level is None or pd.isna(next_level):
-        return "the top level"
+        return gettext("the top level")
     nxt = int(next_level)
     if n_blockers == 1 and gap is not None and pd.notna(gap):
-        return f"{format_apart(gap, 0.0)[0]} short of level {nxt}"
-    text = f"{plural(int(n_blockers), 'statement')} short of level {nxt}"
-    return text + (f", the furthest by {format_apart(gap, 0.0)[0]}" if gap is not None and pd.notna(gap) else "")
+        return gettext("{gap} short of level {level}").format(gap=format_apart(gap, 0.0)[0], level=nxt)
+    n = int(n_blockers)
+    if gap is not None and pd.notna(gap):
+        return ngettext("{count} statement short of level {level}, the furthest by {gap}",
+                        "{count} statements short of level {level}, the furthest by {gap}", n).format(
+                            count=_count(n), level=nxt, gap=format_apart(gap, 0.0)[0])
+    return ngettext("{count} statement short of level {level}", "{count} statements short of level {level}",
+                    n).format(count=_count(n), level=nxt)
+
+
+def _count(n: float) -> str:
+    """A count as :func:`plural` writes it (``1,234``, ``2.5``), in the report's locale."""
+    count = float(n)
+    return i18n.number(count, 0 if count.is_integer() else 1)
 
 
 def blocker_table(blockers: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -798,13 +825,14 @@ def data_quality_section(workspace, cycle=None):
 def step_dimensions(maturity: pd.DataFrame, step: int) -> pd.DataFrame:
     """The maturity dimensions that measure one step, with level, score and target."""
     rows = maturity[maturity["step"] == step]
-    return rows[["dimension", "level", "level_name", "score", "target"]]
+    return i18n.translated_columns(rows[["dimension", "level", "level_name", "score", "target"]],
+                                   "dimension", "level_name")
 
 
 def step_kpis(kpis: pd.DataFrame, step: int, *, currency: str = "") -> pd.DataFrame:
     """The portfolio KPIs that show one step's progress, formatted, with status."""
     rows = [r for _, r in kpis[(kpis["scope"] == "portfolio") & (kpis["step"] == step)].iterrows()]
-    return pd.DataFrame({"name": [r["name"] for r in rows],
+    return pd.DataFrame({"name": [gettext(r["name"]) for r in rows],
                          "value": [kpi_value_text(r, currency) for r in rows],
                          "target": [kpi_target_text(r, currency) for r in rows],
                          "status": [kpi_status_text(r) for r in rows]}, columns=["name", "value", "target", "status"])
@@ -812,9 +840,9 @@ def step_kpis(kpis: pd.DataFrame, step: int, *, currency: str = "") -> pd.DataFr
 
 def cadence_table(events) -> pd.DataFrame:
     """The planning cycle's events as a table."""
-    return pd.DataFrame([{"week": e.week, "event": e.name, "purpose": e.purpose,
-                          "inputs": "; ".join(e.inputs), "outputs": "; ".join(e.outputs),
-                          "participants": ", ".join(e.participants)} for e in events])
+    return pd.DataFrame([{"week": e.week, "event": gettext(e.name), "purpose": gettext(e.purpose),
+                          "inputs": "; ".join(gettext(i) for i in e.inputs), "outputs": "; ".join(gettext(o) for o in e.outputs),
+                          "participants": ", ".join(gettext(p) for p in e.participants)} for e in events])
 
 
 def threshold_table(catalog) -> pd.DataFrame:
@@ -831,20 +859,20 @@ def threshold_table(catalog) -> pd.DataFrame:
     amber, red = [], []
     for _, spec in t.iterrows():
         if spec.get("descriptive", False):
-            amber.append("never: for information")
-            red.append("never")
+            amber.append(gettext("never: for information"))
+            red.append(gettext("never"))
             continue
         rate_as = spec.get("rate_as", "value")
         unit = "share" if rate_as in BASIS_WORDS else spec["unit"]
-        basis = f" {BASIS_WORDS[rate_as]}" if rate_as in BASIS_WORDS else ""
-        word = "below" if spec["direction"] == "higher" else "above"
-        amber.append(f"{word} {format_value(spec['amber'], unit)}{basis}" if pd.notna(spec["amber"]) else "–")
-        red.append(f"{word} {format_value(spec['red'], unit)}{basis}" if pd.notna(spec["red"]) else "never")
-    return pd.DataFrame({"name": t["name"].tolist(), "amber": amber, "red": red})
+        basis = f" {gettext(BASIS_WORDS[rate_as])}" if rate_as in BASIS_WORDS else ""
+        word = gettext("below {value}") if spec["direction"] == "higher" else gettext("above {value}")
+        amber.append(word.format(value=format_value(spec['amber'], unit)) + basis if pd.notna(spec["amber"]) else "–")
+        red.append(word.format(value=format_value(spec['red'], unit)) + basis if pd.notna(spec["red"]) else gettext("never"))
+    return pd.DataFrame({"name": [gettext(n) for n in t["name"]], "amber": amber, "red": red})
 
 
 def glossary_table(catalog, terms: Mapping[str, str]) -> pd.DataFrame:
     """Every KPI and playbook term with its meaning, alphabetically."""
-    rows = [{"term": n, "meaning": d} for n, d in zip(catalog.table["name"], catalog.table["definition"])]
-    rows += [{"term": k, "meaning": v} for k, v in terms.items()]
+    rows = [{"term": gettext(n), "meaning": gettext(d)} for n, d in zip(catalog.table["name"], catalog.table["definition"])]
+    rows += [{"term": gettext(k), "meaning": gettext(v)} for k, v in terms.items()]
     return pd.DataFrame(rows).sort_values("term", key=lambda s: s.str.lower()).reset_index(drop=True)

@@ -28,14 +28,16 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.text import plural  # noqa: F401  (re-exported: the reports count with it)
+from ..inputs import i18n
+from ..inputs.i18n import N_
 
 # --- palette and status words -------------------------------------------------------------------------------------
 
 PRIMARY = "#1f4e79"
 GREY = "#6b6b6b"
 STATUS_COLOURS = {"green": "#2e7d32", "amber": "#e69500", "red": "#c62828", "info": "#5c7f9e", "n/a": "#9e9e9e"}
-STATUS_WORDS = {"green": "On track", "amber": "At risk", "red": "Off track", "info": "For information",
-                "n/a": "Not rated"}
+STATUS_WORDS = {"green": N_("On track"), "amber": N_("At risk"), "red": N_("Off track"),
+                "info": N_("For information"), "n/a": N_("Not rated")}  # N_: translated where shown (i18n.py)
 STATUS_SYMBOLS = {"green": "●", "amber": "▲", "red": "■", "info": "◇", "n/a": "○"}
 #: Background and text colour of a status badge (a pill), by status: darker than the chart colours so white
 #: text on them is legible; "n/a" and "info" are pale with dark text.
@@ -61,7 +63,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "exception_kind": {"cost": "Cost", "schedule": "Schedule", "delivery": "Delivery", "raid": "Risk or issue",
                        "kpi": "Portfolio KPI", "customer": "Customer value", "benefits": "Benefits",
                        "flow": "Flow", "strategy": "Strategy and funding", "risk": "Risk", "capacity": "Capacity"},
-    "effort": {"S": "Small", "M": "Medium", "L": "Large", "XL": "Very large"},
+    "effort": {"S": N_("Small"), "M": N_("Medium"), "L": N_("Large"), "XL": N_("Very large")},
     "unit": {"ratio": "Ratio", "share": "Percentage", "currency": "Currency", "days": "Days", "count": "Count",
              "points": "Points"},
     "scope": {"portfolio": "Portfolio", "initiative": "Initiative"},
@@ -162,6 +164,11 @@ def display_name(value: object, vocabulary: str | tuple[str, ...] | None = None)
     """
     if not isinstance(value, str):
         return value
+    name = _display_name(value, vocabulary)
+    return i18n.gettext(name) if isinstance(name, str) else name  # English without a catalogue entry
+
+
+def _display_name(value: str, vocabulary: str | tuple[str, ...] | None = None) -> object:
     names = (vocabulary,) if isinstance(vocabulary, str) else (vocabulary or _DEFAULT_SEARCH)
     for name in names:
         if name == "kpi":
@@ -201,6 +208,11 @@ MAX_EXTRA_DECIMALS = 6
 
 
 def _format_number(value: float, unit: str, decimals: int) -> str:
+    if i18n.current_locale() is not None:  # the report's locale (pmo.yaml), by CLDR
+        zero = round(value, decimals + (2 if unit == "share" else 0)) == 0  # no "-0 %" or "+0"
+        value = 0.0 if zero else value
+        return (i18n.percent(value, decimals) if unit == "share" else
+                i18n.number(value, decimals, sign=unit == "points"))
     if unit == "share":
         text = f"{value:.{decimals}%}"
     elif unit == "points":
@@ -228,7 +240,7 @@ def format_value(value: float, unit: str, currency: str = "", *,
     strings have the same precision; rounding keeps their order.
     """
     if pd.isna(value):
-        return "n/a"
+        return i18n.gettext("n/a")
     decimals = UNIT_DECIMALS.get(unit, 2)
     given: list[Any] = [] if versus is None else [versus] if np.isscalar(versus) else list(cast(Sequence, versus))
     others = [float(o) for o in given if o is not None and pd.notna(o) and float(o) != float(value)]
@@ -240,7 +252,9 @@ def format_value(value: float, unit: str, currency: str = "", *,
         decimals += extra
     text = _format_number(float(value), unit, decimals)
     if unit == "days":
-        return f"{text} day" if text == "1" else f"{text} days"
+        return i18n.ngettext("{count} day", "{count} days", 1 if text == "1" else 2).format(count=text)
+    if unit == "currency" and currency and i18n.current_locale() is not None:
+        return i18n.money(float(value), currency, decimals)
     return f"{currency}\u00a0{text}" if unit == "currency" and currency else text
 
 
@@ -265,7 +279,7 @@ def significant(value: float, digits: int = 3, *, sign: str = "") -> str:
     ``{:.3g}`` would print ``-1.46e+05``; this prints ``-146,000``.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
+        return i18n.gettext("n/a")
     value = float(value)
     if value == 0 or not math.isfinite(value):
         return f"{value:{sign}.0f}"
@@ -294,13 +308,13 @@ def number(value: object, fmt: str = "{:,.2f}") -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return fmt.format(value)
     if isinstance(value, float) and math.isnan(value):
-        return "n/a"
+        return i18n.gettext("n/a")
     field = _FIELD.fullmatch(fmt.strip())
     spec = _SPEC.fullmatch(field.group("spec") or "") if field else None
     if spec and spec.group("type") in ("g", "G", "e", "E", "n"):
         digits = int(spec.group("precision")) if spec.group("precision") else 6
         return significant(value, max(digits, 1), sign=spec.group("sign").strip())
-    text = fmt.format(value)
+    text = i18n.format_spec(value, fmt) or fmt.format(value)  # in the report's locale (English: fmt.format)
     return significant(float(value), 6) if SCIENTIFIC.search(text) else text
 
 

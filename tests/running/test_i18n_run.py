@@ -1,0 +1,83 @@
+"""A whole report in another language (issue 22): the playbook in German, its results as in English."""
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from pmo_lib import render_html
+from pmo_lib.inputs import i18n
+
+from .test_notebooks import execute
+
+pytestmark = pytest.mark.notebook
+
+CONTEXT = {"organisation": "Tiny", "title": "PMO playbook", "cycle": "C2", "date": "2026-01-01",
+           "as_of": "2026-06-30", "primary_colour": "#1f4e79", "logo": None, "failure": None, "kit_version": "test"}
+
+
+def _run(workspace: Path, out: Path, language: str) -> str:
+    (workspace / "pmo.yaml").write_text((workspace / "pmo.yaml").read_text() + f"language: {language}\n")
+    execute("maturity", workspace, out, cycle="C2")
+    execute("kpis", workspace, out, cycle="C2")
+    nb = execute("playbook", workspace, out, cycle="C2")
+    # no language in the context: the renderer takes the workspace's from the notebook's papermill parameters,
+    # as a worker process of pmo run does
+    return render_html(nb, context=CONTEXT)
+
+
+def _visible(page: str) -> str:
+    body = page.split("<body", 1)[1]
+    body = re.sub(r"<style.*?</style>", " ", body, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+def _own_strings() -> list[tuple[str, str]]:
+    """(msgid, German) of every message the playbook notebook and the report template write themselves,
+    as literal pieces long enough to be English sentences or labels (placeholders and markup cut out)."""
+    catalogue = read_po((i18n.LOCALE_DIR / "de" / "LC_MESSAGES" / "pmo.po").open("rb"), locale="de")
+    pieces = []
+    for message in catalogue:
+        if not message.id or not any(f.startswith(("notebooks/00_playbook", "templates/report")) for f, _ in
+                                     message.locations):
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        for text in ids:
+            text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text).replace("**", "").replace("#", "")
+            for piece in re.split(r"\{[a-z_]+\}", text):
+                piece = piece.strip(" .,:;()-\n")
+                if len(piece) >= 8 and " " in piece:
+                    pieces.append((message.id if isinstance(message.id, str) else message.id[0], piece))
+    return pieces
+
+
+def test_the_playbook_speaks_german_and_its_results_stay_as_in_english(tiny, tmp_path):
+    english = tmp_path / "en-ws"
+    shutil.copytree(tiny, english)
+    _run(english, tmp_path / "en", "en")
+    page = _run(tiny, tmp_path / "de", "de")
+    text = _visible(page)
+
+    # results: the same files, byte for byte, whatever the language
+    en_results = sorted(p.name for p in (tmp_path / "en" / "results").iterdir())
+    assert en_results == sorted(p.name for p in (tmp_path / "de" / "results").iterdir())
+    for name in en_results:
+        assert (tmp_path / "en" / "results" / name).read_bytes() == (tmp_path / "de" / "results" / name).read_bytes(), name
+
+    # none of the playbook's own English strings is left; the German ones are there
+    pieces = _own_strings()
+    assert len(pieces) > 40
+    left = [piece for _, piece in pieces if piece in text]
+    assert left == []
+    assert '<html lang="de">' in page
+    for german in ("So nutzen Sie dieses Playbook", "Entscheidungsrechte", "Leitplanken", "Planungszyklus C2",
+                   "Datenstand 30.06.2026, Ende des Zyklus", "Erstellt am 01.01.2026", "Inhalt",
+                   "Glossar der KPIs und Begriffe", "PMO-Playbook"):
+        assert german in text, german
+    # numbers in the German way: a decimal comma in the scores (e.g. 2,35), never a decimal point
+    assert re.search(r"\b\d,\d\d\b", text)
+    assert not re.search(r"(?<![\d.])\d\.\d\d(?![\d.])", text.replace("2026", ""))  # -4.000 € groups thousands
