@@ -236,7 +236,8 @@ def run_workspace(workspace: str | Path | Workspace | None, *, cycles: list[str]
     slugs = _cycle_slugs(ws.cycles)
     logo = logo_data_uri((ws.path / ws.config.branding.logo).resolve()) if ws.config.branding.logo else None
     context = {"organisation": ws.config.organisation, "date": dt.date.today().isoformat(),
-               "primary_colour": ws.config.branding.primary_colour, "kit_version": __version__, "logo": logo}
+               "primary_colour": ws.config.branding.primary_colour, "kit_version": __version__, "logo": logo,
+               "language": ws.config.language, "locale": ws.config.locale}  # the renderer needs no pmo.yaml
     inputs = {str(p.relative_to(ws.path)) if p.is_relative_to(ws.path) else str(p): file_sha256(p)
               for p in ws.files}
     parameters = {"workspace": str(ws.path), "kernel": kernel_name, "timeout": timeout, "formats": list(formats),
