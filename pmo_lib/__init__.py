@@ -286,7 +286,7 @@ def __getattr__(name: str) -> object:
 def _shell() -> object | None:
     """The IPython shell this runs in (a notebook kernel), or None; IPython is not imported to find out."""
     ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None  # type: ignore[attr-defined]
+    shell = ipython.get_ipython() if ipython is not None else None
     return shell if shell is not None and hasattr(shell, "display_formatter") else None
 
 
