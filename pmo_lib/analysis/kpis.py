@@ -171,6 +171,20 @@ class _Context:
     def schedule(self) -> pd.DataFrame:
         return earned_schedule(self.window)
 
+    @cached_property
+    def earned_value(self) -> dict | None:
+        """The cycle's earned-value columns per initiative, shared by the six earned-value KPIs (None: no rows)."""
+        fin = self.tables["financials"]
+        rows = fin[fin["cycle"] == self.cycle].merge(self.tables["initiatives"][["initiative_id", "bac"]],
+                                                     on="initiative_id")
+        if rows.empty:
+            return None
+        per = rows.set_index("initiative_id").sort_index()
+        ev, ac, pv, bac = per["earned_value"], per["actual_cost"], per["planned_value"], per["bac"]
+        cpi = ev / ac.where(ac > 0)
+        eac = bac / cpi.where(cpi > 0)
+        return {"per": per, "ev": ev, "ac": ac, "pv": pv, "bac": bac, "cpi": cpi, "eac": eac}
+
 
 Formula = Callable[[_Context, str], list[dict]]
 #: kpi_id to its formula, bound to the id: called with the cycle's context only.
@@ -195,17 +209,12 @@ def _formula(*ids: str, bases: tuple[str, ...] = ()):
 @_formula("cpi", "spi", "cost_variance", "schedule_variance", "eac", "vac",
           bases=("share_of_ac", "share_of_pv", "share_of_bac"))
 def _earned_value(ctx, kpi_id):
-    tables, cycle = ctx.tables, ctx.cycle
-    fin = tables["financials"]
-    rows = fin[fin["cycle"] == cycle].merge(tables["initiatives"][["initiative_id", "bac"]], on="initiative_id")
-    if rows.empty:
-        return _na(f"no financials rows for cycle {cycle}")
-    per = rows.set_index("initiative_id").sort_index()
-    ev, ac, pv, bac = per["earned_value"], per["actual_cost"], per["planned_value"], per["bac"]
-    cpi = ev / ac.where(ac > 0)
-    eac = bac / cpi.where(cpi > 0)
-    values = {"cpi": cpi, "spi": ev / pv.where(pv > 0), "cost_variance": ev - ac,
-              "schedule_variance": ev - pv, "eac": eac, "vac": bac - eac}[kpi_id]
+    shared = ctx.earned_value  # merged and divided once per cycle, not once per KPI
+    if shared is None:
+        return _na(f"no financials rows for cycle {ctx.cycle}")
+    per, ev, ac, pv, bac, cpi, eac = (shared[k] for k in ("per", "ev", "ac", "pv", "bac", "cpi", "eac"))
+    values = {"cpi": lambda: cpi, "spi": lambda: ev / pv.where(pv > 0), "cost_variance": lambda: ev - ac,
+              "schedule_variance": lambda: ev - pv, "eac": lambda: eac, "vac": lambda: bac - eac}[kpi_id]()
     portfolio = {
         "cpi": _ratio(ev.sum(), ac.sum()), "spi": _ratio(ev.sum(), pv.sum()),
         "cost_variance": ev.sum() - ac.sum(), "schedule_variance": ev.sum() - pv.sum(),
@@ -215,8 +224,9 @@ def _earned_value(ctx, kpi_id):
     portfolio_bases = {"share_of_ac": ac.sum(), "share_of_pv": pv.sum(),
                        "share_of_bac": bac[eac.notna()].sum() if eac.notna().any() else np.nan}
     out = [_row("portfolio", portfolio, len(per), bases=portfolio_bases)]
-    for initiative, value in values.items():
-        bases = {"share_of_ac": ac[initiative], "share_of_pv": pv[initiative], "share_of_bac": bac[initiative]}
+    for initiative, value, a, p, b in zip(values.index, values.to_numpy(), ac.to_numpy(), pv.to_numpy(),
+                                          bac.to_numpy()):
+        bases = {"share_of_ac": a, "share_of_pv": p, "share_of_bac": b}
         out.append(_row(initiative, value, 1, "" if pd.notna(value) else "no actual or planned cost yet",
                         bases=bases))
     return out
@@ -426,28 +436,28 @@ def compute_kpis(cycle: Cycle, catalog: KpiCatalog, *, flow: Flow | None = None)
     """
     present = cycle.present
     ctx = _Context(cycle, flow if flow is not None else getattr(catalog, "flow", DEFAULT_FLOW))
-    frames = []
+    records: list[dict] = []  # every KPI's rows, as one table at the end (not a DataFrame per KPI)
     for spec in catalog.table.itertuples(index=False):
         missing = [t for t in spec.needs if t not in present]
         if missing:
             rows = _na(f"the workspace has no {', '.join(missing)} table")
         else:
             rows = FORMULAS[spec.kpi_id](ctx)
-        frame = pd.DataFrame(rows)
         if "initiative" not in spec.scopes:
-            frame = frame[frame["scope"] == "portfolio"]
+            rows = [r for r in rows if r["scope"] == "portfolio"]
         rate_as = getattr(spec, "rate_as", "value")
-        if rate_as == "value":
-            rated = frame["value"].astype(float)
-        else:
-            basis = frame["bases"].map(lambda b, _k=rate_as: b.get(_k, np.nan)).astype(float)
-            rated = frame["value"].astype(float) / basis.where(basis > 0)
-        frame = frame.drop(columns="bases").assign(
-            kpi_id=spec.kpi_id, name=spec.name, step=spec.step, unit=spec.unit, target=spec.target,
-            rated_value=rated, rate_as=rate_as, tolerance=getattr(spec, "tolerance", 0.0), red=spec.red,
-            direction=spec.direction, descriptive=bool(getattr(spec, "descriptive", False)))
-        frames.append(frame)
-    out = pd.concat(frames, ignore_index=True)
+        fields = dict(kpi_id=spec.kpi_id, name=spec.name, step=spec.step, unit=spec.unit, target=spec.target,
+                      rate_as=rate_as, tolerance=getattr(spec, "tolerance", 0.0), red=spec.red,
+                      direction=spec.direction, descriptive=bool(getattr(spec, "descriptive", False)))
+        for r in rows:
+            value = float(r["value"])
+            if rate_as == "value":
+                rated = value
+            else:  # the value as a share of its basis; no basis (missing or not above zero) rates nothing
+                basis = float(r["bases"].get(rate_as, np.nan))
+                rated = value / basis if basis > 0 else np.nan
+            records.append({**{k: v for k, v in r.items() if k != "bases"}, **fields, "rated_value": rated})
+    out = pd.DataFrame.from_records(records)
     for column in ("target", "tolerance", "red", "rated_value", "ci_low", "ci_high", "margin"):
         out[column] = out[column].astype(float)
     out["status"] = rag_status(out["rated_value"], out["direction"], out["target"], out["red"],
