@@ -15,7 +15,7 @@ rated); **n/a** when there is no data.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -69,13 +69,19 @@ def wilson_interval(successes: float, n: int, *, confidence: float = 0.95) -> tu
     """
     if n <= 0:
         return np.nan, np.nan
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + confidence / 2))
+    z = _z(confidence)
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@lru_cache(maxsize=None)
+def _z(confidence: float) -> float:
+    """The normal quantile of a two-sided ``confidence`` (1.96 for 0.95), looked up once per level."""
+    from scipy.stats import norm
+
+    return float(norm.ppf(0.5 + confidence / 2))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -315,7 +321,7 @@ def _customer(ctx, kpi_id):
         return _row(scope, (answers >= 4).mean(), len(answers), ci=wilson_interval((answers >= 4).sum(), len(answers)))
 
     out = [one("portfolio", rows[kpi_id])]
-    out += [one(i, g[kpi_id]) for i, g in rows.groupby("initiative_id", sort=True)]
+    out += [one(i, g) for i, g in rows[kpi_id].groupby(rows["initiative_id"], sort=True)]  # the column alone
     return out
 
 
