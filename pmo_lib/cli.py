@@ -123,7 +123,8 @@ def _report_summary(summary: RunSummary) -> int:
 def _run_args(args: argparse.Namespace) -> dict:
     from .running.runner import FORMATS
 
-    formats = tuple(f.strip() for f in (",".join(FORMATS) if args.format is None else args.format).split(",") if f.strip())
+    chosen = ",".join(FORMATS) if args.format is None else args.format
+    formats = tuple(f.strip() for f in chosen.split(",") if f.strip())
     return {"cycles": None if args.all_cycles else (args.cycle or None), "out": args.out, "jobs": args.jobs,
             "formats": formats, "timeout": args.timeout, "kernel_name": args.kernel, "with_code": args.with_code,
             "scheduler": args.scheduler, "reuse_kernels": not args.fresh_kernels, "force": args.force}
