@@ -291,17 +291,16 @@ def how_many_trials(cycle: Cycle, workspace: str, scope: str = "portfolio", *,
 
 # --------------------------------------------------------------------------- the ledger
 
-def _finish_dates(items: pd.DataFrame) -> dict[str, np.ndarray]:
+def _finish_dates(items: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The finish dates of the portfolio's and of each initiative's finished items, sorted (datetime64[ns])."""
     done = items.dropna(subset=["finished"])
-    out = {"portfolio": np.sort(done["finished"].to_numpy(dtype="datetime64[ns]"))}
-    for scope, dates in done.groupby("initiative_id", sort=False)["finished"]:
-        out[scope] = np.sort(dates.to_numpy(dtype="datetime64[ns]"))
-    return out
+    each = {initiative: np.sort(dates.to_numpy(dtype="datetime64[ns]"))
+            for initiative, dates in done.groupby("initiative_id", sort=False)["finished"]}
+    return np.sort(done["finished"].to_numpy(dtype="datetime64[ns]")), each
 
 
 def _score(made: list[_Made], now: Cycle) -> pd.DataFrame:
-    finish = _finish_dates(_known_items(now))  # each scope's items, found once for every forecast scored
+    portfolio, each = _finish_dates(_known_items(now))  # each scope's items, found once for every forecast scored
     none = np.array([], dtype="datetime64[ns]")
     rows: list[dict] = []
     for m in made:
@@ -310,7 +309,7 @@ def _score(made: list[_Made], now: Cycle) -> pd.DataFrame:
         for r in m.table.itertuples(index=False):
             if pd.isna(r.p85):
                 continue
-            dates = finish.get(r.scope, none)
+            dates = portfolio if r.scope == "portfolio" else each.get(r.scope, none)
             after = dates[np.searchsorted(dates, end.to_datetime64(), side="right"):]  # finished after the forecast
             if r.kind == "how_many":
                 until = end + pd.Timedelta(days=7 * int(r.horizon_weeks))
