@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .inputs.resources import __version__
 from .inputs.exceptions import EXIT_OK, InputError, PmoError, RunInterrupted
 from .running.contracts import Status
-from .running.runner import FORMATS, RunSummary, run_workspace
+
+if TYPE_CHECKING:  # the runner (pandas, pandera, pydantic) loads when a command runs, not for --help
+    from .running.runner import RunSummary
 
 #: ``pmo check``: some cell carries stray output (print, stderr, warnings), which the client report leaves out.
 STRAY_OUTPUT = 1
@@ -118,7 +121,10 @@ def _report_summary(summary: RunSummary) -> int:
 
 
 def _run_args(args: argparse.Namespace) -> dict:
-    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    from .running.runner import FORMATS
+
+    chosen = ",".join(FORMATS) if args.format is None else args.format
+    formats = tuple(f.strip() for f in chosen.split(",") if f.strip())
     return {"cycles": None if args.all_cycles else (args.cycle or None), "out": args.out, "jobs": args.jobs,
             "formats": formats, "timeout": args.timeout, "kernel_name": args.kernel, "with_code": args.with_code,
             "scheduler": args.scheduler, "reuse_kernels": not args.fresh_kernels, "force": args.force}
@@ -133,7 +139,7 @@ def _run(workspace: Path | str, args: argparse.Namespace) -> int:
 
     from .inputs.workspace import load_workspace
     from .running.notebooks import report_notebooks
-    from .running.runner import start_workers
+    from .running.runner import run_workspace, start_workers
 
     started = time.perf_counter()
     with contextlib.ExitStack() as stack:
@@ -323,7 +329,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="run on a Dask distributed cluster, e.g. tcp://host:8786 (see the README)")
     parser.add_argument("--fresh-kernels", action="store_true",
                         help="start a new kernel for every notebook instead of resetting a warm one")
-    parser.add_argument("--format", default=",".join(FORMATS), metavar="LIST",
+    parser.add_argument("--format", default=None, metavar="LIST",  # None: every format of the runner
                         help="output formats, comma-separated: html,pdf (default: both)")
     parser.add_argument("--timeout", type=int, default=600, metavar="S", help="seconds a cell may run (default: 600)")
     parser.add_argument("--kernel", default="python3", help="Jupyter kernel name (default: python3)")

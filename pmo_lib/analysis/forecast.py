@@ -91,7 +91,8 @@ def weekly_throughput(finished: pd.Series, end: pd.Timestamp, weeks: int) -> np.
 
     Element k − 1 counts week k, the days (end − 7k, end − 7(k − 1)].
     """
-    days = (pd.Timestamp(end) - pd.to_datetime(finished.dropna())).dt.days.to_numpy()
+    dates = pd.to_datetime(finished.dropna()).to_numpy(dtype="datetime64[ns]")
+    days = (np.datetime64(pd.Timestamp(end).to_datetime64(), "ns") - dates) // np.timedelta64(1, "D")  # floor, as .dt.days
     days = days[(days >= 0) & (days < 7 * weeks)]
     return np.bincount(days // 7, minlength=weeks)[:weeks]
 
@@ -118,16 +119,30 @@ def simulate_weeks_to_finish(history: np.ndarray, remaining: int, trials: int, r
     out = np.full(trials, np.inf)
     if remaining <= 0:
         return np.zeros(trials)
-    total = np.zeros(trials, dtype=np.int64)
+    # The same draws, in the same order, as a plain loop over blocks of 52 weeks; the sums run in 32-bit
+    # integers when no block can overflow them (throughput is never negative, so a running sum only grows:
+    # a trial has finished by a block's last week exactly when its last sum reaches ``remaining``, and the
+    # week it finished is one more than the number of its sums still short of ``remaining``).
+    small = bool(len(history)) and history.min() >= 0 and int(history.max()) * (max_weeks + 1) + remaining < 2 ** 31
+    kind = np.int32 if small else np.int64
+    weekly = history.astype(kind)
+    total = np.zeros(trials, dtype=kind)
     open_ = np.arange(trials)
     week = 0
     block = 52
     while len(open_) and week < max_weeks:
         n = min(block, max_weeks - week)
-        sums = total[open_, None] + history[rng.integers(0, len(history), size=(len(open_), n))].cumsum(axis=1)
-        reached = sums >= remaining
-        done = reached.any(axis=1)
-        out[open_[done]] = week + reached[done].argmax(axis=1) + 1
+        sums = np.take(weekly, rng.integers(0, len(history), size=(len(open_), n)))
+        np.cumsum(sums, axis=1, dtype=kind, out=sums)
+        sums += total[open_, None]
+        if small:
+            done = sums[:, -1] >= remaining
+            short = (sums < remaining).sum(axis=1)[done]
+        else:  # a throughput below zero: the first week that reaches ``remaining``, wherever it is
+            reached = sums >= remaining
+            done = np.asarray(reached.any(axis=1))
+            short = reached[done].argmax(axis=1)
+        out[open_[done]] = week + short + 1
         total[open_] = sums[:, -1]
         open_ = open_[~done]
         week += n
@@ -136,14 +151,20 @@ def simulate_weeks_to_finish(history: np.ndarray, remaining: int, trials: int, r
 
 def at_least(samples: np.ndarray, level: float) -> float:
     """The largest count that a share ``level`` of the samples reach or exceed."""
-    s = np.sort(np.asarray(samples))
+    return _at_least_sorted(np.sort(np.asarray(samples)), level)
+
+
+def _at_least_sorted(s: np.ndarray, level: float) -> float:
     k = int(np.floor((1 - level) * len(s) + 1e-9))
     return float(s[min(k, len(s) - 1)])
 
 
 def within(samples: np.ndarray, level: float) -> float:
     """The smallest number of weeks within which a share ``level`` of the trials have finished (``inf`` if never)."""
-    s = np.sort(np.asarray(samples, dtype=float))
+    return _within_sorted(np.sort(np.asarray(samples, dtype=float)), level)
+
+
+def _within_sorted(s: np.ndarray, level: float) -> float:
     k = int(np.ceil(level * len(s) - 1e-9)) - 1
     return float(s[max(k, 0)])
 
@@ -173,7 +194,8 @@ def _forecast_cycle(cycle: Cycle, workspace: str, settings: Forecast, cycle_week
     live = ini[ini["status"].isin(LIVE) & (ini["start_date"] <= end)].sort_values("initiative_id")
     rows: list[dict] = []
     scopes: list[tuple[str, pd.DataFrame, pd.Timestamp | None]] = [("portfolio", items, None)]
-    scopes += [(r.initiative_id, items[items["initiative_id"] == r.initiative_id], r.planned_end_date)
+    by_initiative = dict(tuple(items.groupby("initiative_id", sort=False)))  # each initiative's items, found once
+    scopes += [(r.initiative_id, by_initiative.get(r.initiative_id, items.iloc[0:0]), r.planned_end_date)
                for r in live.itertuples(index=False)]
     for scope, own, planned in scopes:
         history = weekly_throughput(own["finished"], end, history_weeks)
@@ -188,18 +210,19 @@ def _forecast_cycle(cycle: Cycle, workspace: str, settings: Forecast, cycle_week
                              "remaining": remaining if kind == "when" else np.nan, "note": note})
             continue
         rng = np.random.default_rng(forecast_seed(workspace, cycle.name, scope))
-        counts = simulate_how_many(history, w, settings.trials, rng)
+        counts = np.sort(simulate_how_many(history, w, settings.trials, rng))
         rows.append({**base, "kind": "how_many", "horizon_weeks": w, "remaining": np.nan,
-                     **{f"p{int(q * 100)}": int(at_least(counts, q)) for q in LEVELS}, "note": ""})
+                     **{f"p{int(q * 100)}": int(_at_least_sorted(counts, q)) for q in LEVELS}, "note": ""})
         if "when" not in kinds:
             continue
         if remaining == 0:
             rows.append({**base, "kind": "when", "remaining": 0, "note": "no open items"})
             continue
         weeks = simulate_weeks_to_finish(history, remaining, settings.trials, rng)
+        ordered = np.sort(weeks)
         dates = {}
         for q in LEVELS:
-            t = within(weeks, q)
+            t = _within_sorted(ordered, q)
             dates[f"p{int(q * 100)}"] = (end + pd.Timedelta(days=7 * int(t))).strftime("%Y-%m-%d") \
                 if np.isfinite(t) else None
         by = np.floor((planned - end).days / 7) if pd.notna(planned) else np.nan
@@ -268,29 +291,38 @@ def how_many_trials(cycle: Cycle, workspace: str, scope: str = "portfolio", *,
 
 # --------------------------------------------------------------------------- the ledger
 
+def _finish_dates(items: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The finish dates of the portfolio's and of each initiative's finished items, sorted (datetime64[ns])."""
+    done = items.dropna(subset=["finished"])
+    each = {initiative: np.sort(dates.to_numpy(dtype="datetime64[ns]"))
+            for initiative, dates in done.groupby("initiative_id", sort=False)["finished"]}
+    return np.sort(done["finished"].to_numpy(dtype="datetime64[ns]")), each
+
+
 def _score(made: list[_Made], now: Cycle) -> pd.DataFrame:
-    items = _known_items(now)
+    portfolio, each = _finish_dates(_known_items(now))  # each scope's items, found once for every forecast scored
+    none = np.array([], dtype="datetime64[ns]")
     rows: list[dict] = []
     for m in made:
         end = m.cycle.end
-        ini = m.cycle.tables["initiatives"].set_index("initiative_id")
+        planned_ends = m.cycle.tables["initiatives"].set_index("initiative_id")["planned_end_date"]
         for r in m.table.itertuples(index=False):
             if pd.isna(r.p85):
                 continue
-            own = items if r.scope == "portfolio" else items[items["initiative_id"] == r.scope]
-            after = own["finished"][own["finished"] > end].sort_values()
+            dates = portfolio if r.scope == "portfolio" else each.get(r.scope, none)
+            after = dates[np.searchsorted(dates, end.to_datetime64(), side="right"):]  # finished after the forecast
             if r.kind == "how_many":
                 until = end + pd.Timedelta(days=7 * int(r.horizon_weeks))
                 if until > now.end:
                     continue
-                actual = int((after <= until).sum())
+                actual = int(np.searchsorted(after, until.to_datetime64(), side="right"))
                 rows.append({"made_in_cycle": m.cycle.name, "scope": r.scope, "kind": r.kind, "forecast": r.p85,
                              "actual": actual, "hit": actual >= float(r.p85), "p_on_time": np.nan, "outcome": None})
                 continue
             remaining = int(r.remaining)
-            finished = after.iloc[remaining - 1] if len(after) >= remaining else pd.NaT
+            finished = pd.Timestamp(after[remaining - 1]) if len(after) >= remaining else pd.NaT
             p85 = pd.Timestamp(r.p85)
-            planned = ini.loc[r.scope, "planned_end_date"]
+            planned = planned_ends.loc[r.scope]
             hit = (finished <= p85) if pd.notna(finished) else (False if p85 < now.end else None)
             on_time = (finished <= planned) if pd.notna(finished) else (False if planned < now.end else None)
             if hit is None and on_time is None:

@@ -370,6 +370,7 @@ def greedy_reallocation(changes: pd.DataFrame, scores: pd.DataFrame, goals: pd.D
     donors = [d for d in funded[half:][::-1] if out.at[d, "initiative_id"] not in set(protected)]
     pool = funding.max_shift * budget.sum()
     room = {r: funding.max_cut * out.at[r, "budget"] for r in recipients}
+    now = _deviation(budget, goal_of, targets) if len(targets) else None  # of ``budget``: kept until a move
     for d in donors:
         available = funding.max_cut * out.at[d, "budget"]
         for r in recipients:
@@ -382,8 +383,9 @@ def greedy_reallocation(changes: pd.DataFrame, scores: pd.DataFrame, goals: pd.D
                 trial = budget.copy()
                 trial[d] -= chunk
                 trial[r] += chunk
-                if not len(targets) or _within_guardrails(budget, trial, goal_of, targets, tolerance):
-                    budget, pool, available = trial, pool - chunk, available - chunk
+                after = _deviation(trial, goal_of, targets) if now is not None else None
+                if now is None or _deviations_within(now, after, tolerance):
+                    budget, pool, available, now = trial, pool - chunk, available - chunk, after
                     room[r] -= chunk
                     break
                 chunk /= 2
@@ -392,9 +394,8 @@ def greedy_reallocation(changes: pd.DataFrame, scores: pd.DataFrame, goals: pd.D
     return out[FUNDING_COLUMNS]
 
 
-def _within_guardrails(before: pd.Series, after: pd.Series, goals: pd.Series, targets: pd.Series,
-                       tolerance: float) -> bool:
-    dev_before, dev_after = _deviation(before, goals, targets), _deviation(after, goals, targets)
+def _deviations_within(dev_before: pd.Series, dev_after: pd.Series, tolerance: float) -> bool:
+    """Every goal ends within its guardrail, or no further from its target than before."""
     return bool(((dev_after <= tolerance + 1e-12) | (dev_after <= dev_before + 1e-12)).all())
 
 

@@ -15,7 +15,7 @@ rated); **n/a** when there is no data.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -69,13 +69,19 @@ def wilson_interval(successes: float, n: int, *, confidence: float = 0.95) -> tu
     """
     if n <= 0:
         return np.nan, np.nan
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + confidence / 2))
+    z = _z(confidence)
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@lru_cache(maxsize=None)
+def _z(confidence: float) -> float:
+    """The normal quantile of a two-sided ``confidence`` (1.96 for 0.95), looked up once per level."""
+    from scipy.stats import norm
+
+    return float(norm.ppf(0.5 + confidence / 2))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -171,6 +177,20 @@ class _Context:
     def schedule(self) -> pd.DataFrame:
         return earned_schedule(self.window)
 
+    @cached_property
+    def earned_value(self) -> dict | None:
+        """The cycle's earned-value columns per initiative, shared by the six earned-value KPIs (None: no rows)."""
+        fin = self.tables["financials"]
+        rows = fin[fin["cycle"] == self.cycle].merge(self.tables["initiatives"][["initiative_id", "bac"]],
+                                                     on="initiative_id")
+        if rows.empty:
+            return None
+        per = rows.set_index("initiative_id").sort_index()
+        ev, ac, pv, bac = per["earned_value"], per["actual_cost"], per["planned_value"], per["bac"]
+        cpi = ev / ac.where(ac > 0)
+        eac = bac / cpi.where(cpi > 0)
+        return {"per": per, "ev": ev, "ac": ac, "pv": pv, "bac": bac, "cpi": cpi, "eac": eac}
+
 
 Formula = Callable[[_Context, str], list[dict]]
 #: kpi_id to its formula, bound to the id: called with the cycle's context only.
@@ -195,17 +215,12 @@ def _formula(*ids: str, bases: tuple[str, ...] = ()):
 @_formula("cpi", "spi", "cost_variance", "schedule_variance", "eac", "vac",
           bases=("share_of_ac", "share_of_pv", "share_of_bac"))
 def _earned_value(ctx, kpi_id):
-    tables, cycle = ctx.tables, ctx.cycle
-    fin = tables["financials"]
-    rows = fin[fin["cycle"] == cycle].merge(tables["initiatives"][["initiative_id", "bac"]], on="initiative_id")
-    if rows.empty:
-        return _na(f"no financials rows for cycle {cycle}")
-    per = rows.set_index("initiative_id").sort_index()
-    ev, ac, pv, bac = per["earned_value"], per["actual_cost"], per["planned_value"], per["bac"]
-    cpi = ev / ac.where(ac > 0)
-    eac = bac / cpi.where(cpi > 0)
-    values = {"cpi": cpi, "spi": ev / pv.where(pv > 0), "cost_variance": ev - ac,
-              "schedule_variance": ev - pv, "eac": eac, "vac": bac - eac}[kpi_id]
+    shared = ctx.earned_value  # merged and divided once per cycle, not once per KPI
+    if shared is None:
+        return _na(f"no financials rows for cycle {ctx.cycle}")
+    per, ev, ac, pv, bac, cpi, eac = (shared[k] for k in ("per", "ev", "ac", "pv", "bac", "cpi", "eac"))
+    values = {"cpi": lambda: cpi, "spi": lambda: ev / pv.where(pv > 0), "cost_variance": lambda: ev - ac,
+              "schedule_variance": lambda: ev - pv, "eac": lambda: eac, "vac": lambda: bac - eac}[kpi_id]()
     portfolio = {
         "cpi": _ratio(ev.sum(), ac.sum()), "spi": _ratio(ev.sum(), pv.sum()),
         "cost_variance": ev.sum() - ac.sum(), "schedule_variance": ev.sum() - pv.sum(),
@@ -215,8 +230,9 @@ def _earned_value(ctx, kpi_id):
     portfolio_bases = {"share_of_ac": ac.sum(), "share_of_pv": pv.sum(),
                        "share_of_bac": bac[eac.notna()].sum() if eac.notna().any() else np.nan}
     out = [_row("portfolio", portfolio, len(per), bases=portfolio_bases)]
-    for initiative, value in values.items():
-        bases = {"share_of_ac": ac[initiative], "share_of_pv": pv[initiative], "share_of_bac": bac[initiative]}
+    for initiative, value, a, p, b in zip(values.index, values.to_numpy(), ac.to_numpy(), pv.to_numpy(),
+                                          bac.to_numpy()):
+        bases = {"share_of_ac": a, "share_of_pv": p, "share_of_bac": b}
         out.append(_row(initiative, value, 1, "" if pd.notna(value) else "no actual or planned cost yet",
                         bases=bases))
     return out
@@ -305,7 +321,7 @@ def _customer(ctx, kpi_id):
         return _row(scope, (answers >= 4).mean(), len(answers), ci=wilson_interval((answers >= 4).sum(), len(answers)))
 
     out = [one("portfolio", rows[kpi_id])]
-    out += [one(i, g[kpi_id]) for i, g in rows.groupby("initiative_id", sort=True)]
+    out += [one(i, g) for i, g in rows[kpi_id].groupby(rows["initiative_id"], sort=True)]  # the column alone
     return out
 
 
@@ -426,28 +442,28 @@ def compute_kpis(cycle: Cycle, catalog: KpiCatalog, *, flow: Flow | None = None)
     """
     present = cycle.present
     ctx = _Context(cycle, flow if flow is not None else getattr(catalog, "flow", DEFAULT_FLOW))
-    frames = []
+    records: list[dict] = []  # every KPI's rows, as one table at the end (not a DataFrame per KPI)
     for spec in catalog.table.itertuples(index=False):
         missing = [t for t in spec.needs if t not in present]
         if missing:
             rows = _na(f"the workspace has no {', '.join(missing)} table")
         else:
             rows = FORMULAS[spec.kpi_id](ctx)
-        frame = pd.DataFrame(rows)
         if "initiative" not in spec.scopes:
-            frame = frame[frame["scope"] == "portfolio"]
+            rows = [r for r in rows if r["scope"] == "portfolio"]
         rate_as = getattr(spec, "rate_as", "value")
-        if rate_as == "value":
-            rated = frame["value"].astype(float)
-        else:
-            basis = frame["bases"].map(lambda b, _k=rate_as: b.get(_k, np.nan)).astype(float)
-            rated = frame["value"].astype(float) / basis.where(basis > 0)
-        frame = frame.drop(columns="bases").assign(
-            kpi_id=spec.kpi_id, name=spec.name, step=spec.step, unit=spec.unit, target=spec.target,
-            rated_value=rated, rate_as=rate_as, tolerance=getattr(spec, "tolerance", 0.0), red=spec.red,
-            direction=spec.direction, descriptive=bool(getattr(spec, "descriptive", False)))
-        frames.append(frame)
-    out = pd.concat(frames, ignore_index=True)
+        fields = dict(kpi_id=spec.kpi_id, name=spec.name, step=spec.step, unit=spec.unit, target=spec.target,
+                      rate_as=rate_as, tolerance=getattr(spec, "tolerance", 0.0), red=spec.red,
+                      direction=spec.direction, descriptive=bool(getattr(spec, "descriptive", False)))
+        for r in rows:
+            value = float(r["value"])
+            if rate_as == "value":
+                rated = value
+            else:  # the value as a share of its basis; no basis (missing or not above zero) rates nothing
+                basis = float(r["bases"].get(rate_as, np.nan))
+                rated = value / basis if basis > 0 else np.nan
+            records.append({**{k: v for k, v in r.items() if k != "bases"}, **fields, "rated_value": rated})
+    out = pd.DataFrame.from_records(records)
     for column in ("target", "tolerance", "red", "rated_value", "ci_low", "ci_high", "margin"):
         out[column] = out[column].astype(float)
     out["status"] = rag_status(out["rated_value"], out["direction"], out["target"], out["red"],

@@ -20,12 +20,52 @@ are NaN, and the report says what is missing.
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from ..inputs.config import DEFAULT_MATURITY, DEFAULT_MINIMUMS, Maturity, Minimums
 from ..inputs.cycles import Cycle
 from ..inputs.model import MaturityModel
+
+
+#: How many recent results :func:`_remembered` keeps per function.
+_REMEMBERED = 16
+
+
+def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Whether two frames hold the same values, dtypes, index and columns."""
+    return (a.shape == b.shape and a.columns.equals(b.columns) and a.index.equals(b.index)
+            and list(a.dtypes) == list(b.dtypes) and a.equals(b))
+
+
+def _remembered(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    """Remember the last few results of ``func(assessment, model, *, options)``.
+
+    A report scores the same answers a dozen times (scores, intervals, items, groups, units, change), each
+    starting from :func:`scored_answers`. A call is answered from memory only when its answers have the same
+    values, dtypes, index and columns as a remembered call's (a copy is kept, so changing a frame in place
+    afterwards cannot go unnoticed), with the same model, unchanged, and equal options; it gets a copy.
+    """
+    memory: list[tuple[pd.DataFrame, MaturityModel, pd.DataFrame, pd.DataFrame, Maturity, pd.DataFrame]] = []
+
+    @functools.wraps(func)
+    def remembered(assessment: pd.DataFrame, model: MaturityModel, *,
+                   options: Maturity = DEFAULT_MATURITY) -> pd.DataFrame:
+        for i, (seen, known, items, dimensions, opts, result) in enumerate(memory):
+            if (known is model and opts == options and _same_frame(seen, assessment)
+                    and _same_frame(items, model.items) and _same_frame(dimensions, model.dimensions)):
+                memory.insert(0, memory.pop(i))  # the most recently used is kept longest
+                return result.copy()
+        result = func(assessment, model, options=options)
+        memory.insert(0, (assessment.copy(), model, model.items.copy(), model.dimensions.copy(),
+                          options.model_copy(deep=True), result.copy()))
+        del memory[_REMEMBERED:]
+        return result
+
+    return remembered
 
 
 def _answered_shares(assessment: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
@@ -43,6 +83,7 @@ def _answered_shares(assessment: pd.DataFrame, model: MaturityModel) -> pd.DataF
     return out.reset_index(drop=True)
 
 
+@_remembered
 def scored_answers(assessment: pd.DataFrame, model: MaturityModel, *,
                    options: Maturity = DEFAULT_MATURITY) -> pd.DataFrame:
     """The assessment's answers as scores: the one place where answers become scores.
@@ -97,6 +138,7 @@ def left_out(assessment: pd.DataFrame, model: MaturityModel, *,
     return few[columns].reset_index(drop=True)
 
 
+@_remembered
 def respondent_scores(assessment: pd.DataFrame, model: MaturityModel, *,
                       options: Maturity = DEFAULT_MATURITY) -> pd.DataFrame:
     """Score each respondent on each dimension.
@@ -167,14 +209,17 @@ def staged_levels(items: pd.DataFrame, model: MaturityModel) -> pd.Series:
     Series
         Indexed by dimension_id, integer levels.
     """
-    met = items["mean"].ge(model.threshold)
-    asked = items["n"].fillna(0).gt(0)
+    met = items["mean"].ge(model.threshold).to_numpy()
+    asked = items["n"].fillna(0).gt(0).to_numpy()
+    levels = items["level"].to_numpy()
+    dims = items["dimension_id"]
     result = {}
-    for dim, group in items.assign(met=met, asked=asked).groupby("dimension_id", sort=False):
+    for dim in dims.dropna().unique():  # in order of appearance, as a groupby without sorting
+        mine = (dims == dim).to_numpy()
         level = min(model.levels)
         for candidate in sorted(model.levels)[1:]:
-            evidence = group[(group["level"] <= candidate) & group["asked"]]
-            if (evidence["level"] == candidate).any() and evidence["met"].all():
+            evidence = mine & (levels <= candidate) & asked
+            if (levels[evidence] == candidate).any() and met[evidence].all():
                 level = candidate
             else:
                 break

@@ -4,7 +4,7 @@ the efficient frontier over the budget, and named what-if scenarios side by side
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -133,6 +133,8 @@ class _Problem:
     tolerance: float
     goal_names: Mapping[str, str]
     share: float = 1.0        # the share of its capacity a team may be loaded to (thresholds.max_utilisation)
+    #: goal_breaches of the selections already measured, by the selection's bytes (the problem never changes)
+    breaches: dict[tuple[str, bytes], pd.Series] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def usable(self) -> np.ndarray:
@@ -245,11 +247,16 @@ def _goal_label(p: _Problem, goal: object) -> str:
 
 def goal_breaches(p: _Problem, x: np.ndarray) -> pd.Series:
     """Per goal with a target: how far (currency) its budget lies outside target ± tolerance of the total."""
-    added = pd.Series(p.budget * x).groupby(p.goal).sum()
-    spend = p.base.add(added, fill_value=0.0)
-    total = float(spend.sum())
-    amount = spend.reindex(p.targets.index).fillna(0.0)
-    return ((amount - p.targets * total).abs() - p.tolerance * total).clip(lower=0.0)
+    x = np.asarray(x)
+    key = (x.dtype.str, x.tobytes())
+    known = p.breaches.get(key)  # the reasons of a selection weigh each proposal against the same selection
+    if known is None:
+        added = pd.Series(p.budget * x).groupby(p.goal).sum()
+        spend = p.base.add(added, fill_value=0.0)
+        total = float(spend.sum())
+        amount = spend.reindex(p.targets.index).fillna(0.0)
+        known = p.breaches[key] = ((amount - p.targets * total).abs() - p.tolerance * total).clip(lower=0.0)
+    return known.copy()
 
 
 def _fixed_problem(p: _Problem) -> str | None:

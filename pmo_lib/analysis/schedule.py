@@ -127,12 +127,13 @@ def earned_schedule(cycle: Cycle) -> pd.DataFrame:
     history = fin[fin["cycle"].isin(cycle.history_names)]
     rows = []
     curves = []
+    by_initiative = dict(tuple(history.groupby("initiative_id", sort=False)))  # each one's rows, found once
     for initiative, row in now.set_index("initiative_id").sort_index().iterrows():
         start = pd.Timestamp(ini.at[initiative, "start_date"])
         planned_end = pd.Timestamp(ini.at[initiative, "planned_end_date"])
         bac = float(ini.at[initiative, "bac"])
         ev = float(row["earned_value"])
-        own = history[history["initiative_id"] == initiative]
+        own = by_initiative.get(initiative, history.iloc[0:0])
         points = [(pd.Timestamp(ends[c]), float(v)) for c, v in zip(own["cycle"], own["planned_value"])]
         days, pv = pv_curve(start, points, ev=ev, bac=bac, planned_end=planned_end)
         finished = ini.at[initiative, "actual_end_date"]

@@ -521,6 +521,19 @@ def _key_lines(node: yaml.Node, prefix: tuple = ()) -> dict[tuple, int]:
     return lines
 
 
+def _compose_and_load(text: str, loader: Any) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree and its data, parsed once (``yaml.compose`` and ``yaml.safe_load`` in one pass).
+
+    With LibYAML's ``CSafeLoader`` the parsing runs in C; the data is built by the same safe constructor.
+    """
+    reader = loader(text)
+    try:
+        node = reader.get_single_node()
+        return node, (reader.construct_document(node) if node is not None else None)
+    finally:
+        reader.dispose()
+
+
 def load_yaml(path: Path, *, table: str) -> tuple[Any, dict[tuple, int]]:
     """Safely load a YAML file and the line number of each key.
 
@@ -534,8 +547,13 @@ def load_yaml(path: Path, *, table: str) -> tuple[Any, dict[tuple, int]]:
         raise ConfigError([Problem(name, table, "file not found")])
     text = path.read_text(encoding="utf-8-sig")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _compose_and_load(text, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        pass  # the pure-Python parser below words the problem (and its line) as it always has
+    else:
+        return data, (_key_lines(node) if node is not None else {})
+    try:
+        node, data = _compose_and_load(text, yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads in the methods that use it: the pmo command's start does not wait for it
+    import pandas as pd
 
 PROBLEM_COLUMNS = ["file", "table", "row", "column", "value", "message"]
 EXIT_OK = 0  # success is no error; every other exit code is an error class's ``exit_code``
@@ -60,6 +61,8 @@ class Problem:
         if self.column:
             where.append(f"column {self.column!s}")
         text = ", ".join(where) + ": " + self.message
+        import pandas as pd
+
         if self.value is not None and not (isinstance(self.value, float) and pd.isna(self.value)):
             text += f" (got {self.value!r})"
         return text
@@ -77,6 +80,8 @@ class InputError(PmoError):
     exit_code = 2
 
     def __init__(self, problems: list[Problem], *, workspace: Path | str | None = None) -> None:
+        import pandas as pd
+
         self.problem_list = list(problems)
         self.workspace = workspace
         self.problems = pd.DataFrame(

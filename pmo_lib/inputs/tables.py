@@ -7,8 +7,10 @@ ranges, enumerations and uniqueness.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandera.pandas as pa
+if TYPE_CHECKING:  # pandera loads when a table is validated, not when a kernel reads a validated workspace
+    import pandera.pandas as pa
 
 @dataclass(frozen=True)
 class ColumnSpec:
@@ -221,6 +223,8 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
 
 def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
     """Build the pandera schema that checks a parsed table's values."""
+    import pandera.pandas as pa
+
     columns = {}
     for col in spec.columns:
         checks = []

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-
 import yaml
 
 from .config import CONFIG_FILE, Config, load_validated, scenario_problems
@@ -397,6 +395,8 @@ def _parse_table(spec: TableSpec, raw: pd.DataFrame, label: str, issues: _Collec
         elif col.default is not None:
             parsed[col.name] = parsed[col.name].fillna(col.default)
     # range and enumeration checks: pandera, lazily, so every failure is listed
+    import pandera.pandas as pa  # loaded here: a kernel reading the runner's validated workspace never needs it
+
     try:
         pandera_schema(spec).validate(parsed, lazy=True)
     except pa.errors.SchemaErrors as exc:
