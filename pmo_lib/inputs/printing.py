@@ -8,13 +8,18 @@ from __future__ import annotations
 import base64
 import gc
 import mimetypes
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from .resources import TEMPLATES_DIR
+
+if TYPE_CHECKING:  # WeasyPrint loads slowly; only printing needs it
+    from weasyprint.text.fonts import FontConfiguration
 
 
 def logo_data_uri(path: Path | None) -> str | None:
@@ -35,8 +40,27 @@ def render_pdf(html: str, target: str | Path) -> Path:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     target = Path(target)
     with _collector_paused():
-        HTML(string=for_print(html), base_url=str(TEMPLATES_DIR)).write_pdf(target)
+        HTML(string=for_print(html), base_url=str(TEMPLATES_DIR)).write_pdf(target, font_config=_fonts())
     return target
+
+
+_FONTS: dict[int, FontConfiguration] = {}
+
+
+def _fonts() -> FontConfiguration:
+    """One font configuration for every page a process prints, so fonts found and measured once serve them all.
+
+    WeasyPrint otherwise loads Fontconfig's configuration and a fresh Pango font map for each document.
+    The reports declare no ``@font-face``, so nothing is added to it from one document to the next. A forked
+    process makes its own.
+    """
+    from weasyprint.text.fonts import FontConfiguration
+
+    pid = os.getpid()
+    if pid not in _FONTS:
+        _FONTS.clear()
+        _FONTS[pid] = FontConfiguration()
+    return _FONTS[pid]
 
 
 @contextmanager
