@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from ..inputs.printing import logo_data_uri, render_pdf  # noqa: F401  (re-exported: the reports print with it)
 from ..inputs import i18n
 from ..inputs.resources import TEMPLATES_DIR
+from .report import TABLE_RULES
 
 if TYPE_CHECKING:  # nbformat and nbconvert load slowly; notebooks that only import pmo_lib never need them
     import nbformat
@@ -114,7 +115,23 @@ def _render_html(notebook: nbformat.NotebookNode, *, context: dict, with_code: b
     css = (TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8") + language_css()
     resources = {"pmo": {**context, "css": css, "with_code": with_code}}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
-    return add_contents(number_figures(body))
+    return add_contents(number_figures(drop_repeated_table_rules(body)))
+
+
+#: The ids :func:`pmo_lib.table` (a pandas Styler's ``T_<uuid>``) and the dashboard give the kit's tables.
+_KIT_TABLE_ID = r"(?:T_pmo\d+_[0-9a-f]+|pmo-dash-\d+-[0-9a-f]+)"
+_TABLE_RULE = re.compile(rf"#{_KIT_TABLE_ID} (?:{'|'.join(re.escape(s) for s, _ in TABLE_RULES)}) \{{[^}}]*\}}\n?")
+_EMPTY_STYLE = re.compile(r'<style(?: type="text/css")?>\s*</style>\n?')
+
+
+def drop_repeated_table_rules(page: str) -> str:
+    """Leave out the house table rules each of the kit's tables repeats, scoped to its id, for JupyterLab.
+
+    The report's stylesheet (``templates/report/report.css``) has the same rules once, for every
+    ``table.pmo-table``; a table's own rules for its columns (alignment, no wrapping) stay. A browser shows
+    the same page, and WeasyPrint no longer matches every cell against every table's rules.
+    """
+    return _EMPTY_STYLE.sub("", _TABLE_RULE.sub("", page))
 
 
 _FIGURE_NUMBER = re.compile(r'(<span class="pmo-figure-number"[^>]*>)[^<\d]+ \d+\. ')

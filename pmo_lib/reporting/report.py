@@ -259,8 +259,8 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = N
                              else shown[column].map(lambda d: None if pd.isna(d) else i18n.date(d)))
     shown = _readable_codes(shown, codes, tuple(badges))
     numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c]) and c not in badges]
-    text = [c for c in shown.columns if c not in numeric]
-    styler = Styler(shown, uuid=f"pmo{next(_TABLE_IDS)}_{secrets.token_hex(3)}").hide(axis="index")
+    # no cell ids: cells are styled by their column's class (colN), so a PDF styles each column once, not each cell
+    styler = Styler(shown, uuid=f"pmo{next(_TABLE_IDS)}_{secrets.token_hex(3)}", cell_ids=False).hide(axis="index")
     na = gettext("n/a")  # numbers in the report's locale: 1,234.50 (en), 1.234,50 (de)
     styler = styler.format(na_rep=na, escape="html", precision=2, thousands=i18n.group_symbol(),
                            decimal=i18n.decimal_symbol())
@@ -271,19 +271,18 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = N
     for column in badges:
         if column in shown.columns:
             styler = styler.format(lambda v: status_badge(v, badge_words), subset=[column], escape="html")
-    if numeric:
-        styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
-    if text:
-        styler = styler.set_properties(subset=text, **{"text-align": "left"})
-    styler = styler.map_index(lambda label: f"text-align: {'right' if label in numeric else 'left'}", axis="columns")
     if nowrap is None:
         nowrap = tuple(c for c in shown.columns if isinstance(c, str) and (
             c.endswith("_id") or c in ("id", "owner", "date", "due_date", "cycle")))
-    keep = [c for c in nowrap if c in shown.columns]
-    if keep:
-        styler = styler.set_properties(subset=keep, **{"white-space": "nowrap"})
+    # One rule per column, on the column's class, not one per cell: the header and the cells of a column align
+    # alike (text left, numbers right), and identifiers' cells never wrap.
+    column_rules = [(f".col{j}", f"text-align: {'right' if column in numeric else 'left'}")
+                    for j, column in enumerate(shown.columns)]
+    column_rules += [(f"td.col{j}", "white-space: nowrap") for j, column in enumerate(shown.columns)
+                     if column in nowrap]
     styler = styler.set_table_attributes(f'class="pmo-table" style="{TABLE_CSS}"')
-    styler = styler.set_table_styles([{"selector": selector, "props": props} for selector, props in TABLE_RULES])
+    styler = styler.set_table_styles([{"selector": selector, "props": props}
+                                      for selector, props in (*TABLE_RULES, *column_rules)])
     headers = []
     for column in shown.columns:
         if column in labels:

@@ -113,8 +113,8 @@ def test_a_bare_dataframe_reaches_the_client_html_in_the_house_style(tmp_path):
     assert 'class="pmo-table"' in shown and "1,234.50" in shown and "On hold" in shown
     assert "NaN" not in shown and "n/a" in shown and "dataframe" not in shown  # not pandas' raw table
     assert ">5<" not in shown and ">9<" not in shown
-    assert re.search(r"_row0_col0[^{]*\{\s*text-align: left", shown) and re.search(
-        r"_row0_col1[^{]*\{\s*text-align: right", shown)
+    assert re.search(r"#T_\w+ \.col0 \{\s*text-align: left", shown) and re.search(
+        r"#T_\w+ \.col1 \{\s*text-align: right", shown)
 
 
 def test_figures_are_numbered_in_page_order_and_previews_never_reach_the_report():
@@ -155,3 +155,63 @@ def test_preview_says_what_to_do_when_it_cannot_tell_the_notebook(monkeypatch, c
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
     assert preview() is None
     assert "cannot tell which notebook this is" in capsys.readouterr().err
+
+
+def test_the_pdf_draws_what_weasyprint_draws_from_the_html_as_it_was(tmp_path, monkeypatch):
+    """Printing is made cheaper (charts as images, one stylesheet, the tables' repeated rules left to the
+    report's stylesheet): every page's drawing stays the same."""
+    import pmo_lib.reporting.render as render
+    import io
+
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    from pmo_lib import show_figure, table
+    from pmo_lib.inputs.resources import TEMPLATES_DIR
+
+    fig, ax = plt.subplots(figsize=(4, 2.5))
+    ax.plot([1, 2, 3], [3, 1, 2], marker="o")
+    ax.set_title("Spend fell, then rose")
+    chart = show_figure(fig, "Spend by cycle").data
+    tables = [table(pd.DataFrame({"initiative_id": [f"I-{i}"], "spend": [i * 1000.5], "status": ["red"]}),
+                    badges=("status",), caption=f"Table {i}").data for i in range(3)]
+    outputs = [new_output("display_data", data={"text/html": part}) for part in (chart, *tables)]
+    nb = new_notebook(cells=[new_markdown_cell("## Spend"), new_code_cell("show()", outputs=outputs)])
+    html = render_html(nb, context=CONTEXT)
+    assert "<svg" in html and html.count("<style") > 3  # the HTML keeps its inline chart and each table's columns
+    assert re.search(r"#T_pmo\w+ \.col1 \{", html) and not re.search(r"#T_pmo\w+ th \{", html)
+    with monkeypatch.context() as patched:
+        patched.setattr(render, "drop_repeated_table_rules", lambda page: page)
+        as_it_was = render_html(nb, context=CONTEXT)
+    assert re.search(r"#T_pmo\w+ th \{", as_it_was)
+
+    def pages(pdf: bytes) -> list[bytes]:
+        return [page.get_contents().get_data() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+    before = HTML(string=as_it_was, base_url=str(TEMPLATES_DIR)).write_pdf()
+    printed = render_pdf(html, tmp_path / "r.pdf").read_bytes()
+    assert pages(printed) == pages(before)
+
+
+def test_the_report_stylesheet_has_every_house_table_rule_the_tables_leave_out():
+    import tinycss2
+
+    from pmo_lib.inputs.resources import TEMPLATES_DIR
+    from pmo_lib.reporting.report import PRIMARY_CSS, TABLE_RULES
+
+    declared: dict[str, dict[str, str]] = {}
+    sheet = tinycss2.parse_stylesheet((TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8"),
+                                      skip_comments=True, skip_whitespace=True)
+    for rule in (r for r in sheet if r.type == "qualified-rule"):
+        for declaration in tinycss2.parse_declaration_list(rule.content, skip_comments=True, skip_whitespace=True):
+            for selector in tinycss2.serialize(rule.prelude).split(","):
+                declared.setdefault(" ".join(selector.split()), {})[declaration.lower_name] = \
+                    tinycss2.serialize(declaration.value).strip()
+    for selector, props in TABLE_RULES:
+        for prop in props.split(";"):
+            name, value = (part.strip() for part in prop.split(":", 1))
+            # the report template always sets --primary, so the fallback colour never applies there
+            assert declared[f"table.pmo-table {selector}"].get(name) == value.replace(PRIMARY_CSS, "var(--primary)"), \
+                (selector, name)

@@ -165,10 +165,20 @@ def test_a_table_carries_its_rules_scoped_to_its_own_id():
     table_id = re.search(r'<table id="([^"]+)"', html).group(1)
     assert f"#{table_id} th {{" in html and f"#{table_id} tbody tr:nth-child(even) td" in html
     assert "background: var(--primary, #1f4e79)" in html and 'class="pmo-table" style="border-collapse' in html
-    assert re.search(rf"#{table_id}_row0_col0 \{{\s*text-align: left", html)
-    assert re.search(rf"#{table_id}_row0_col1 \{{\s*text-align: right", html)
-    assert re.search(rf"#{table_id}_level0_col0 \{{\s*text-align: left", html)
+    # a column aligns by its class, header and cells alike: text left, numbers right; no rule per cell
+    assert re.search(rf"#{table_id} \.col0 \{{\s*text-align: left", html)
+    assert re.search(rf"#{table_id} \.col1 \{{\s*text-align: right", html)
+    assert 'class="col_heading level0 col1"' in html and 'class="data row0 col1"' in html
+    assert "_row0_col" not in html and "_level0_col" not in html
     assert table_id != re.search(r'<table id="([^"]+)"', table(pd.DataFrame({"a": [1]})).data).group(1)
+
+
+def test_identifier_columns_never_wrap_and_others_may():
+    html = table(pd.DataFrame({"initiative_id": ["I-001"], "name": ["A long name"], "owner": ["Ann Lee"]})).data
+    table_id = re.search(r'<table id="([^"]+)"', html).group(1)
+    nowrap = re.findall(rf"#{table_id} td\.(col\d) \{{\s*white-space: nowrap", html)
+    assert nowrap == ["col0", "col2"]  # the id and the owner, not the name
+    assert re.findall(r"white-space: nowrap", table(pd.DataFrame({"name": ["A"]}), nowrap=()).data) == []
 
 
 def test_a_bare_dataframe_shows_in_the_house_style_without_index_or_nan():
