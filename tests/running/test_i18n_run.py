@@ -83,13 +83,20 @@ def test_the_playbook_speaks_german_and_its_results_stay_as_in_english(tiny, tmp
     assert not re.search(r"(?<![\d.])\d\.\d\d(?![\d.])", text.replace("2026", ""))  # -4.000 € groups thousands
 
 
+#: Where the maturity report's own words are: its notebook, and the reporting modules whose functions it calls
+#: for its narrative, readings, notes, peer comparison and charts.
+MATURITY_SOURCES = ("notebooks/01_maturity", "pmo_lib/reporting/narrative.py", "pmo_lib/reporting/peers.py",
+                    "pmo_lib/reporting/charts.py", "pmo_lib/reporting/report.py")
+
+
 def _maturity_pieces() -> list[str]:
-    """The maturity notebook's own English strings (its markdown and the words its cells write), as pieces long
-    enough to be English sentences or labels, from the German catalogue."""
+    """The maturity report's own English strings (its markdown, the words its cells write and the messages of the
+    reporting functions it calls), as pieces long enough to be English sentences or labels, from the German
+    catalogue."""
     catalogue = read_po((i18n.LOCALE_DIR / "de" / "LC_MESSAGES" / "pmo.po").open("rb"), locale="de")
     pieces = []
     for message in catalogue:
-        if not message.id or not any(f.startswith("notebooks/01_maturity") for f, _ in message.locations):
+        if not message.id or not any(f.startswith(MATURITY_SOURCES) for f, _ in message.locations):
             continue
         for text in message.id if isinstance(message.id, tuple) else (message.id,):
             text = re.sub(r"\*+|#", "", text)
@@ -120,6 +127,6 @@ def test_the_maturity_report_speaks_german_and_its_results_stay_as_in_english(ti
     assert [piece for piece in pieces if piece in text] == []
     assert any(piece in english_text for piece in pieces)  # the check can see the English it looks for
     for german in ("Zusammenfassung für die Geschäftsleitung", "Das Reifegradprofil", "Anhang: Methode",
-                   "Was jede Dimension von ihrer nächsten Stufe trennt", "Strategie und Ausrichtung"):
+                   "Was jede Dimension von ihrer nächsten Stufe trennt", "Wie belastbar sind die Werte?"):
         assert german in text, german
     assert re.search(r"\b\d,\d\d\b", text)  # scores with a decimal comma
