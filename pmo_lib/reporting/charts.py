@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from ..inputs import i18n
 from ..inputs.config import DEFAULT_FUNDING, DEFAULT_MINIMUMS
+from ..inputs.i18n import gettext, ngettext
 from .theme import GREY, STATUS_COLOURS, STATUS_SYMBOLS, STATUS_WORDS, display_name, plural, role_label  # noqa: F401
 FIG_WIDTH = 7.2  # inches: the text width of an A4 page with 2 cm margins
 
@@ -96,8 +98,8 @@ def _plain_ticks(axis) -> None:
     decimals = int(min(6, max(0, -np.floor(np.log10(step) + 1e-9)))) if step < 1 else 0
 
     def plain(value: float, _pos=None) -> str:
-        text = f"{value:,.{decimals}f}"
-        if float(text.replace(",", "")) == 0:
+        text = i18n.number(value, decimals)  # in the report's locale: 1,234.5 (en), 1.234,5 (de)
+        if round(value, decimals) == 0:
             text = text.lstrip("-")
         return text.replace("-", "\u2212")
 
@@ -206,7 +208,7 @@ def trend_lines(history: pd.DataFrame, *, value: str, label: str, title: str, yl
     if percent:
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     ax.legend(loc="best")
-    return _finish(fig, ax, title, "Planning cycle", ylabel)
+    return _finish(fig, ax, title, gettext("Planning cycle"), ylabel)
 
 
 def kpi_small_multiples(history: pd.DataFrame, kpi_ids: list[str], *, title: str) -> plt.Figure:
@@ -316,11 +318,22 @@ def change_title(change: pd.DataFrame | None, *, since: str, alpha: float = 0.05
     clear = tested["p_value"] < alpha
     rose, fell = int((clear & (tested["delta"] > 0)).sum()), int((clear & (tested["delta"] < 0)).sum())
     if rose == fell == 0:
-        return f"No dimension changed beyond chance since {since}"
-    parts = [f"{n} {'dimension' if n == 1 else 'dimensions'} {verb}" for n, verb in ((rose, "rose"), (fell, "fell"))
-             if n]
+        return gettext("No dimension changed beyond chance since {since}").format(since=since)
     steady = len(tested) - rose - fell
-    return " and ".join(parts) + f" beyond chance since {since}; {steady} of {len(tested)} show no clear change"
+    said = {"rose": rose, "fell": fell, "since": since, "steady": steady, "total": len(tested)}
+    if rose and fell:
+        text = gettext("{rose} {rose_dimensions} rose and {fell} {fell_dimensions} fell beyond chance since {since}; "
+                       "{steady} of {total} show no clear change")
+    elif rose:
+        text = ngettext("{rose} dimension rose beyond chance since {since}; {steady} of {total} show no clear change",
+                        "{rose} dimensions rose beyond chance since {since}; {steady} of {total} show no clear change",
+                        rose)
+    else:
+        text = ngettext("{fell} dimension fell beyond chance since {since}; {steady} of {total} show no clear change",
+                        "{fell} dimensions fell beyond chance since {since}; {steady} of {total} show no clear change",
+                        fell)
+    return text.format(rose_dimensions=ngettext("dimension", "dimensions", rose),
+                       fell_dimensions=ngettext("dimension", "dimensions", fell), **said)
 
 
 def overall_trend_title(trend: pd.DataFrame, span: dict | None, *, alpha: float = 0.05) -> str:
@@ -331,15 +344,18 @@ def overall_trend_title(trend: pd.DataFrame, span: dict | None, *, alpha: float 
     """
     series = trend.dropna(subset=["score"])
     if len(series) < 2 or span is None:
-        return "Overall maturity: one cycle so far, no trend yet"
+        return gettext("Overall maturity: one cycle so far, no trend yet")
     first, last = series.iloc[0], series.iloc[-1]
     p = span["p_value"]
+    said = {"first": first["cycle"], "last": last["cycle"], "first_score": i18n.number(first["score"], 2),
+            "last_score": i18n.number(last["score"], 2)}
     if pd.notna(p) and p < alpha and last["score"] != first["score"]:
-        verb = "rose" if last["score"] > first["score"] else "fell"
-        return (f"Overall maturity {verb} from {first['score']:.2f} to {last['score']:.2f} "
-                f"between {first['cycle']} and {last['cycle']}, beyond chance")
-    return (f"Overall maturity shows no clear change between {first['cycle']} ({first['score']:.2f}) "
-            f"and {last['cycle']} ({last['score']:.2f})")
+        return (gettext("Overall maturity rose from {first_score} to {last_score} between {first} and {last}, beyond "
+                        "chance") if last["score"] > first["score"] else
+                gettext("Overall maturity fell from {first_score} to {last_score} between {first} and {last}, beyond "
+                        "chance")).format(**said)
+    return gettext("Overall maturity shows no clear change between {first} ({first_score}) and {last} "
+                   "({last_score})").format(**said)
 
 
 def maturity_radar(dims: pd.DataFrame, *, scale: tuple[int, int], previous: pd.DataFrame | None = None,
@@ -355,7 +371,7 @@ def maturity_radar(dims: pd.DataFrame, *, scale: tuple[int, int], previous: pd.D
     peers' median and, shaded, their middle half (lower to upper quartile),
     when every dimension has enough peers for them.
     """
-    labels = dims["dimension"].tolist()
+    labels = [gettext(d) for d in dims["dimension"]]
     n = len(labels)
     angles = np.linspace(0, 2 * np.pi, n, endpoint=False).tolist()
     close = angles + angles[:1]
@@ -369,14 +385,14 @@ def maturity_radar(dims: pd.DataFrame, *, scale: tuple[int, int], previous: pd.D
         ax.plot(close, values + values[:1], **kw)
         return values
 
-    draw(dims["target"], color="#c62828", linestyle="--", linewidth=1.2, label="Target")
+    draw(dims["target"], color="#c62828", linestyle="--", linewidth=1.2, label=gettext("Target"))
     band = (dims[["dimension_id"]].merge(peers[["dimension_id", "peer_q1", "peer_median", "peer_q3"]], how="left")
             if peers is not None else None)
     if band is not None and band[["peer_q1", "peer_median", "peer_q3"]].notna().all().all():
         low, high = band["peer_q1"].tolist(), band["peer_q3"].tolist()
         ax.fill_between(close, low + low[:1], high + high[:1], color=GREY, alpha=0.22, linewidth=0,
-                        label="Peers' middle half")
-        draw(band["peer_median"], color="#555555", linestyle=":", linewidth=1.6, label="Peer median")
+                        label=gettext("Peers' middle half"))
+        draw(band["peer_median"], color="#555555", linestyle=":", linewidth=1.6, label=gettext("Peer median"))
     if previous is not None:
         prev = dims[["dimension_id"]].merge(previous[["dimension_id", "score"]], how="left")["score"]
         draw(prev.fillna(scale[0]), color=GREY, linewidth=1.2, marker="o", markersize=3, label=previous_label)
@@ -393,8 +409,8 @@ def maturity_radar(dims: pd.DataFrame, *, scale: tuple[int, int], previous: pd.D
         tick.set_horizontalalignment("left" if across > 0.15 else "right" if across < -0.15 else "center")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3)
     scored = dims.dropna(subset=["score"])
-    weakest = scored.sort_values("score").iloc[0]["dimension"] if len(scored) else ""
-    title = f"Weakest dimension: {weakest}" if weakest else "No scores yet"
+    weakest = gettext(scored.sort_values("score").iloc[0]["dimension"]) if len(scored) else ""
+    title = gettext("Weakest dimension: {dimension}").format(dimension=weakest) if weakest else gettext("No scores yet")
     tested = change_title(change, since=previous_label) if previous is not None and weakest else None
     title = tested or title
     ax.set_title(_wrap(title, 70), pad=28)
@@ -416,9 +432,9 @@ def score_intervals(dims: pd.DataFrame, *, scale: tuple[int, int], confidence: f
     y = np.arange(len(data))
     err = np.vstack([data["score"] - data["ci_low"], data["ci_high"] - data["score"]])
     ax.errorbar(data["score"], y, xerr=np.nan_to_num(err), fmt="o", color=primary, ecolor=primary, capsize=3,
-                label=f"Score with {confidence:.0%} interval")
-    ax.scatter(data["target"], y, marker="|", s=300, color="#c62828", linewidths=2, label="Target", zorder=3)
-    ax.set_yticks(y, data["dimension"])
+                label=gettext("Score with {confidence} interval").format(confidence=i18n.percent(confidence)))
+    ax.scatter(data["target"], y, marker="|", s=300, color="#c62828", linewidths=2, label=gettext("Target"), zorder=3)
+    ax.set_yticks(y, [gettext(d) for d in data["dimension"]])
     ax.set_xlim(scale[0], scale[1])
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / len(data)), ncol=2)
     ax.grid(axis="y", visible=False)
@@ -426,19 +442,25 @@ def score_intervals(dims: pd.DataFrame, *, scale: tuple[int, int], confidence: f
     sure = int((data["ci_high"].notna() & (data["ci_high"] < data["target"]) & enough).sum())
     if data["ci_low"].isna().all():
         below = int((data["score"] < data["target"]).sum())
-        title = f"{below} of {len(data)} dimensions score below target; too few respondents for intervals"
+        title = ngettext("{count} of {total} dimensions score below target; too few respondents for intervals",
+                         "{count} of {total} dimensions score below target; too few respondents for intervals",
+                         len(data)).format(count=below, total=len(data))
     else:
-        title = (f"{sure} of {len(data)} dimensions are below target beyond doubt" if sure else
-                 "No dimension is clearly below target once uncertainty is counted")
-    return _finish(fig, ax, title, f"Mean score ({scale[0]}–{scale[1]} scale)", "")
+        title = (ngettext("{count} of {total} dimensions are below target beyond doubt",
+                          "{count} of {total} dimensions are below target beyond doubt", len(data)).format(
+            count=sure, total=len(data)) if sure else
+                 gettext("No dimension is clearly below target once uncertainty is counted"))
+    return _finish(fig, ax, title, gettext("Mean score ({low}–{high} scale)").format(low=scale[0], high=scale[1]), "")
 
 
 def heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str, scale: tuple[int, int],
             fmt: str = ".1f", height: float | None = None) -> plt.Figure:
     """A labelled heatmap of scores (rows × columns) on the model's scale."""
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, height or 0.34 * len(table) + 1.6))
-    sns.heatmap(table, annot=True, fmt=fmt, cmap="Blues", vmin=scale[0], vmax=scale[1], linewidths=0.5,
-                cbar_kws={"label": "Mean score", "shrink": 0.8, "ticks": list(range(scale[0], scale[1] + 1))},
+    annot = (True if i18n.current_locale() is None else  # numbers in the report's locale (3,7 in German)
+             table.map(lambda v: "" if pd.isna(v) else i18n.format_spec(v, "{:" + fmt + "}") or format(v, fmt)))
+    sns.heatmap(table, annot=annot, fmt=fmt if annot is True else "", cmap="Blues", vmin=scale[0], vmax=scale[1],
+                linewidths=0.5, cbar_kws={"label": gettext("Mean score"), "shrink": 0.8, "ticks": list(range(scale[0], scale[1] + 1))},
                 ax=ax, annot_kws={"fontsize": 8})
     ax.set_yticklabels([_wrap(t.get_text(), 34) for t in ax.get_yticklabels()], rotation=0, fontsize=8)
     ax.set_xticklabels([_wrap(t.get_text(), 14) for t in ax.get_xticklabels()], rotation=0, fontsize=8)
@@ -469,14 +491,14 @@ def dimension_trends(history: pd.DataFrame, *, scale: tuple[int, int], title: st
     for ax, dim in zip(axes.flat, dims):
         series = history[history["dimension"] == dim].set_index("cycle").reindex(cycles)["score"]
         ax.plot(x, series, marker="o", markersize=3)
-        ax.set_title(_wrap(dim, 24), fontsize=8, fontweight="bold")
+        ax.set_title(_wrap(gettext(dim), 24), fontsize=8, fontweight="bold")
         ax.set_ylim(scale[0], scale[1])
         ax.set_xticks(x, [c if i in (0, len(cycles) - 1) else "" for i, c in enumerate(cycles)], fontsize=7)
         ax.tick_params(axis="y", labelsize=7)
     for ax in list(axes.flat)[len(dims):]:
         ax.set_visible(False)
     for ax in axes[:, 0]:
-        ax.set_ylabel("score", fontsize=8)
+        ax.set_ylabel(gettext("score"), fontsize=8)
     fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
     fig.tight_layout()
     return fig
@@ -487,8 +509,8 @@ def item_grid(items: pd.DataFrame, model) -> pd.DataFrame:
     names = model.dimensions.set_index("dimension_id")["dimension"]
     grid = items.pivot_table(index="dimension_id", columns="level", values="mean", aggfunc="mean")
     grid = grid.reindex(model.dimensions["dimension_id"])
-    grid.index = grid.index.map(names)
-    grid.columns = [f"{c} {model.level_name(c)}" for c in grid.columns]
+    grid.index = grid.index.map(lambda d: gettext(names[d]))
+    grid.columns = [f"{c} {gettext(model.level_name(c))}" for c in grid.columns]
     return grid
 
 
@@ -496,13 +518,16 @@ def weakest_item_title(items: pd.DataFrame, model) -> str:
     """Title naming the weakest questionnaire statement, with its text, dimension and mean answer."""
     answered = items.dropna(subset=["mean"])
     if answered.empty:
-        return "No item has answers yet"
+        return gettext("No item has answers yet")
     worst = answered.sort_values("mean", kind="stable").iloc[0]
     names = model.dimensions.set_index("dimension_id")["dimension"]
     text = model.items.set_index("item_id")["text"].get(worst["item_id"], "")
-    statement = f" “{str(text).strip().rstrip('.')}”" if text else ""
-    return (f"Weakest statement: {worst['item_id']}{statement} in {names[worst['dimension_id']]} "
-            f"({worst['mean']:.2f})")
+    said = {"item": worst["item_id"], "dimension": gettext(names[worst["dimension_id"]]),
+            "mean": i18n.number(worst["mean"], 2)}
+    if not text:
+        return gettext("Weakest statement: {item} in {dimension} ({mean})").format(**said)
+    return gettext("Weakest statement: {item} “{statement}” in {dimension} ({mean})").format(
+        statement=gettext(str(text).strip()).strip().rstrip("."), **said)
 
 
 
@@ -518,7 +543,7 @@ def role_grid(roles: pd.DataFrame, model, *, min_respondents: int = DEFAULT_MINI
     roles = roles[roles["role"].isin(counted[counted >= min_respondents].index)]
     grid = roles.pivot_table(index="dimension_id", columns="role", values="score").reindex(
         model.dimensions["dimension_id"])
-    grid.index = grid.index.map(names)
+    grid.index = grid.index.map(lambda d: gettext(names[d]))
     grid.columns = [role_label(c) for c in grid.columns]
     return grid
 
@@ -534,10 +559,12 @@ def role_gap_title(assessment: pd.DataFrame, model, *,
     means = role_means(assessment, model, min_respondents=min_respondents)
     compared = means[means["compared"]]
     if len(compared) < 2:
-        return "Too few respondents per role to compare roles" if len(means) > 1 else "Only one role answered"
+        return (gettext("Too few respondents per role to compare roles") if len(means) > 1 else
+                gettext("Only one role answered"))
     low, high = compared.iloc[0], compared.iloc[-1]
-    return (f"{role_label(high['role'])} score highest ({high['score']:.2f}), "
-            f"{role_label(low['role'])} lowest ({low['score']:.2f})")
+    return gettext("{high} score highest ({high_score}), {low} lowest ({low_score})").format(
+        high=role_label(high["role"]), high_score=i18n.number(high["score"], 2), low=role_label(low["role"]),
+        low_score=i18n.number(low["score"], 2))
 
 
 def control_chart(history: pd.DataFrame, trend: pd.Series, *, name: str, unit_label: str,

@@ -15,14 +15,19 @@ from ..inputs.catalog import STATUSES
 from .theme import STATUS_WORDS
 from ..analysis.optimise import Selection
 from .selection import selection_agenda_item
-from .report import (esc, format_apart, format_p, format_value, kpi_target_text, kpi_value_text, needs_text,
+from .report import (_count, esc, format_apart, format_p, format_value, kpi_target_text, kpi_value_text, needs_text,
                      plural)
 
 _WORD = {s: STATUS_WORDS[s].lower() for s in STATUSES}
 
 
 def _quoted(statement: str) -> str:
-    return "“" + esc(str(statement).strip().rstrip(".")) + "”"
+    return gettext("“{statement}”").format(statement=esc(gettext(str(statement).strip()).strip().rstrip(".")))
+
+
+def _n(value: float, *, sign: bool = False) -> str:
+    """A score with two decimals in the report's locale (English: ``3.69``, ``+0.20``)."""
+    return i18n.number(value, 2, sign=sign, grouping=False)
 
 
 def _blocker_sentence(overall: pd.Series, blockers: pd.DataFrame, model: MaturityModel) -> str:
@@ -30,34 +35,49 @@ def _blocker_sentence(overall: pd.Series, blockers: pd.DataFrame, model: Maturit
     level = int(overall["level"])
     mine = blockers[blockers["level"] == level]
     if mine.empty or pd.isna(overall["next_level"]):
-        return "That is the model's top level."
+        return gettext("That is the model's top level.")
     nxt = int(overall["next_level"])
-    head = f"The next level, {nxt} {esc(model.level_name(nxt))}, is blocked by "
+    name = esc(gettext(model.level_name(nxt)))
 
-    def reading(row) -> str:
-        if pd.isna(row.score):
-            return f"{esc(row.item_id)} {_quoted(row.statement)} in *{esc(row.dimension)}*, which has no answers"
-        score, needed = format_apart(row.score, row.threshold)
-        return (f"{esc(row.item_id)} {_quoted(row.statement)} in *{esc(row.dimension)}* at {score}; "
-                f"{needed} needed")
+    def where(row) -> dict[str, str]:
+        return {"item": esc(row.item_id), "statement": _quoted(row.statement),
+                "dimension": esc(gettext(row.dimension))}
 
     if len(mine) == 1:
         row = next(mine.itertuples())
-        short = "" if pd.isna(row.gap) else f" ({format_apart(row.gap, 0.0)[0]} short)"
-        return head + "one statement: " + reading(row) + short + "."
+        if pd.isna(row.score):
+            return gettext("The next level, {level} {name}, is blocked by one statement: {item} {statement} in "
+                           "*{dimension}*, which has no answers.").format(level=nxt, name=name, **where(row))
+        score, needed = format_apart(row.score, row.threshold)
+        if pd.isna(row.gap):
+            return gettext("The next level, {level} {name}, is blocked by one statement: {item} {statement} in "
+                           "*{dimension}* at {score}; {needed} needed.").format(
+                level=nxt, name=name, score=score, needed=needed, **where(row))
+        return gettext("The next level, {level} {name}, is blocked by one statement: {item} {statement} in "
+                       "*{dimension}* at {score}; {needed} needed ({short} short).").format(
+            level=nxt, name=name, score=score, needed=needed, short=format_apart(row.gap, 0.0)[0], **where(row))
     ranked = mine.sort_values("gap", ascending=False, na_position="first")
 
     def brief(row) -> str:
-        value = "no answers" if pd.isna(row.score) else format_apart(row.score, row.threshold)[0]
-        return f"{esc(row.item_id)} {_quoted(row.statement)} in *{esc(row.dimension)}* ({value})"
+        if pd.isna(row.score):
+            return gettext("{item} {statement} in *{dimension}* (no answers)").format(**where(row))
+        return gettext("{item} {statement} in *{dimension}* ({score})").format(
+            score=format_apart(row.score, row.threshold)[0], **where(row))
 
     shown = [brief(r) for r in ranked.head(3).itertuples()]
     more = len(ranked) - len(shown)
-    listed = "; ".join(shown) + (f"; and {plural(more, 'more statement')}" if more else "")
+    listed = "; ".join(shown + ([ngettext("and {count} more statement", "and {count} more statements", more).format(
+        count=_count(more))] if more else []))
     needed = max(format_apart(s, t)[1] for s, t in zip(ranked["score"].fillna(0), ranked["threshold"]))
+    text = ngettext("The next level, {level} {name}, is blocked by {count} statement whose mean answer is below the "
+                    "{needed} needed: {statements}.",
+                    "The next level, {level} {name}, is blocked by {count} statements whose mean answer is below "
+                    "the {needed} needed: {statements}.", len(mine)).format(
+        level=nxt, name=name, count=_count(len(mine)), needed=needed, statements=listed)
     gap = overall["gap"]
-    furthest = "" if pd.isna(gap) else f" The furthest is {format_apart(gap, 0.0)[0]} short."
-    return head + f"{len(mine)} statements whose mean answer is below the {needed} needed: {listed}.{furthest}"
+    if pd.isna(gap):
+        return text
+    return text + " " + gettext("The furthest is {gap} short.").format(gap=format_apart(gap, 0.0)[0])
 
 
 def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: str, cycle: str,
@@ -100,34 +120,57 @@ def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: 
     head = overall.iloc[0]
     score = head["score"]
     n = int(head["n_respondents"])
-    before = esc(previous_cycle) if previous_cycle else "the previous cycle"
-    interval = ("" if pd.isna(head["ci_low"]) else
-                f" (95% confidence interval {head['ci_low']:.2f}–{head['ci_high']:.2f})")
-    lines = [f"In {esc(cycle)}, {plural(n, 'respondent')} assessed **{esc(organisation)}** at an overall score "
-             f"of **{score:.2f}**{interval} on the {model.scale_min}–{model.scale_max} scale."]
+    before = esc(previous_cycle) if previous_cycle else gettext("the previous cycle")
+    said = {"cycle": esc(cycle), "count": _count(n), "organisation": esc(organisation), "score": _n(score),
+            "low": model.scale_min, "high": model.scale_max}
+    if pd.isna(head["ci_low"]):
+        first = ngettext("In {cycle}, {count} respondent assessed **{organisation}** at an overall score of **{score}** "
+                         "on the {low}–{high} scale.",
+                         "In {cycle}, {count} respondents assessed **{organisation}** at an overall score of "
+                         "**{score}** on the {low}–{high} scale.", n).format(**said)
+    else:
+        first = ngettext("In {cycle}, {count} respondent assessed **{organisation}** at an overall score of **{score}** "
+                         "({confidence} confidence interval {ci_low}–{ci_high}) on the {low}–{high} scale.",
+                         "In {cycle}, {count} respondents assessed **{organisation}** at an overall score of "
+                         "**{score}** ({confidence} confidence interval {ci_low}–{ci_high}) on the {low}–{high} scale.",
+                         n).format(confidence=i18n.percent(0.95), ci_low=_n(head["ci_low"]),
+                                   ci_high=_n(head["ci_high"]), **said)
+    lines = [first]
     if pd.isna(head["ci_low"]) and n < minimums.interval_respondents:
-        lines.append(f"The score has no confidence interval: an interval needs at least "
-                     f"{plural(minimums.interval_respondents, 'respondent')}, so read it as the view of those who "
-                     "answered rather than a measurement of the organisation.")
+        need = minimums.interval_respondents
+        lines.append(ngettext("The score has no confidence interval: an interval needs at least {count} respondent, "
+                              "so read it as the view of those who answered rather than a measurement of the "
+                              "organisation.",
+                              "The score has no confidence interval: an interval needs at least {count} respondents, "
+                              "so read it as the view of those who answered rather than a measurement of the "
+                              "organisation.", need).format(count=_count(need)))
     if pd.notna(head["previous_score"]):
         then, delta = head["previous_score"], head["delta"]
         p = head["p_value"]
+        shift = {"then": _n(then), "before": before, "delta": _n(delta, sign=True)}
         if pd.notna(p) and p < alpha and delta != 0:
-            lines.append(f"It {'rose' if delta > 0 else 'fell'} from {then:.2f} in {before} ({delta:+.2f}), "
-                         f"a change beyond chance (permutation test, p = {format_p(p)}).")
+            lines.append((gettext("It rose from {then} in {before} ({delta}), a change beyond chance (permutation "
+                                  "test, p = {p}).") if delta > 0 else
+                          gettext("It fell from {then} in {before} ({delta}), a change beyond chance (permutation "
+                                  "test, p = {p}).")).format(p=format_p(p), **shift))
         elif pd.isna(p):
-            lines.append(f"Against {before} ({then:.2f}) the difference is {delta:+.2f}; there are too few "
-                         "respondents to tell whether that is more than chance (a comparison needs at least "
-                         f"{plural(minimums.group_size, 'respondent')} in each cycle).")
+            lines.append(ngettext("Against {before} ({then}) the difference is {delta}; there are too few respondents "
+                                  "to tell whether that is more than chance (a comparison needs at least {count} "
+                                  "respondent in each cycle).",
+                                  "Against {before} ({then}) the difference is {delta}; there are too few respondents "
+                                  "to tell whether that is more than chance (a comparison needs at least {count} "
+                                  "respondents in each cycle).", minimums.group_size).format(
+                count=_count(minimums.group_size), **shift))
         else:
-            lines.append(f"Against {before} ({then:.2f}) there is no clear change: the difference of {delta:+.2f} "
-                         f"is within what another group of respondents could give (permutation test, "
-                         f"p = {format_p(p)}).")
+            lines.append(gettext("Against {before} ({then}) there is no clear change: the difference of {delta} is "
+                                 "within what another group of respondents could give (permutation test, "
+                                 "p = {p}).").format(p=format_p(p), **shift))
     paragraphs = [" ".join(lines)]
     lines = []
     level = int(head["level"])
-    lines.append(f"The staged maturity level is **{level} {esc(model.level_name(level))}**: the level every "
-                 "dimension has reached. " + _blocker_sentence(head, blockers, model))
+    lines.append(gettext("The staged maturity level is **{level} {name}**: the level every dimension has "
+                         "reached.").format(level=level, name=esc(gettext(model.level_name(level))))
+                 + " " + _blocker_sentence(head, blockers, model))
     paragraphs.append(" ".join(lines))
     lines = []
     if change is not None and change["p_value"].notna().any():
@@ -136,35 +179,52 @@ def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: 
         rose = tested[(tested["p_value"] < alpha) & (tested["delta"] > 0)]
         fell = tested[(tested["p_value"] < alpha) & (tested["delta"] < 0)]
         parts = []
-        for frame, verb in ((rose, "rose"), (fell, "fell")):
+        for frame, words in ((rose, ngettext("scores rose beyond chance on {count} of {total} dimensions "
+                                             "({dimensions})", "scores rose beyond chance on {count} of {total} "
+                                             "dimensions ({dimensions})", len(tested))),
+                             (fell, ngettext("scores fell beyond chance on {count} of {total} dimensions "
+                                             "({dimensions})", "scores fell beyond chance on {count} of {total} "
+                                             "dimensions ({dimensions})", len(tested)))):
             if len(frame):
-                listed = ", ".join(f"*{esc(names[d])}*: {x:+.2f}"
+                listed = ", ".join(f"*{esc(gettext(names[d]))}*: {_n(x, sign=True)}"
                                    for d, x in zip(frame["dimension_id"], frame["delta"]))
-                parts.append(f"scores {verb} beyond chance on {len(frame)} of {len(tested)} dimensions ({listed})")
+                parts.append(words.format(count=len(frame), total=len(tested), dimensions=listed))
         steady = len(tested) - len(rose) - len(fell)
         if parts:
-            text = f"Since {before}, " + " and ".join(parts)
+            changes = parts[0] if len(parts) == 1 else gettext("{first} and {second}").format(
+                first=parts[0], second=parts[1])
             if steady:
-                text += f"; the other {steady} show no clear change"
-            lines.append(text + ".")
+                lines.append(ngettext("Since {before}, {changes}; the other {count} show no clear change.",
+                                      "Since {before}, {changes}; the other {count} show no clear change.",
+                                      steady).format(before=before, changes=changes, count=steady))
+            else:
+                lines.append(gettext("Since {before}, {changes}.").format(before=before, changes=changes))
         else:
-            lines.append(f"Since {before}, no dimension changed beyond chance: all {len(tested)} show no clear "
-                         "change.")
+            lines.append(ngettext("Since {before}, no dimension changed beyond chance: all {count} show no clear "
+                                  "change.", "Since {before}, no dimension changed beyond chance: all {count} show "
+                                  "no clear change.", len(tested)).format(before=before, count=len(tested)))
     ranked = dims.dropna(subset=["score"]).sort_values("score")
     if len(ranked):
         best, worst = ranked.iloc[-1], ranked.iloc[0]
-        lines.append(f"The strongest dimension is *{esc(best['dimension'])}* ({best['score']:.2f}); the weakest is "
-                     f"*{esc(worst['dimension'])}* ({worst['score']:.2f}).")
+        lines.append(gettext("The strongest dimension is *{best}* ({best_score}); the weakest is *{worst}* "
+                             "({worst_score}).").format(best=esc(gettext(best["dimension"])), best_score=_n(best["score"]),
+                                                        worst=esc(gettext(worst["dimension"])),
+                                                        worst_score=_n(worst["score"])))
     below = dims[dims["gap"] > 0].sort_values("gap", ascending=False)
     if below.empty:
-        lines.append("Every dimension has reached its target.")
+        lines.append(gettext("Every dimension has reached its target."))
     else:
-        names = ", ".join(f"{esc(r.dimension)} ({format_apart(r.gap, 0.0)[0]} below)"
+        names = ", ".join(gettext("{dimension} ({gap} below)").format(dimension=esc(gettext(r.dimension)),
+                                                                     gap=format_apart(r.gap, 0.0)[0])
                           for r in below.head(3).itertuples())
-        count = f"All {len(dims)} dimensions are" if len(below) == len(dims) else (
-            f"{len(below)} of {len(dims)} dimensions {'is' if len(below) == 1 else 'are'}")
-        largest = "the largest gap is" if len(below) == 1 else "the largest gaps are"
-        lines.append(f"{count} below target; {largest} {names}.")
+        if len(below) == len(dims):
+            lines.append(ngettext("All {count} dimensions are below target; the largest gap is {gaps}.",
+                                  "All {count} dimensions are below target; the largest gaps are {gaps}.",
+                                  len(below)).format(count=len(below), gaps=names))
+        else:
+            lines.append(ngettext("{count} of {total} dimensions is below target; the largest gap is {gaps}.",
+                                  "{count} of {total} dimensions are below target; the largest gaps are {gaps}.",
+                                  len(below)).format(count=len(below), total=len(dims), gaps=names))
     paragraphs.append(" ".join(lines))
     return "\n\n".join(paragraphs)
 
@@ -290,56 +350,93 @@ def reliability_summary(dims: pd.DataFrame, *, cutoff: float = 0.7, minimums: Mi
     few_people = dims["rwg"].isna() & dims["n_respondents"].lt(m.agreement_respondents)
     if dims["cronbach_alpha"].isna().all() and dims["rwg"].isna().all() and (few_cases | few_items).all():
         most = int(dims["n_respondents"].max()) if len(dims) else 0
-        return (f"Reliability and agreement cannot be judged yet. Reliability needs at least "
-                f"{plural(m.alpha_complete_cases, 'respondent')} who answered every statement of a dimension, and "
-                f"agreement at least {plural(m.agreement_respondents, 'respondent')}; this cycle has "
-                f"{plural(most, 'respondent')} at most per dimension. Until then, read each score as the view of "
-                "the people who answered, not as a measurement of the organisation, and collect more "
-                "questionnaires next cycle.")
+        return (ngettext("Reliability and agreement cannot be judged yet. Reliability needs at least {complete} "
+                         "respondent who answered every statement of a dimension, and agreement at least {agreement} "
+                         "{respondents}; this cycle has {most} at most per dimension.",
+                         "Reliability and agreement cannot be judged yet. Reliability needs at least {complete} "
+                         "respondents who answered every statement of a dimension, and agreement at least "
+                         "{agreement} {respondents}; this cycle has {most} at most per dimension.",
+                         m.alpha_complete_cases).format(
+                    complete=_count(m.alpha_complete_cases), agreement=_count(m.agreement_respondents),
+                    respondents=ngettext("respondent", "respondents", m.agreement_respondents),
+                    most=_respondents(most))
+                + " " + gettext("Until then, read each score as the view of the people who answered, not as a "
+                                "measurement of the organisation, and collect more questionnaires next cycle."))
     negative = dims[dims["cronbach_alpha"] < 0]
     low_alpha = dims[(dims["cronbach_alpha"] >= 0) & (dims["cronbach_alpha"] < cutoff)]
     low_rwg = dims[dims["rwg"] < cutoff]
+    level = _plain(cutoff)
     parts = []
     if dims["cronbach_alpha"].notna().all() and dims["rwg"].notna().all() and not (
             len(negative) or len(low_alpha) or len(low_rwg)):
-        parts.append(f"Every dimension reaches {cutoff} on both reliability and agreement: its items hang together "
-                     "and respondents broadly agree, so the scores can be read with confidence.")
+        parts.append(gettext("Every dimension reaches {cutoff} on both reliability and agreement: its items hang "
+                             "together and respondents broadly agree, so the scores can be read with "
+                             "confidence.").format(cutoff=level))
     if len(low_alpha):
-        names = ", ".join(f"*{esc(n)}* (α = {a:.2f})" for n, a in zip(low_alpha["dimension"], low_alpha["cronbach_alpha"]))
-        parts.append(f"Reliability is below {cutoff} for {names}. The statements of such a dimension do not move "
-                     "together: respondents may rate some practices high and others low, so the single score hides "
-                     "real differences. Read its items one by one before acting on it.")
+        names = ", ".join(f"*{esc(gettext(n))}* (α = {_n(a)})"
+                          for n, a in zip(low_alpha["dimension"], low_alpha["cronbach_alpha"]))
+        parts.append(gettext("Reliability is below {cutoff} for {dimensions}. The statements of such a dimension do "
+                             "not move together: respondents may rate some practices high and others low, so the "
+                             "single score hides real differences. Read its items one by one before acting on "
+                             "it.").format(cutoff=level, dimensions=names))
     if len(negative):
-        names = ", ".join(f"*{esc(n)}* (α = {a:.2f})" for n, a in zip(negative["dimension"], negative["cronbach_alpha"]))
-        one = len(negative) == 1
-        parts.append(f"Reliability is negative for {names}: the statements of {'this dimension' if one else 'these dimensions'} "
-                     "move against each other, so respondents who rate one practice high tend to rate another low. "
-                     "With few respondents this is often chance; otherwise a statement may be read the other way "
-                     "round or belong elsewhere. Do not read the score as one measure: read its statements one by one.")
+        names = ", ".join(f"*{esc(gettext(n))}* (α = {_n(a)})"
+                          for n, a in zip(negative["dimension"], negative["cronbach_alpha"]))
+        parts.append(ngettext(
+            "Reliability is negative for {dimensions}: the statements of this dimension move against each other, so "
+            "respondents who rate one practice high tend to rate another low. With few respondents this is often "
+            "chance; otherwise a statement may be read the other way round or belong elsewhere. Do not read the "
+            "score as one measure: read its statements one by one.",
+            "Reliability is negative for {dimensions}: the statements of these dimensions move against each other, "
+            "so respondents who rate one practice high tend to rate another low. With few respondents this is often "
+            "chance; otherwise a statement may be read the other way round or belong elsewhere. Do not read the "
+            "score as one measure: read its statements one by one.", len(negative)).format(dimensions=names))
     if len(low_rwg):
-        names = ", ".join(f"*{esc(n)}* (rwg = {r:.2f})" for n, r in zip(low_rwg["dimension"], low_rwg["rwg"]))
-        parts.append(f"Agreement is below {cutoff} for {names}. Respondents see these practices differently; the "
-                     "average is a compromise between views. Discuss them in a workshop before setting targets.")
+        names = ", ".join(f"*{esc(gettext(n))}* (rwg = {_n(r)})" for n, r in zip(low_rwg["dimension"], low_rwg["rwg"]))
+        parts.append(gettext("Agreement is below {cutoff} for {dimensions}. Respondents see these practices "
+                             "differently; the average is a compromise between views. Discuss them in a workshop "
+                             "before setting targets.").format(cutoff=level, dimensions=names))
     if few_cases.any():
-        names = ", ".join(f"*{esc(n)}* ({int(k)})" for n, k in zip(dims.loc[few_cases, "dimension"],
-                                                                 dims.loc[few_cases, "alpha_n"]))
-        parts.append(f"Reliability is not computed for {names}: it needs at least "
-                     f"{plural(m.alpha_complete_cases, 'respondent')} who answered every statement of the dimension "
-                     "(in brackets, how many did).")
+        names = ", ".join(f"*{esc(gettext(n))}* ({int(k)})" for n, k in zip(dims.loc[few_cases, "dimension"],
+                                                                          dims.loc[few_cases, "alpha_n"]))
+        parts.append(ngettext("Reliability is not computed for {dimensions}: it needs at least {count} respondent who "
+                              "answered every statement of the dimension (in brackets, how many did).",
+                              "Reliability is not computed for {dimensions}: it needs at least {count} respondents "
+                              "who answered every statement of the dimension (in brackets, how many did).",
+                              m.alpha_complete_cases).format(dimensions=names, count=_count(m.alpha_complete_cases)))
     if few_items.any():
-        names = ", ".join(f"*{esc(n)}* ({needs_text(m.alpha_items, k, 'statement')})"
+        names = ", ".join(f"*{esc(gettext(n))}* ({needs_text(m.alpha_items, k, 'statement')})"
                           for n, k in zip(dims.loc[few_items, "dimension"], items[few_items]))
-        parts.append(f"Reliability is not computed for {names}.")
+        parts.append(gettext("Reliability is not computed for {dimensions}.").format(dimensions=names))
     other = dims["cronbach_alpha"].isna() & ~few_cases & ~few_items
     if other.any():
-        parts.append(f"Reliability could not be computed for {plural(int(other.sum()), 'dimension')}: every "
-                     "respondent gave the same total.")
+        parts.append(ngettext("Reliability could not be computed for {count} dimension: every respondent gave the "
+                              "same total.", "Reliability could not be computed for {count} dimensions: every "
+                              "respondent gave the same total.", int(other.sum())).format(count=_count(other.sum())))
     if few_people.any():
-        names = ", ".join(f"*{esc(n)}* ({int(k)})" for n, k in zip(dims.loc[few_people, "dimension"],
-                                                                 dims.loc[few_people, "n_respondents"]))
-        parts.append(f"Agreement is not computed for {names}: it needs at least "
-                     f"{plural(m.agreement_respondents, 'respondent')} (in brackets, how many answered).")
+        names = ", ".join(f"*{esc(gettext(n))}* ({int(k)})" for n, k in zip(dims.loc[few_people, "dimension"],
+                                                                          dims.loc[few_people, "n_respondents"]))
+        parts.append(ngettext("Agreement is not computed for {dimensions}: it needs at least {count} respondent (in "
+                              "brackets, how many answered).", "Agreement is not computed for {dimensions}: it needs "
+                              "at least {count} respondents (in brackets, how many answered).",
+                              m.agreement_respondents).format(dimensions=names, count=_count(m.agreement_respondents)))
     return " ".join(parts)
+
+
+def _plain(value: float) -> str:
+    """A setting as written (``0.7``), in the report's locale (``0,7``)."""
+    text = repr(float(value))
+    return i18n.number(value, 0 if text.endswith(".0") else len(text.split(".")[1]), grouping=False)
+
+
+def _respondents(n: float) -> str:
+    """``12 respondents``, ``1 respondent`` in the report's language."""
+    return ngettext("{count} respondent", "{count} respondents", n).format(count=_count(n))
+
+
+def _assessed_cycles(n: float) -> str:
+    """``4 assessed cycles``, ``1 assessed cycle`` in the report's language."""
+    return ngettext("{count} assessed cycle", "{count} assessed cycles", n).format(count=_count(n))
 
 
 def role_shortfall(assessment: pd.DataFrame, *, minimums: Minimums = DEFAULT_MINIMUMS) -> str:
@@ -348,10 +445,13 @@ def role_shortfall(assessment: pd.DataFrame, *, minimums: Minimums = DEFAULT_MIN
 
     counts = assessment.dropna(subset=["score"]).groupby("role")["respondent_id"].nunique().sort_values(
         ascending=False)
-    listed = ", ".join(f"{esc(role_label(r))} {n}" for r, n in counts.items()) or "no answers"
-    return (f"Roles are not compared: a comparison needs at least two roles with "
-            f"{plural(minimums.group_size, 'respondent')} each, and this cycle has {listed}. Individual answers "
-            "are not shown by role, so that no one's answers can be singled out.")
+    listed = ", ".join(f"{esc(gettext(role_label(r)))} {n}" for r, n in counts.items()) or gettext("no answers")
+    return ngettext("Roles are not compared: a comparison needs at least two roles with {count} respondent each, and "
+                    "this cycle has {roles}. Individual answers are not shown by role, so that no one's answers can "
+                    "be singled out.",
+                    "Roles are not compared: a comparison needs at least two roles with {count} respondents each, and "
+                    "this cycle has {roles}. Individual answers are not shown by role, so that no one's answers can "
+                    "be singled out.", minimums.group_size).format(count=_count(minimums.group_size), roles=listed)
 
 
 def trend_shortfall(cycles: list[str], *, need: int, first: bool = False) -> str:
@@ -360,12 +460,17 @@ def trend_shortfall(cycles: list[str], *, need: int, first: bool = False) -> str
     ``first`` adds that the cycle is the first, with nothing to compare it with.
     """
     n = len(cycles)
-    so_far = (f"so far there {'is' if n == 1 else 'are'} {plural(n, 'assessed cycle')}"
-              + (f" ({', '.join(esc(c) for c in cycles)})" if n else ""))
-    head = (f"{esc(cycles[-1])} is the first assessed cycle, so there is no earlier cycle to compare with. "
-            if first and n else "")
-    return head + (f"Trend charts need at least {plural(need, 'assessed cycle')}; {so_far}. They appear once there "
-                   "are enough cycles.")
+    head = (gettext("{cycle} is the first assessed cycle, so there is no earlier cycle to compare "
+                    "with.").format(cycle=esc(cycles[-1])) + " " if first and n else "")
+    if n:
+        text = ngettext("Trend charts need at least {need}; so far there is {count} assessed cycle ({cycles}). They "
+                        "appear once there are enough cycles.",
+                        "Trend charts need at least {need}; so far there are {count} assessed cycles ({cycles}). They "
+                        "appear once there are enough cycles.", n)
+    else:
+        text = gettext("Trend charts need at least {need}; so far there are {count} assessed cycles. They appear once "
+                       "there are enough cycles.")
+    return head + text.format(need=_assessed_cycles(need), count=_count(n), cycles=", ".join(esc(c) for c in cycles))
 
 
 def minimums_text(minimums: Minimums = DEFAULT_MINIMUMS) -> str:
@@ -378,16 +483,25 @@ def minimums_text(minimums: Minimums = DEFAULT_MINIMUMS) -> str:
     """
     m = minimums
     return "\n".join([
-        "* **How much data each statistic needs.** Below these minimums the report gives no number and says what is "
-        "missing instead. The PMO can change them in the workspace's settings.",
-        f"    * Reliability (Cronbach's alpha): at least {plural(m.alpha_complete_cases, 'complete answer')} "
-        f"(respondents who answered every statement of the dimension) and {plural(m.alpha_items, 'statement')}.",
-        f"    * Agreement (rwg(J)): at least {plural(m.agreement_respondents, 'respondent')}.",
-        f"    * Confidence interval: at least {plural(m.interval_respondents, 'respondent')}. A dimension is called "
-        "below target beyond doubt only when it has an interval and the whole interval lies below the target.",
-        f"    * Comparison of roles: at least two roles with {plural(m.group_size, 'respondent')} each; comparison with "
-        f"an earlier cycle: at least {plural(m.group_size, 'respondent')} in each cycle.",
-        f"    * Trend charts: at least {plural(m.trend_cycles, 'assessed cycle')}.",
+        "* " + gettext("**How much data each statistic needs.** Below these minimums the report gives no number and "
+                       "says what is missing instead. The PMO can change them in the workspace's settings."),
+        "    * " + gettext("Reliability (Cronbach's alpha): at least {complete} (respondents who answered every "
+                           "statement of the dimension) and {statements}.").format(
+            complete=ngettext("{count} complete answer", "{count} complete answers", m.alpha_complete_cases).format(
+                count=_count(m.alpha_complete_cases)),
+            statements=ngettext("{count} statement", "{count} statements", m.alpha_items).format(
+                count=_count(m.alpha_items))),
+        "    * " + gettext("Agreement (rwg(J)): at least {respondents}.").format(
+            respondents=_respondents(m.agreement_respondents)),
+        "    * " + gettext("Confidence interval: at least {respondents}. A dimension is called below target beyond "
+                           "doubt only when it has an interval and the whole interval lies below the target.").format(
+            respondents=_respondents(m.interval_respondents)),
+        "    * " + ngettext("Comparison of roles: at least two roles with {count} respondent each; comparison with an "
+                            "earlier cycle: at least {count} respondent in each cycle.",
+                            "Comparison of roles: at least two roles with {count} respondents each; comparison with an "
+                            "earlier cycle: at least {count} respondents in each cycle.", m.group_size).format(
+            count=_count(m.group_size)),
+        "    * " + gettext("Trend charts: at least {cycles}.").format(cycles=_assessed_cycles(m.trend_cycles)),
     ])
 
 

@@ -4,16 +4,23 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis.benchmark import MIN_PEERS
-from ..inputs.text import plural
+from ..inputs import i18n
+from ..inputs.i18n import gettext, ngettext
 from .report import esc
 
 
 def _listed(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return names[0] if len(names) == 1 else gettext("{first} and {last}").format(first=", ".join(names[:-1]),
+                                                                                  last=names[-1])
 
 
 def _pct(value: float) -> str:
-    return f"{value:.0f}%"
+    """A percentile rank (0–100) as a percentage in the report's locale."""
+    return f"{value:.0f}%" if i18n.current_locale() is None else i18n.percent(value / 100)
+
+
+def _names(frame: pd.DataFrame) -> list[str]:
+    return [esc(gettext(d)) for d in frame["dimension"]]
 
 
 def peer_shortfall(comparison: pd.DataFrame | None, *, cycle: str, min_peers: int = MIN_PEERS) -> str | None:
@@ -23,16 +30,19 @@ def peer_shortfall(comparison: pd.DataFrame | None, *, cycle: str, min_peers: in
     workspace names no peer file.
     """
     if comparison is None:
-        return ("No peer comparison: the workspace names no peer file. Gather other organisations' anonymised "
-                "score exports into one file and name it in the <b>benchmark</b> setting of the "
-                "workspace configuration, with the organisation's <b>sector</b>, to compare each dimension with "
-                "theirs.")
+        return gettext("No peer comparison: the workspace names no peer file. Gather other organisations' anonymised "
+                       "score exports into one file and name it in the <b>benchmark</b> setting of the workspace "
+                       "configuration, with the organisation's <b>sector</b>, to compare each dimension with theirs.")
     most = int(comparison["n_peers"].max()) if len(comparison) else 0
     if most < min_peers:
-        has = f"has {most}" if most else "has none"
-        return (f"No peer comparison yet: a comparison needs scores of at least {plural(min_peers, 'peer organisation')}"
-                f" from {esc(cycle)} or earlier, and the peer file {has}. Nothing about the peers is shown until "
-                "there are enough, so that no one organisation can be recognised.")
+        has = gettext("has {count}").format(count=most) if most else gettext("has none")
+        return ngettext("No peer comparison yet: a comparison needs scores of at least {count} peer organisation from "
+                        "{cycle} or earlier, and the peer file {has}. Nothing about the peers is shown until there are "
+                        "enough, so that no one organisation can be recognised.",
+                        "No peer comparison yet: a comparison needs scores of at least {count} peer organisations from "
+                        "{cycle} or earlier, and the peer file {has}. Nothing about the peers is shown until there are "
+                        "enough, so that no one organisation can be recognised.", min_peers).format(
+            count=i18n.number(min_peers), cycle=esc(cycle), has=has)
     return None
 
 
@@ -48,51 +58,74 @@ def peer_summary(comparison: pd.DataFrame, *, organisation: str, sector: str | N
     if shown.empty:
         return ""
     n = int(shown["n_peers"].max())
-    org = esc(organisation)
     lead = shown[shown["score"] > shown["peer_q3"]].sort_values("percentile", ascending=False)
     lag = shown[shown["score"] < shown["peer_q1"]].sort_values("percentile")
-    words = [f"Compared with {plural(n, 'peer organisation')}"]
-    if len(lead):
-        words.append(f", {org} leads its peers in {_listed([esc(d) for d in lead['dimension']])} (ahead of "
-                     f"{_listed([_pct(p) for p in lead['percentile']])} of them)")
+    best = shown.sort_values("percentile", ascending=False).iloc[0]
+    worst = shown.sort_values("percentile").iloc[0]
+    said = {"peers": ngettext("{count} peer organisation", "{count} peer organisations", n).format(
+                count=i18n.number(n)),
+            "organisation": esc(organisation),
+            "lead": _listed(_names(lead)) if len(lead) else "",
+            "lead_ranks": _listed([_pct(p) for p in lead["percentile"]]) if len(lead) else "",
+            "lag": _listed(_names(lag)) if len(lag) else "",
+            "lag_ranks": _listed([_pct(p) for p in lag["percentile"]]) if len(lag) else "",
+            "best": esc(gettext(best["dimension"])), "best_rank": _pct(best["percentile"]),
+            "worst": esc(gettext(worst["dimension"])), "worst_rank": _pct(worst["percentile"])}
+    if len(lead) and len(lag):
+        text = gettext("Compared with {peers}, {organisation} leads its peers in {lead} (ahead of {lead_ranks} of "
+                       "them), and lags them in {lag} (ahead of only {lag_ranks}).")
+    elif len(lead):
+        text = gettext("Compared with {peers}, {organisation} leads its peers in {lead} (ahead of {lead_ranks} of "
+                       "them); on no dimension are three in four peers ahead of it, and its weakest standing is in "
+                       "{worst} (ahead of {worst_rank} of them).")
+    elif len(lag):
+        text = gettext("Compared with {peers}, {organisation} is not ahead of three in four peers on any dimension; "
+                       "its strongest standing is in {best} (ahead of {best_rank} of them), and lags them in {lag} "
+                       "(ahead of only {lag_ranks}).")
     else:
-        best = shown.sort_values("percentile", ascending=False).iloc[0]
-        words.append(f", {org} is not ahead of three in four peers on any dimension; its strongest standing is in "
-                     f"{esc(best['dimension'])} (ahead of {_pct(best['percentile'])} of them)")
-    if len(lag):
-        words.append(f", and lags them in {_listed([esc(d) for d in lag['dimension']])} (ahead of only "
-                     f"{_listed([_pct(p) for p in lag['percentile']])})")
-    else:
-        worst = shown.sort_values("percentile").iloc[0]
-        words.append(f"; on no dimension are three in four peers ahead of it, and its weakest standing is in "
-                     f"{esc(worst['dimension'])} (ahead of {_pct(worst['percentile'])} of them)")
-    text = "".join(words) + "."
+        text = gettext("Compared with {peers}, {organisation} is not ahead of three in four peers on any dimension; "
+                       "its strongest standing is in {best} (ahead of {best_rank} of them); on no dimension are three "
+                       "in four peers ahead of it, and its weakest standing is in {worst} (ahead of {worst_rank} of "
+                       "them).")
+    text = text.format(**said)
     if not sector:
-        return text + " No sector is set for the organisation, so there is no comparison within a sector."
+        return text + " " + gettext("No sector is set for the organisation, so there is no comparison within a "
+                                    "sector.")
     in_sector = comparison.dropna(subset=["sector_percentile"])
     if in_sector.empty:
         most = int(comparison["n_sector_peers"].max())
-        return (text + f" Within {esc(sector)} the peer file has {plural(most, 'peer')}; a comparison within the sector "
-                f"needs {min_peers}, so none is shown.")
+        return text + " " + ngettext("Within {sector} the peer file has {count} peer; a comparison within the sector "
+                                     "needs {need}, so none is shown.",
+                                     "Within {sector} the peer file has {count} peers; a comparison within the sector "
+                                     "needs {need}, so none is shown.", most).format(
+            sector=esc(sector), count=i18n.number(most), need=min_peers)
     top = in_sector.sort_values("sector_percentile", ascending=False).iloc[0]
     low = in_sector.sort_values("sector_percentile").iloc[0]
-    return (text + f" Within {esc(sector)} ({plural(int(in_sector['n_sector_peers'].max()), 'peer')}), it stands "
-            f"highest in {esc(top['dimension'])} (ahead of {_pct(top['sector_percentile'])}) and lowest in "
-            f"{esc(low['dimension'])} (ahead of {_pct(low['sector_percentile'])}).")
+    peers = int(in_sector["n_sector_peers"].max())
+    return text + " " + ngettext("Within {sector} ({count} peer), it stands highest in {top} (ahead of {top_rank}) and "
+                                 "lowest in {low} (ahead of {low_rank}).",
+                                 "Within {sector} ({count} peers), it stands highest in {top} (ahead of {top_rank}) "
+                                 "and lowest in {low} (ahead of {low_rank}).", peers).format(
+        sector=esc(sector), count=i18n.number(peers), top=esc(gettext(top["dimension"])),
+        top_rank=_pct(top["sector_percentile"]), low=esc(gettext(low["dimension"])),
+        low_rank=_pct(low["sector_percentile"]))
 
 
 def peer_table(comparison: pd.DataFrame, *, sector: str | None = None) -> tuple[pd.DataFrame, dict, dict]:
     """The comparison as a report table: the frame, its formats and its column labels for :func:`pmo_lib.table`.
 
-    The sector columns are left out when no dimension has enough peers in the sector.
+    The sector columns are left out when no dimension has enough peers in the sector. The dimensions' names are
+    in the report's language (a copy for display: never record it).
     """
     columns = ["dimension", "score", "peer_q1", "peer_median", "peer_q3", "percentile"]
-    labels = {"dimension": "Dimension", "score": "Score", "peer_q1": "Peers' lower quartile",
-              "peer_median": "Peer median", "peer_q3": "Peers' upper quartile",
-              "percentile": "Percentile rank among all peers"}
+    labels = {"dimension": gettext("Dimension"), "score": gettext("Score"), "peer_q1": gettext("Peers' lower quartile"),
+              "peer_median": gettext("Peer median"), "peer_q3": gettext("Peers' upper quartile"),
+              "percentile": gettext("Percentile rank among all peers")}
     if sector and comparison["sector_percentile"].notna().any():
         columns += ["sector_median", "sector_percentile"]
-        labels.update(sector_median=f"{sector} median", sector_percentile=f"Percentile rank in {sector}")
-    formats = {c: "{:.2f}" for c in ("score", "peer_q1", "peer_median", "peer_q3", "sector_median")}
-    formats.update(percentile="{:.0f}%", sector_percentile="{:.0f}%")
-    return comparison[columns], {k: v for k, v in formats.items() if k in columns}, labels
+        labels.update(sector_median=gettext("{sector} median").format(sector=sector),
+                      sector_percentile=gettext("Percentile rank in {sector}").format(sector=sector))
+    formats: dict[str, object] = {c: "{:.2f}" for c in ("score", "peer_q1", "peer_median", "peer_q3", "sector_median")}
+    formats.update(percentile=_pct, sector_percentile=_pct)
+    return (i18n.translated_columns(comparison[columns], "dimension"), {k: v for k, v in formats.items() if k in columns},
+            labels)

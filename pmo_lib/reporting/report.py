@@ -454,7 +454,19 @@ def _named(frame: pd.DataFrame, model) -> pd.DataFrame:
 
 def needs_text(need: int, has: int, what: str) -> str:
     """What a statistic lacks, in words: ``needs at least 5 complete answers (has 3)``."""
-    return f"needs at least {plural(need, what)} (has {int(has):,})"
+    has_text = i18n.number(int(has))
+    if what == "statement":
+        text = ngettext("needs at least {count} statement (has {has})", "needs at least {count} statements (has {has})",
+                        need)
+    elif what == "complete answer":
+        text = ngettext("needs at least {count} complete answer (has {has})",
+                        "needs at least {count} complete answers (has {has})", need)
+    elif what == "respondent":
+        text = ngettext("needs at least {count} respondent (has {has})",
+                        "needs at least {count} respondents (has {has})", need)
+    else:  # a noun without a translation: English
+        return f"needs at least {plural(need, what)} (has {has_text})"
+    return text.format(count=_count(need), has=has_text)
 
 
 #: An effect size (ε², read like η²) from which a gap between groups counts as large: Cohen (1988) calls
@@ -475,11 +487,13 @@ def group_table(groups: pd.DataFrame, model, *, alpha: float = 0.05,
         Columns ``dimension, statistic, p_value, effect_size, n_groups, reading``.
     """
     out = _named(groups, model)
+    need = minimums.group_size
     out["reading"] = [
-        f"needs two roles with at least {plural(minimums.group_size, 'respondent')} each" if pd.isna(p) else
-        "roles see this differently" if p < alpha else
-        ("the gap between roles looks large, but too few answered to tell it from chance"
-         if pd.notna(e) and e >= LARGE_EFFECT else "no clear difference between roles")
+        ngettext("needs two roles with at least {count} respondent each",
+                 "needs two roles with at least {count} respondents each", need).format(count=_count(need))
+        if pd.isna(p) else gettext("roles see this differently") if p < alpha else
+        (gettext("the gap between roles looks large, but too few answered to tell it from chance")
+         if pd.notna(e) and e >= LARGE_EFFECT else gettext("no clear difference between roles"))
         for p, e in zip(out["p_value"], out["effect_size"])]
     return out[["dimension", "statistic", "p_value", "effect_size", "n_groups", "reading"]]
 
@@ -493,9 +507,11 @@ def change_table(change: pd.DataFrame, model, *, alpha: float = 0.05,
     """
     out = _named(change, model)
     out["reading"] = [
-        "no earlier answers" if pd.isna(before) else
-        f"too few respondents to test (needs {minimums.group_size} in each cycle)" if pd.isna(p) else
-        (("rose" if d > 0 else "fell") + " beyond chance" if p < alpha else "no clear change")
+        gettext("no earlier answers") if pd.isna(before) else
+        gettext("too few respondents to test (needs {count} in each cycle)").format(count=minimums.group_size)
+        if pd.isna(p) else
+        ((gettext("rose beyond chance") if d > 0 else gettext("fell beyond chance")) if p < alpha else
+         gettext("no clear change"))
         for p, d, before in zip(out["p_value"], out["delta"], out["previous_score"])]
     return out[["dimension", "previous_score", "score", "delta", "p_value", "effect_size", "reading"]]
 
@@ -520,13 +536,14 @@ def reliability_table(dims: pd.DataFrame, *, cutoff: float = 0.7,
     def alpha_status(row) -> str:
         a = row["cronbach_alpha"]
         if pd.notna(a):
-            return "red, the statements move against each other" if a < 0 else ("green" if a >= cutoff else "amber")
+            return ("red, " + gettext("the statements move against each other") if a < 0 else
+                    ("green" if a >= cutoff else "amber"))
         items = row.get("alpha_items")
         if items is not None and pd.notna(items) and items < minimums.alpha_items:
             return "n/a, " + needs_text(minimums.alpha_items, items, "statement")
         if pd.notna(row["alpha_n"]) and row["alpha_n"] < minimums.alpha_complete_cases:
             return "n/a, " + needs_text(minimums.alpha_complete_cases, row["alpha_n"], "complete answer")
-        return "n/a, the answers do not vary"
+        return "n/a, " + gettext("the answers do not vary")
 
     def rwg_status(row) -> str:
         v = row["rwg"]
@@ -575,8 +592,8 @@ def format_apart(value: float, reference: float, *, decimals: int = 2, most: int
 def format_p(p: float) -> str:
     """A p-value in plain decimals: ``0.037``, ``< 0.001``, never scientific notation."""
     if pd.isna(p):
-        return "n/a"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+        return gettext("n/a")
+    return "< " + i18n.number(0.001, 3) if p < 0.001 else i18n.number(p, 3, grouping=False)  # in the report's locale
 
 
 def level_distance(next_level: float | None, n_blockers: int, gap: float | None) -> str:
@@ -627,7 +644,7 @@ def blocker_table(blockers: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]
         "dimension": blockers["dimension"],
         "level": blockers["level"],
         "next_level": blockers["next_level"],
-        "statement": [f"{i}: {t}" for i, t in zip(blockers["item_id"], blockers["statement"])],
+        "statement": [f"{i}: {gettext(t)}" for i, t in zip(blockers["item_id"], blockers["statement"])],
         "score": blockers["score"],
         "threshold": blockers["threshold"],
         "gap": blockers["gap"],
@@ -816,9 +833,9 @@ def data_quality_section(workspace, cycle=None):
     """
     frame = data_quality_table(workspace, cycle)
     if frame.empty:
-        return notice("The inputs passed every check: nothing limits what the report can show.")
-    return table(frame, labels={"source": "File", "table": "Table", "message": "Warning"},
-                 caption="Warnings found while loading the workspace; they did not stop the run")
+        return notice(gettext("The inputs passed every check: nothing limits what the report can show."))
+    return table(frame, labels={"source": gettext("File"), "table": gettext("Table"), "message": gettext("Warning")},
+                 caption=gettext("Warnings found while loading the workspace; they did not stop the run"))
 
 
 def step_dimensions(maturity: pd.DataFrame, step: int) -> pd.DataFrame:

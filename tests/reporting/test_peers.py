@@ -50,7 +50,7 @@ def test_the_table_keeps_the_sector_columns_only_when_the_sector_has_enough_peer
     shown, formats, labels = peer_table(comparison(ROWS), sector="Insurance")
     assert list(shown.columns) == ["dimension", "score", "peer_q1", "peer_median", "peer_q3", "percentile",
                                    "sector_median", "sector_percentile"]
-    assert labels["sector_percentile"] == "Percentile rank in Insurance" and formats["percentile"] == "{:.0f}%"
+    assert labels["sector_percentile"] == "Percentile rank in Insurance" and formats["percentile"](77.6) == "78%"
     shown, formats, labels = peer_table(comparison(ROWS).assign(sector_percentile=np.nan), sector="Insurance")
     assert "sector_percentile" not in shown and "sector_median" not in formats
 

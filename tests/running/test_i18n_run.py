@@ -81,3 +81,52 @@ def test_the_playbook_speaks_german_and_its_results_stay_as_in_english(tiny, tmp
     # numbers in the German way: a decimal comma in the scores (e.g. 2,35), never a decimal point
     assert re.search(r"\b\d,\d\d\b", text)
     assert not re.search(r"(?<![\d.])\d\.\d\d(?![\d.])", text.replace("2026", ""))  # -4.000 € groups thousands
+
+
+#: Where the maturity report's own words are: its notebook, and the reporting modules whose functions it calls
+#: for its narrative, readings, notes, peer comparison and charts.
+MATURITY_SOURCES = ("notebooks/01_maturity", "pmo_lib/reporting/narrative.py", "pmo_lib/reporting/peers.py",
+                    "pmo_lib/reporting/charts.py", "pmo_lib/reporting/report.py")
+
+
+def _maturity_pieces() -> list[str]:
+    """The maturity report's own English strings (its markdown, the words its cells write and the messages of the
+    reporting functions it calls), as pieces long enough to be English sentences or labels, from the German
+    catalogue."""
+    catalogue = read_po((i18n.LOCALE_DIR / "de" / "LC_MESSAGES" / "pmo.po").open("rb"), locale="de")
+    pieces = []
+    for message in catalogue:
+        if not message.id or not any(f.startswith(MATURITY_SOURCES) for f, _ in message.locations):
+            continue
+        for text in message.id if isinstance(message.id, tuple) else (message.id,):
+            text = re.sub(r"\*+|#", "", text)
+            for piece in re.split(r"\{[a-z_]+\}", text):
+                piece = piece.strip(" .,:;()-\n")
+                if len(piece) >= 8 and " " in piece:
+                    pieces.append(piece)
+    return pieces
+
+
+def test_the_maturity_report_speaks_german_and_its_results_stay_as_in_english(tiny, tmp_path):
+    english = tmp_path / "en-ws"
+    shutil.copytree(tiny, english)
+    pages = {}
+    for language, workspace in (("en", english), ("de", tiny)):
+        (workspace / "pmo.yaml").write_text((workspace / "pmo.yaml").read_text() + f"language: {language}\n")
+        nb = execute("maturity", workspace, tmp_path / language, cycle="C2")
+        pages[language] = render_html(nb, context={**CONTEXT, "title": "Maturity assessment"})
+
+    en_results = sorted(p.name for p in (tmp_path / "en" / "results").iterdir())
+    assert en_results == sorted(p.name for p in (tmp_path / "de" / "results").iterdir())
+    for name in en_results:
+        assert (tmp_path / "en" / "results" / name).read_bytes() == (tmp_path / "de" / "results" / name).read_bytes(), name
+
+    pieces = _maturity_pieces()
+    assert len(pieces) > 60
+    english_text, text = _visible(pages["en"]), _visible(pages["de"])
+    assert [piece for piece in pieces if piece in text] == []
+    assert any(piece in english_text for piece in pieces)  # the check can see the English it looks for
+    for german in ("Zusammenfassung für die Geschäftsleitung", "Das Reifegradprofil", "Anhang: Methode",
+                   "Was jede Dimension von ihrer nächsten Stufe trennt", "Wie belastbar sind die Werte?"):
+        assert german in text, german
+    assert re.search(r"\b\d,\d\d\b", text)  # scores with a decimal comma
