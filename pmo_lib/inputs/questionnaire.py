@@ -18,7 +18,7 @@ from .i18n import N_, _, current_language, current_locale, languages, translatio
 from .i18n import date as local_date
 from .model import MaturityModel
 
-ANSWERS = "Answers"  # the sheet's name in English; a translated workbook names it in its language
+ANSWERS = N_("Answers")  # the sheet's name in English; a translated workbook names it in its language
 LISTS = "_Lists"
 HEADER_ROW = 5
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")  # the kit's workbooks share one header style
@@ -27,7 +27,8 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 DEFAULT_ROLES = ("Executive", "PMO", "Delivery lead", "Product owner")
 DONT_KNOW = N_("Don't know")
 INSTRUCTION = N_("For each statement, choose the answer that best describes your organisation today.")
-DONT_KNOW_NOTE = N_("If you don't know, choose “{dont_know}” rather than guess.")
+_DONT_KNOW_NOTE = N_("If you don't know, choose “{dont_know}” rather than guess.")
+DONT_KNOW_NOTE = _DONT_KNOW_NOTE.format(dont_know=DONT_KNOW)  # in English
 ANONYMITY_NOTE = N_("Your answers are confidential. Use the respondent code your PMO gave you, not your name. "
                   "Results are reported only as averages, overall, by role and by business unit; no one's "
                   "individual answers are shown.")
@@ -100,7 +101,7 @@ TITLE = N_("Maturity questionnaire")
 
 
 def _dont_know_note() -> str:
-    return _(DONT_KNOW_NOTE).format(dont_know=_(DONT_KNOW))
+    return _(_DONT_KNOW_NOTE).format(dont_know=_(DONT_KNOW))
 
 
 def _in_any_language(message: str) -> set[str]:
@@ -285,8 +286,10 @@ def write_questionnaire_pdf(model: MaturityModel, target: Path, *,
 
 def _dont_know_head() -> str:
     """The PDF's narrow "Don't know" column heading, broken over two lines."""
-    words = html.escape(_(DONT_KNOW).replace("'", "\u2019")).split(" ", 1)
-    return "<br>".join(words)
+    words = _(DONT_KNOW).replace("'", "\u2019").split(" ")
+    # break where the longer line is shortest: "Don’t / know", "Je ne / sais pas"
+    cut = min(range(1, len(words) + 1), key=lambda i: max(len(" ".join(words[:i])), len(" ".join(words[i:]))))
+    return "<br>".join(html.escape(" ".join(part)) for part in (words[:cut], words[cut:]) if part)
 
 
 def _is_dont_know(value: object) -> bool:

@@ -165,7 +165,7 @@ def _when(stamp: str) -> str:
     text = stamp.replace("T", " ")[:16]
     if i18n.current_locale() is None or len(text) < 16:
         return text
-    return f"{i18n.date(text[:10])} {text[11:16]}"
+    return _("{date} {time}").format(date=i18n.date(text[:10]), time=text[11:16])
 
 
 def _pack(folder: Path, org_dir: Path, manifest: Manifest, *, kept: bool = False) -> dict[str, Any]:
