@@ -3,8 +3,10 @@ to fill in and the maturity questionnaire."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 from pathlib import Path
+from typing import IO, Any, Collection, Iterator, Mapping
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -232,7 +234,8 @@ def write_input_workbook(target: Path, *, model: MaturityModel | None = None,
     examples.append(["table", "column", "value"])
     list_col = 0
     for spec in TABLES.values():
-        help_sheet.append([spec.name, "", "", _("required table") if spec.required else _("optional table"), spec.help])
+        help_sheet.append([spec.name, "", "", _("required table") if spec.required else _("optional table"),
+                           _(spec.help)])
         help_sheet.cell(help_sheet.max_row, 1).font = Font(bold=True)
         sheet = book.create_sheet(spec.name)
         labels = [column_label(spec.name, c.name) for c in spec.columns]
@@ -252,8 +255,8 @@ def write_input_workbook(target: Path, *, model: MaturityModel | None = None,
             examples.append([spec.name, col.name, example[col.name]])
             need = (_("optional column") if not col.present
                     else (_("may be empty") if col.nullable else _("value required")))
-            help_sheet.append(["", col.name, labels[i - 1], need, col.help])
-            note = Comment(f"{col.help}\n({need})", "PMO Playbook Kit")
+            help_sheet.append(["", col.name, labels[i - 1], need, _(col.help)])
+            note = Comment(f"{_(col.help)}\n({need})", "PMO Playbook Kit")
             note.width, note.height = 260, 90
             head.comment = note
             list_range = None
@@ -363,3 +366,22 @@ def refresh_questionnaire(path: str | Path) -> list[Path]:
     model = load_model(path / config.maturity_model if config.maturity_model
                        else TEMPLATES_DIR / "maturity_model.yaml")
     return write_questionnaire_files(config, model, path, path)
+
+
+def extract_table_help(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
+                       options: Mapping[str, Any]) -> Iterator[tuple[int, str | None, Any, list[str]]]:
+    """Babel method for ``pmo_lib/inputs/tables.py`` (``babel.cfg``): its code's marked strings, as Python's
+    extractor finds them, and the help of every table and column, which the input workbook's instructions
+    show translated. The help is read from :data:`~pmo_lib.inputs.tables.TABLES` itself, because several
+    are f-strings; each message's comment names its table and column for the translator."""
+    from babel.messages.extract import extract_python
+
+    source = fileobj.read()
+    found: Any = extract_python(io.BytesIO(source), keywords, comment_tags, options)  # type: ignore[arg-type]
+    yield from found
+    text = source.decode("utf-8")
+    for spec in TABLES.values():
+        for column, help_text in [("", spec.help)] + [(c.name, c.help) for c in spec.columns]:
+            start = text.find(help_text[:30])
+            line = text.count("\n", 0, start) + 1 if start >= 0 else 1
+            yield line, None, help_text, [f"help of {spec.name}" + (f".{column}" if column else "")]

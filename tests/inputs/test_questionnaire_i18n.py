@@ -1,5 +1,6 @@
 """The client templates in the workspace's language: the questionnaire (workbook and PDF) and the input
-workbook's instructions. Their words are translated, their codes are not, and English is as before."""
+workbook's instructions (the tables' and columns' meanings too). Their words are translated, their codes are not,
+and English is as before."""
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,8 @@ from pmo_lib.inputs.scaffold import refresh_questionnaire, write_input_workbook
 from pmo_lib.inputs.tables import TABLES
 
 #: the files whose words these pages show
-SOURCES = ("pmo_lib/inputs/questionnaire.py", "pmo_lib/inputs/scaffold.py", "templates/maturity_model.yaml")
+SOURCES = ("pmo_lib/inputs/questionnaire.py", "pmo_lib/inputs/scaffold.py", "pmo_lib/inputs/tables.py",
+           "templates/maturity_model.yaml")
 OPTIONS = QuestionnaireOptions(organisation="Northwind", deadline=dt.date(2026, 10, 16), contact="Ana Silva")
 
 
@@ -58,8 +60,10 @@ def assert_no_english(texts: list[str], language: str) -> None:
 
 
 def cells(book) -> list[str]:
-    return [str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row
-            if isinstance(c.value, str)] + [book.sheetnames[i] for i in range(len(book.sheetnames))]
+    """The text a reader sees: the visible sheets' names and cells (hidden ones hold lists and examples' codes)."""
+    shown = [sheet for sheet in book.worksheets if sheet.sheet_state == "visible"]
+    return [str(c.value) for sheet in shown for row in sheet.iter_rows() for c in row
+            if isinstance(c.value, str)] + [sheet.title for sheet in shown]
 
 
 class _Text(html.parser.HTMLParser):
@@ -156,6 +160,7 @@ def test_the_input_workbooks_instructions_translate_but_codes_stay(tiny, tmp_pat
     assert help_sheet["A1"].value == title
     texts = cells(book)
     assert note in texts
+    assert_no_english(texts + [c.comment.text for c in book["initiatives"][1] if c.comment], language)  # the meanings too
     # every table sheet and every column code as in English; the readable heading above the code translates
     assert book.sheetnames[1:] == english.sheetnames[1:]
     for spec in TABLES.values():
