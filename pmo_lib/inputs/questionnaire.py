@@ -14,21 +14,26 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .config import Config, Questionnaire
 from .exceptions import Problem
+from .i18n import N_, _, current_language, current_locale, languages, translations
+from .i18n import date as local_date
 from .model import MaturityModel
 
-ANSWERS = "Answers"
+ANSWERS = N_("Answers")  # the sheet's name in English; a translated workbook names it in its language
 LISTS = "_Lists"
 HEADER_ROW = 5
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")  # the kit's workbooks share one header style
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 DEFAULT_ROLES = ("Executive", "PMO", "Delivery lead", "Product owner")
-DONT_KNOW = "Don't know"
-INSTRUCTION = "For each statement, choose the answer that best describes your organisation today."
-DONT_KNOW_NOTE = f"If you don't know, choose “{DONT_KNOW}” rather than guess."
-ANONYMITY_NOTE = ("Your answers are confidential. Use the respondent code your PMO gave you, not your name. "
+DONT_KNOW = N_("Don't know")
+INSTRUCTION = N_("For each statement, choose the answer that best describes your organisation today.")
+_DONT_KNOW_NOTE = N_("If you don't know, choose “{dont_know}” rather than guess.")
+DONT_KNOW_NOTE = _DONT_KNOW_NOTE.format(dont_know=DONT_KNOW)  # in English
+ANONYMITY_NOTE = N_("Your answers are confidential. Use the respondent code your PMO gave you, not your name. "
                   "Results are reported only as averages, overall, by role and by business unit; no one's "
                   "individual answers are shown.")
+# N_: these and the sheet and column names below are translated where written (i18n.py); the English ones
+# stay the constants, and reading a returned workbook accepts every language's words (_in_any_language).
 _RASTER = {".png", ".jpg", ".jpeg", ".gif", ".bmp"}
 
 
@@ -79,32 +84,45 @@ class QuestionnaireOptions:
     def deadline_text(self) -> str:
         """The sentence that tells respondents when to return the questionnaire."""
         if self.deadline is None:
-            return "Please return this questionnaire by the date your PMO gives you."
+            return _("Please return this questionnaire by the date your PMO gives you.")
         d = self.deadline
-        return f"Please return this questionnaire by {d:%A} {d.day} {d:%B %Y}."
+        when = f"{d:%A} {d.day} {d:%B %Y}" if current_locale() is None else local_date(d, form="full")
+        return _("Please return this questionnaire by {date}.").format(date=when)
 
     def notes(self) -> list[str]:
         """The instructions both the workbook and the PDF give, in order."""
-        lines = [INSTRUCTION, DONT_KNOW_NOTE, self.deadline_text(), ANONYMITY_NOTE]
+        lines = [_(INSTRUCTION), _dont_know_note(), self.deadline_text(), _(ANONYMITY_NOTE)]
         if self.contact:
-            lines.append(f"Questions? Contact {self.contact}.")
+            lines.append(_("Questions? Contact {contact}.").format(contact=self.contact))
         return lines
 
 
-TITLE = "Maturity questionnaire"
+TITLE = N_("Maturity questionnaire")
+
+
+def _dont_know_note() -> str:
+    return _(_DONT_KNOW_NOTE).format(dont_know=_(DONT_KNOW))
+
+
+def _in_any_language(message: str) -> set[str]:
+    """``message`` and its translation in every language the kit has, for reading a returned workbook."""
+    return {message} | {str(translations(lang).gettext(message)) for lang in languages()}
 
 
 def _title(options: QuestionnaireOptions) -> str:
-    return f"{options.organisation}: {TITLE.lower()}" if options.organisation else TITLE
+    if not options.organisation:
+        return _(TITLE)
+    return _("{organisation}: maturity questionnaire").format(organisation=options.organisation)
 
 
 def _scale_text(model: MaturityModel) -> list[str]:
-    labels = [f"{k} = {v}" for k, v in sorted(model.scale_labels.items())]
-    return labels or [f"{model.scale_min} (lowest) to {model.scale_max} (highest)"]
+    labels = [f"{k} = {_(v)}" for k, v in sorted(model.scale_labels.items())]
+    return labels or [_("{lowest} (lowest) to {highest} (highest)").format(lowest=model.scale_min,
+                                                                          highest=model.scale_max)]
 
 
 def _answer_choices(model: MaturityModel) -> list[str]:
-    return [str(p) for p in range(model.scale_min, model.scale_max + 1)] + [DONT_KNOW]
+    return [str(p) for p in range(model.scale_min, model.scale_max + 1)] + [_(DONT_KNOW)]
 
 
 def _add_logo(sheet, logo: Path | None, anchor: str) -> bool:
@@ -135,15 +153,16 @@ def write_questionnaire(model: MaturityModel, target: Path, *,
     fill = PatternFill("solid", fgColor=options.colour.lstrip("#").upper())
     book = Workbook()
     intro = book.active
-    intro.title = "Introduction"
+    intro.title = _("Introduction")
     title_row = 1
     if _add_logo(intro, options.logo, "A1"):
         intro.row_dimensions[1].height = 40
         title_row = 2
-    lines = [_title(options), model.name, ""] + options.notes() + ["", "Answer scale:"]
-    lines += [f"  {t}" for t in _scale_text(model)] + [f"  {DONT_KNOW}"]
-    lines += ["", f"Write your respondent code in cell B1 and choose your role in cell B2 of the '{ANSWERS}' "
-                  f"sheet, then choose an answer for each statement in column D."]
+    answers = _(ANSWERS)
+    lines = [_title(options), _(model.name), ""] + options.notes() + ["", _("Answer scale:")]
+    lines += [f"  {t}" for t in _scale_text(model)] + [f"  {_(DONT_KNOW)}"]
+    lines += ["", _("Write your respondent code in cell B1 and choose your role in cell B2 of the '{sheet}' "
+                    "sheet, then choose an answer for each statement in column D.").format(sheet=answers)]
     for r, line in enumerate(lines, start=title_row):
         intro.cell(r, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
     intro.column_dimensions["A"].width = 110
@@ -152,13 +171,13 @@ def write_questionnaire(model: MaturityModel, target: Path, *,
     for r, role in enumerate(options.offered_roles, start=1):
         lists.cell(r, 1, role)
     lists.sheet_state = "hidden"
-    sheet = book.create_sheet(ANSWERS, 1)
-    sheet.append(["Respondent code", None, "the code your PMO gave you, not your name"])
-    sheet.append(["Role", None, "choose from the list" if options.roles is not None
-                  else "choose from the list, or type your role"])
-    sheet.append(["Scale", "; ".join(_scale_text(model) + [DONT_KNOW])])
-    sheet.append([DONT_KNOW_NOTE])
-    sheet.append(["Statement ID", "Dimension", "Statement", "Your answer"])
+    sheet = book.create_sheet(answers, 1)
+    sheet.append([_("Respondent code"), None, _("the code your PMO gave you, not your name")])
+    sheet.append([_("Role"), None, _("choose from the list") if options.roles is not None
+                  else _("choose from the list, or type your role")])
+    sheet.append([_("Scale"), "; ".join(_scale_text(model) + [_(DONT_KNOW)])])
+    sheet.append([_dont_know_note()])
+    sheet.append([_("Statement ID"), _("Dimension"), _("Statement"), _("Your answer")])
     for cell in sheet[HEADER_ROW]:
         cell.fill, cell.font = fill, HEADER_FONT
     for row in (1, 2):
@@ -168,18 +187,18 @@ def write_questionnaire(model: MaturityModel, target: Path, *,
         sheet.column_dimensions[col].width = width
     dims = model.dimensions.set_index("dimension_id")["dimension"]
     for item in model.items.itertuples():
-        sheet.append([item.item_id, dims[item.dimension_id], item.text, None])
+        sheet.append([item.item_id, _(dims[item.dimension_id]), _(item.text), None])
         sheet.cell(sheet.max_row, 3).alignment = Alignment(wrap_text=True, vertical="top")
     role = DataValidation(type="list", formula1=f"'{LISTS}'!$A$1:$A${len(options.offered_roles)}",
-                          allow_blank=True, showErrorMessage=options.roles is not None, errorTitle="Role",
-                          error=f"Choose one of: {', '.join(options.offered_roles)}")
+                          allow_blank=True, showErrorMessage=options.roles is not None, errorTitle=_("Role"),
+                          error=_("Choose one of: {choices}").format(choices=", ".join(options.offered_roles)))
     sheet.add_data_validation(role)
     role.add("B2")
     choices = _answer_choices(model)
     rule = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
-                          showErrorMessage=True, errorTitle="Answer",
-                          error=f"Choose a whole number from {model.scale_min} to {model.scale_max}, "
-                                f"or {DONT_KNOW}")
+                          showErrorMessage=True, errorTitle=_("Answer"),
+                          error=_("Choose a whole number from {lowest} to {highest}, or {dont_know}").format(
+                              lowest=model.scale_min, highest=model.scale_max, dont_know=_(DONT_KNOW)))
     sheet.add_data_validation(rule)
     rule.add(f"D{HEADER_ROW + 1}:D{sheet.max_row}")
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
@@ -195,31 +214,40 @@ def questionnaire_html(model: MaturityModel, *, options: QuestionnaireOptions | 
     esc = html.escape
     colour = options.colour
     points = list(range(model.scale_min, model.scale_max + 1))
-    head = "".join(f"<th class='box'>{p}</th>" for p in points) + "<th class='dk'>Don\u2019t<br>know</th>"
+    head = "".join(f"<th class='box'>{p}</th>" for p in points) + f"<th class='dk'>{_dont_know_head()}</th>"
     sections = []
     dims = model.dimensions.set_index("dimension_id")["dimension"]
+    # the page's words (outside the f-strings, where pybabel extract finds them)
+    words = {"statement": _("Statement"), "other": _("Other:"), "tick": _("Tick one box per statement."),
+             "scale": _("Answer scale"), "code": _("Respondent code:"), "role": _("Role:")}
+    contact = _("Questions? Contact {contact}.").format(contact=options.contact)
     for dim_id, items in model.items.groupby("dimension_id", sort=False):
-        rows = "".join(f"<tr><td class='id'>{esc(it.item_id)}</td><td>{esc(it.text)}</td>"
+        rows = "".join(f"<tr><td class='id'>{esc(it.item_id)}</td><td>{esc(_(it.text))}</td>"
                        + "<td class='box'>\u2610</td>" * (len(points) + 1) + "</tr>" for it in items.itertuples())
-        sections.append(f"<section><h2>{esc(dims[dim_id])}</h2><table><colgroup><col class='id'><col>"
+        sections.append(f"<section><h2>{esc(_(dims[dim_id]))}</h2><table><colgroup><col class='id'><col>"
                         + "<col class='box'>" * len(points) + "<col class='dk'></colgroup>"
-                        f"<thead><tr><th></th><th class='st'>Statement</th>{head}</tr></thead>"
+                        f"<thead><tr><th></th><th class='st'>{esc(words['statement'])}</th>{head}</tr></thead>"
                         f"<tbody>{rows}</tbody></table></section>")
-    scale = "".join(f"<li>{esc(t)}</li>" for t in _scale_text(model)) + f"<li>{esc(DONT_KNOW)}</li>"
+    scale = "".join(f"<li>{esc(t)}</li>" for t in _scale_text(model)) + f"<li>{esc(_(DONT_KNOW))}</li>"
     roles = " ".join(f"<span class='role'>\u2610 {esc(r)}</span>" for r in options.offered_roles)
     if options.roles is None:
-        roles += " <span class='role'>\u2610 Other: <span class='fill short'>&nbsp;</span></span>"
-    notes = (f"<p>{esc(INSTRUCTION)} Tick one box per statement.</p><p><b>{esc(DONT_KNOW_NOTE)}</b></p>"
-             f"<p>{esc(options.deadline_text())}</p><p class='anon'>{esc(ANONYMITY_NOTE)}</p>"
-             + (f"<p>Questions? Contact {esc(options.contact)}.</p>" if options.contact else ""))
+        roles += f" <span class='role'>\u2610 {esc(words['other'])} <span class='fill short'>&nbsp;</span></span>"
+    notes = (f"<p>{esc(_(INSTRUCTION))} {esc(words['tick'])}</p>"
+             f"<p><b>{esc(_dont_know_note())}</b></p>"
+             f"<p>{esc(options.deadline_text())}</p><p class='anon'>{esc(_(ANONYMITY_NOTE))}</p>"
+             + (f"<p>{esc(contact)}</p>"
+                if options.contact else ""))
     logo = logo_data_uri(options.logo)
     logo_html = f"<img class='logo' src='{logo}' alt=''>" if logo else ""
     org = f"<div class='org'>{esc(options.organisation)}</div>" if options.organisation else ""
     footer = esc(_title(options)).replace('"', "'")
-    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{esc(_title(options))}</title><style>
+    page = '" counter(page) "'.join(esc(part).replace('"', "'") for part in _("Page {page} of {pages}").split("{page}"))
+    page = ('"' + '" counter(pages) "'.join(page.split("{pages}")) + '"').replace('"" ', "").replace(' ""', "")
+    lang = esc(current_language())
+    return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{esc(_title(options))}</title><style>
 @page {{ size: A4; margin: 16mm 16mm 18mm 16mm;
   @bottom-left {{ content: "{footer}"; font-family: "DejaVu Sans", sans-serif; font-size: 7.5pt; color: #666; }}
-  @bottom-right {{ content: "Page " counter(page) " of " counter(pages); font-family: "DejaVu Sans", sans-serif;
+  @bottom-right {{ content: {page}; font-family: "DejaVu Sans", sans-serif;
                    font-size: 7.5pt; color: #666; }} }}
 body {{ font-family: "DejaVu Sans", sans-serif; font-size: 9pt; color: #222; }}
 header {{ display: flex; align-items: center; gap: 6mm; border-bottom: 2px solid {colour}; padding-bottom: 3mm; }}
@@ -241,10 +269,10 @@ th.box, th.dk {{ text-align: center; }} th.dk {{ font-size: 7pt; font-weight: bo
 ul.scale {{ margin: 0 0 2mm 0; padding-left: 5mm; columns: 2; }} p.scale {{ margin: 3mm 0 1mm 0; }}
 .model {{ color: #555; font-size: 9pt; margin-top: 0.5mm; }}
 </style></head><body>
-<header>{logo_html}<div>{org}<h1>{TITLE}</h1><div class="model">{esc(model.name)}</div></div></header>
+<header>{logo_html}<div>{org}<h1>{esc(_(TITLE))}</h1><div class="model">{esc(_(model.name))}</div></div></header>
 <div class="intro">{notes}</div>
-<p class="scale"><b>Answer scale</b></p><ul class="scale">{scale}</ul>
-<div class="who"><p>Respondent code: <span class="fill">&nbsp;</span></p><p>Role: {roles}</p></div>
+<p class="scale"><b>{esc(words["scale"])}</b></p><ul class="scale">{scale}</ul>
+<div class="who"><p>{esc(words["code"])} <span class="fill">&nbsp;</span></p><p>{esc(words["role"])} {roles}</p></div>
 {''.join(sections)}</body></html>"""
 
 
@@ -256,9 +284,17 @@ def write_questionnaire_pdf(model: MaturityModel, target: Path, *,
     return render_pdf(questionnaire_html(model, options=options), target)
 
 
+def _dont_know_head() -> str:
+    """The PDF's narrow "Don't know" column heading, broken over two lines."""
+    words = _(DONT_KNOW).replace("'", "\u2019").split(" ")
+    # break where the longer line is shortest: "Don’t / know", "Je ne / sais pas"
+    cut = min(range(1, len(words) + 1), key=lambda i: max(len(" ".join(words[:i])), len(" ".join(words[i:]))))
+    return "<br>".join(html.escape(" ".join(part)) for part in (words[:cut], words[cut:]) if part)
+
+
 def _is_dont_know(value: object) -> bool:
     text = str(value).strip().replace("\u2019", "'").casefold()
-    return text in {"", DONT_KNOW.casefold(), "?", "dk"}
+    return text in {"", "?", "dk"} | {w.replace("\u2019", "'").casefold() for w in _in_any_language(DONT_KNOW)}
 
 
 def read_returned(path: Path, model: MaturityModel, *,
@@ -288,9 +324,10 @@ def read_returned(path: Path, model: MaturityModel, *,
         book = load_workbook(path, data_only=True)
     except Exception as exc:  # a corrupt or foreign file
         return pd.DataFrame(), [Problem(label, ANSWERS, f"the workbook cannot be opened: {exc}")]
-    if ANSWERS not in book.sheetnames:
+    names = [n for n in book.sheetnames if n in _in_any_language(ANSWERS)]
+    if not names:
         return pd.DataFrame(), [Problem(label, ANSWERS, f"no '{ANSWERS}' sheet; is this a questionnaire workbook?")]
-    sheet = book[ANSWERS]
+    sheet = book[names[0]]
     respondent = str(sheet["B1"].value or "").strip() or path.stem
     role = str(sheet["B2"].value or "").strip()
     if not role:

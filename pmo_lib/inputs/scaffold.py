@@ -3,8 +3,10 @@ to fill in and the maturity questionnaire."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 from pathlib import Path
+from typing import IO, Any, Collection, Iterator, Mapping
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -14,6 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .config import Config, load_config
 from .exceptions import PmoError
+from .i18n import N_, _, using
 from .model import MaturityModel, load_model
 from .questionnaire import (HEADER_FILL, HEADER_FONT, QuestionnaireOptions, write_questionnaire,
                             write_questionnaire_pdf)
@@ -27,18 +30,35 @@ _EXAMPLE_FONT = Font(italic=True, color="7F7F7F")
 _MAX_ID_LENGTH = 40
 
 # Readable names for the header row; the column code goes beneath. A column not
-# listed here gets its code in words ("planned_end_date" -> "Planned end date").
+# listed here gets its code in words ("planned_end_date" -> "Planned end date"). N_: translated where written.
 _LABELS = {
-    "goal_id": "Goal ID", "target_share": "Target share of spend", "initiative_id": "Initiative ID",
-    "bac": "Budget at completion", "budget": "Budget for the cycle", "planned_value": "Planned value (PV)",
-    "earned_value": "Earned value (EV)", "actual_cost": "Actual cost (AC)", "respondent_id": "Respondent ID",
-    "nps": "Likelihood to recommend (0-10)", "csat": "Satisfaction (1-5)", "realized_benefit": "Realised benefit",
-    "raid_id": "RAID ID", "raised_date": "Date raised", "closed_date": "Date closed", "decision_id": "Decision ID",
-    "action_id": "Action ID", "item_type": "Item type", "forecast_end_date": "Forecast end date",
+    "goal_id": N_("Goal ID"), "target_share": N_("Target share of spend"), "initiative_id": N_("Initiative ID"),
+    "bac": N_("Budget at completion"), "budget": N_("Budget for the cycle"), "planned_value": N_("Planned value (PV)"),
+    "earned_value": N_("Earned value (EV)"), "actual_cost": N_("Actual cost (AC)"),
+    "respondent_id": N_("Respondent ID"), "nps": N_("Likelihood to recommend (0-10)"),
+    "csat": N_("Satisfaction (1-5)"), "realized_benefit": N_("Realised benefit"), "raid_id": N_("RAID ID"),
+    "raised_date": N_("Date raised"), "closed_date": N_("Date closed"), "decision_id": N_("Decision ID"),
+    "action_id": N_("Action ID"), "item_type": N_("Item type"), "forecast_end_date": N_("Forecast end date"),
 }
-_TABLE_LABELS = {("initiatives", "kind"): "Project or product", ("work_items", "item_id"): "Work item ID",
-                 ("assessment", "item_id"): "Statement ID", ("raid", "kind"): "Kind of item",
-                 ("decisions", "owner"): "Decided by", ("actions", "cycle"): "Cycle raised in"}
+_TABLE_LABELS = {("initiatives", "kind"): N_("Project or product"), ("work_items", "item_id"): N_("Work item ID"),
+                 ("assessment", "item_id"): N_("Statement ID"), ("raid", "kind"): N_("Kind of item"),
+                 ("decisions", "owner"): N_("Decided by"), ("actions", "cycle"): N_("Cycle raised in")}
+# The headings of the columns without a label above, so that they read in the workbook's language too;
+# in English they are the column's code in words, as before.
+_WORD_LABELS = {
+    "cycle": N_("Cycle"), "start_date": N_("Start date"), "end_date": N_("End date"), "goal": N_("Goal"),
+    "weight": N_("Weight"), "name": N_("Name"), "kind": N_("Kind"), "owner": N_("Owner"), "status": N_("Status"),
+    "planned_end_date": N_("Planned end date"), "actual_end_date": N_("Actual end date"),
+    "business_value": N_("Business value"), "time_criticality": N_("Time criticality"),
+    "risk_reduction": N_("Risk reduction"), "job_size": N_("Job size"),
+    "cost_of_delay_per_week": N_("Cost of delay per week"), "created": N_("Created"), "started": N_("Started"),
+    "finished": N_("Finished"), "planned_benefit": N_("Planned benefit"), "title": N_("Title"),
+    "severity": N_("Severity"), "due_date": N_("Due date"), "date": N_("Date"), "outcome": N_("Outcome"),
+    "team": N_("Team"), "capacity_days": N_("Capacity days"), "demand_days": N_("Demand days"), "role": N_("Role"),
+    "item_id": N_("Item ID"), "score": N_("Score"), "unit": N_("Unit"), "note": N_("Note"),
+    "requested_budget": N_("Requested budget"), "decision": N_("Decision"), "must_stop": N_("Must stop"),
+    "must_fund": N_("Must fund"),
+}
 
 # One example row per table, telling one small story; the loader skips it while it is unchanged.
 _D = dt.date
@@ -77,10 +97,11 @@ def column_label(table: str, column: str) -> str:
     """The readable name of a column, shown above its code in the workbook's header."""
     label = _TABLE_LABELS.get((table, column)) or _LABELS.get(column)
     if label:
-        return label
+        return _(label)
     words = column.replace("_", " ").split()
     words = ["ID" if w == "id" else w for w in words]
-    return " ".join(words)[:1].upper() + " ".join(words)[1:]
+    english = " ".join(words)[:1].upper() + " ".join(words)[1:]
+    return _(_WORD_LABELS[column]) if english == _WORD_LABELS.get(column) else english
 
 
 def example_row(spec: TableSpec) -> dict[str, object]:
@@ -106,54 +127,61 @@ def _rule(col: ColumnSpec, letter: str, spec: TableSpec, *, list_range: str | No
     """The cell check of one column, or None when any text will do."""
     first = f"{letter}2"
     if list_range is not None:
-        error = (f"Choose one of: {', '.join(col.choices)}" if len(col.choices) <= 8
-                 else "Choose a value from the list")
+        error = (_("Choose one of: {choices}").format(choices=", ".join(col.choices)) if len(col.choices) <= 8
+                 else _("Choose a value from the list"))
         return DataValidation(type="list", formula1=list_range, allow_blank=True, showErrorMessage=True,
                               errorTitle=col.name, error=error)
     if spec.name == "assessment" and col.name == "score" and model is not None:
         lo, hi = model.scale_min, model.scale_max
         return DataValidation(type="whole", operator="between", formula1=str(lo), formula2=str(hi),
                               allow_blank=True, showErrorMessage=True, errorTitle=col.name,
-                              error=f"A whole number from {lo} to {hi}; leave it empty for don't know")
+                              error=_("A whole number from {lowest} to {highest}; leave it empty for don't know").format(
+                                  lowest=lo, highest=hi))
     if spec.name == "assessment" and col.name == "role" and roles:
         inline = ",".join(roles)
         if len(inline) <= 250 and "," not in "".join(roles):
             return DataValidation(type="list", formula1=f'"{inline}"', allow_blank=True, showErrorMessage=True,
-                                  errorTitle=col.name, error=f"Choose one of: {', '.join(roles)}")
+                                  errorTitle=col.name,
+                                  error=_("Choose one of: {choices}").format(choices=", ".join(roles)))
     if col.kind == "date":
         return DataValidation(type="date", operator="between", formula1="DATE(1990,1,1)",
                               formula2="DATE(2100,12,31)", allow_blank=True, showErrorMessage=True,
-                              errorTitle=col.name, error="Enter a date, e.g. 2026-09-30 (year-month-day)")
+                              errorTitle=col.name, error=_("Enter a date, e.g. 2026-09-30 (year-month-day)"))
     if col.kind in ("number", "int"):
         kind = "whole" if col.kind == "int" else "decimal"
-        what = "A whole number" if col.kind == "int" else "A number"
+        whole = col.kind == "int"
         if col.min is not None and col.max is not None:
+            error = (_("A whole number from {lowest} to {highest}") if whole
+                     else _("A number from {lowest} to {highest}")).format(lowest=f"{col.min:g}", highest=f"{col.max:g}")
             return DataValidation(type=kind, operator="between", formula1=f"{col.min:g}", formula2=f"{col.max:g}",
-                                  allow_blank=True, showErrorMessage=True, errorTitle=col.name,
-                                  error=f"{what} from {col.min:g} to {col.max:g}")
+                                  allow_blank=True, showErrorMessage=True, errorTitle=col.name, error=error)
         if col.min is not None and col.above_min:
+            error = (_("A whole number, more than {lowest}") if whole
+                     else _("A number, more than {lowest}")).format(lowest=f"{col.min:g}")
             return DataValidation(type=kind, operator="greaterThan", formula1=f"{col.min:g}",
-                                  allow_blank=True, showErrorMessage=True, errorTitle=col.name,
-                                  error=f"{what}, more than {col.min:g}")
+                                  allow_blank=True, showErrorMessage=True, errorTitle=col.name, error=error)
         if col.min is not None:
+            error = (_("A whole number, {lowest} or more") if whole
+                     else _("A number, {lowest} or more")).format(lowest=f"{col.min:g}")
             return DataValidation(type=kind, operator="greaterThanOrEqual", formula1=f"{col.min:g}",
-                                  allow_blank=True, showErrorMessage=True, errorTitle=col.name,
-                                  error=f"{what}, {col.min:g} or more")
+                                  allow_blank=True, showErrorMessage=True, errorTitle=col.name, error=error)
         return DataValidation(type=kind, operator="between", formula1="-1E+15", formula2="1E+15",
-                              allow_blank=True, showErrorMessage=True, errorTitle=col.name, error=f"{what}")
+                              allow_blank=True, showErrorMessage=True, errorTitle=col.name,
+                              error=_("A whole number") if whole else _("A number"))
     if col.kind == "id":
         # identifiers: no spaces (a cycle may have single inner spaces, e.g. "FY27 P1"), at most 40 characters,
         # and a reference must name a row of the table it points to
         cycle = col.name == "cycle" or col.references == "cycles.cycle"
         checks = [f"LEN({first})<={_MAX_ID_LENGTH}",
                   f"TRIM({first})={first}" if cycle else f'ISERROR(FIND(" ",{first}))']
-        words = ("no spaces at either end" if cycle else "no spaces") + f" and at most {_MAX_ID_LENGTH} characters"
-        error = f"An identifier has {words}"
+        error = (_("An identifier has no spaces at either end and at most {count} characters") if cycle
+                 else _("An identifier has no spaces and at most {count} characters")).format(count=_MAX_ID_LENGTH)
         if col.references:
             ref_table, ref_col = col.references.split(".")
             ref_letter = get_column_letter(TABLES[ref_table].column_names.index(ref_col) + 1)
             checks.append(f"COUNTIF('{ref_table}'!${ref_letter}:${ref_letter},{first})>0")
-            error += f"; it must be a {column_label(ref_table, ref_col)} on the {ref_table} sheet"
+            error += _("; it must be a {column} on the {sheet} sheet").format(
+                column=column_label(ref_table, ref_col), sheet=ref_table)
         return DataValidation(type="custom", formula1=f"AND({','.join(checks)})", allow_blank=True,
                               showErrorMessage=True, errorTitle=col.name, error=error)
     return None
@@ -162,6 +190,9 @@ def _rule(col: ColumnSpec, letter: str, spec: TableSpec, *, list_range: str | No
 def write_input_workbook(target: Path, *, model: MaturityModel | None = None,
                          roles: list[str] | None = None) -> Path:
     """Write the input workbook: one sheet per table, readable headers, an example row, cell checks.
+
+    Its words are in the current language (``pmo init`` and ``pmo run`` write it in the workspace's);
+    sheet names and column codes are the same in every language.
 
     Row 1 of each table sheet holds a readable name with the column code on a
     second line (the loader reads the code). Row 2 is an example, marked
@@ -181,17 +212,17 @@ def write_input_workbook(target: Path, *, model: MaturityModel | None = None,
     """
     book = Workbook()
     help_sheet = book.active
-    help_sheet.title = "_Instructions"
-    notes = ["How to fill in this workbook",
-             "Each sheet is one table. Row 1 names each column, with the column's code beneath it.",
-             f"Row 2 is an example, marked '{EXAMPLE_MARKER}'. The kit skips it as long as it is unchanged: "
-             "type your own rows below it, or delete it.",
-             "Dates are year-month-day (2026-09-30). Identifiers have no spaces (cycle names may, e.g. FY27 P1).",
-             "Hover over a column's header for its meaning; the table below lists every column.", ""]
+    help_sheet.title = "_" + _("Instructions")  # "_": the loader skips the sheet in every language
+    notes = [_("How to fill in this workbook"),
+             _("Each sheet is one table. Row 1 names each column, with the column's code beneath it."),
+             _("Row 2 is an example, marked '{marker}'. The kit skips it as long as it is unchanged: "
+               "type your own rows below it, or delete it.").format(marker=EXAMPLE_MARKER),
+             _("Dates are year-month-day (2026-09-30). Identifiers have no spaces (cycle names may, e.g. FY27 P1)."),
+             _("Hover over a column's header for its meaning; the table below lists every column."), ""]
     for line in notes:
         help_sheet.append([line])
     help_sheet["A1"].font = Font(bold=True, size=13)
-    help_sheet.append(["table", "column code", "heading", "required", "meaning"])
+    help_sheet.append([_("table"), _("column code"), _("heading"), _("required"), _("meaning")])
     header_row = help_sheet.max_row
     for cell in help_sheet[header_row]:
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
@@ -203,7 +234,8 @@ def write_input_workbook(target: Path, *, model: MaturityModel | None = None,
     examples.append(["table", "column", "value"])
     list_col = 0
     for spec in TABLES.values():
-        help_sheet.append([spec.name, "", "", "required table" if spec.required else "optional table", spec.help])
+        help_sheet.append([spec.name, "", "", _("required table") if spec.required else _("optional table"),
+                           _(spec.help)])
         help_sheet.cell(help_sheet.max_row, 1).font = Font(bold=True)
         sheet = book.create_sheet(spec.name)
         labels = [column_label(spec.name, c.name) for c in spec.columns]
@@ -221,9 +253,10 @@ def write_input_workbook(target: Path, *, model: MaturityModel | None = None,
             cell = sheet.cell(2, i)
             cell.fill, cell.font = _EXAMPLE_FILL, _EXAMPLE_FONT
             examples.append([spec.name, col.name, example[col.name]])
-            need = "optional column" if not col.present else ("may be empty" if col.nullable else "value required")
-            help_sheet.append(["", col.name, labels[i - 1], need, col.help])
-            note = Comment(f"{col.help}\n({need})", "PMO Playbook Kit")
+            need = (_("optional column") if not col.present
+                    else (_("may be empty") if col.nullable else _("value required")))
+            help_sheet.append(["", col.name, labels[i - 1], need, _(col.help)])
+            note = Comment(f"{_(col.help)}\n({need})", "PMO Playbook Kit")
             note.width, note.height = 260, 90
             head.comment = note
             list_range = None
@@ -286,7 +319,8 @@ def init_workspace(path: str | Path, *, organisation: str | None = None) -> Path
                                    encoding="utf-8")
     config = load_config(path)
     model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
-    write_input_workbook(path / "data.xlsx", model=model, roles=config.questionnaire.roles)
+    with using(config.language, config.locale):  # the workspace's language (English unless pmo.yaml says)
+        write_input_workbook(path / "data.xlsx", model=model, roles=config.questionnaire.roles)
     write_questionnaire_files(config, model, path, path)
     shutil.copy(TEMPLATES_DIR / "maturity_model.yaml", path / "maturity_model.example.yaml")
     return path
@@ -301,8 +335,9 @@ def write_questionnaire_files(config: Config, model: MaturityModel, workspace: P
         ``questionnaire.xlsx`` and ``questionnaire.pdf`` in ``folder``.
     """
     options = QuestionnaireOptions.from_config(config, workspace)
-    return [write_questionnaire(model, folder / "questionnaire.xlsx", options=options),
-            write_questionnaire_pdf(model, folder / "questionnaire.pdf", options=options)]
+    with using(config.language, config.locale):  # in the workspace's language, with its date format
+        return [write_questionnaire(model, folder / "questionnaire.xlsx", options=options),
+                write_questionnaire_pdf(model, folder / "questionnaire.pdf", options=options)]
 
 
 def refresh_questionnaire(path: str | Path) -> list[Path]:
@@ -331,3 +366,22 @@ def refresh_questionnaire(path: str | Path) -> list[Path]:
     model = load_model(path / config.maturity_model if config.maturity_model
                        else TEMPLATES_DIR / "maturity_model.yaml")
     return write_questionnaire_files(config, model, path, path)
+
+
+def extract_table_help(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
+                       options: Mapping[str, Any]) -> Iterator[tuple[int, str | None, Any, list[str]]]:
+    """Babel method for ``pmo_lib/inputs/tables.py`` (``babel.cfg``): its code's marked strings, as Python's
+    extractor finds them, and the help of every table and column, which the input workbook's instructions
+    show translated. The help is read from :data:`~pmo_lib.inputs.tables.TABLES` itself, because several
+    are f-strings; each message's comment names its table and column for the translator."""
+    from babel.messages.extract import extract_python
+
+    source = fileobj.read()
+    found: Any = extract_python(io.BytesIO(source), keywords, comment_tags, options)  # type: ignore[arg-type]
+    yield from found
+    text = source.decode("utf-8")
+    for spec in TABLES.values():
+        for column, help_text in [("", spec.help)] + [(c.name, c.help) for c in spec.columns]:
+            start = text.find(help_text[:30])
+            line = text.count("\n", 0, start) + 1 if start >= 0 else 1
+            yield line, None, help_text, [f"help of {spec.name}" + (f".{column}" if column else "")]

@@ -26,12 +26,14 @@ from .report import level_distance
 from ..inputs.resources import REPORT_TITLES
 from ..inputs.resources import TEMPLATES_DIR
 from .results import read_result
-from .theme import plural
 from ..inputs.workspace import Workspace
 from .manifest import MANIFEST, Manifest, Status
+from ..inputs import i18n
+from ..inputs.i18n import N_, _
 
-_STATUS = {Status.OK: ("green", "● Complete"), Status.FAILED: ("red", "■ Failed"),
-           Status.UP_TO_DATE: ("green", "● Up to date")}
+# N_: the run statuses are translated where the page is written (i18n.py)
+_STATUS = {Status.OK: ("green", "●", N_("Complete")), Status.FAILED: ("red", "■", N_("Failed")),
+           Status.UP_TO_DATE: ("green", "●", N_("Up to date"))}
 INDEX_TEMPLATE = "portfolio_index.html.j2"
 
 
@@ -87,15 +89,15 @@ def maturity_line(head: dict, model: MaturityModel) -> str:
     1.05``. The distance carries enough decimals never to read as zero.
     """
     if head["maturity_score"] is None:
-        return "n/a"
-    text = f'{head["maturity_score"]:.2f}'
+        return _("n/a")
+    text = i18n.number(head["maturity_score"], 2)
     if head.get("maturity_ci"):
         low, high = head["maturity_ci"]
-        text += f" ({low:.2f}–{high:.2f})"
+        text += f" ({i18n.number(low, 2)}–{i18n.number(high, 2)})"
     level = head["maturity_level"]
     if level is None:
         return text
-    text += f" · level {level} {model.level_name(level)}"
+    text += " · " + _("level {level} {name}").format(level=level, name=_(model.level_name(level)))
     if head.get("maturity_blockers") is None:
         return text
     return text + ", " + level_distance(head.get("maturity_next_level"), head["maturity_blockers"],
@@ -116,12 +118,12 @@ def _trend(cycles: list[str], values: list[float | None], *, lo: float, hi: floa
 
     grid = [{"x1": left, "x2": w - right, "y": f"{y:.1f}", "label_x": left - 6, "label_y": f"{y + 4:.1f}",
              "label": f"{v:g}"} for v in range(int(lo), int(hi) + 1) for y in [xy(0, v)[1]]]
-    marks = [{"x": f"{x:.1f}", "y": f"{y:.1f}", "label_y": f"{y - 9:.1f}", "value": f"{v:.2f}"}
+    marks = [{"x": f"{x:.1f}", "y": f"{y:.1f}", "label_y": f"{y - 9:.1f}", "value": i18n.number(v, 2)}
              for (i, v) in points for x, y in [xy(i, v)]]
     return {"width": w, "height": h, "grid": grid, "points": marks,
             "line": " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, v) for i, v in points)),
             "cycles": [{"x": f"{xy(i, lo)[0]:.1f}", "y": h - 8, "name": cycle} for i, cycle in enumerate(cycles)],
-            "label": ", ".join(f"{cycles[i]} {v:.2f}" for i, v in points)}
+            "label": ", ".join(f"{cycles[i]} {i18n.number(v, 2)}" for i, v in points)}
 
 
 def slugify(text: str, *, fallback: str = "item") -> str:
@@ -147,8 +149,23 @@ def _cycle_slugs(cycles: list[str]) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=None)
 def _environment(folder: Path) -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.globals.update(_=i18n.gettext, ngettext=i18n.ngettext)  # the page's words, in the current language
+    return env
+
+
+def _lower_first(word: str) -> str:
+    """A status word inside a phrase: ``on track``, ``im Plan`` (a German noun keeps its capital)."""
+    return word[:1].lower() + word[1:]
+
+
+def _when(stamp: str) -> str:
+    """A run's date and time as the index shows it: ``2027-05-15 09:30`` in English, the locale's date elsewhere."""
+    text = stamp.replace("T", " ")[:16]
+    if i18n.current_locale() is None or len(text) < 16:
+        return text
+    return _("{date} {time}").format(date=i18n.date(text[:10]), time=text[11:16])
 
 
 def _pack(folder: Path, org_dir: Path, manifest: Manifest, *, kept: bool = False) -> dict[str, Any]:
@@ -157,14 +174,15 @@ def _pack(folder: Path, org_dir: Path, manifest: Manifest, *, kept: bool = False
     ``kept``: the last run found the pack up to date and left it as it was; the date is when it was made.
     """
     rel = folder.relative_to(org_dir).as_posix()
-    kind, word = _STATUS[Status.UP_TO_DATE if kept and manifest.ok else manifest.status]
+    kind, symbol, status = _STATUS[Status.UP_TO_DATE if kept and manifest.ok else manifest.status]
+    word = f"{symbol} {_(status)}"
     if kept and manifest.ok:
-        word += ", unchanged since"
-    reports = [{"title": nb.title or REPORT_TITLES.get(nb.report, nb.notebook), "failed": not nb.ok,
+        word = symbol + " " + _("Up to date, unchanged since")
+    reports = [{"title": _(nb.title or REPORT_TITLES.get(nb.report, nb.notebook)), "failed": not nb.ok,
                 "links": [{"href": f"{rel}/{nb.outputs[k]}", "label": k.upper().replace("_", " ")}
                           for k in ("html", "pdf", "code_html") if k in nb.outputs]}
                for nb in manifest.notebooks]
-    return {"kind": kind, "word": word, "when": manifest.finished.replace("T", " ")[:16], "reports": reports}
+    return {"kind": kind, "word": word, "when": _when(manifest.finished), "reports": reports}
 
 
 def write_index(org_dir: Path, ws: Workspace, *, kept: Collection[str] = ()) -> Path:
@@ -174,7 +192,14 @@ def write_index(org_dir: Path, ws: Workspace, *, kept: Collection[str] = ()) -> 
     last run failed shows that failure next to its last good pack. The cycles
     in ``kept`` were up to date in the last run, which left their packs as they
     were: they show "Up to date, unchanged since" and when the pack was made.
+
+    The page is in the workspace's language (``language:`` in pmo.yaml), with its number and date formats.
     """
+    with i18n.using(ws.config.language, ws.config.locale):
+        return _write_index(org_dir, ws, kept=kept)
+
+
+def _write_index(org_dir: Path, ws: Workspace, *, kept: Collection[str] = ()) -> Path:
     rows: list[dict[str, Any]] = []
     trend: list[float | None] = []
     slugs = _cycle_slugs(ws.cycles)
@@ -190,7 +215,7 @@ def write_index(org_dir: Path, ws: Workspace, *, kept: Collection[str] = ()) -> 
         kpi = head["kpi_status"]
         kpis = None if kpi is None else [
             {"kind": "na" if s == "n/a" else s, "symbol": STATUS_SYMBOLS[s], "count": kpi.get(s, 0),
-             "word": STATUS_WORDS[s].lower()} for s in STATUSES if kpi.get(s, 0) or s != "n/a"]
+             "word": _lower_first(_(STATUS_WORDS[s]))} for s in STATUSES if kpi.get(s, 0) or s != "n/a"]
         rows.append({"cycle": cycle, "maturity": maturity_line(head, ws.model), "kpis": kpis,
                      "runs": [_pack(folder, org_dir, manifest, kept=cycle in kept and folder == good)
                               for folder, manifest in packs]})
@@ -198,7 +223,9 @@ def write_index(org_dir: Path, ws: Workspace, *, kept: Collection[str] = ()) -> 
     template = _environment(TEMPLATES_DIR / "report").get_template(INDEX_TEMPLATE)
     page = template.render(
         organisation=ws.config.organisation, colour=ws.config.branding.primary_colour, rows=rows[::-1],
-        cycles_text=plural(len(ws.cycles), "planning cycle"), updated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        language=i18n.current_language(),
+        cycles_text=i18n.ngettext("{count} planning cycle", "{count} planning cycles", len(ws.cycles)).format(
+            count=i18n.number(len(ws.cycles))), updated=_when(dt.datetime.now().strftime("%Y-%m-%dT%H:%M")),
         trend=_trend(ws.cycles, trend, lo=lo, hi=hi), scale_min=lo, scale_max=hi)
     target = org_dir / "index.html"
     tmp = target.with_suffix(".html.tmp")

@@ -8,16 +8,17 @@ from __future__ import annotations
 import pandas as pd
 
 from ..inputs.config import DEFAULT_MINIMUMS, Maturity, Minimums
+from ..inputs.i18n import N_, _, decimal_symbol, ngettext, number, percent
 from ..inputs.model import MaturityModel
-from .report import esc, format_p, plural
+from .report import esc, format_p
 from .theme import role_label
 
 #: The largest difference between the two alphas the report lets pass without a word.
 ALPHA_GAP = 0.02
 
-NO_UNITS = ("The answers carry no business unit, so units cannot be compared. To compare them, give each "
+NO_UNITS = N_("The answers carry no business unit, so units cannot be compared. To compare them, give each "
             "answer the respondent's business unit, department or country in a column named unit of the "
-            "assessment table.")
+            "assessment table.")  # N_: translated where shown
 
 
 def reversed_items(model: MaturityModel) -> pd.DataFrame:
@@ -36,10 +37,12 @@ def mark_reversed(grid: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
     counts = reversed_items(model).groupby("dimension_id").size()
     if counts.empty:
         return grid
-    names = model.dimensions.set_index("dimension")["dimension_id"]
+    names = model.dimensions.set_index("dimension")["dimension_id"].to_dict()
+    names.update({_(name): dim for name, dim in list(names.items())})  # a grid labelled in the report's language
     out = grid.copy()
-    out.index = [f"{name} ({counts[names[name]]} reversed)" if names.get(name) in counts.index else name
-                 for name in grid.index]
+    out.index = [ngettext("{dimension} ({count} reversed)", "{dimension} ({count} reversed)",
+                          int(counts[names[name]])).format(dimension=name, count=int(counts[names[name]]))
+                 if names.get(name) in counts.index else name for name in grid.index]
     return out
 
 
@@ -59,9 +62,9 @@ def item_table(items: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
     texts = model.items.set_index("item_id")["text"]
     rev = set(reversed_items(model)["item_id"])
     names = model.dimensions.set_index("dimension_id")["dimension"]
-    out = items.assign(dimension=items["dimension_id"].map(names),
-                       statement=[f"{texts.get(i, i)} (reversed)" if i in rev else texts.get(i, i)
-                                  for i in items["item_id"]])
+    out = items.assign(dimension=items["dimension_id"].map(names).map(_),
+                       statement=[_("{statement} (reversed)").format(statement=_(texts.get(i, i))) if i in rev
+                                  else _(texts.get(i, i)) for i in items["item_id"]])
     return out[["item_id", "dimension", "level", "statement", "mean", "sd", "n"]]
 
 
@@ -70,13 +73,17 @@ def reversed_note(model: MaturityModel) -> str:
     rev = reversed_items(model)
     if rev.empty:
         return ""
-    example = esc(str(rev["text"].iloc[0]).rstrip("."))
-    return (f"{plural(len(rev), 'statement')} of the questionnaire {'is' if len(rev) == 1 else 'are'} "
-            f"*reverse-keyed*: agreeing means less maturity (for example “{example}”). "
-            f"Their answers are turned round before anything is computed (on a {model.scale_min}–{model.scale_max} "
-            f"scale, an answer of {model.scale_max} counts as {model.scale_min}), so that in every score, chart and "
-            "table a higher number means more maturity. Respondents are not told which statements these are; "
-            "they are marked “reversed” below.")
+    example = esc(_(str(rev["text"].iloc[0])).rstrip("."))
+    return ngettext(
+        "{count} statement of the questionnaire is *reverse-keyed*: agreeing means less maturity (for example "
+        "“{example}”). Their answers are turned round before anything is computed (on a {lowest}–{highest} scale, "
+        "an answer of {highest} counts as {lowest}), so that in every score, chart and table a higher number means "
+        "more maturity. Respondents are not told which statements these are; they are marked “reversed” below.",
+        "{count} statements of the questionnaire are *reverse-keyed*: agreeing means less maturity (for example "
+        "“{example}”). Their answers are turned round before anything is computed (on a {lowest}–{highest} scale, "
+        "an answer of {highest} counts as {lowest}), so that in every score, chart and table a higher number means "
+        "more maturity. Respondents are not told which statements these are; they are marked “reversed” below.",
+        len(rev)).format(count=number(len(rev)), example=example, lowest=model.scale_min, highest=model.scale_max)
 
 
 def alpha_gap_text(dims: pd.DataFrame, *, gap: float = ALPHA_GAP) -> str:
@@ -95,14 +102,19 @@ def alpha_gap_text(dims: pd.DataFrame, *, gap: float = ALPHA_GAP) -> str:
     rows = dims[(dims["alpha_pairwise"] - dims["cronbach_alpha"]).abs() > gap]
     if rows.empty:
         return ""
-    parts = [f"{esc(r['dimension'])} ({r['alpha_pairwise']:.2f} on every answer, {r['cronbach_alpha']:.2f} on the "
-             f"{plural(r['alpha_n'], 'respondent')} of {int(r['n_respondents'])} who answered every statement)"
-             for _, r in rows.iterrows()]
-    return ("Reliability computed on every answer differs from reliability on complete answers only by more than "
-            f"{gap:.2f} for " + "; ".join(parts) + ". The difference comes from statements left unanswered: the "
-            "complete-answer figure leaves out everyone who skipped a statement, the other uses each pair of "
-            "statements wherever both were answered. Where they differ, the reliability of the dimension is less "
-            "certain than either figure alone suggests.")
+    parts = [ngettext("{dimension} ({pairwise} on every answer, {complete} on the {count} respondent of {total} who "
+                      "answered every statement)",
+                      "{dimension} ({pairwise} on every answer, {complete} on the {count} respondents of {total} who "
+                      "answered every statement)", int(r["alpha_n"])).format(
+                 dimension=esc(_(r["dimension"])), pairwise=number(r["alpha_pairwise"], 2),
+                 complete=number(r["cronbach_alpha"], 2), count=number(int(r["alpha_n"])),
+                 total=int(r["n_respondents"]))
+             for _row, r in rows.iterrows()]
+    return _("Reliability computed on every answer differs from reliability on complete answers only by more than "
+             "{gap} for {dimensions}. The difference comes from statements left unanswered: the complete-answer "
+             "figure leaves out everyone who skipped a statement, the other uses each pair of statements wherever "
+             "both were answered. Where they differ, the reliability of the dimension is less certain than either "
+             "figure alone suggests.").format(gap=number(gap, 2), dimensions="; ".join(parts))
 
 
 def reliability_interval_table(dims: pd.DataFrame) -> pd.DataFrame:
@@ -114,9 +126,10 @@ def reliability_interval_table(dims: pd.DataFrame) -> pd.DataFrame:
         Columns ``dimension, alpha_pairwise, alpha_interval`` (``0.71 to 0.93``, ``−1.08 to 0.68``,
         or ``n/a`` where it cannot be computed).
     """
-    interval = [f"{lo:.2f} to {hi:.2f}".replace("-", "−") if pd.notna(lo) and pd.notna(hi) else "n/a"
+    interval = [_("{low} to {high}").format(low=number(lo, 2), high=number(hi, 2)).replace("-", "−")
+                if pd.notna(lo) and pd.notna(hi) else _("n/a")
                 for lo, hi in zip(dims["alpha_ci_low"], dims["alpha_ci_high"])]
-    return dims[["dimension", "alpha_pairwise"]].assign(alpha_interval=interval)
+    return dims[["dimension", "alpha_pairwise"]].assign(dimension=dims["dimension"].map(_), alpha_interval=interval)
 
 
 def left_out_table(left: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
@@ -135,22 +148,26 @@ def left_out_table(left: pd.DataFrame, model: MaturityModel) -> pd.DataFrame:
     names = model.dimensions.set_index("dimension_id")["dimension"]
     return pd.DataFrame({"respondent_id": left["respondent_id"].astype(str),
                          "role": left["role"].map(role_label),
-                         "dimension": left["dimension_id"].map(names),
-                         "answered": [f"{int(a)} of {plural(s, 'statement')}" for a, s in
-                                      zip(left["answered"], left["asked"])]},
+                         "dimension": left["dimension_id"].map(names).map(_),
+                         "answered": [ngettext("{answered} of {count} statement", "{answered} of {count} statements",
+                                               int(s)).format(answered=int(a), count=number(int(s)))
+                                      for a, s in zip(left["answered"], left["asked"])]},
                         columns=["respondent_id", "role", "dimension", "answered"])
 
 
 def left_out_text(left: pd.DataFrame, options: Maturity) -> str:
     """One sentence on the rule for too few answers and how many it left out."""
-    share = f"{options.min_answered:.0%}"
+    share = percent(options.min_answered)
     if left.empty:
-        return (f"Every respondent answered at least {share} of the statements of each dimension they answered, "
-                "so no one was left out of a dimension.")
+        return _("Every respondent answered at least {share} of the statements of each dimension they answered, "
+                 "so no one was left out of a dimension.").format(share=share)
     people = left["respondent_id"].nunique()
-    return (f"A respondent who answered fewer than {share} of a dimension's statements is left out of that "
-            f"dimension: {plural(people, 'respondent')} {'was' if people == 1 else 'were'} left out of "
-            f"{plural(len(left), 'dimension score', 'dimension scores')} this cycle, listed below.")
+    scores = ngettext("{count} dimension score", "{count} dimension scores", len(left)).format(count=number(len(left)))
+    return ngettext("A respondent who answered fewer than {share} of a dimension's statements is left out of that "
+                    "dimension: {count} respondent was left out of {scores} this cycle, listed below.",
+                    "A respondent who answered fewer than {share} of a dimension's statements is left out of that "
+                    "dimension: {count} respondents were left out of {scores} this cycle, listed below.",
+                    people).format(share=share, count=number(people), scores=scores)
 
 
 def unit_grid(units: pd.DataFrame, model: MaturityModel, *,
@@ -164,7 +181,7 @@ def unit_grid(units: pd.DataFrame, model: MaturityModel, *,
     shown = units[units["n_respondents"] >= min_respondents]
     grid = shown.pivot_table(index="dimension_id", columns="unit", values="score").reindex(
         model.dimensions["dimension_id"])
-    grid.index = grid.index.map(names)
+    grid.index = grid.index.map(names).map(_)
     grid.columns.name = None
     return grid
 
@@ -185,11 +202,12 @@ def unit_reading(groups: pd.DataFrame, units: pd.DataFrame, model: MaturityModel
         :func:`pmo_lib.unit_scores`.
     """
     if units.empty:
-        return NO_UNITS
+        return _(NO_UNITS)
     tests = groups[groups["between"] == "unit"] if "between" in groups else groups.iloc[0:0]
     if tests.empty or not (tests["n_groups"] >= 2).any():
-        return (f"Units are compared only when at least two have {plural(minimums.group_size, 'respondent')} "
-                "each; this cycle too few do.")
+        return ngettext("Units are compared only when at least two have {count} respondent each; this cycle too few "
+                        "do.", "Units are compared only when at least two have {count} respondents each; this cycle "
+                        "too few do.", minimums.group_size).format(count=number(minimums.group_size))
     names = model.dimensions.set_index("dimension_id")["dimension"]
     lines = []
     for row in tests[tests["p_value"] < alpha].itertuples():
@@ -198,15 +216,21 @@ def unit_reading(groups: pd.DataFrame, units: pd.DataFrame, model: MaturityModel
             continue
         ranked = mine.sort_values("score", kind="stable")
         low, high = ranked.iloc[0], ranked.iloc[-1]
-        lines.append(f"* **{esc(names[row.dimension_id])}**: {esc(high['unit'])} leads ({high['score']:.2f}), "
-                     f"{esc(low['unit'])} lags ({low['score']:.2f}); p {format_p(row.p_value)}.")
+        lines.append("* " + _("**{dimension}**: {high} leads ({high_score}), {low} lags ({low_score}); p {p}.").format(
+            dimension=esc(_(names[row.dimension_id])), high=esc(high["unit"]), high_score=number(high["score"], 2),
+            low=esc(low["unit"]), low_score=number(low["score"], 2), p=format_p(row.p_value)))
     tested = int((tests["n_groups"] >= 2).sum())
     if not lines:
-        return (f"The units do not differ beyond chance on any of the {plural(tested, 'dimension')} compared "
-                "(Kruskal–Wallis test, p at or above 0.05 each): the differences in the chart are within what "
-                "the choice of respondents alone would give.")
-    return ("The units differ beyond chance (Kruskal–Wallis test, p below 0.05) on "
-            f"{plural(len(lines), 'dimension')} of {tested}:\n\n" + "\n".join(lines))
+        return ngettext("The units do not differ beyond chance on any of the {count} dimension compared "
+                        "(Kruskal–Wallis test, p at or above 0.05 each): the differences in the chart are within what the choice of "
+                        "respondents alone would give.",
+                        "The units do not differ beyond chance on any of the {count} dimensions compared "
+                        "(Kruskal–Wallis test, p at or above 0.05 each): the differences in the chart are within what "
+                        "the choice of respondents alone would give.", tested).format(count=number(tested))
+    return ngettext("The units differ beyond chance (Kruskal–Wallis test, p below 0.05) on {count} dimension of "
+                    "{tested}:", "The units differ beyond chance (Kruskal–Wallis test, p below 0.05) on {count} "
+                    "dimensions of {tested}:", len(lines)).format(count=number(len(lines)), tested=tested) \
+        + "\n\n" + "\n".join(lines)
 
 
 def unit_icc_text(dims: pd.DataFrame) -> str:
@@ -216,22 +240,23 @@ def unit_icc_text(dims: pd.DataFrame) -> str:
         return ""
     top = shown.sort_values("icc1", kind="stable").iloc[-1]
     trusted = shown[shown["icc2"] >= 0.7]
-    return (f"The share of the differences between respondents that lies between units (ICC(1)) is highest for "
-            f"{esc(top['dimension'])}, at {max(top['icc1'], 0):.0%}. A unit's mean can be relied on to tell units "
-            "apart (ICC(2) of 0.7 or more) for "
-            + (", ".join(esc(d) for d in trusted["dimension"]) if len(trusted) else "no dimension")
-            + ".")
+    return _("The share of the differences between respondents that lies between units (ICC(1)) is highest for "
+             "{dimension}, at {share}. A unit's mean can be relied on to tell units apart (ICC(2) of 0.7 or more) "
+             "for {trusted}.").format(
+        dimension=esc(_(top["dimension"])), share=percent(max(top["icc1"], 0)),
+        trusted=", ".join(esc(_(d)) for d in trusted["dimension"]) if len(trusted) else _("no dimension"))
 
 
 def weighting_text(options: Maturity) -> str:
     """The method appendix's line on how respondents are weighted."""
     if not options.role_weights:
-        return ("* **Weighting.** Every respondent counts the same: a role with more respondents weighs more in "
-                "a dimension's score.")
-    given = ", ".join(f"{role_label(r)} {w:g}" for r, w in options.role_weights.items())
-    return ("* **Weighting.** Roles are weighted as set for this assessment "
-            f"({given}; a role not listed weighs 1). A dimension's score is the weighted mean of its roles' "
-            "mean scores, so a role counts by its weight however many of its people answered. Its 95% interval "
-            "is a bootstrap that resamples respondents within each role (bias-corrected and accelerated; for the "
-            "overall score, percentile). Role and unit comparisons and the tests of change use every respondent "
-            "unweighted.")
+        return "* " + _("**Weighting.** Every respondent counts the same: a role with more respondents weighs more in "
+                        "a dimension's score.")
+    given = ", ".join(f"{role_label(r)} " + f"{w:g}".replace(".", decimal_symbol())
+                      for r, w in options.role_weights.items())
+    return "* " + _("**Weighting.** Roles are weighted as set for this assessment ({weights}; a role not listed "
+                    "weighs 1). A dimension's score is the weighted mean of its roles' mean scores, so a role counts "
+                    "by its weight however many of its people answered. Its {confidence} interval is a bootstrap that "
+                    "resamples respondents within each role (bias-corrected and accelerated; for the overall score, "
+                    "percentile). Role and unit comparisons and the tests of change use every respondent "
+                    "unweighted.").format(weights=given, confidence=percent(0.95))
