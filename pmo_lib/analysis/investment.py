@@ -234,7 +234,9 @@ def next_cycle_load(cycle: Cycle) -> NextCycleLoad:
       it, otherwise this cycle's (continuing work keeps asking what it asks now);
     * **proposals**: for each initiative proposed at this cycle's end, its
       ``demand`` rows for the next cycle when it has any, otherwise its rows at
-      the latest cycle it has rows for.
+      the latest earlier cycle it has rows for. Rows of cycles after the next
+      one are never read, so appending a later cycle's plans changes nothing
+      here (the runner's fingerprints rely on it).
 
     A team that appears only in demand has capacity 0 (any demand on it cannot
     be absorbed).
@@ -255,7 +257,8 @@ def next_cycle_load(cycle: Cycle) -> NextCycleLoad:
     proposed = set(ini.loc[ini["status"] == "proposed", "initiative_id"])
     committed = demand[(demand["cycle"] == dem_from) & demand["initiative_id"].isin(live)]
     committed = committed.groupby("team")["demand_days"].sum()
-    asks = demand[demand["initiative_id"].isin(proposed)]
+    horizon = order.get(nxt if nxt is not None else cycle.name, -1)
+    asks = demand[demand["initiative_id"].isin(proposed) & (demand["cycle"].map(order).fillna(-1) <= horizon)]
     asks = asks.assign(_o=asks["cycle"].map(order).astype(float).fillna(-1.0))
     if nxt is not None:
         asks.loc[asks["cycle"] == nxt, "_o"] = np.inf

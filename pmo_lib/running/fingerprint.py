@@ -40,12 +40,14 @@ from ..inputs.cycles import CYCLE_COLUMN_TABLES, Cycle
 from ..inputs.resources import NOTEBOOKS_DIR, TEMPLATES_DIR, __version__
 from ..inputs.workspace import DATA_DIR, WORKBOOK, Workspace, file_sha256
 
+#: Plans: their rows describe cycles ahead, so a cycle's reports read the next cycle's rows too.
+PLAN_TABLES = ("capacity", "demand")
 #: Which part of each table enters a cycle's fingerprint, and why that is all its reports read.
 DATA_RULES: dict[str, str] = {
     "cycles": "the cycle's own row and every earlier row, and the next cycle's row (its reports name the "
               "next cycle and take the forecast horizon from its length); later rows are left out",
     **{t: "the rows of the cycle and of earlier cycles (as Cycle.tables gives them), in full; rows of later "
-          "cycles are left out" for t in CYCLE_COLUMN_TABLES if t != "cycles"},
+          "cycles are left out" for t in CYCLE_COLUMN_TABLES if t != "cycles" and t not in PLAN_TABLES},
     "initiatives": "every initiative as known at the cycle's end (Cycle.tables: the status and forecast "
                    "recorded for the cycle, an end date after it not yet known, a later start still proposed), "
                    "in full",
@@ -54,6 +56,9 @@ DATA_RULES: dict[str, str] = {
     "raid": "items raised on or before the cycle's end; a closing date after the end counts as not yet "
             "happened (left empty, the item open); items raised later are left out",
     "goals": "the whole table, for every cycle (a goal belongs to no cycle)",
+    **{t: "the rows of the cycle, of earlier cycles and of the next cycle (a plan for the next cycle is known "
+          "before it starts; the next cycle's load reads it); rows of cycles after the next are left out"
+       for t in PLAN_TABLES},
 }
 WORK_ITEM_DATES = ("created", "started", "finished")
 #: Columns no report reads: where a row stood in its file, and which rule set an initiative's status.
@@ -99,7 +104,7 @@ def table_as_seen(cycle: Cycle, table: str) -> pd.DataFrame:
     known = cycle.tables
     frame = known[table]
     end = cycle.end
-    if table == "cycles":
+    if table == "cycles" or table in PLAN_TABLES:
         names = cycle.history_names + ([cycle.next_name] if cycle.next_name else [])
         return frame[frame["cycle"].isin(names)]
     if table == "work_items" and len(frame):

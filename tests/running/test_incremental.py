@@ -56,6 +56,26 @@ def test_appending_a_cycle_leaves_the_earlier_cycles_fingerprints(tmp_path):
     assert changed["C3"]  # new
 
 
+def test_appending_a_cycle_of_plans_rebuilds_only_the_cycle_before_it(tmp_path):
+    """The sample has capacity and demand plans: a new cycle's plans are read by the cycle before it (its next
+    cycle's load) and by no earlier one, which never looks past its own next cycle."""
+    from pmo_lib import create_sample_workspace
+    from pmo_lib.analysis.investment import next_cycle_load
+
+    sample = create_sample_workspace(tmp_path / "sample")
+    cycles = load_workspace(sample).cycles
+    ws = workspace_at(sample, tmp_path / "ws", cycles[-2])
+    before = _prints(ws)
+    loads = {c: next_cycle_load(load_workspace(ws).cycle(c)).proposals for c in cycles[:-2]}
+    append_cycle(sample, ws)
+    changed = _changed(before, _prints(ws))
+    assert all(changed[c] == [] for c in cycles[:-2])
+    assert changed[cycles[-2]] == ["data:capacity", "data:cycles", "data:demand"]
+    after = load_workspace(ws)
+    for c, proposals in loads.items():
+        pd.testing.assert_frame_equal(next_cycle_load(after.cycle(c)).proposals, proposals)
+
+
 def test_an_edit_changes_its_cycle_and_the_later_ones_only(tmp_path):
     ws = tmp_path / "ws"
     shutil.copytree(TINY, ws)
