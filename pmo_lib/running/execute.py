@@ -227,6 +227,33 @@ _KERNELS = _Kernels()
 _LIVE: set[_Kernel] = set()
 
 
+def start_worker(warm: str | None) -> None:
+    """A local worker process's first step (``ProcessPoolExecutor``'s initializer).
+
+    It arranges a quick exit (:func:`_leave`) and, with ``warm`` (a kernel name), starts the warm kernel
+    at once (:func:`warm_worker`).
+    """
+    atexit.register(_leave)
+    if warm is not None:
+        warm_worker(warm)
+
+
+def _leave() -> None:
+    """A worker process's last step, once its pool is shut down: stop its kernels and leave at once.
+
+    Tearing down an interpreter that loaded the kit, ZeroMQ and the PDF printer takes about two seconds,
+    for nothing (every result was sent when its task ended), and the run waits for its workers to exit.
+    """
+    import sys
+
+    _shutdown_kernels()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
+
+
 def warm_worker(kernel_name: str) -> None:
     """A worker process's first step (``ProcessPoolExecutor``'s initializer): start its warm kernel now.
 

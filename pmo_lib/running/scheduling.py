@@ -111,14 +111,13 @@ class Processes:
         import multiprocessing as mp
         import os
 
-        from .execute import warm_worker
+        from .execute import start_worker
 
-        if self.warm is None:
-            return ProcessPoolExecutor(max_workers=self.capacity, mp_context=mp.get_context("spawn"))
         pool = ProcessPoolExecutor(max_workers=self.capacity, mp_context=mp.get_context("spawn"),
-                                   initializer=warm_worker, initargs=(self.warm,))
-        for _ in range(self.capacity):  # a pool starts a worker per task while none is idle: start them all now
-            pool.submit(os.getpid)
+                                   initializer=start_worker, initargs=(self.warm,))
+        if self.warm is not None:
+            for _ in range(self.capacity):  # a pool starts a worker per task while none is idle: start them all now
+                pool.submit(os.getpid)
         return pool
 
     @property
