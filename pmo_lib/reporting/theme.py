@@ -332,5 +332,7 @@ def relabelled_codes() -> dict[str, str]:
 
 def trend_arrow(trend: str) -> str:
     """An arrow and word for a trend, so that direction is not carried by colour alone."""
-    return {"improving": "▲ improving", "worsening": "▼ worsening", "no clear trend": "► steady",
-            "rising": "↑ rising", "falling": "↓ falling"}.get(trend, "· too few cycles")
+    arrow, word = {"improving": ("▲", N_("improving")), "worsening": ("▼", N_("worsening")),
+                   "no clear trend": ("►", N_("steady")), "rising": ("↑", N_("rising")),
+                   "falling": ("↓", N_("falling"))}.get(trend, ("·", N_("too few cycles")))
+    return f"{arrow} {i18n.gettext(word)}"
