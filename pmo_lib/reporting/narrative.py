@@ -713,6 +713,20 @@ def actions_line(actions: pd.DataFrame | None) -> str:
     return f"{plural(len(late), 'action')} overdue: {shown}{more}."
 
 
+def _forecast_note(note: str) -> str:
+    """Why a forecast is missing, as :func:`pmo_lib.delivery_forecasts` records it (always English), in the report's
+    language."""
+    import re
+
+    found = re.fullmatch(r"too little history: (\d+) items? finished in the last (\d+) weeks, (\d+) needed", note)
+    if i18n.current_language() == i18n.SOURCE_LANGUAGE or not found:
+        return note
+    items, weeks, needed = (int(g) for g in found.groups())
+    return ngettext("too little history: {count} item finished in the last {weeks} weeks, {needed} needed",
+                    "too little history: {count} items finished in the last {weeks} weeks, {needed} needed",
+                    items).format(count=i18n.number(items), weeks=i18n.number(weeks), needed=i18n.number(needed))
+
+
 def forecast_summary(forecasts: pd.DataFrame, *, names: dict[str, str] | None = None,
                      on_time_probability: float = 0.5) -> str:
     """The forecasts in words: how many items next cycle, and the initiatives unlikely to finish on time.
@@ -728,7 +742,7 @@ def forecast_summary(forecasts: pd.DataFrame, *, names: dict[str, str] | None = 
         if pd.isna(r["p85"]):
             parts.append(ngettext("There is no forecast of the portfolio's next {count} week: {note}.",
                                   "There is no forecast of the portfolio's next {count} weeks: {note}.", k).format(
-                count=i18n.number(k), note=esc(r["note"])))
+                count=i18n.number(k), note=esc(_forecast_note(str(r["note"])))))
         else:
             history = ngettext("from {trials} simulated futures drawn from its last {count} week of throughput",
                                "from {trials} simulated futures drawn from its last {count} weeks of throughput",
