@@ -259,13 +259,13 @@ def format_value(value: float, unit: str, currency: str = "", *,
 
 
 #: Axis and column labels of the KPI units; money is labelled with the currency code where there is one.
-UNIT_LABELS = {"share": "share (1 = 100%)", "ratio": "ratio", "days": "days", "count": "items", "points": "points",
-               "currency": "money"}
+UNIT_LABELS = {"share": N_("share (1 = 100%)"), "ratio": N_("ratio"), "days": N_("days"), "count": N_("items"),
+               "points": N_("points"), "currency": N_("money")}  # N_: translated where shown
 
 
 def unit_label(unit: str, currency: str = "") -> str:
     """Axis label for a KPI unit: ``share (1 = 100%)``, ``days``, the currency code for money."""
-    return currency if unit == "currency" and currency else UNIT_LABELS.get(unit, unit)
+    return currency if unit == "currency" and currency else i18n.gettext(UNIT_LABELS[unit]) if unit in UNIT_LABELS else unit
 
 
 _SPEC = re.compile(r"^(?P<sign>[+\- ]?)(?P<comma>,?)(?:\.(?P<precision>\d+))?(?P<type>[gGeEn]?)$")
