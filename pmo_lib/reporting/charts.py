@@ -20,7 +20,7 @@ import seaborn as sns
 
 from ..inputs import i18n
 from ..inputs.config import DEFAULT_FUNDING, DEFAULT_MINIMUMS
-from ..inputs.i18n import N_, gettext, ngettext
+from ..inputs.i18n import N_, gettext, ngettext, pgettext
 from .theme import GREY, STATUS_COLOURS, STATUS_SYMBOLS, STATUS_WORDS, display_name, plural, role_label  # noqa: F401
 FIG_WIDTH = 7.2  # inches: the text width of an A4 page with 2 cm margins
 
@@ -1037,7 +1037,7 @@ def cumulative_flow_diagram(flow: pd.DataFrame, *, primary: str = "#1f4e79") -> 
     created = flow["created"].to_numpy(dtype=float)
     ax.stackplot(flow["date"], finished, started - finished, created - started,
                  colors=[primary, "#7f9cb8", "#d9d9d9"],
-                 labels=[gettext("Finished"), gettext("In progress"), gettext("Waiting to start")],
+                 labels=[pgettext("work items", "Finished"), gettext("In progress"), gettext("Waiting to start")],
                  alpha=0.9)
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], labels[::-1], loc="upper left")

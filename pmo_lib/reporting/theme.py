@@ -55,7 +55,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
                           "cancelled": "Cancelled"},
     "initiative_kind": {"project": "Project", "product": "Product"},
     "raid_kind": {"risk": "Risk", "assumption": "Assumption", "issue": "Issue", "dependency": "Dependency"},
-    "severity": {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"},
+    "severity": {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High"), "critical": N_("Critical")},
     "raid_status": {"open": "Open", "closed": "Closed"},
     "action_status": {"open": "Open", "done": "Done", "dropped": "Dropped"},
     "item_type": {"feature": "Feature", "defect": "Defect", "risk": "Risk", "debt": "Technical debt"},
