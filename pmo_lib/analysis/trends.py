@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..inputs import i18n
 from ..inputs.config import DEFAULT_MINIMUMS, Minimums
+from ..inputs.i18n import N_, gettext, ngettext
 from ..inputs.catalog import NATURAL_RANGE, KpiCatalog
 from .statistics import mann_kendall, theil_sen_slope, xmr
 
@@ -13,8 +15,16 @@ TREND_COLUMNS = ["kpi_id", "scope", "n_cycles", "mk_tau", "mk_p", "sen_slope", "
 MIN_TREND_POINTS = DEFAULT_MINIMUMS.trend_cycles
 MIN_CHART_POINTS = DEFAULT_MINIMUMS.control_chart_cycles
 #: The Western Electric rules in words, for client text.
-RULE_WORDS = {1: "a point beyond the control limits", 2: "two of three points close to a limit",
-              3: "four of five points well off the centre on one side", 4: "eight points in a row on one side"}
+RULE_WORDS = {1: N_("a point beyond the control limits"), 2: N_("two of three points close to a limit"),
+              3: N_("four of five points well off the centre on one side"),
+              4: N_("eight points in a row on one side")}  # N_: translated where shown
+#: The trend words kpi_trends records (always English), as the report shows them (translated where shown).
+TREND_WORDS = {"improving": N_("improving"), "worsening": N_("worsening"), "no clear trend": N_("no clear trend"),
+               "too few cycles": N_("too few cycles"), "rising": N_("rising"), "falling": N_("falling")}
+
+
+def _rule(rule: int) -> str:
+    return gettext(RULE_WORDS[rule]) if rule in RULE_WORDS else gettext("rule {rule}").format(rule=rule)
 
 
 def trend_word(tau: float, p: float, direction: str, *, alpha: float = 0.1) -> str:
@@ -109,12 +119,14 @@ def signal_list(signals: str) -> list[tuple[str, int]]:
 
 def signal_text(signals: str) -> str:
     """Signals in words: ``2026-Q3: a point beyond the control limits``; ``none`` when there are none."""
-    parts = [f"{cycle}: {RULE_WORDS.get(rule, f'rule {rule}')}" for cycle, rule in signal_list(signals)]
-    return "; ".join(parts) if parts else "none"
+    parts = [f"{cycle}: {_rule(rule)}" for cycle, rule in signal_list(signals)]
+    return "; ".join(parts) if parts else gettext("none")
 
 
 def _p_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+    if p < 0.001:
+        return "p < " + i18n.number(0.001, 3)
+    return "p = " + i18n.number(p, 3 if p < 0.01 else 2)
 
 
 def trend_sentence(trend_row, *, name: str | None = None, minimums: Minimums = DEFAULT_MINIMUMS) -> str:
@@ -139,33 +151,63 @@ def trend_sentence(trend_row, *, name: str | None = None, minimums: Minimums = D
     get = trend_row.get if hasattr(trend_row, "get") else (lambda k, d=None: getattr(trend_row, k, d))
     name = name or str(get("kpi_id"))
     n = int(get("n_cycles", 0) or 0)
-    cycles = f"{n} cycle{'s' if n != 1 else ''}"
+    count = i18n.number(n)
     trend, tau, p = get("trend"), get("mk_tau"), get("mk_p")
     charted = pd.notna(get("center"))
     signals = signal_list(get("signals", ""))
     need_trend, need_chart = minimums.trend_cycles, minimums.control_chart_cycles
     if trend == "too few cycles":
-        return (f"{name} has data for {cycles}: too few to judge a trend (it needs {need_trend}) "
-                f"or to draw control limits (they need {need_chart}).")
+        return ngettext("{name} has data for {count} cycle: too few to judge a trend (it needs {need_trend}) or to "
+                        "draw control limits (they need {need_chart}).",
+                        "{name} has data for {count} cycles: too few to judge a trend (it needs {need_trend}) or to "
+                        "draw control limits (they need {need_chart}).", n).format(
+            name=name, count=count, need_trend=need_trend, need_chart=need_chart)
     if trend in ("improving", "worsening", "rising", "falling"):
-        way = "up" if tau > 0 else "down"
-        judged = {"improving": ", an improvement", "worsening": ", a deterioration"}.get(trend, "")
-        head = f"{name} drifted {way} over {cycles} (Mann–Kendall {_p_text(p)}{judged})"
+        test = _p_text(p)
+        if trend == "improving":
+            head = (ngettext("{name} drifted up over {count} cycle (Mann–Kendall {test}, an improvement)",
+                             "{name} drifted up over {count} cycles (Mann–Kendall {test}, an improvement)", n)
+                    if tau > 0 else
+                    ngettext("{name} drifted down over {count} cycle (Mann–Kendall {test}, an improvement)",
+                             "{name} drifted down over {count} cycles (Mann–Kendall {test}, an improvement)", n))
+        elif trend == "worsening":
+            head = (ngettext("{name} drifted up over {count} cycle (Mann–Kendall {test}, a deterioration)",
+                             "{name} drifted up over {count} cycles (Mann–Kendall {test}, a deterioration)", n)
+                    if tau > 0 else
+                    ngettext("{name} drifted down over {count} cycle (Mann–Kendall {test}, a deterioration)",
+                             "{name} drifted down over {count} cycles (Mann–Kendall {test}, a deterioration)", n))
+        else:
+            head = (ngettext("{name} drifted up over {count} cycle (Mann–Kendall {test})",
+                             "{name} drifted up over {count} cycles (Mann–Kendall {test})", n) if tau > 0 else
+                    ngettext("{name} drifted down over {count} cycle (Mann–Kendall {test})",
+                             "{name} drifted down over {count} cycles (Mann–Kendall {test})", n))
+        head = head.format(name=name, count=count, test=test)
         if not charted:
-            return f"{head}; control limits need {need_chart} cycles, so a sudden shift cannot yet be told apart."
+            return gettext("{head}; control limits need {need_chart} cycles, so a sudden shift cannot yet be told "
+                           "apart.").format(head=head, need_chart=need_chart)
         if not signals:
-            slow = "a slow rise" if tau > 0 else "a slow decline"
-            return f"{head}, but every point stays within its control limits: {slow}, not a sudden shift."
+            return (gettext("{head}, but every point stays within its control limits: a slow rise, not a sudden shift.")
+                    if tau > 0 else
+                    gettext("{head}, but every point stays within its control limits: a slow decline, not a sudden "
+                            "shift.")).format(head=head)
         where = ", ".join(sorted({c for c, _ in signals}))
-        return (f"{head}, and the control chart flags {where}: the change is real and has gone beyond routine "
-                "variation, so it needs an explanation.")
-    head = f"{name} shows no clear trend over {cycles}" + (f" (Mann–Kendall {_p_text(p)})" if pd.notna(p) else "")
+        return gettext("{head}, and the control chart flags {where}: the change is real and has gone beyond routine "
+                       "variation, so it needs an explanation.").format(head=head, where=where)
+    if pd.notna(p):
+        head = ngettext("{name} shows no clear trend over {count} cycle (Mann–Kendall {test})",
+                        "{name} shows no clear trend over {count} cycles (Mann–Kendall {test})", n).format(
+            name=name, count=count, test=_p_text(p))
+    else:
+        head = ngettext("{name} shows no clear trend over {count} cycle", "{name} shows no clear trend over {count} cycles",
+                        n).format(name=name, count=count)
     if not charted:
-        return f"{head}; control limits need {need_chart} cycles."
+        return gettext("{head}; control limits need {need_chart} cycles.").format(head=head, need_chart=need_chart)
     if not signals:
-        return f"{head}, and every point stays within its control limits: only routine variation."
-    where = "; ".join(f"{c} ({RULE_WORDS.get(r, f'rule {r}')})" for c, r in signals)
-    return f"{head}, but the control chart flags {where}: a shift or an outlier worth explaining, not a steady drift."
+        return gettext("{head}, and every point stays within its control limits: only routine variation.").format(
+            head=head)
+    where = "; ".join(f"{c} ({_rule(r)})" for c, r in signals)
+    return gettext("{head}, but the control chart flags {where}: a shift or an outlier worth explaining, not a steady "
+                   "drift.").format(head=head, where=where)
 
 
 def xmr_points(values: pd.Series) -> pd.DataFrame:
@@ -200,14 +242,24 @@ def shortfall_text(trends: pd.DataFrame, names: dict[str, str] | pd.Series, *,
         E.g. "A trend test needs at least 4 cycles with data and control limits 5. Cost performance index
         and 6 more KPIs have data for 1 cycle so far; 15 KPIs have no data yet."
     """
-    head = (f"A trend test needs at least {minimums.trend_cycles} cycles with data and control limits "
-            f"{minimums.control_chart_cycles}.")
+    head = gettext("A trend test needs at least {trend} cycles with data and control limits {chart}.").format(
+        trend=minimums.trend_cycles, chart=minimums.control_chart_cycles)
     parts = []
     for n, group in trends.groupby("n_cycles", sort=True):
         n = int(n)
         listed = [str(names.get(k, k)) for k in group["kpi_id"]]
-        shown = ", ".join(listed[:3]) + (f" and {len(listed) - 3} more KPIs" if len(listed) > 3 else "")
-        verb = "has" if len(listed) == 1 else "have"
-        parts.append(f"{shown} {verb} no data yet" if n == 0 else
-                     f"{shown} {verb} data for {n} cycle{'s' if n != 1 else ''} so far")
+        if len(listed) > 3:
+            shown = ngettext("{names} and {count} more KPI", "{names} and {count} more KPIs", len(listed) - 3).format(
+                names=", ".join(listed[:3]), count=len(listed) - 3)
+        else:
+            shown = ", ".join(listed)
+        single = len(listed) == 1
+        if n == 0:
+            parts.append((gettext("{kpis} has no data yet") if single else gettext("{kpis} have no data yet")).format(
+                kpis=shown))
+        else:
+            parts.append((ngettext("{kpis} has data for {count} cycle so far", "{kpis} has data for {count} cycles so far",
+                                   n) if single else
+                          ngettext("{kpis} have data for {count} cycle so far",
+                                   "{kpis} have data for {count} cycles so far", n)).format(kpis=shown, count=n))
     return head + (" " + "; ".join(parts) + "." if parts else "")

@@ -20,7 +20,7 @@ import seaborn as sns
 
 from ..inputs import i18n
 from ..inputs.config import DEFAULT_FUNDING, DEFAULT_MINIMUMS
-from ..inputs.i18n import gettext, ngettext
+from ..inputs.i18n import N_, gettext, ngettext, pgettext
 from .theme import GREY, STATUS_COLOURS, STATUS_SYMBOLS, STATUS_WORDS, display_name, plural, role_label  # noqa: F401
 FIG_WIDTH = 7.2  # inches: the text width of an A4 page with 2 cm margins
 
@@ -583,7 +583,7 @@ def control_chart(history: pd.DataFrame, trend: pd.Series, *, name: str, unit_la
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(FIG_WIDTH, 4.2), sharex=True,
                                       gridspec_kw={"height_ratios": [2.2, 1]})
     top.plot(x, points["value"], marker="o", color=primary, label=name)
-    for level, style, label in ((trend["center"], "-", "Centre"), (trend["ucl"], "--", "Limits"),
+    for level, style, label in ((trend["center"], "-", gettext("Centre")), (trend["ucl"], "--", gettext("Limits")),
                                 (trend["lcl"], "--", None)):
         top.axhline(level, color=GREY, linestyle=style, linewidth=1, label=label)
     flagged: dict[int, list[int]] = {}
@@ -592,24 +592,31 @@ def control_chart(history: pd.DataFrame, trend: pd.Series, *, name: str, unit_la
         flagged.setdefault(cycles.index(cycle), []).append(int(rule))
     for i, rules in flagged.items():
         top.scatter([x[i]], [points["value"][i]], marker="s", s=60, color=STATUS_COLOURS["red"], zorder=4)
-        top.annotate("rule " + ",".join(map(str, rules)), (x[i], points["value"][i]), xytext=(5, 6),
+        top.annotate(gettext("rule {rule}").format(rule=",".join(map(str, rules))), (x[i], points["value"][i]),
+                     xytext=(5, 6),
                      textcoords="offset points", fontsize=8, color=STATUS_COLOURS["red"])
     top.set_ylabel(unit_label)
     top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     bottom.plot(x, points["moving_range"], marker="o", color=GREY)
     bottom.axhline(trend["mr_ucl"], color=GREY, linestyle="--", linewidth=1)
-    bottom.set_ylabel("moving range")
+    bottom.set_ylabel(gettext("moving range"))
     bottom.set_xticks(x, cycles)
-    bottom.set_xlabel("Planning cycle")
+    bottom.set_xlabel(gettext("Planning cycle"))
     n_signals = len(flagged)
-    drift = {"improving": "improving", "worsening": "worsening", "rising": "rising", "falling": "falling"}.get(
-        str(trend.get("trend", "")), "")
+    drift = str(trend.get("trend", ""))
     if n_signals:
-        title = f"{name}: {n_signals} cycle{'s' if n_signals != 1 else ''} outside normal variation"
-    elif drift:
-        title = f"{name}: {drift} slowly, every cycle within its limits"
+        title = ngettext("{name}: {count} cycle outside normal variation", "{name}: {count} cycles outside normal variation",
+                         n_signals).format(name=name, count=n_signals)
+    elif drift == "improving":
+        title = gettext("{name}: improving slowly, every cycle within its limits").format(name=name)
+    elif drift == "worsening":
+        title = gettext("{name}: worsening slowly, every cycle within its limits").format(name=name)
+    elif drift == "rising":
+        title = gettext("{name}: rising slowly, every cycle within its limits").format(name=name)
+    elif drift == "falling":
+        title = gettext("{name}: falling slowly, every cycle within its limits").format(name=name)
     else:
-        title = f"{name}: only routine variation across the cycles"
+        title = gettext("{name}: only routine variation across the cycles").format(name=name)
     top.set_title(title)
     fig.tight_layout()
     return fig
@@ -628,8 +635,7 @@ def value_scatter(vfm: pd.DataFrame, *, primary: str = "#1f4e79", value: str = "
     active = status.eq("active")
     unanswered = vfm[active & vfm["cpi"].notna() & vfm[value].isna()].sort_values("cpi")
     no_cost = vfm[active & vfm["cpi"].isna()].sort_values("initiative_id")
-    what = "net promoter score" if value == "nps" else "satisfaction"
-    ylabel = "Net promoter score (points)" if value == "nps" else "CSAT (share of 4 or 5)"
+    ylabel = gettext("Net promoter score (points)") if value == "nps" else gettext("CSAT (share of 4 or 5)")
     if unanswered.empty:
         fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.8))
         strip = None
@@ -638,9 +644,9 @@ def value_scatter(vfm: pd.DataFrame, *, primary: str = "#1f4e79", value: str = "
                                         gridspec_kw={"height_ratios": [4, 1.4]})
     biggest = max(float(vfm["spend"].max(skipna=True) or 0), 1.0) if len(vfm) else 1.0
     if data.empty:
-        ax.text(0.5, 0.5, "No initiative has both cost data and customer feedback this cycle",
+        ax.text(0.5, 0.5, gettext("No initiative has both cost data and customer feedback this cycle"),
                 ha="center", va="center", transform=ax.transAxes)
-        title = "No value-for-money view yet"
+        title = gettext("No value-for-money view yet")
     else:
         sizes = 30 + 300 * data["spend"].fillna(0) / biggest
         ax.scatter(data["cpi"], data[value], s=sizes, color=primary, alpha=0.55, edgecolor="white")
@@ -651,7 +657,7 @@ def value_scatter(vfm: pd.DataFrame, *, primary: str = "#1f4e79", value: str = "
         _label_points(ax, data["cpi"].to_numpy(dtype=float), data[value].to_numpy(dtype=float),
                       data["initiative_id"].astype(str).tolist())
         worst = data.sort_values(value).iloc[0]
-        title = f"Lowest customer score: {worst['initiative_id']} {worst['name']}"
+        title = gettext("Lowest customer score: {id} {name}").format(id=worst["initiative_id"], name=worst["name"])
     ax.axvline(1, color=GREY, linewidth=0.8)
     ax.set_title(title)
     ax.set_ylabel(ylabel)
@@ -663,7 +669,8 @@ def value_scatter(vfm: pd.DataFrame, *, primary: str = "#1f4e79", value: str = "
         strip.scatter(unanswered["cpi"], np.zeros(len(unanswered)), s=sizes, facecolors="white",
                       edgecolors=GREY, linewidths=1.2, zorder=3)
         strip.axvline(1, color=GREY, linewidth=0.8)
-        strip.set_yticks([0], [f"No {what}\nanswers"])
+        strip.set_yticks([0], [gettext("No net promoter score\nanswers") if value == "nps" else
+                               gettext("No satisfaction\nanswers")])
         strip.set_ylim(-0.6, 1.6)
         strip.grid(axis="y", visible=False)
         fig.tight_layout()
@@ -674,10 +681,11 @@ def value_scatter(vfm: pd.DataFrame, *, primary: str = "#1f4e79", value: str = "
                            arrowprops={"arrowstyle": "-", "color": "#b0b0b0", "linewidth": 0.6,
                                        "shrinkA": 0, "shrinkB": 4})
         bottom = strip
-    bottom.set_xlabel("Cost performance index (CPI)")
+    bottom.set_xlabel(gettext("Cost performance index (CPI)"))
     if len(no_cost):
         names = ", ".join(no_cost["initiative_id"].astype(str))
-        fig.text(0.01, 0.0, f"Not shown, no cost data this cycle: {names}.", fontsize=8, color=GREY,
+        fig.text(0.01, 0.0, gettext("Not shown, no cost data this cycle: {names}.").format(names=names), fontsize=8,
+                 color=GREY,
                  ha="left", va="top")
     fig.tight_layout()
     return fig
@@ -773,12 +781,28 @@ def throughput_bars(history: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.F
     ax.bar(data["cycle"], data["value"], color=primary)
     for i, v in enumerate(data["value"]):
         if pd.notna(v):
-            ax.text(i, v, f"{v:,.0f}", ha="center", va="bottom", fontsize=8)
+            ax.text(i, v, i18n.number(v), ha="center", va="bottom", fontsize=8)
     valid = data.dropna(subset=["value"])
-    title = "No finished work items yet" if valid.empty else (
-        f"Throughput went from {valid['value'].iloc[0]:,.0f} to {valid['value'].iloc[-1]:,.0f} items per cycle")
+    title = gettext("No finished work items yet") if valid.empty else gettext(
+        "Throughput went from {first} to {last} items per cycle").format(first=i18n.number(valid["value"].iloc[0]), last=i18n.number(valid["value"].iloc[-1]))
     ax.grid(axis="x", visible=False)
-    return _finish(fig, ax, title, "Planning cycle", "Items finished")
+    return _finish(fig, ax, title, gettext("Planning cycle"), gettext("Items finished"))
+
+
+def _days(value: float) -> str:
+    """``12 days``: a whole number of days (rounded) in the report's language."""
+    n = int(round(value))
+    return ngettext("{count} day", "{count} days", n).format(count=i18n.number(n))
+
+
+def _items(n: int) -> str:
+    """``3 items``: a count of work items in the report's language."""
+    return ngettext("{count} item", "{count} items", n).format(count=i18n.number(n))
+
+
+def _age_band(band: str) -> str:
+    """An age band as the analysis names it (``0–13 days``, ``90+ days``), in the report's language."""
+    return gettext("{band} days").format(band=band[:-5]) if band.endswith(" days") else band
 
 
 def flow_time_histogram(times: pd.DataFrame, *, primary: str = "#1f4e79", method: str = "linear") -> plt.Figure:
@@ -788,11 +812,13 @@ def flow_time_histogram(times: pd.DataFrame, *, primary: str = "#1f4e79", method
     upper = max(float(np.percentile(days, 99)), 1.0)
     ax.hist(days.clip(upper=upper), bins=30, color=primary, alpha=0.85)
     p50, p85 = np.percentile(days, [50, 85], method=method)  # type: ignore[call-overload]
-    for value, label, style in ((p50, "50th percentile", "-"), (p85, "85th percentile", "--")):
-        ax.axvline(value, color=STATUS_COLOURS["red"], linestyle=style, linewidth=1.2, label=f"{label}: {plural(round(value), 'day')}")
+    for value, label, style in ((p50, gettext("50th percentile: {days}"), "-"),
+                                (p85, gettext("85th percentile: {days}"), "--")):
+        ax.axvline(value, color=STATUS_COLOURS["red"], linestyle=style, linewidth=1.2,
+                   label=label.format(days=_days(value)))
     ax.legend(loc="upper right")
-    title = f"85% of items finished within {plural(round(p85), 'day')}"
-    return _finish(fig, ax, title, "Flow time (days from start to finish)", "Items")
+    title = gettext("{share} of items finished within {days}").format(share=i18n.percent(0.85), days=_days(p85))
+    return _finish(fig, ax, title, gettext("Flow time (days from start to finish)"), gettext("Items"))
 
 
 def wip_age_bars(ageing: pd.DataFrame, *, top_n: int = 12) -> plt.Figure:
@@ -804,15 +830,19 @@ def wip_age_bars(ageing: pd.DataFrame, *, top_n: int = 12) -> plt.Figure:
     left = np.zeros(len(grid))
     palette = sns.color_palette("Blues", n_colors=len(grid.columns) + 1)[1:]
     for colour, band in zip(palette, grid.columns):
-        ax.barh(grid.index, grid[band], left=left, color=colour, label=str(band))
+        ax.barh(grid.index, grid[band], left=left, color=colour, label=_age_band(str(band)))
         left += grid[band].to_numpy()
-    ax.legend(title="Age at the cycle's end", loc="upper center", bbox_to_anchor=(0.5, -0.22),
+    ax.legend(title=gettext("Age at the cycle's end"), loc="upper center", bbox_to_anchor=(0.5, -0.22),
               ncol=len(grid.columns))
     old = ageing[ageing["age_band"].astype(str).str.startswith(("60", "90"))]["items"].sum()
-    title = (f"{plural(int(old), 'item')} in progress for 60 days or more" if old else
-             f"No item in progress for 60 days or more; {plural(int(ageing['items'].sum()), 'item')} in progress")
+    total = int(ageing["items"].sum())
+    title = (ngettext("{count} item in progress for 60 days or more", "{count} items in progress for 60 days or more",
+                      int(old)).format(count=i18n.number(int(old))) if old else
+             ngettext("No item in progress for 60 days or more; {count} item in progress",
+                      "No item in progress for 60 days or more; {count} items in progress", total).format(
+                 count=i18n.number(total)))
     ax.grid(axis="y", visible=False)
-    return _finish(fig, ax, title, "Items in progress", "Initiative")
+    return _finish(fig, ax, title, gettext("Items in progress"), gettext("Initiative"))
 
 
 def count_heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
@@ -877,6 +907,18 @@ def completion_line(completion: pd.DataFrame, *, primary: str = "#1f4e79") -> pl
                        title=title, percent=True)
 
 
+def _date_ticks(ax: plt.Axes, english: str | None = None) -> None:
+    """Date ticks on the x axis in the report's locale (English: ``english``, a strftime pattern, or as drawn)."""
+    import matplotlib.dates
+
+    if i18n.current_locale() is None:
+        if english:
+            ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter(english))
+        return
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
+        lambda v, _: i18n.date(matplotlib.dates.num2date(v).replace(tzinfo=None))))
+
+
 def forecast_dates_chart(forecasts: pd.DataFrame, initiatives: pd.DataFrame, *, end: pd.Timestamp,
                          primary: str = "#1f4e79", top_n: int = 20, threshold: float = 0.5) -> plt.Figure:
     """When each initiative's open items are finished: the 50%–95% range, the 85% date and the planned end.
@@ -893,23 +935,27 @@ def forecast_dates_chart(forecasts: pd.DataFrame, initiatives: pd.DataFrame, *, 
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.2 * len(when) + 1.5))
     y = np.arange(len(when))
     p50, p85, p95 = (pd.to_datetime(when[c]) for c in ("p50", "p85", "p95"))
-    ax.hlines(y, p50, p95, color=primary, linewidth=4, alpha=0.45, label="50% to 95% likely")
-    ax.scatter(p85, y, color=primary, zorder=3, s=22, label="85% likely")
+    ax.hlines(y, p50, p95, color=primary, linewidth=4, alpha=0.45,
+              label=gettext("{low} to {high} likely").format(low=i18n.percent(0.5), high=i18n.percent(0.95)))
+    ax.scatter(p85, y, color=primary, zorder=3, s=22, label=gettext("{share} likely").format(share=i18n.percent(0.85)))
     shown = when["planned"] <= p95.max() + pd.Timedelta(days=60)
     ax.scatter(when["planned"][shown], y[shown.to_numpy()], marker="|", s=140, color=STATUS_COLOURS["red"], zorder=4,
-               label="Planned end")
+               label=gettext("Planned end"))
     ax.axvline(end, color=GREY, linewidth=0.8, linestyle=":")
     ax.set_yticks(y, when["scope"])
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=3, frameon=False)
     late = int((forecasts["p_on_time"] < threshold).sum())
-    title = (f"Every initiative has at least a {threshold:.0%} chance to finish its open work by its planned end"
-             if late == 0 else f"{plural(late, 'initiative')} {'has' if late == 1 else 'have'} less than a "
-             f"{threshold:.0%} chance to finish by {'its' if late == 1 else 'their'} planned end")
+    chance = i18n.percent(threshold)
+    title = (gettext("Every initiative has at least a {chance} chance to finish its open work by its planned end").format(
+        chance=chance) if late == 0 else
+             ngettext("{count} initiative has less than a {chance} chance to finish by its planned end",
+                      "{count} initiatives have less than a {chance} chance to finish by their planned end", late).format(
+                 count=i18n.number(late), chance=chance))
     ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_locator(matplotlib.dates.AutoDateLocator(minticks=3, maxticks=6))
-    ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%d %b %Y"))
-    return _finish(fig, ax, title, "Date the open items are finished (planned ends beyond the chart not shown)",
-                   "Initiative")
+    _date_ticks(ax, "%d %b %Y")
+    return _finish(fig, ax, title, gettext("Date the open items are finished (planned ends beyond the chart not shown)"),
+                   gettext("Initiative"))
 
 
 def how_many_chart(trials: np.ndarray, *, weeks: int, primary: str = "#1f4e79") -> plt.Figure:
@@ -925,16 +971,22 @@ def how_many_chart(trials: np.ndarray, *, weeks: int, primary: str = "#1f4e79") 
     for q in LEVELS:
         v = at_least(trials, q)
         ax.axvline(v, color=STATUS_COLOURS["red"], linestyle=styles[q], linewidth=1.2,
-                   label=f"{q:.0%} likely: at least {v:,.0f}")
+                   label=gettext("{share} likely: at least {count}").format(share=i18n.percent(q), count=i18n.number(v)))
     ax.legend(loc="upper right")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
-    title = f"85% likely to finish at least {at_least(trials, 0.85):,.0f} items in the next {plural(weeks, 'week')}"
-    return _finish(fig, ax, title, "Items finished in the next cycle", "Share of simulated futures")
+    if i18n.current_locale() is None:
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+    else:
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: i18n.percent(v, 1)))
+    title = ngettext("{share} likely to finish at least {count} items in the next {weeks} week",
+                     "{share} likely to finish at least {count} items in the next {weeks} weeks", weeks).format(
+        share=i18n.percent(0.85), count=i18n.number(at_least(trials, 0.85)), weeks=i18n.number(weeks))
+    return _finish(fig, ax, title, gettext("Items finished in the next cycle"), gettext("Share of simulated futures"))
 
 
 # --------------------------------------------------------------------------- flow charts practitioners read
 #: Work item types as a chart axis names them.
-_KIND_LABELS = {"feature": "Features", "defect": "Defects", "risk": "Risks", "debt": "Technical debt"}
+_KIND_LABELS = {"feature": N_("Features"), "defect": N_("Defects"), "risk": N_("Risks"),
+                "debt": N_("Technical debt")}  # N_: translated where shown
 #: How each flow-time percentile line is drawn: (colour, line style).
 _PERCENTILE_LINES = {50: ("#5b8c5a", "-"), 85: ("#e69500", "--"), 95: (STATUS_COLOURS["red"], ":")}
 
@@ -946,7 +998,7 @@ def _percentile_lines(ax: plt.Axes, percentiles: dict[int, float], *, vertical: 
         colour, style = _PERCENTILE_LINES.get(q, (GREY, "-."))
         draw = ax.axvline if vertical else ax.axhline
         draw(days, color=colour, linestyle=style, linewidth=1.2,
-             label=f"{q}% of items within {plural(round(days), 'day')}")
+             label=gettext("{share} of items within {days}").format(share=i18n.percent(q / 100), days=_days(days)))
 
 
 def cycle_time_scatter(times: pd.DataFrame, percentiles: dict[int, float], *,
@@ -964,10 +1016,13 @@ def cycle_time_scatter(times: pd.DataFrame, percentiles: dict[int, float], *,
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=8, ncol=3)
     ax.set_ylim(bottom=0)
     p85 = percentiles.get(85, np.nan)
-    title = ("No finished work items yet" if times.empty or not np.isfinite(p85) else
-             f"85% of the {len(times):,} finished items took {plural(round(p85), 'day')} or less")
+    title = (gettext("No finished work items yet") if times.empty or not np.isfinite(p85) else
+             ngettext("{share} of the {count} finished item took {days} or less",
+                      "{share} of the {count} finished items took {days} or less", len(times)).format(
+                 share=i18n.percent(0.85), count=i18n.number(len(times)), days=_days(p85)))
     fig.autofmt_xdate()
-    return _finish(fig, ax, title, "Date finished", "Flow time (days)")
+    _date_ticks(ax)
+    return _finish(fig, ax, title, gettext("Date finished"), gettext("Flow time (days)"))
 
 
 def cumulative_flow_diagram(flow: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
@@ -981,17 +1036,20 @@ def cumulative_flow_diagram(flow: pd.DataFrame, *, primary: str = "#1f4e79") -> 
     started = flow["started"].to_numpy(dtype=float)
     created = flow["created"].to_numpy(dtype=float)
     ax.stackplot(flow["date"], finished, started - finished, created - started,
-                 colors=[primary, "#7f9cb8", "#d9d9d9"], labels=["Finished", "In progress", "Waiting to start"],
+                 colors=[primary, "#7f9cb8", "#d9d9d9"],
+                 labels=[pgettext("work items", "Finished"), gettext("In progress"), gettext("Waiting to start")],
                  alpha=0.9)
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], labels[::-1], loc="upper left")
     if flow.empty:
-        title = "No work items yet"
+        title = gettext("No work items yet")
     else:
         wip = int(started[-1] - finished[-1])
-        title = f"{plural(int(finished[-1]), 'item')} finished so far; {plural(wip, 'item')} in progress at the end"
+        title = gettext("{finished} finished so far; {wip} in progress at the end").format(
+            finished=_items(int(finished[-1])), wip=_items(wip))
     fig.autofmt_xdate()
-    return _finish(fig, ax, title, "Date", "Items (cumulative)")
+    _date_ticks(ax)
+    return _finish(fig, ax, title, gettext("Date"), gettext("Items (cumulative)"))
 
 
 def wip_ageing_chart(items: pd.DataFrame, percentiles: dict[int, float], *, primary: str = "#1f4e79") -> plt.Figure:
@@ -1007,37 +1065,45 @@ def wip_ageing_chart(items: pd.DataFrame, percentiles: dict[int, float], *, prim
     for i, kind in enumerate(kinds):
         ages = items.loc[items["item_type"] == kind, "age_days"].to_numpy(dtype=float)
         ax.scatter(i + rng.uniform(-0.25, 0.25, len(ages)), ages, s=12, alpha=0.7, linewidths=0, color=primary)
-    ax.set_xticks(range(len(kinds)), [_KIND_LABELS.get(k, str(display_name(k))) for k in kinds])
+    ax.set_xticks(range(len(kinds)), [gettext(_KIND_LABELS[k]) if k in _KIND_LABELS else str(display_name(k))
+                                      for k in kinds])
     _percentile_lines(ax, percentiles)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, ncol=3)
     ax.set_ylim(bottom=0)
     ax.grid(axis="x", visible=False)
     p85 = percentiles.get(85, np.nan)
     if items.empty:
-        title = "No work in progress"
+        title = gettext("No work in progress")
     elif np.isfinite(p85):
         older = int((items["age_days"] > p85).sum())
-        title = f"{plural(older, 'item')} in progress already older than 85% of finished items took"
+        title = ngettext("{count} item in progress already older than {share} of finished items took",
+                         "{count} items in progress already older than {share} of finished items took", older).format(
+            count=i18n.number(older), share=i18n.percent(0.85))
     else:
-        title = f"{plural(len(items), 'item')} in progress"
-    return _finish(fig, ax, title, "Item type", "Age (days since started)")
+        title = ngettext("{count} item in progress", "{count} items in progress", len(items)).format(
+            count=i18n.number(len(items)))
+    return _finish(fig, ax, title, gettext("Item type"), gettext("Age (days since started)"))
 
 
 def throughput_run_chart(weekly: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
     """Items finished per week, with the median week, from :func:`pmo_lib.weekly_throughput`."""
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.0))
     ax.plot(weekly["week_end"], weekly["items"], marker="o", markersize=3, color=primary, linewidth=1.2,
-            label="Items finished in the week")
+            label=gettext("Items finished in the week"))
     if weekly.empty:
-        title = "No whole week of work items yet"
+        title = gettext("No whole week of work items yet")
     else:
         median = float(np.median(weekly["items"]))
-        ax.axhline(median, color=GREY, linestyle="--", linewidth=1, label=f"Median: {median:,.0f} items a week")
-        title = f"A typical week finished {median:,.0f} items over the last {plural(len(weekly), 'week')}"
+        ax.axhline(median, color=GREY, linestyle="--", linewidth=1,
+                   label=gettext("Median: {count} items a week").format(count=i18n.number(median)))
+        title = ngettext("A typical week finished {count} items over the last {weeks} week",
+                         "A typical week finished {count} items over the last {weeks} weeks", len(weekly)).format(
+            count=i18n.number(median), weeks=i18n.number(len(weekly)))
     ax.legend(loc="upper left")
     ax.set_ylim(bottom=0)
     fig.autofmt_xdate()
-    return _finish(fig, ax, title, "Week ending", "Items finished")
+    _date_ticks(ax)
+    return _finish(fig, ax, title, gettext("Week ending"), gettext("Items finished"))
 
 
 # --------------------------------------------------------------------------- investment decisions

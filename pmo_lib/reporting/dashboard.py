@@ -12,6 +12,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from ..inputs.config import DEFAULT_EXCEPTION_RULES, ExceptionRules
+from ..inputs.i18n import gettext
 from ..inputs.text import plural
 from .register import SEVERITY_RANK, exception_rules
 from .report import TABLE_CSS, _TABLE_IDS, table_style
@@ -212,18 +213,18 @@ def closing_table(closing: pd.DataFrame, *, currency: str) -> pd.DataFrame:
 
 def decisions_view(decisions: pd.DataFrame, *, caption: str) -> HTML:
     """:func:`decision_table` as an HTML table with severity badges."""
-    shown = decisions.assign(severity=decisions["severity"].map(severity_badge)).rename(columns={
-        "initiative": "Initiative", "owner": "Owner", "severity": "Severity", "exceptions": "Exceptions",
-        "recommendation": "Recommended decision"})
+    headers = {"initiative": gettext("Initiative"), "owner": gettext("Owner"), "severity": gettext("Severity"),
+               "exceptions": gettext("Exceptions"), "recommendation": gettext("Recommended decision")}
+    shown = decisions.assign(severity=decisions["severity"].map(severity_badge)).rename(columns=headers)
     return HTML(html_table(shown, caption=caption,
-                           escape=("Initiative", "Owner", "Exceptions", "Recommended decision")))
+                           escape=tuple(headers[c] for c in ("initiative", "owner", "exceptions", "recommendation"))))
 
 
 def portfolio_exceptions_view(exceptions: pd.DataFrame, *, caption: str) -> HTML:
     """:func:`portfolio_exceptions` as an HTML table with severity badges."""
-    shown = exceptions.assign(severity=exceptions["severity"].map(severity_badge)).rename(columns={
-        "area": "Area", "description": "Exception", "severity": "Severity"})
-    return HTML(html_table(shown, caption=caption, escape=("Area", "Exception")))
+    headers = {"area": gettext("Area"), "description": gettext("Exception"), "severity": gettext("Severity")}
+    shown = exceptions.assign(severity=exceptions["severity"].map(severity_badge)).rename(columns=headers)
+    return HTML(html_table(shown, caption=caption, escape=(headers["area"], headers["description"])))
 
 
 def rules_table(rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> pd.DataFrame:

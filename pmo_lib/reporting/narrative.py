@@ -229,6 +229,25 @@ def maturity_summary(dims: pd.DataFrame, model: MaturityModel, *, organisation: 
     return "\n\n".join(paragraphs)
 
 
+def _status_word(status: str) -> str:
+    """A status in lower case, as it reads inside a sentence (``at risk``), in the report's language."""
+    return _WORD[status] if i18n.current_language() == i18n.SOURCE_LANGUAGE else gettext(STATUS_WORDS[status]).lower()
+
+
+def _status_count(status: str, count: int) -> str:
+    """``5 on track``, ``16 at risk``: a status with its count, declined in the report's language."""
+    n = i18n.number(count)
+    if status == "green":
+        return ngettext("{count} on track", "{count} on track", count).format(count=n)
+    if status == "amber":
+        return ngettext("{count} at risk", "{count} at risk", count).format(count=n)
+    if status == "red":
+        return ngettext("{count} off track", "{count} off track", count).format(count=n)
+    if status == "info":
+        return ngettext("{count} for information", "{count} for information", count).format(count=n)
+    return ngettext("{count} not rated", "{count} not rated", count).format(count=n)
+
+
 def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str, forecasts: pd.DataFrame | None = None,
                 names: dict[str, str] | None = None, on_time_probability: float = 0.5) -> str:
     """Executive summary of the KPI scorecard (portfolio scope).
@@ -238,22 +257,29 @@ def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str, forecasts: pd.
     """
     port = kpis[kpis["scope"] == "portfolio"]
     counts = port["status"].value_counts()
-    parts = [f"{counts.get(s, 0)} {_WORD[s]}" for s in STATUSES if counts.get(s, 0)]
-    lines = [f"Of {len(port)} portfolio KPIs in {esc(cycle)}: {', '.join(parts)}."]
+    parts = [_status_count(s, int(counts.get(s, 0))) for s in STATUSES if counts.get(s, 0)]
+    lines = [gettext("Of {total} portfolio KPIs in {cycle}: {counts}.").format(
+        total=i18n.number(len(port)), cycle=esc(cycle), counts=", ".join(parts))]
     red = port[port["status"] == "red"]
     if len(red):
-        items = "; ".join(f"{esc(r['name'])} {kpi_value_text(r, currency)}"
-                          + (f" against a target of {kpi_target_text(r, currency)}" if pd.notna(r["target"]) else "")
-                          for _, r in red.iterrows())
-        lines.append(f"{STATUS_WORDS['red']}: {items}.")
+        items = "; ".join(
+            (gettext("{name} {value} against a target of {target}") if pd.notna(r["target"]) else
+             gettext("{name} {value}")).format(name=esc(gettext(r["name"])), value=kpi_value_text(r, currency),
+                                               target=kpi_target_text(r, currency) if pd.notna(r["target"]) else "")
+            for _, r in red.iterrows())
+        lines.append(gettext("{status}: {items}.").format(status=gettext(STATUS_WORDS["red"]), items=items))
     value = port.set_index("kpi_id")
     if "cpi" in value.index and pd.notna(value.at["cpi", "value"]):
         cpi, spi = value.loc["cpi"], value.loc["spi"]
-        lines.append(f"Portfolio cost performance (CPI) is {kpi_value_text(cpi)} ({_WORD[cpi['status']]}) and "
-                     f"schedule performance (SPI) {kpi_value_text(spi)} ({_WORD[spi['status']]}).")
+        lines.append(gettext("Portfolio cost performance (CPI) is {cpi} ({cpi_status}) and schedule performance (SPI) "
+                             "{spi} ({spi_status}).").format(
+            cpi=kpi_value_text(cpi), cpi_status=_status_word(cpi["status"]), spi=kpi_value_text(spi),
+            spi_status=_status_word(spi["status"])))
     if "nps" in value.index and pd.notna(value.at["nps", "value"]):
-        lines.append(f"Customers give a net promoter score of {value.at['nps', 'value']:+.0f} "
-                     f"(±{value.at['nps', 'margin']:.0f} at 95% confidence, n = {int(value.at['nps', 'n']):,}).")
+        lines.append(gettext("Customers give a net promoter score of {nps} (±{margin} at {confidence} confidence, "
+                             "n = {n}).").format(nps=i18n.number(value.at["nps", "value"], 0, sign=True),
+                                                 margin=i18n.number(value.at["nps", "margin"], 0),
+                                                 confidence=i18n.percent(0.95), n=i18n.number(int(value.at["nps", "n"]))))
     if forecasts is not None and len(forecasts):
         lines.append(forecast_summary(forecasts, names=names, on_time_probability=on_time_probability))
     return " ".join(line for line in lines if line)
@@ -687,6 +713,20 @@ def actions_line(actions: pd.DataFrame | None) -> str:
     return f"{plural(len(late), 'action')} overdue: {shown}{more}."
 
 
+def _forecast_note(note: str) -> str:
+    """Why a forecast is missing, as :func:`pmo_lib.delivery_forecasts` records it (always English), in the report's
+    language."""
+    import re
+
+    found = re.fullmatch(r"too little history: (\d+) items? finished in the last (\d+) weeks, (\d+) needed", note)
+    if i18n.current_language() == i18n.SOURCE_LANGUAGE or not found:
+        return note
+    items, weeks, needed = (int(g) for g in found.groups())
+    return ngettext("too little history: {count} item finished in the last {weeks} weeks, {needed} needed",
+                    "too little history: {count} items finished in the last {weeks} weeks, {needed} needed",
+                    items).format(count=i18n.number(items), weeks=i18n.number(weeks), needed=i18n.number(needed))
+
+
 def forecast_summary(forecasts: pd.DataFrame, *, names: dict[str, str] | None = None,
                      on_time_probability: float = 0.5) -> str:
     """The forecasts in words: how many items next cycle, and the initiatives unlikely to finish on time.
@@ -698,30 +738,42 @@ def forecast_summary(forecasts: pd.DataFrame, *, names: dict[str, str] | None = 
     how = forecasts[(forecasts["scope"] == "portfolio") & (forecasts["kind"] == "how_many")]
     if len(how):
         r = how.iloc[0]
-        weeks = plural(int(r["horizon_weeks"]), "week")
+        k = int(r["horizon_weeks"])
         if pd.isna(r["p85"]):
-            parts.append(f"There is no forecast of the portfolio's next {weeks}: {esc(r['note'])}.")
+            parts.append(ngettext("There is no forecast of the portfolio's next {count} week: {note}.",
+                                  "There is no forecast of the portfolio's next {count} weeks: {note}.", k).format(
+                count=i18n.number(k), note=esc(_forecast_note(str(r["note"])))))
         else:
-            parts.append(f"In the next {weeks} the portfolio is 85% likely to finish at least {r['p85']:,.0f} work "
-                         f"items, and even odds to finish {r['p50']:,.0f} or more (from "
-                         f"{plural(int(r['trials']), 'simulated future')} drawn from its last "
-                         f"{plural(int(r['history_weeks']), 'week')} of throughput).")
+            history = ngettext("from {trials} simulated futures drawn from its last {count} week of throughput",
+                               "from {trials} simulated futures drawn from its last {count} weeks of throughput",
+                               int(r["history_weeks"])).format(trials=i18n.number(int(r["trials"])),
+                                                               count=i18n.number(int(r["history_weeks"])))
+            parts.append(ngettext("In the next {count} week the portfolio is {level} likely to finish at least {p85} "
+                                  "work items, and even odds to finish {p50} or more ({history}).",
+                                  "In the next {count} weeks the portfolio is {level} likely to finish at least {p85} "
+                                  "work items, and even odds to finish {p50} or more ({history}).", k).format(
+                count=i18n.number(k), level=i18n.percent(0.85), p85=i18n.number(r["p85"]), p50=i18n.number(r["p50"]),
+                history=history))
     when = forecasts[(forecasts["kind"] == "when") & forecasts["p_on_time"].notna()]
     late = when[when["p_on_time"] < on_time_probability].sort_values(["p_on_time", "scope"])
     if len(when) and late.empty:
-        parts.append(f"Every initiative has at least a {on_time_probability:.0%} chance to finish its open work "
-                     "by its planned end.")
+        parts.append(gettext("Every initiative has at least a {chance} chance to finish its open work by its planned "
+                             "end.").format(chance=i18n.percent(on_time_probability)))
     elif len(late):
-        listed = "; ".join(f"{esc(names.get(r.scope, r.scope))} ({esc(r.scope)}) {r.p_on_time:.0%}"
+        listed = "; ".join(f"{esc(names.get(r.scope, r.scope))} ({esc(r.scope)}) {i18n.percent(r.p_on_time)}"
                            for r in late.itertuples(index=False))
-        parts.append(f"{plural(len(late), 'initiative')} {'has' if len(late) == 1 else 'have'} less than a "
-                     f"{on_time_probability:.0%} chance to finish {'its' if len(late) == 1 else 'their'} open work "
-                     f"by the planned end: {listed}.")
+        parts.append(ngettext("{count} initiative has less than a {chance} chance to finish its open work by the "
+                              "planned end: {listed}.",
+                              "{count} initiatives have less than a {chance} chance to finish their open work by the "
+                              "planned end: {listed}.", len(late)).format(
+            count=i18n.number(len(late)), chance=i18n.percent(on_time_probability), listed=listed))
     missing = forecasts[forecasts["p50"].isna() & forecasts["note"].fillna("").str.startswith("too little")]
     if len(missing):
         scopes = sorted(set(missing["scope"]))
-        parts.append(f"{plural(len(scopes), 'scope')} finished too few items recently for a forecast: "
-                     f"{', '.join(esc(s) for s in scopes)}.")
+        shown = ", ".join(esc(gettext("portfolio") if s == "portfolio" else s) for s in scopes)
+        parts.append(ngettext("{count} scope finished too few items recently for a forecast: {scopes}.",
+                              "{count} scopes finished too few items recently for a forecast: {scopes}.",
+                              len(scopes)).format(count=i18n.number(len(scopes)), scopes=shown))
     return " ".join(parts)
 
 
@@ -729,24 +781,35 @@ def calibration_text(result: dict, *, level: float = 0.85, widened: int | None =
     """The ledger's verdict in words, from :func:`pmo_lib.calibration`; ``widened`` the window now in use, if widened."""
     n = int(result["n"])
     if n == 0:
-        return ("No earlier forecast can be scored yet: a forecast is scored once the weeks it covers have passed "
-                "or the work it forecasts is finished.")
-    text = (f"Of {plural(n, 'earlier forecast')} at the {level:.0%} level whose outcome is now known, "
-            f"{result['hit_rate']:.0%} came true (95% confidence interval {result['ci_low']:.0%} to "
-            f"{result['ci_high']:.0%}). ")
+        return gettext("No earlier forecast can be scored yet: a forecast is scored once the weeks it covers have "
+                       "passed or the work it forecasts is finished.")
+    pct = i18n.percent
+    text = ngettext("Of {count} earlier forecast at the {level} level whose outcome is now known, {rate} came true "
+                    "({confidence} confidence interval {low} to {high}). ",
+                    "Of {count} earlier forecasts at the {level} level whose outcome is now known, {rate} came true "
+                    "({confidence} confidence interval {low} to {high}). ", n).format(
+        count=i18n.number(n), level=pct(level), rate=pct(result["hit_rate"]), confidence=pct(0.95),
+        low=pct(result["ci_low"]), high=pct(result["ci_high"]))
     verdict = result["verdict"]
     if verdict == "over-confident":
-        text += (f"That is clearly less than the {level:.0%} they promised: the forecasts were **over-confident**, "
-                 "narrower than the team's real variation.")
+        text += gettext("That is clearly less than the {level} they promised: the forecasts were **over-confident**, "
+                        "narrower than the team's real variation.").format(level=pct(level))
         if widened:
-            text += f" This cycle's forecasts therefore draw from a longer history, the last {plural(widened, 'week')}."
+            text += " " + ngettext("This cycle's forecasts therefore draw from a longer history, the last {count} week.",
+                                   "This cycle's forecasts therefore draw from a longer history, the last {count} weeks.",
+                                   widened).format(count=i18n.number(widened))
     elif verdict == "under-confident":
-        text += (f"That is clearly more than the {level:.0%} they promised: the forecasts were **under-confident**, "
-                 "more cautious than they need to be.")
+        text += gettext("That is clearly more than the {level} they promised: the forecasts were **under-confident**, "
+                        "more cautious than they need to be.").format(level=pct(level))
     else:
-        text += f"That is consistent with the {level:.0%} they promise: the forecasts are **well calibrated**."
+        text += gettext("That is consistent with the {level} they promise: the forecasts are **well calibrated**.").format(
+            level=pct(level))
     if result["n_brier"]:
-        text += (f" The chance of finishing on time scored a Brier score of {result['brier']:.3f} over "
-                 f"{plural(int(result['n_brier']), 'initiative forecast')} (0 is perfect; always saying 50% "
-                 "scores 0.25).")
+        k = int(result["n_brier"])
+        text += " " + ngettext("The chance of finishing on time scored a Brier score of {brier} over {count} initiative "
+                               "forecast (0 is perfect; always saying {half} scores {quarter}).",
+                               "The chance of finishing on time scored a Brier score of {brier} over {count} initiative "
+                               "forecasts (0 is perfect; always saying {half} scores {quarter}).", k).format(
+            brier=i18n.number(result["brier"], 3), count=i18n.number(k), half=pct(0.5),
+            quarter=i18n.number(0.25, 2))
     return text

@@ -666,7 +666,7 @@ def scorecard_with_trends(kpis: pd.DataFrame, trends: pd.DataFrame, steps: Mappi
 def _slope_text(value: float, unit: str, currency: str = "") -> str:
     """A change per cycle with at least two significant digits and never scientific notation."""
     if pd.isna(value):
-        return "n/a"
+        return gettext("n/a")
     scaled = value * 100 if unit == "share" else value
     if scaled == 0:
         decimals = 0
@@ -675,12 +675,14 @@ def _slope_text(value: float, unit: str, currency: str = "") -> str:
                               1 - int(np.floor(np.log10(abs(scaled))))))
     if unit == "currency":
         decimals = 0
-    text = f"{scaled:+,.{decimals}f}"
+    text = i18n.number(scaled, decimals, sign=True)  # in the report's locale (English: +1,234.5)
     if unit == "share":
-        return f"{text} pp"
+        return gettext("{value} pp").format(value=text)
     if unit == "currency" and currency:
-        return f"{currency}\u00a0{text}"
-    return f"{text} days" if unit == "days" else text
+        if i18n.current_locale() is None:
+            return f"{currency}\u00a0{text}"
+        return ("+" if scaled > 0 else "") + i18n.money(scaled, currency)
+    return gettext("{value} days").format(value=text) if unit == "days" else text
 
 
 def chartable_kpis(trends: pd.DataFrame, kpi_ids: list[str]) -> pd.DataFrame:
@@ -709,36 +711,40 @@ def trend_table(trends: pd.DataFrame, catalog, *, currency: str = "") -> pd.Data
     return pd.DataFrame({
         "name": trends["kpi_id"].map(spec["name"]).tolist(),
         "n_cycles": trends["n_cycles"].tolist(),
-        "mk_tau": ["n/a" if pd.isna(t) else f"{t:+.2f}" for t in trends["mk_tau"]],
-        "mk_p": ["n/a" if pd.isna(p) else ("< 0.001" if p < 0.001 else f"{p:.3f}") for p in trends["mk_p"]],
+        "mk_tau": [gettext("n/a") if pd.isna(t) else i18n.number(t, 2, sign=True) for t in trends["mk_tau"]],
+        "mk_p": [gettext("n/a") if pd.isna(p) else ("< " + i18n.number(0.001, 3) if p < 0.001 else i18n.number(p, 3))
+                 for p in trends["mk_p"]],
         "sen_slope": [_slope_text(v, u, currency) for v, u in zip(trends["sen_slope"], units)],
         "center": [format_value(v, u, currency) for v, u in zip(trends["center"], units)],
         "lcl": [format_value(v, u, currency) for v, u in zip(trends["lcl"], units)],
         "ucl": [format_value(v, u, currency) for v, u in zip(trends["ucl"], units)],
-        "signals": [signal_text(s) if s else "none" for s in trends["signals"]],
+        "signals": [signal_text(s) if s else gettext("none") for s in trends["signals"]],
     })
 
 
 def _rule_parts(spec) -> dict[str, str]:
     """Target, tolerance, red threshold and rating basis of one catalogue row, in words."""
     if spec["descriptive"] if "descriptive" in spec else False:
-        return {"target": "for information", "tolerance": "–", "red": "–", "basis": "not rated"}
+        return {"target": gettext("for information"), "tolerance": "–", "red": "–", "basis": gettext("not rated")}
     rate_as = spec.get("rate_as", "value")
     unit = "share" if rate_as in BASIS_WORDS else spec["unit"]
-    basis = "the value" if rate_as not in BASIS_WORDS else f"the value as a share {BASIS_WORDS[rate_as]}"
+    basis = (gettext("the value") if rate_as not in BASIS_WORDS else
+             gettext("the value as a share {basis}").format(basis=gettext(BASIS_WORDS[rate_as])))
     higher = spec["direction"] == "higher"
     tolerance = spec.get("tolerance", 0.0)
     tolerance = 0.0 if pd.isna(tolerance) else tolerance
+    english = i18n.current_locale() is None
     if unit == "share":
-        tol_text = f"{tolerance * 100:g} pp"
+        tol_text = gettext("{value} pp").format(value=f"{tolerance * 100:g}" if english else _count(tolerance * 100))
     elif unit == "days":
         tol_text = format_value(tolerance, "days")
     else:
-        tol_text = f"{tolerance:g}"
+        tol_text = f"{tolerance:g}" if english else _count(tolerance)
+    red = format_value(spec["red"], unit) if pd.notna(spec["red"]) else ""
     return {"target": f"{'≥' if higher else '≤'} {format_value(spec['target'], unit)}" if pd.notna(spec["target"]) else "–",
-            "tolerance": tol_text if tolerance else "none",
-            "red": (f"{'below' if higher else 'above'} {format_value(spec['red'], unit)}"
-                    if pd.notna(spec["red"]) else "never"),
+            "tolerance": tol_text if tolerance else gettext("none"),
+            "red": ((gettext("below {value}") if higher else gettext("above {value}")).format(value=red)
+                    if pd.notna(spec["red"]) else gettext("never")),
             "basis": basis}
 
 
@@ -756,10 +762,11 @@ def catalogue_table(catalog) -> pd.DataFrame:
     """
     t = catalog.table
     rules = [_rule_parts(row) for _, row in t.iterrows()]
-    units = {"ratio": "ratio", "share": "%", "currency": "money", "days": "days", "count": "count",
-             "points": "points (−100 to +100)"}
+    units = {"ratio": N_("ratio"), "share": "%", "currency": N_("money"), "days": N_("days"), "count": N_("count"),
+             "points": N_("points (−100 to +100)")}
+    shown = {code: gettext(word) if word != "%" else word for code, word in units.items()}
     return pd.DataFrame({"name": t["name"].tolist(), "definition": t["definition"].tolist(),
-                         "formula": t["formula"].tolist(), "unit": [units.get(u, u) for u in t["unit"]],
+                         "formula": t["formula"].tolist(), "unit": [shown.get(u, u) for u in t["unit"]],
                          "target": [r["target"] for r in rules], "tolerance": [r["tolerance"] for r in rules],
                          "red": [r["red"] for r in rules], "basis": [r["basis"] for r in rules]})
 

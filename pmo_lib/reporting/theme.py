@@ -55,14 +55,16 @@ VOCABULARIES: dict[str, dict[str, str]] = {
                           "cancelled": "Cancelled"},
     "initiative_kind": {"project": "Project", "product": "Product"},
     "raid_kind": {"risk": "Risk", "assumption": "Assumption", "issue": "Issue", "dependency": "Dependency"},
-    "severity": {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"},
+    "severity": {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High"), "critical": N_("Critical")},
     "raid_status": {"open": "Open", "closed": "Closed"},
     "action_status": {"open": "Open", "done": "Done", "dropped": "Dropped"},
     "item_type": {"feature": "Feature", "defect": "Defect", "risk": "Risk", "debt": "Technical debt"},
-    "recommendation": {"continue": "Continue", "recover": "Recover", "re-scope": "Re-scope", "stop": "Stop"},
-    "exception_kind": {"cost": "Cost", "schedule": "Schedule", "delivery": "Delivery", "raid": "Risk or issue",
-                       "kpi": "Portfolio KPI", "customer": "Customer value", "benefits": "Benefits",
-                       "flow": "Flow", "strategy": "Strategy and funding", "risk": "Risk", "capacity": "Capacity"},
+    "recommendation": {"continue": N_("Continue"), "recover": N_("Recover"), "re-scope": N_("Re-scope"),
+                       "stop": N_("Stop")},
+    "exception_kind": {"cost": N_("Cost"), "schedule": N_("Schedule"), "delivery": N_("Delivery"),
+                       "raid": N_("Risk or issue"), "kpi": N_("Portfolio KPI"), "customer": N_("Customer value"),
+                       "benefits": N_("Benefits"), "flow": N_("Flow"), "strategy": N_("Strategy and funding"),
+                       "risk": N_("Risk"), "capacity": N_("Capacity")},
     "effort": {"S": N_("Small"), "M": N_("Medium"), "L": N_("Large"), "XL": N_("Very large")},
     "unit": {"ratio": "Ratio", "share": "Percentage", "currency": "Currency", "days": "Days", "count": "Count",
              "points": "Points"},
@@ -259,13 +261,13 @@ def format_value(value: float, unit: str, currency: str = "", *,
 
 
 #: Axis and column labels of the KPI units; money is labelled with the currency code where there is one.
-UNIT_LABELS = {"share": "share (1 = 100%)", "ratio": "ratio", "days": "days", "count": "items", "points": "points",
-               "currency": "money"}
+UNIT_LABELS = {"share": N_("share (1 = 100%)"), "ratio": N_("ratio"), "days": N_("days"), "count": N_("items"),
+               "points": N_("points"), "currency": N_("money")}  # N_: translated where shown
 
 
 def unit_label(unit: str, currency: str = "") -> str:
     """Axis label for a KPI unit: ``share (1 = 100%)``, ``days``, the currency code for money."""
-    return currency if unit == "currency" and currency else UNIT_LABELS.get(unit, unit)
+    return currency if unit == "currency" and currency else i18n.gettext(UNIT_LABELS[unit]) if unit in UNIT_LABELS else unit
 
 
 _SPEC = re.compile(r"^(?P<sign>[+\- ]?)(?P<comma>,?)(?:\.(?P<precision>\d+))?(?P<type>[gGeEn]?)$")
@@ -332,5 +334,7 @@ def relabelled_codes() -> dict[str, str]:
 
 def trend_arrow(trend: str) -> str:
     """An arrow and word for a trend, so that direction is not carried by colour alone."""
-    return {"improving": "▲ improving", "worsening": "▼ worsening", "no clear trend": "► steady",
-            "rising": "↑ rising", "falling": "↓ falling"}.get(trend, "· too few cycles")
+    arrow, word = {"improving": ("▲", N_("improving")), "worsening": ("▼", N_("worsening")),
+                   "no clear trend": ("►", N_("steady")), "rising": ("↑", N_("rising")),
+                   "falling": ("↓", N_("falling"))}.get(trend, ("·", N_("too few cycles")))
+    return f"{arrow} {i18n.gettext(word)}"

@@ -196,8 +196,8 @@ def test_the_compiled_catalogues_match_their_sources(language):
     source = catalogue(language)
     for message in source:
         if message.id:
-            assert compiled.get(message.id) is not None, message.id
-            string = compiled.get(message.id).string
+            assert compiled.get(message.id, message.context) is not None, message.id
+            string = compiled.get(message.id, message.context).string  # a pgettext message has its own context
             assert (tuple(string) if isinstance(string, list) else string) == message.string, message.id
 
 

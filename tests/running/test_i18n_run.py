@@ -130,3 +130,65 @@ def test_the_maturity_report_speaks_german_and_its_results_stay_as_in_english(ti
                    "Was jede Dimension von ihrer nächsten Stufe trennt", "Wie belastbar sind die Werte?"):
         assert german in text, german
     assert re.search(r"\b\d,\d\d\b", text)  # scores with a decimal comma
+
+
+#: Where the KPI report's own words are: its notebook, and the modules whose functions it calls for its summary,
+#: scorecard, trend sentences, forecast and calibration narrative, tables and charts.
+KPI_SOURCES = ("notebooks/02_kpi", "pmo_lib/analysis/trends.py")
+KPI_FUNCTIONS = ("kpi_summary", "forecast_summary", "calibration_text", "control_chart", "value_scatter",
+                 "throughput_bars", "flow_time_histogram", "wip_age_bars", "forecast_dates_chart", "how_many_chart",
+                 "cycle_time_scatter", "cumulative_flow_diagram", "wip_ageing_chart", "throughput_run_chart")
+
+
+def _kpi_pieces() -> list[str]:
+    """The KPI report's own English strings (its notebook's markdown and the words its cells write, the trend
+    sentences), as pieces long enough to be English sentences or labels, from the German catalogue."""
+    catalogue = read_po((i18n.LOCALE_DIR / "de" / "LC_MESSAGES" / "pmo.po").open("rb"), locale="de")
+    pieces = []
+    for message in catalogue:
+        if not message.id or not any(f.startswith(KPI_SOURCES) for f, _ in message.locations):
+            continue
+        for text in message.id if isinstance(message.id, tuple) else (message.id,):
+            text = re.sub(r"\*+|#", "", text)
+            for piece in re.split(r"\{[a-z_0-9]+\}", text):
+                piece = piece.strip(" .,:;()-\n")
+                if len(piece) >= 8 and " " in piece and "|" not in piece:
+                    pieces.append(piece)
+    return pieces
+
+
+def test_the_kpi_report_speaks_german_and_its_results_stay_as_in_english(tiny, tmp_path):
+    english = tmp_path / "en-ws"
+    shutil.copytree(tiny, english)
+    pages = {}
+    for language, workspace in (("en", english), ("de", tiny)):
+        (workspace / "pmo.yaml").write_text((workspace / "pmo.yaml").read_text() + f"language: {language}\n")
+        nb = execute("kpis", workspace, tmp_path / language, cycle="C2")
+        pages[language] = render_html(nb, context={**CONTEXT, "title": "KPI analysis"})
+
+    # results: the same files, byte for byte, whatever the language
+    en_results = sorted(p.name for p in (tmp_path / "en" / "results").iterdir())
+    assert en_results == sorted(p.name for p in (tmp_path / "de" / "results").iterdir())
+    for name in en_results:
+        assert (tmp_path / "en" / "results" / name).read_bytes() == (tmp_path / "de" / "results" / name).read_bytes(), name
+
+    pieces = _kpi_pieces()
+    assert len(pieces) > 60
+    english_text, text = _visible(pages["en"]), _visible(pages["de"])
+    # the exception register's descriptions are recorded results, in English in every language, and the exceptions
+    # tables show them as recorded: their words are not the report's own
+    recorded = (tmp_path / "de" / "results" / "exceptions.csv").read_text()
+    assert [piece for piece in pieces if piece in text and piece not in recorded] == []
+    assert any(piece in english_text for piece in pieces)  # the check can see the English it looks for
+    # the executive summary, the scorecard's trend words, the trend note and the charts' own words
+    for words in ("portfolio KPIs in C2", "on track", "at risk", "too few cycles", "A trend test needs at least",
+                  "Throughput went from", "Items in progress", "finished so far", "Waiting to start",
+                  "the value as a share of actual cost"):
+        assert words in english_text, words
+        assert words not in text, words
+    for german in ("Zusammenfassung für die Geschäftsleitung", "Von 25 Portfolio-KPIs in C2", "Regelkarten",
+                   "Wie gut waren die früheren Prognosen?", "Anhang: KPI-Definitionen", "zu wenige Zyklen",
+                   "Ein Trendtest braucht mindestens", "Der Durchsatz ging von"):
+        assert german in text, german
+    assert re.search(r"\b\d,\d\d\b", text)  # indices such as 0,98 with a decimal comma
+    assert not re.search(r"\bCPI\) (?:liegt bei )?\d\.\d\d", text)
