@@ -670,26 +670,31 @@ def maturity_line(overall: pd.Series | None, model: MaturityModel, *, previous_c
     """
     from .report import level_distance
     if overall is None or pd.isna(overall["score"]):
-        return "No maturity assessment for this cycle."
-    text = f"Overall score {overall['score']:.2f}"
+        return gettext("No maturity assessment for this cycle.")
     if pd.notna(overall.get("ci_low")):
-        text += f" (95% interval {overall['ci_low']:.2f}–{overall['ci_high']:.2f})"
-    text += f" on the {model.scale_min}–{model.scale_max} scale"
+        text = gettext("Overall score {score} ({confidence} interval {ci_low}–{ci_high}) on the {low}–{high} scale").format(
+            score=_n(overall["score"]), confidence=i18n.percent(0.95), ci_low=_n(overall["ci_low"]),
+            ci_high=_n(overall["ci_high"]), low=model.scale_min, high=model.scale_max)
+    else:
+        text = gettext("Overall score {score} on the {low}–{high} scale").format(
+            score=_n(overall["score"]), low=model.scale_min, high=model.scale_max)
     if pd.notna(overall.get("delta")):
-        since = previous_cycle or "the previous cycle"
+        said = {"delta": _n(overall["delta"], sign=True), "since": previous_cycle or gettext("the previous cycle")}
         p = overall.get("p_value")
         if pd.notna(p) and p < alpha:
-            verdict = "a rise" if overall["delta"] > 0 else "a fall"
-            text += f", {overall['delta']:+.2f} since {since}: {verdict} beyond chance (p = {format_p(p)})"
+            text += (gettext(", {delta} since {since}: a rise beyond chance (p = {p})") if overall["delta"] > 0 else
+                     gettext(", {delta} since {since}: a fall beyond chance (p = {p})")).format(p=format_p(p), **said)
         elif pd.isna(p):
-            text += f", {overall['delta']:+.2f} since {since}: too few respondents to tell whether it is more than chance"
+            text += gettext(", {delta} since {since}: too few respondents to tell whether it is more than chance").format(
+                **said)
         else:
-            text += f", {overall['delta']:+.2f} since {since}: no clear change (p = {format_p(p)})"
+            text += gettext(", {delta} since {since}: no clear change (p = {p})").format(p=format_p(p), **said)
     level = int(overall["level"])
     gap = overall.get("gap")
     distance = level_distance(overall.get("next_level"), int(overall.get("n_blockers", 0) or 0),
                               None if gap is None or pd.isna(gap) else float(gap))
-    return text + f"; staged level {level} {model.level_name(level)}, {distance}."
+    return text + gettext("; staged level {level} {name}, {distance}.").format(
+        level=level, name=gettext(model.level_name(level)), distance=distance)
 
 
 def funding_line(scenario: pd.DataFrame, *, ended: pd.DataFrame | None, next_cycle: str | None, currency: str,
