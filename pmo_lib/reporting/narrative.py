@@ -19,9 +19,18 @@ from .report import (_count, esc, format_apart, format_p, format_value, kpi_targ
                      plural)
 
 _WORD = {s: STATUS_WORDS[s].lower() for s in STATUSES}
-#: "3 on track" in the governance summary's KPI count, by status
-_COUNTED = {"green": N_("{count} on track"), "amber": N_("{count} at risk"), "red": N_("{count} off track"),
-            "info": N_("{count} for information"), "n/a": N_("{count} not rated")}
+
+
+def _counted(status: str, count: int) -> str:
+    """The governance summary's KPI count ("3 on track") in the report's language."""
+    forms = {"green": ngettext("{count} on track", "{count} on track", count),
+             "amber": ngettext("{count} at risk", "{count} at risk", count),
+             "red": ngettext("{count} off track", "{count} off track", count),
+             "info": ngettext("{count} for information", "{count} for information", count),
+             "n/a": ngettext("{count} not rated", "{count} not rated", count)}
+    return forms[status].format(count=count)
+
+
 #: Severity and recommended decision as the governance narrative shows them (the recorded tables keep the English)
 _SEVERITY = {"critical": N_("critical"), "high": N_("high"), "medium": N_("medium"), "low": N_("low")}
 _ADVICE = {"continue": N_("continue"), "recover": N_("recover"), "re-scope": N_("re-scope"), "stop": N_("stop")}
@@ -292,7 +301,7 @@ def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.Da
             score=_n(overall_score(maturity)), level=level, name=esc(gettext(model.level_name(level)))))
     port = kpis[kpis["scope"] == "portfolio"]
     counts = port["status"].value_counts()
-    parts = [gettext(_COUNTED[s]).format(count=counts.get(s, 0)) for s in STATUSES if counts.get(s, 0)]
+    parts = [_counted(s, int(counts.get(s, 0))) for s in STATUSES if counts.get(s, 0)]
     bullets.append(ngettext("**KPIs:** of {count} portfolio KPI, {parts}.", "**KPIs:** of {count} portfolio KPIs, {parts}.",
                             len(port)).format(count=len(port), parts=", ".join(parts)))
     rank = {"critical": 0, "high": 1, "medium": 2}
