@@ -132,9 +132,10 @@ def test_the_maturity_report_speaks_german_and_its_results_stay_as_in_english(ti
     assert re.search(r"\b\d,\d\d\b", text)  # scores with a decimal comma
 
 
-#: Where the governance report's own words are: its notebook, and the narrative its dashboard, summary, funding
-#: line, action line and agenda are written by.
-GOVERNANCE_SOURCES = ("notebooks/03_governance",)
+#: Where the governance report's own words are: its notebook, the modules of its selection, priorities and
+#: dashboard views, and (below) the narrative its dashboard, summary, funding line, action line and agenda are written by.
+GOVERNANCE_SOURCES = ("notebooks/03_governance", "pmo_lib/reporting/selection.py", "pmo_lib/reporting/priorities.py",
+                      "pmo_lib/reporting/dashboard.py")
 GOVERNANCE_FUNCTIONS = ("governance_summary", "next_agenda", "funding_line", "actions_line")
 
 
@@ -182,7 +183,10 @@ def test_the_governance_report_speaks_german_and_its_results_stay_as_in_english(
     pieces = _governance_pieces()
     assert len(pieces) > 100
     english_text, text = _visible(pages["en"]), _visible(pages["de"])
-    assert [piece for piece in pieces if piece in text] == []
+    # the register's recorded descriptions stay English by design ("forecast 90 days late"): a piece they contain
+    # may show through them
+    recorded = " ".join((tmp_path / "de" / "results" / name).read_text() for name in en_results)
+    assert [piece for piece in pieces if piece in text and piece not in recorded] == []
     assert any(piece in english_text for piece in pieces)  # the check can see the English it looks for
     for german in ("Auf einen Blick", "Portfolioüberblick", "Adaptive Finanzierung", "Prioritäten und Kapazität",
                    "Tagesordnung für die nächste Sitzung des Lenkungsausschusses", "Reifegrad:"):
