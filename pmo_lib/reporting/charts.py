@@ -82,6 +82,24 @@ def _overlaps(labels, renderer, *, axis: str, pad: float = 2.0) -> bool:
     return any(b0 < a1 + pad for (_, a1), (b0, _) in zip(spans, spans[1:]))
 
 
+#: The selection's value units (pmo_lib.analysis.optimise), named in the report's language on the governance charts
+_VALUE_UNITS = (N_("cost of delay"), N_("cost of delay per week"),
+                N_("cost of delay points (business value + time criticality + risk reduction)"))
+
+
+def _percent_ticks(axis) -> None:
+    """Whole-percent tick labels in the report's locale (``20%`` in English, ``20 %`` in German and French)."""
+    if i18n.current_locale() is None:
+        axis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    else:
+        axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: i18n.percent(v)))
+
+
+def _whole_ticks(axis) -> None:
+    """Whole-number tick labels with the locale's thousands separator."""
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: i18n.number(v)))
+
+
 def _plain_ticks(axis) -> None:
     """Replace matplotlib's default number formatter (which may print ``1e6`` or an offset) by plain numbers.
 
@@ -251,21 +269,23 @@ def goal_mix_bars(mix: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
     data = mix.iloc[::-1].reset_index(drop=True)
     y = np.arange(len(data))
     ax.barh(y, data["share"], color=[STATUS_COLOURS["red"] if b else primary for b in data["breach"]], height=0.6)
-    ax.scatter(data["target_share"], y, marker="|", s=400, color="black", linewidths=2, zorder=3, label="Target share")
+    ax.scatter(data["target_share"], y, marker="|", s=400, color="black", linewidths=2, zorder=3,
+               label=gettext("Target share"))
     for yi, row in data.iterrows():
-        mark = f"  {STATUS_SYMBOLS['red']} outside tolerance" if row["breach"] else ""
+        mark = f"  {STATUS_SYMBOLS['red']} " + gettext("outside tolerance") if row["breach"] else ""
         right = max(row["share"], 0 if pd.isna(row["target_share"]) else row["target_share"])
         # one decimal, so that a share just outside the tolerance never reads as lying on its edge
-        ax.text(right + 0.008, yi, f"{row['share']:.1%}{mark}", va="center", fontsize=9)
+        ax.text(right + 0.008, yi, f"{i18n.percent(row['share'], 1)}{mark}", va="center", fontsize=9)
     ax.set_yticks(y, data["label"])
-    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    _percent_ticks(ax.xaxis)
     ax.set_xlim(0, max(data["share"].max(), data["target_share"].max(skipna=True) or 0) * 1.6)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
     breaches = int(mix["breach"].sum())
-    title = ("Spend matches the target goal mix" if breaches == 0 else
-             f"{breaches} goal{'s' if breaches > 1 else ''} outside the spend guardrail")
+    title = (gettext("Spend matches the target goal mix") if breaches == 0 else
+             ngettext("{count} goal outside the spend guardrail", "{count} goals outside the spend guardrail",
+                      breaches).format(count=breaches))
     ax.grid(axis="y", visible=False)
-    return _finish(fig, ax, title, "Share of the cycle's spend", "")
+    return _finish(fig, ax, title, gettext("Share of the cycle's spend"), "")
 
 
 def trend_title(frame: pd.DataFrame, *, value: str, what: str) -> str:
@@ -846,12 +866,13 @@ def wip_age_bars(ageing: pd.DataFrame, *, top_n: int = 12) -> plt.Figure:
 
 
 def count_heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
-                  label: str = "Open items") -> plt.Figure:
+                  label: str | None = None) -> plt.Figure:
     """A heat grid of counts (e.g. initiatives × RAID severity); empty cells are blank.
 
     The colour scale is integer: one shade per count from 0 to the largest,
     with whole-number ticks on the colour bar.
     """
+    label = gettext("Open items") if label is None else label
     counts = table.fillna(0).round().astype(int)
     top = max(int(counts.to_numpy().max()) if counts.size else 0, 1)
     cmap = matplotlib.colormaps["Reds"].resampled(top + 1)
@@ -863,7 +884,7 @@ def count_heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str,
              if 0 <= t <= top]
     colorbar = ax.collections[0].colorbar
     colorbar.set_ticks(ticks)
-    colorbar.set_ticklabels([f"{int(t):,}" for t in ticks])
+    colorbar.set_ticklabels([i18n.number(int(t)) for t in ticks])
     colorbar.minorticks_off()
     ax.set_yticklabels(ax.get_yticklabels(), rotation=0, fontsize=8)
     ax.set_xticklabels([display_name(t.get_text()) for t in ax.get_xticklabels()], rotation=0, fontsize=9)
@@ -880,31 +901,42 @@ def funding_shift_bars(scenario: pd.DataFrame, *, currency: str,
     moved = scenario[scenario["change"].abs() > smallest_move].sort_values("change")
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.32 * max(len(moved), 1) + 1.5))
     if moved.empty:
-        ax.text(0.5, 0.5, "The scenario moves no money", ha="center", va="center", transform=ax.transAxes)
-        return _finish(fig, ax, "No reallocation within the guardrails", f"Change ({currency})", "")
+        ax.text(0.5, 0.5, gettext("The scenario moves no money"), ha="center", va="center", transform=ax.transAxes)
+        return _finish(fig, ax, gettext("No reallocation within the guardrails"),
+                       gettext("Change ({currency})").format(currency=currency), "")
     colours = [STATUS_COLOURS["green"] if c > 0 else STATUS_COLOURS["red"] for c in moved["change"]]
     labels = [f"{i} {_wrap(n, 28)}" if isinstance(n, str) else str(i) for i, n in zip(moved["initiative_id"], moved["name"])]
     ax.barh(labels, moved["change"], color=colours)
     for y, change in enumerate(moved["change"]):
-        ax.text(change, y, f" {'+' if change > 0 else '−'}{abs(change):,.0f} ", va="center",
+        ax.text(change, y, f" {'+' if change > 0 else '−'}{i18n.number(abs(change))} ", va="center",
                 ha="left" if change > 0 else "right", fontsize=8)
     ax.axvline(0, color=GREY, linewidth=0.8)
     lim = moved["change"].abs().max() * 1.6
     ax.set_xlim(-lim, lim)
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    if i18n.current_locale() is not None:
+        _whole_ticks(ax.xaxis)
     total = moved.loc[moved["change"] > 0, "change"].sum()
-    title = f"{currency} {total:,.0f} would move to {int((moved['change'] > 0).sum())} higher-value initiatives"
+    gainers = int((moved["change"] > 0).sum())
+    amount = f"{currency} {total:,.0f}" if i18n.current_locale() is None else i18n.money(total, currency)
+    title = ngettext("{amount} would move to {count} higher-value initiatives",
+                     "{amount} would move to {count} higher-value initiatives", gainers).format(amount=amount,
+                                                                                               count=gainers)
     ax.grid(axis="y", visible=False)
-    return _finish(fig, ax, title, f"Change in budget ({currency})", "")
+    return _finish(fig, ax, title, gettext("Change in budget ({currency})").format(currency=currency), "")
 
 
 def completion_line(completion: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
     """Share of due actions that were done, per cycle."""
     data = completion.dropna(subset=["completion"])
-    title = ("No actions were due yet" if data.empty else
-             f"{data['completion'].iloc[-1]:.0%} of the actions due by {data['cycle'].iloc[-1]} are done")
-    return trend_lines(completion, value="completion", label="Actions done", ylabel="Share of due actions done",
-                       title=title, percent=True)
+    title = (gettext("No actions were due yet") if data.empty else
+             gettext("{share} of the actions due by {cycle} are done").format(
+                 share=i18n.percent(data["completion"].iloc[-1]), cycle=data["cycle"].iloc[-1]))
+    fig = trend_lines(completion, value="completion", label=gettext("Actions done"),
+                      ylabel=gettext("Share of due actions done"), title=title, percent=True)
+    if i18n.current_locale() is not None:
+        _percent_ticks(fig.axes[0].yaxis)
+    return fig
 
 
 def _date_ticks(ax: plt.Axes, english: str | None = None) -> None:
@@ -1121,36 +1153,41 @@ def frontier_chart(frontier: pd.DataFrame, *, currency: str, unit: str | None = 
     unit : str, optional
         Unit of the value axis; default ``frontier.attrs["unit"]``.
     """
-    unit = unit or frontier.attrs.get("unit", "cost of delay")
+    unit = gettext(unit or frontier.attrs.get("unit", "cost of delay"))
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.4))
     x = frontier["proposal_budget"]
-    ax.plot(x, frontier["value"], marker="o", color=primary, label="Best selection (exact)")
+    ax.plot(x, frontier["value"], marker="o", color=primary, label=gettext("Best selection (exact)"))
     ax.plot(x, frontier["greedy_value"], marker="s", linestyle="--", color=GREY,
-            label="Taken in WSJF order (goal guardrails not checked)")
+            label=gettext("Taken in WSJF order (goal guardrails not checked)"))
     now = frontier.loc[(frontier["budget_share"] - 1.0).abs() < 1e-9]
     if len(now):
         ax.axvline(float(now["proposal_budget"].iloc[0]), color=STATUS_COLOURS["amber"], linestyle=":", linewidth=1.2,
-                   label="Current proposal budget")
+                   label=gettext("Current proposal budget"))
     ax.legend(loc="lower right")
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    if i18n.current_locale() is not None:
+        _whole_ticks(ax.xaxis)
+        _whole_ticks(ax.yaxis)
     title = _frontier_title(frontier, unit=unit)
-    return _finish(fig, ax, title, f"Budget for proposals ({currency})", f"Selected value ({_wrap(unit, 30)})")
+    return _finish(fig, ax, title, gettext("Budget for proposals ({currency})").format(currency=currency),
+                   gettext("Selected value ({unit})").format(unit=_wrap(unit, 30)))
 
 
 def _frontier_title(frontier: pd.DataFrame, *, unit: str) -> str:
     ordered = frontier.sort_values("budget_share")
     if ordered.empty:
-        return "No proposals to select"
+        return gettext("No proposals to select")
     top = float(ordered["value"].max())
     now = ordered.loc[(ordered["budget_share"] - 1.0).abs() < 1e-9, "value"]
     if now.empty:
-        return f"The best selection delivers up to {top:,.0f} {unit}"
+        return gettext("The best selection delivers up to {value} {unit}").format(value=i18n.number(top), unit=unit)
     current = float(now.iloc[0])
     if top <= current + 1e-9:
-        return "A larger budget for proposals adds no value: the best selection already fits"
+        return gettext("A larger budget for proposals adds no value: the best selection already fits")
     first = float(ordered.loc[ordered["value"] >= top - 1e-9, "budget_share"].iloc[0])
-    return f"{first - 1:.0%} more budget for proposals would add {top - current:,.0f} {unit}"
+    return gettext("{share} more budget for proposals would add {value} {unit}").format(
+        share=i18n.percent(first - 1), value=i18n.number(top - current), unit=unit)
 
 
 def scenario_value_bars(summary: pd.DataFrame, *, unit: str | None = None, primary: str = "#1f4e79") -> plt.Figure:
@@ -1161,7 +1198,7 @@ def scenario_value_bars(summary: pd.DataFrame, *, unit: str | None = None, prima
     summary : DataFrame
         ``ScenarioComparison.summary`` from :func:`pmo_lib.compare_scenarios`.
     """
-    unit = unit or (str(summary["value_unit"].iloc[0]) if len(summary) else "cost of delay")
+    unit = gettext(unit or (str(summary["value_unit"].iloc[0]) if len(summary) else "cost of delay"))
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.45 * max(len(summary), 1) + 1.4))
     data = summary.iloc[::-1]
     base = float(summary["selection_value"].iloc[0]) if len(summary) else 0.0
@@ -1169,17 +1206,21 @@ def scenario_value_bars(summary: pd.DataFrame, *, unit: str | None = None, prima
     ax.barh([_wrap(str(n), 28) for n in data["scenario"]], data["selection_value"], color=colours)
     for y, (value, outside) in enumerate(zip(data["selection_value"], data["goals_outside"])):
         flagged = isinstance(outside, str) and bool(outside)
-        note = f" {value:,.0f}" + ("  ▲ goals outside their guardrail" if flagged else "")  # the table names them
+        note = f" {i18n.number(value)}" + ("  ▲ " + gettext("goals outside their guardrail") if flagged
+                                            else "")  # the table names them
         ax.text(value, y, note, va="center", ha="left", fontsize=8)
     ax.axvline(base, color=GREY, linewidth=0.8, linestyle="--")
     lim = float(data["selection_value"].max()) if len(data) else 1.0
     ax.set_xlim(0, max(lim, 1.0) * 1.8)
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    if i18n.current_locale() is not None:
+        _whole_ticks(ax.xaxis)
     ax.grid(axis="y", visible=False)
     best = summary.loc[summary["selection_value"].idxmax(), "scenario"] if len(summary) else ""
-    title = (f"'{best}' starts the most valuable work" if len(summary) > 1 and best != summary["scenario"].iloc[0]
-             else "No scenario starts more valuable work than the base case")
-    return _finish(fig, ax, title, f"Value of the proposals started ({_wrap(unit, 40)})", "")
+    title = (gettext("'{scenario}' starts the most valuable work").format(scenario=best)
+             if len(summary) > 1 and best != summary["scenario"].iloc[0]
+             else gettext("No scenario starts more valuable work than the base case"))
+    return _finish(fig, ax, title, gettext("Value of the proposals started ({unit})").format(unit=_wrap(unit, 40)), "")
 
 
 def capacity_bars(capacity: pd.DataFrame, *, cycle: str, max_utilisation: float,
@@ -1197,15 +1238,17 @@ def capacity_bars(capacity: pd.DataFrame, *, cycle: str, max_utilisation: float,
     over = data["overloaded"].astype(bool).to_numpy()
     ax.barh(y, data["utilisation"], color=[STATUS_COLOURS["red"] if o else primary for o in over], height=0.6)
     ax.axvline(max_utilisation, color="black", linestyle="--", linewidth=1.2,
-               label=f"Limit: {max_utilisation:.0%} of capacity")
-    ax.axvline(1.0, color=GREY, linestyle=":", linewidth=1.2, label="Full capacity (100%)")
+               label=gettext("Limit: {limit} of capacity").format(limit=i18n.percent(max_utilisation)))
+    ax.axvline(1.0, color=GREY, linestyle=":", linewidth=1.2,
+               label=gettext("Full capacity ({full})").format(full=i18n.percent(1.0)))
     for yi, row in data.iterrows():
-        mark = f"  {STATUS_SYMBOLS['red']} overloaded" if row["overloaded"] else ""
+        mark = f"  {STATUS_SYMBOLS['red']} " + gettext("overloaded") if row["overloaded"] else ""
         # right of the 100% line, so that no label crosses the limit lines
-        ax.text(max(row["utilisation"], 1.0) + 0.02, yi, f"{row['utilisation']:.0%} ({row['demand_days']:,.0f} of "
-                f"{row['capacity_days']:,.0f} days){mark}", va="center", fontsize=9)
+        ax.text(max(row["utilisation"], 1.0) + 0.02, yi, gettext("{share} ({demand} of {capacity} days){mark}").format(
+            share=i18n.percent(row["utilisation"]), demand=i18n.number(row["demand_days"]),
+            capacity=i18n.number(row["capacity_days"]), mark=mark), va="center", fontsize=9)
     ax.set_yticks(y, data["team"])
-    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    _percent_ticks(ax.xaxis)
     right = max(float(data["utilisation"].max()) if len(data) else 0.0, 1.0)
     ax.set_xlim(0, right + 0.75)
     ax.set_xticks(np.arange(0, np.ceil(right * 5) / 5 + 0.001, 0.2))  # no ticks under the labels
@@ -1213,10 +1256,12 @@ def capacity_bars(capacity: pd.DataFrame, *, cycle: str, max_utilisation: float,
     ax.grid(axis="y", visible=False)
     hit = data[over]
     if hit.empty:
-        title = f"Every team is within the {max_utilisation:.0%} load limit in {cycle}"
+        title = gettext("Every team is within the {limit} load limit in {cycle}").format(
+            limit=i18n.percent(max_utilisation), cycle=cycle)
     elif len(hit) == 1:
         r = hit.iloc[-1]
-        title = f"{r['team']} is overloaded in {cycle}: {r['utilisation']:.0%} of its capacity"
+        title = gettext("{team} is overloaded in {cycle}: {share} of its capacity").format(
+            team=r["team"], cycle=cycle, share=i18n.percent(r["utilisation"]))
     else:
-        title = f"{len(hit)} teams are overloaded in {cycle}"
-    return _finish(fig, ax, title, "Demand as a share of the team's capacity (person-days)", "")
+        title = gettext("{count} teams are overloaded in {cycle}").format(count=len(hit), cycle=cycle)
+    return _finish(fig, ax, title, gettext("Demand as a share of the team's capacity (person-days)"), "")

@@ -12,8 +12,8 @@ import pandas as pd
 from IPython.display import HTML
 
 from ..inputs.config import DEFAULT_EXCEPTION_RULES, ExceptionRules
-from ..inputs.i18n import gettext
-from ..inputs.text import plural
+from ..inputs import i18n
+from ..inputs.i18n import gettext, ngettext
 from .register import SEVERITY_RANK, exception_rules
 from .report import TABLE_CSS, _TABLE_IDS, table_style
 from .report import esc as _esc, status_badge as _badge
@@ -66,9 +66,11 @@ def decision_table(portfolio: pd.DataFrame, register: pd.DataFrame, *, min_sever
     owners = register.dropna(subset=["initiative_id"]).drop_duplicates("initiative_id").set_index("initiative_id")["owner"]
     for r in hit.itertuples(index=False):
         mine = register[register["initiative_id"] == r.initiative_id]
-        listed = [f"{s.short} ({s.severity})" for s in mine.itertuples(index=False)]
+        listed = [f"{s.short} ({str(display_name(s.severity, 'severity')).lower()})" for s in mine.itertuples(index=False)]
         if max_items and len(listed) > max_items:
-            listed = listed[:max_items] + [f"and {len(listed) - max_items:,} more"]
+            more = len(listed) - max_items
+            listed = listed[:max_items] + [ngettext("and {count} more", "and {count} more", more).format(
+                count=i18n.number(more))]
         items = "; ".join(listed)
         why = r.reason.split(". Still open:")[0] if ". Still open:" in r.reason else ""
         rows.append({"initiative": f"{r.initiative_id} {r.name}", "owner": owners.get(r.initiative_id, ""),
@@ -122,7 +124,7 @@ def kpi_rag_grid(history: pd.DataFrame, cycles: Sequence[str], *, kpi_ids: Seque
         if h.empty:
             continue
         first = h.iloc[-1]
-        row = {"KPI": first["name"]}
+        row = {"KPI": gettext(first["name"])}
         for c in cycles:
             if c in h.index and pd.notna(h.at[c, "value"]):
                 r = h.loc[c]
@@ -164,23 +166,33 @@ def dashboard(*, cycle: str, maturity_line: str, rag: pd.DataFrame, decisions: p
         How many initiatives need a decision in all, when ``decisions`` shows
         only the most severe of them.
     """
-    caption = "Initiatives needing a decision, most severe first"
+    caption = gettext("Initiatives needing a decision, most severe first")
     if needing is not None and needing > len(decisions):
-        caption = f"The {len(decisions)} most severe of the {needing} initiatives needing a decision"
+        caption = gettext("The {shown} most severe of the {count} initiatives needing a decision").format(
+            shown=len(decisions), count=needing)
     top = decisions.assign(severity=decisions["severity"].map(severity_badge))
-    top = top.rename(columns={"initiative": "Initiative", "severity": "Severity", "exceptions": "Exceptions",
-                              "recommendation": "Recommended decision"}).drop(columns=["owner"])
+    names = {"initiative": gettext("Initiative"), "severity": gettext("Severity"), "exceptions": gettext("Exceptions"),
+             "recommendation": gettext("Recommended decision")}
+    top = top.rename(columns=names).drop(columns=["owner"])
+    kpi, target = gettext("KPI"), gettext("Target")
+    heads = {"maturity": gettext("Maturity."), "exceptions": gettext("Exceptions."), "funding": gettext("Funding."),
+             "actions": gettext("Actions.")}
+    nothing = gettext("No initiative needs a decision this cycle.")
     parts = [
         '<div class="pmo-dashboard" style="font-size: 0.86em; break-after: page; page-break-after: always">',
-        f'<p class="pmo-dash-line"><b>Maturity.</b> {_esc(maturity_line)}</p>',
-        html_table(rag, caption=(f"Headline KPIs in {cycle}" if len(rag.columns) == 3 else
-                                f"Headline KPIs, last {len(rag.columns) - 2} cycles to {cycle}"),
-                   escape=("KPI", "Target")),
+        f'<p class="pmo-dash-line"><b>{_esc(heads["maturity"])}</b> {_esc(maturity_line)}</p>',
+        html_table(rag.rename(columns={"KPI": kpi, "Target": target}),
+                   caption=(gettext("Headline KPIs in {cycle}").format(cycle=cycle) if len(rag.columns) == 3 else
+                            ngettext("Headline KPIs, last {count} cycle to {cycle}",
+                                     "Headline KPIs, last {count} cycles to {cycle}", len(rag.columns) - 2).format(
+                                count=len(rag.columns) - 2, cycle=cycle)),
+                   escape=(kpi, target)),
         html_table(top, caption=caption,
-                   escape=("Initiative", "Exceptions", "Recommended decision")) if len(top) else
-        '<p class="pmo-dash-line"><b>Exceptions.</b> No initiative needs a decision this cycle.</p>',
-        f'<p class="pmo-dash-line"><b>Funding.</b> {_esc(funding_line)}</p>',
-        f'<p class="pmo-dash-line"><b>Actions.</b> {_esc(actions_line)}</p>',
+                   escape=(names["initiative"], names["exceptions"], names["recommendation"])) if len(top) else
+        f'<p class="pmo-dash-line"><b>{_esc(heads["exceptions"])}</b> '
+        f'{_esc(nothing)}</p>',
+        f'<p class="pmo-dash-line"><b>{_esc(heads["funding"])}</b> {_esc(funding_line)}</p>',
+        f'<p class="pmo-dash-line"><b>{_esc(heads["actions"])}</b> {_esc(actions_line)}</p>',
         "</div>",
     ]
     return HTML("".join(parts))
@@ -198,33 +210,38 @@ def closing_table(closing: pd.DataFrame, *, currency: str) -> pd.DataFrame:
     for r in closing.itertuples(index=False):
         if pd.notna(r.days_late):
             d = int(r.days_late)
-            schedule = "on time" if d == 0 else f"{plural(abs(d), 'day')} {'late' if d > 0 else 'early'}"
+            schedule = (gettext("on time") if d == 0 else
+                        ngettext("{count} day late", "{count} days late", abs(d)) if d > 0 else
+                        ngettext("{count} day early", "{count} days early", abs(d))).format(count=i18n.number(abs(d)))
         else:
-            schedule = "stopped before its planned end"
-        cost = (f"{format_value(r.actual_cost, 'currency', currency)}, {abs(r.cost_vs_budget):.0%} "
-                f"{'over' if r.cost_vs_budget > 0 else 'under'} budget" if pd.notna(r.cost_vs_budget) else "–")
+            schedule = gettext("stopped before its planned end")
+        cost = ((gettext("{cost}, {share} over budget") if r.cost_vs_budget > 0 else
+                 gettext("{cost}, {share} under budget")).format(
+            cost=format_value(r.actual_cost, "currency", currency), share=i18n.percent(abs(r.cost_vs_budget)))
+            if pd.notna(r.cost_vs_budget) else "–")
         rows.append({"initiative": f"{r.initiative_id} {r.name}",
-                     "outcome": "Closed" if r.status == "closed" else "Cancelled",
-                     "finished": f"{r.actual_end_date:%Y-%m-%d}" if pd.notna(r.actual_end_date) else "–",
+                     "outcome": display_name("closed" if r.status == "closed" else "cancelled", "initiative_status"),
+                     "finished": i18n.date(r.actual_end_date) if pd.notna(r.actual_end_date) else "–",
                      "schedule": schedule, "cost": cost,
-                     "benefits": f"{r.benefits_realised:.0%} of planned" if pd.notna(r.benefits_realised) else "–"})
+                     "benefits": gettext("{share} of planned").format(share=i18n.percent(r.benefits_realised))
+                     if pd.notna(r.benefits_realised) else "–"})
     return pd.DataFrame(rows, columns=["initiative", "outcome", "finished", "schedule", "cost", "benefits"])
 
 
 def decisions_view(decisions: pd.DataFrame, *, caption: str) -> HTML:
     """:func:`decision_table` as an HTML table with severity badges."""
-    headers = {"initiative": gettext("Initiative"), "owner": gettext("Owner"), "severity": gettext("Severity"),
-               "exceptions": gettext("Exceptions"), "recommendation": gettext("Recommended decision")}
-    shown = decisions.assign(severity=decisions["severity"].map(severity_badge)).rename(columns=headers)
-    return HTML(html_table(shown, caption=caption,
-                           escape=tuple(headers[c] for c in ("initiative", "owner", "exceptions", "recommendation"))))
+    names = {"initiative": gettext("Initiative"), "owner": gettext("Owner"), "severity": gettext("Severity"),
+             "exceptions": gettext("Exceptions"), "recommendation": gettext("Recommended decision")}
+    shown = decisions.assign(severity=decisions["severity"].map(severity_badge)).rename(columns=names)
+    return HTML(html_table(shown, caption=caption, escape=(names["initiative"], names["owner"], names["exceptions"],
+                                                           names["recommendation"])))
 
 
 def portfolio_exceptions_view(exceptions: pd.DataFrame, *, caption: str) -> HTML:
     """:func:`portfolio_exceptions` as an HTML table with severity badges."""
-    headers = {"area": gettext("Area"), "description": gettext("Exception"), "severity": gettext("Severity")}
-    shown = exceptions.assign(severity=exceptions["severity"].map(severity_badge)).rename(columns=headers)
-    return HTML(html_table(shown, caption=caption, escape=(headers["area"], headers["description"])))
+    names = {"area": gettext("Area"), "description": gettext("Exception"), "severity": gettext("Severity")}
+    shown = exceptions.assign(severity=exceptions["severity"].map(severity_badge)).rename(columns=names)
+    return HTML(html_table(shown, caption=caption, escape=(names["area"], names["description"])))
 
 
 def rules_table(rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> pd.DataFrame:

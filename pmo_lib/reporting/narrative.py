@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..inputs.config import DEFAULT_FUNDING, DEFAULT_MINIMUMS, Minimums
 from ..inputs import i18n
-from ..inputs.i18n import gettext, ngettext
+from ..inputs.i18n import N_, gettext, ngettext
 from ..analysis.maturity import overall_level, overall_score
 from ..inputs.model import MaturityModel
 from ..inputs.catalog import STATUSES
@@ -19,6 +19,27 @@ from .report import (_count, esc, format_apart, format_p, format_value, kpi_targ
                      plural)
 
 _WORD = {s: STATUS_WORDS[s].lower() for s in STATUSES}
+
+
+def _counted(status: str, count: int) -> str:
+    """The governance summary's KPI count ("3 on track") in the report's language."""
+    forms = {"green": ngettext("{count} on track", "{count} on track", count),
+             "amber": ngettext("{count} at risk", "{count} at risk", count),
+             "red": ngettext("{count} off track", "{count} off track", count),
+             "info": ngettext("{count} for information", "{count} for information", count),
+             "n/a": ngettext("{count} not rated", "{count} not rated", count)}
+    return forms[status].format(count=count)
+
+
+#: Severity and recommended decision as the governance narrative shows them (the recorded tables keep the English)
+_SEVERITY = {"critical": N_("critical"), "high": N_("high"), "medium": N_("medium"), "low": N_("low")}
+_ADVICE = {"continue": N_("continue"), "recover": N_("recover"), "re-scope": N_("re-scope"), "stop": N_("stop")}
+
+
+def _shown(words: dict[str, str], value: object) -> str:
+    """A recorded English word (a severity, a recommended decision) in the report's language."""
+    word = str(value)
+    return gettext(words[word]) if word in words else word
 
 
 def _quoted(statement: str) -> str:
@@ -298,56 +319,71 @@ def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.Da
     """
     bullets = []
     if overall is not None:
-        bullets.append(f"**Maturity:** {esc(maturity_line(overall, model, previous_cycle=previous_cycle))}")
+        bullets.append(gettext("**Maturity:** {line}").format(
+            line=esc(maturity_line(overall, model, previous_cycle=previous_cycle))))
     elif maturity is not None and maturity["score"].notna().any():
         level = overall_level(maturity)
-        bullets.append(f"**Maturity:** overall {overall_score(maturity):.2f}, staged level {level} "
-                       f"{esc(model.level_name(level))}.")
+        bullets.append(gettext("**Maturity:** overall {score}, staged level {level} {name}.").format(
+            score=_n(overall_score(maturity)), level=level, name=esc(gettext(model.level_name(level)))))
     port = kpis[kpis["scope"] == "portfolio"]
     counts = port["status"].value_counts()
-    parts = [f"{counts.get(s, 0)} {_WORD[s]}" for s in STATUSES if counts.get(s, 0)]
-    bullets.append(f"**KPIs:** of {plural(len(port), 'portfolio KPI')}, " + ", ".join(parts) + ".")
+    parts = [_counted(s, int(counts.get(s, 0))) for s in STATUSES if counts.get(s, 0)]
+    bullets.append(ngettext("**KPIs:** of {count} portfolio KPI, {parts}.", "**KPIs:** of {count} portfolio KPIs, {parts}.",
+                            len(port)).format(count=len(port), parts=", ".join(parts)))
     rank = {"critical": 0, "high": 1, "medium": 2}
     needs = portfolio[portfolio["severity"].isin(list(rank))]
     needs = needs.assign(_r=needs["severity"].map(rank)).sort_values("_r", kind="stable")
     watch = portfolio[portfolio["severity"].eq("low")]
     severe = needs[needs["severity"].isin(["critical", "high"])]
-    text = (f"**Exceptions:** {plural(len(needs), 'initiative')} {'needs' if len(needs) == 1 else 'need'} a decision "
-            f"({len(severe)} of high or critical severity)")
+    text = ngettext("**Exceptions:** {count} initiative needs a decision ({severe} of high or critical severity)",
+                    "**Exceptions:** {count} initiatives need a decision ({severe} of high or critical severity)",
+                    len(needs)).format(count=len(needs), severe=len(severe))
     if len(watch):
-        text += f"; {plural(len(watch), 'more initiative')} {'is' if len(watch) == 1 else 'are'} on the watch list"
+        text += ngettext("; {count} more initiative is on the watch list", "; {count} more initiatives are on the watch list",
+                         len(watch)).format(count=len(watch))
     portfolio_wide = register[register["initiative_id"].isna() & register["severity"].ne("low")]
     if len(portfolio_wide):
-        text += f"; {plural(len(portfolio_wide), 'portfolio-wide exception')}"
-    bullets.append(text + (". The most important:" if len(needs) else "."))
+        text += ngettext("; {count} portfolio-wide exception", "; {count} portfolio-wide exceptions",
+                         len(portfolio_wide)).format(count=len(portfolio_wide))
+    bullets.append(text + (gettext(". The most important:") if len(needs) else "."))
     for row in needs.head(3).itertuples():
         why = row.reason.split(". Still open:")[0] if ". Still open:" in row.reason else row.reason
-        bullets.append(f"    - {esc(row.initiative_id)} {esc(row.name)} ({row.severity}): "
-                       f"**{esc(row.recommendation)}**; {esc(why)}.")
+        bullets.append("    - " + gettext("{initiative} {name} ({severity}): **{recommendation}**; {why}.").format(
+            initiative=esc(row.initiative_id), name=esc(row.name), severity=_shown(_SEVERITY, row.severity),
+            recommendation=esc(_shown(_ADVICE, row.recommendation)), why=esc(why)))
     if mix is not None:
         breaches = mix[mix["breach"]]
         if len(breaches):
-            bullets.append(f"**Guardrails:** {esc(cycle)} spend (actual cost in the cycle) is outside the goal-mix "
-                           "tolerance for " + ", ".join(f"{esc(r.label)} ({r.share:.1%} of spend against a target "
-                                                        f"of {r.target_share:.0%})" for r in breaches.itertuples()) + ".")
+            bullets.append(gettext("**Guardrails:** {cycle} spend (actual cost in the cycle) is outside the goal-mix "
+                                   "tolerance for {goals}.").format(cycle=esc(cycle), goals=", ".join(
+                gettext("{goal} ({share} of spend against a target of {target})").format(
+                    goal=esc(r.label), share=i18n.percent(r.share, 1), target=i18n.percent(r.target_share))
+                for r in breaches.itertuples())))
         else:
-            bullets.append(f"**Guardrails:** every goal's share of {esc(cycle)} spend is within its tolerance.")
+            bullets.append(gettext("**Guardrails:** every goal's share of {cycle} spend is within its tolerance.").format(
+                cycle=esc(cycle)))
     if closing is not None and len(closing):
-        bullets.append(f"**Ended this cycle:** {plural(len(closing), 'initiative')} ("
-                       + ", ".join(f"{esc(r.initiative_id)} {esc(r.name)}" for r in closing.itertuples())
-                       + "); they get no further budget and their outcome is in the closing summary.")
-    bullets.append(f"**Actions:** {plural(overdue_actions, 'action')} overdue.")
+        bullets.append(ngettext(
+            "**Ended this cycle:** {count} initiative ({names}); they get no further budget and their outcome is in the "
+            "closing summary.",
+            "**Ended this cycle:** {count} initiatives ({names}); they get no further budget and their outcome is in the "
+            "closing summary.", len(closing)).format(
+            count=len(closing), names=", ".join(f"{esc(r.initiative_id)} {esc(r.name)}" for r in closing.itertuples())))
+    bullets.append(ngettext("**Actions:** {count} action overdue.", "**Actions:** {count} actions overdue.",
+                            overdue_actions).format(count=overdue_actions))
     decisions = []
-    for advice, verb in (("stop", "stop"), ("re-scope", "re-scope"), ("recover", "agree recovery for")):
+    for advice, question in (("stop", N_("whether to stop {initiatives}")),
+                             ("re-scope", N_("whether to re-scope {initiatives}")),
+                             ("recover", N_("whether to agree recovery for {initiatives}"))):
         hit = needs[needs["recommendation"] == advice]
         if len(hit):
-            decisions.append(f"whether to {verb} " + ", ".join(esc(i) for i in hit["initiative_id"]))
+            decisions.append(gettext(question).format(initiatives=", ".join(esc(i) for i in hit["initiative_id"])))
     if mix is not None and mix["breach"].any():
-        decisions.append("rebalance funding towards the goal mix, or change the target mix")
+        decisions.append(gettext("rebalance funding towards the goal mix, or change the target mix"))
     if overdue_actions:
-        decisions.append("reassign or re-date the overdue actions")
-    bullets.append("**Decisions for the board this cycle:** " + ("; ".join(decisions) if decisions else
-                                                                 "none beyond the routine funding confirmation") + ".")
+        decisions.append(gettext("reassign or re-date the overdue actions"))
+    bullets.append(gettext("**Decisions for the board this cycle:** {decisions}.").format(
+        decisions="; ".join(decisions) if decisions else gettext("none beyond the routine funding confirmation")))
     return "\n".join(b if b.startswith("    - ") else f"- {b}" for b in bullets)
 
 
@@ -552,51 +588,66 @@ def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, 
     """
     items = []
     needs = portfolio[portfolio["severity"].isin(["critical", "high", "medium"])]
-    for advice, text in (("stop", "Decide whether to **stop**"), ("re-scope", "Decide whether to **re-scope**"),
-                         ("recover", "Review the **recovery** of")):
+    for advice, text in (("stop", N_("Decide whether to **stop**: {initiatives}.")),
+                         ("re-scope", N_("Decide whether to **re-scope**: {initiatives}.")),
+                         ("recover", N_("Review the **recovery** of: {initiatives}."))):
         hit = needs[needs["recommendation"] == advice]
         if len(hit):
-            items.append(f"{text}: " + ", ".join(f"{esc(i)} {esc(n)}" for i, n in zip(hit["initiative_id"],
-                                                                                      hit["name"])) + ".")
+            items.append(gettext(text).format(initiatives=", ".join(
+                f"{esc(i)} {esc(n)}" for i, n in zip(hit["initiative_id"], hit["name"]))))
     wide = register[register["initiative_id"].isna() & register["severity"].ne("low")]
     if "kind" in wide:  # the overloaded teams have their own item below
         wide = wide[wide["kind"].ne("capacity")]
     if len(wide):
-        items.append("Agree actions for the portfolio KPIs off target: " + ", ".join(esc(m) for m in wide["metric"])
-                     + ".")
+        items.append(gettext("Agree actions for the portfolio KPIs off target: {kpis}.").format(
+            kpis=", ".join(esc(gettext(m)) for m in wide["metric"])))
     if capacity is not None and len(capacity):
         hit = capacity[(capacity["cycle"] == cycle) & capacity["overloaded"].astype(bool)]
         if len(hit):
             teams = "; ".join(
-                f"{esc(r.team)} ({r.utilisation:.0%} of its capacity, "
-                f"{plural(round(r.demand_days - max_utilisation * r.capacity_days), 'person-day')} over what it can absorb)"
+                ngettext("{team} ({share} of its capacity, {count} person-day over what it can absorb)",
+                         "{team} ({share} of its capacity, {count} person-days over what it can absorb)",
+                         round(r.demand_days - max_utilisation * r.capacity_days)).format(
+                    team=esc(r.team), share=i18n.percent(r.utilisation),
+                    count=_count(round(r.demand_days - max_utilisation * r.capacity_days)))
                 for r in hit.sort_values("utilisation", ascending=False, kind="stable").itertuples(index=False))
-            item = f"Decide what to defer or re-sequence on the overloaded {'team' if len(hit) == 1 else 'teams'}: {teams}."
+            item = ngettext("Decide what to defer or re-sequence on the overloaded team: {teams}.",
+                            "Decide what to defer or re-sequence on the overloaded teams: {teams}.",
+                            len(hit)).format(teams=teams)
             if team_users is not None and len(team_users):
                 users = team_users[team_users["team"].isin(hit["team"])]
-                item += " Most of the load comes from " + "; ".join(
-                    f"{esc(u.initiative_id)} {esc(u.name)} ({plural(round(u.demand_days), 'person-day')} of {esc(u.team)})"
-                    for u in users.itertuples(index=False)) + "."
+                item += " " + gettext("Most of the load comes from {users}.").format(users="; ".join(
+                    ngettext("{initiative} {name} ({count} person-day of {team})",
+                             "{initiative} {name} ({count} person-days of {team})", round(u.demand_days)).format(
+                        initiative=esc(u.initiative_id), name=esc(u.name), count=_count(round(u.demand_days)),
+                        team=esc(u.team))
+                    for u in users.itertuples(index=False)))
             items.append(item)
     if mix is not None and mix["breach"].any():
-        outside = ["spend linked to no strategic goal" if pd.isna(g) else esc(label)
+        outside = [gettext("spend linked to no strategic goal") if pd.isna(g) else esc(label)
                    for g, label in zip(mix.loc[mix["breach"], "goal_id"], mix.loc[mix["breach"], "label"])]
-        items.append("Review the goal mix of spend, outside its guardrail for: " + "; ".join(outside) + ".")
+        items.append(gettext("Review the goal mix of spend, outside its guardrail for: {goals}.").format(
+            goals="; ".join(outside)))
     if scenario is not None and (scenario["change"] > smallest_move).any():
         moved = scenario.loc[scenario["change"] > 0, "change"].sum()
-        items.append(f"Approve, amend or reject the funding scenario moving {currency} {moved:,.0f} of the budget "
-                     f"to higher-value initiatives for {esc(next_cycle or 'the next cycle')}.")
+        amount = (f"{currency} {moved:,.0f}" if i18n.current_locale() is None else i18n.money(moved, currency))
+        items.append(gettext("Approve, amend or reject the funding scenario moving {amount} of the budget to "
+                             "higher-value initiatives for {next_cycle}.").format(
+            amount=amount, next_cycle=esc(next_cycle or gettext("the next cycle"))))
     if selection is not None and initiatives is not None:
         proposals = selection_agenda_item(selection, initiatives, currency=currency,
-                                          next_cycle=next_cycle or "the next cycle")
+                                          next_cycle=next_cycle or gettext("the next cycle"))
         if proposals:
             items.append(proposals)
     if actions is not None:
         late = actions[actions["overdue"]]
         if len(late):
             owners = ", ".join(sorted(set(esc(o) for o in late["owner"].dropna())))
-            items.append(f"Chase {plural(len(late), 'overdue action')} (owners: {owners}).")
-    items.append(f"Confirm the KPI targets and thresholds for {esc(next_cycle or 'the next cycle')}.")
+            items.append(ngettext("Chase {count} overdue action (owners: {owners}).",
+                                  "Chase {count} overdue actions (owners: {owners}).", len(late)).format(
+                count=_count(len(late)), owners=owners))
+    items.append(gettext("Confirm the KPI targets and thresholds for {next_cycle}.").format(
+        next_cycle=esc(next_cycle or gettext("the next cycle"))))
     return "\n".join(f"{i}. {text}" for i, text in enumerate(items, start=1))
 
 
@@ -654,26 +705,31 @@ def maturity_line(overall: pd.Series | None, model: MaturityModel, *, previous_c
     """
     from .report import level_distance
     if overall is None or pd.isna(overall["score"]):
-        return "No maturity assessment for this cycle."
-    text = f"Overall score {overall['score']:.2f}"
+        return gettext("No maturity assessment for this cycle.")
     if pd.notna(overall.get("ci_low")):
-        text += f" (95% interval {overall['ci_low']:.2f}–{overall['ci_high']:.2f})"
-    text += f" on the {model.scale_min}–{model.scale_max} scale"
+        text = gettext("Overall score {score} ({confidence} interval {ci_low}–{ci_high}) on the {low}–{high} scale").format(
+            score=_n(overall["score"]), confidence=i18n.percent(0.95), ci_low=_n(overall["ci_low"]),
+            ci_high=_n(overall["ci_high"]), low=model.scale_min, high=model.scale_max)
+    else:
+        text = gettext("Overall score {score} on the {low}–{high} scale").format(
+            score=_n(overall["score"]), low=model.scale_min, high=model.scale_max)
     if pd.notna(overall.get("delta")):
-        since = previous_cycle or "the previous cycle"
+        said = {"delta": _n(overall["delta"], sign=True), "since": previous_cycle or gettext("the previous cycle")}
         p = overall.get("p_value")
         if pd.notna(p) and p < alpha:
-            verdict = "a rise" if overall["delta"] > 0 else "a fall"
-            text += f", {overall['delta']:+.2f} since {since}: {verdict} beyond chance (p = {format_p(p)})"
+            text += (gettext(", {delta} since {since}: a rise beyond chance (p = {p})") if overall["delta"] > 0 else
+                     gettext(", {delta} since {since}: a fall beyond chance (p = {p})")).format(p=format_p(p), **said)
         elif pd.isna(p):
-            text += f", {overall['delta']:+.2f} since {since}: too few respondents to tell whether it is more than chance"
+            text += gettext(", {delta} since {since}: too few respondents to tell whether it is more than chance").format(
+                **said)
         else:
-            text += f", {overall['delta']:+.2f} since {since}: no clear change (p = {format_p(p)})"
+            text += gettext(", {delta} since {since}: no clear change (p = {p})").format(p=format_p(p), **said)
     level = int(overall["level"])
     gap = overall.get("gap")
     distance = level_distance(overall.get("next_level"), int(overall.get("n_blockers", 0) or 0),
                               None if gap is None or pd.isna(gap) else float(gap))
-    return text + f"; staged level {level} {model.level_name(level)}, {distance}."
+    return text + gettext("; staged level {level} {name}, {distance}.").format(
+        level=level, name=gettext(model.level_name(level)), distance=distance)
 
 
 def funding_line(scenario: pd.DataFrame, *, ended: pd.DataFrame | None, next_cycle: str | None, currency: str,
@@ -685,32 +741,40 @@ def funding_line(scenario: pd.DataFrame, *, ended: pd.DataFrame | None, next_cyc
     """
     moved = float(scenario.loc[scenario["change"] > 0, "change"].sum())
     total = float(scenario["budget"].sum())
-    when = next_cycle or "the next cycle"
+    when = next_cycle or gettext("the next cycle")
     if moved < smallest_move:
-        text = f"The scenario for {when} moves no budget: no move passes the guardrails."
+        text = gettext("The scenario for {next_cycle} moves no budget: no move passes the guardrails.").format(
+            next_cycle=when)
     else:
         gainers = int((scenario["change"] > smallest_move).sum())
         losers = int((scenario["change"] < -smallest_move).sum())
-        text = (f"The scenario for {when} moves {format_value(moved, 'currency', currency)} of budget "
-                f"({moved / total:.1%} of {format_value(total, 'currency', currency)}; at most {max_shift:.0%} may move) from "
-                f"{plural(losers, 'lower-value initiative')} to {plural(gainers, 'higher-value initiative')}.")
+        text = gettext("The scenario for {next_cycle} moves {moved} of budget ({share} of {total}; at most {most} may "
+                       "move) from {losers} to {gainers}.").format(
+            next_cycle=when, moved=format_value(moved, "currency", currency), share=i18n.percent(moved / total, 1),
+            total=format_value(total, "currency", currency), most=i18n.percent(max_shift),
+            losers=ngettext("{count} lower-value initiative", "{count} lower-value initiatives", losers).format(
+                count=_count(losers)),
+            gainers=ngettext("{count} higher-value initiative", "{count} higher-value initiatives", gainers).format(
+                count=_count(gainers)))
     if ended is not None and len(ended):
-        text += (f" {plural(len(ended), 'initiative')} ended this cycle and {'gets' if len(ended) == 1 else 'get'} "
-                 "no further budget.")
+        text += " " + ngettext("{count} initiative ended this cycle and gets no further budget.",
+                               "{count} initiatives ended this cycle and get no further budget.", len(ended)).format(
+            count=_count(len(ended)))
     return text
 
 
 def actions_line(actions: pd.DataFrame | None) -> str:
     """One sentence on overdue actions for the dashboard."""
     if actions is None:
-        return "The workspace keeps no action log."
+        return gettext("The workspace keeps no action log.")
     late = actions[actions["overdue"]]
     if late.empty:
-        return "No action is overdue."
-    shown = "; ".join(f"{r.action_id} {r.title} ({r.owner}, due {r.due_date:%Y-%m-%d})"
-                      for r in late.head(4).itertuples())
-    more = f"; and {len(late) - 4:,} more" if len(late) > 4 else ""
-    return f"{plural(len(late), 'action')} overdue: {shown}{more}."
+        return gettext("No action is overdue.")
+    shown = "; ".join(gettext("{action} {title} ({owner}, due {date})").format(
+        action=r.action_id, title=r.title, owner=r.owner, date=i18n.date(r.due_date)) for r in late.head(4).itertuples())
+    more = gettext("; and {count} more").format(count=_count(len(late) - 4)) if len(late) > 4 else ""
+    return ngettext("{count} action overdue: {shown}{more}.", "{count} actions overdue: {shown}{more}.",
+                    len(late)).format(count=_count(len(late)), shown=shown, more=more)
 
 
 def _forecast_note(note: str) -> str:

@@ -32,7 +32,8 @@ def priority_table(priorities: pd.DataFrame, initiatives: pd.DataFrame) -> pd.Da
     out = pd.DataFrame({
         "rank": priorities["rank"],
         "initiative": [f"{i} {names.get(i, '')}".strip() for i in priorities["initiative_id"]],
-        "status": priorities["status"].map({"proposed": "Proposed", "active": "Active", "on_hold": "On hold"}),
+        "status": priorities["status"].map({"proposed": "Proposed", "active": "Active", "on_hold": "On hold"}).map(
+            lambda v: gettext(v) if isinstance(v, str) else v),  # msgids: theme.VOCABULARIES
         "cost_of_delay": priorities["cost_of_delay"], "job_size": priorities["job_size"], "wsjf": priorities["wsjf"],
         "cd3": priorities["cd3"]})
     if out["cd3"].isna().all():
@@ -45,21 +46,24 @@ def priorities_sentence(priorities: pd.DataFrame, unranked: pd.DataFrame, initia
     names = initiatives.set_index("initiative_id")["name"]
     basis = ranking_basis(priorities)
     if priorities.empty:
-        return ("No initiative proposed or under way has its business value, time criticality, risk reduction and "
-                "job size scored, so nothing can be ranked yet.")
+        return gettext("No initiative proposed or under way has its business value, time criticality, risk reduction "
+                       "and job size scored, so nothing can be ranked yet.")
     top = priorities.iloc[0]
-    measure = ("CD3, the cost of a week's delay in money divided by the weeks the work takes" if basis == "cd3" else
-               "WSJF (weighted shortest job first): the cost of delay divided by the job size")
-    text = (f"Work is ranked by {measure}. **Cost of delay** is what waiting costs: here the sum of the business "
-            "value, the time criticality and the risk reduction, each scored on a relative scale of 1 to 20; a high "
-            f"WSJF means much value lost per unit of work. First is {esc(top['initiative_id'])} "
-            f"{esc(names.get(top['initiative_id'], ''))}.")
+    measure = (gettext("CD3, the cost of a week's delay in money divided by the weeks the work takes") if basis == "cd3"
+               else gettext("WSJF (weighted shortest job first): the cost of delay divided by the job size"))
+    text = gettext("Work is ranked by {measure}. **Cost of delay** is what waiting costs: here the sum of the business "
+                   "value, the time criticality and the risk reduction, each scored on a relative scale of 1 to 20; a "
+                   "high WSJF means much value lost per unit of work. First is {initiative} {name}.").format(
+        measure=measure, initiative=esc(top["initiative_id"]), name=esc(names.get(top["initiative_id"], "")))
     if len(unranked):
         listed = ", ".join(f"{esc(r.initiative_id)} {esc(r.name)}" for r in unranked.head(6).itertuples(index=False))
-        more = f" and {len(unranked) - 6:,} more" if len(unranked) > 6 else ""
-        text += (f" {plural(len(unranked), 'initiative')} proposed or under way {'is' if len(unranked) == 1 else 'are'} "
-                 f"not ranked because {'it lacks' if len(unranked) == 1 else 'they lack'} scores ({listed}{more}): "
-                 "give them a business value, time criticality, risk reduction and job size in the initiatives table.")
+        more = gettext(" and {count} more").format(count=i18n.number(len(unranked) - 6)) if len(unranked) > 6 else ""
+        text += " " + ngettext(
+            "{count} initiative proposed or under way is not ranked because it lacks scores ({listed}{more}): give "
+            "them a business value, time criticality, risk reduction and job size in the initiatives table.",
+            "{count} initiatives proposed or under way are not ranked because they lack scores ({listed}{more}): give "
+            "them a business value, time criticality, risk reduction and job size in the initiatives table.",
+            len(unranked)).format(count=i18n.number(len(unranked)), listed=listed, more=more)
     return text
 
 
@@ -67,16 +71,24 @@ def capacity_sentence(capacity: pd.DataFrame, cycle: str, *, max_utilisation: fl
     """The cycle's load in one or two sentences: which teams are overloaded and by how many person-days."""
     now = capacity[capacity["cycle"] == cycle]
     if now.empty:
-        return f"No team has a capacity row for {esc(cycle)}."
+        return gettext("No team has a capacity row for {cycle}.").format(cycle=esc(cycle))
     hit = now[now["overloaded"].astype(bool)].sort_values("utilisation", ascending=False, kind="stable")
     if hit.empty:
-        return (f"Every team is within the {max_utilisation:.0%} load limit in {esc(cycle)}; the most loaded is "
-                f"{esc(now.loc[now['utilisation'].idxmax(), 'team'])} at {now['utilisation'].max():.0%}.")
-    parts = [f"{esc(r.team)} is asked for {r.demand_days:,.0f} person-days against {r.capacity_days:,.0f} "
-             f"({r.utilisation:.0%}), {plural(round(r.demand_days - max_utilisation * r.capacity_days), 'person-day')} "
-             "more than it can absorb" for r in hit.itertuples(index=False)]
-    return (f"{'; '.join(parts)}. {'It is' if len(hit) == 1 else 'They are'} listed among the portfolio-wide exceptions "
-            "above; defer or re-sequence work on " + ("this team" if len(hit) == 1 else "these teams") + ".")
+        return gettext("Every team is within the {limit} load limit in {cycle}; the most loaded is {team} at "
+                       "{share}.").format(limit=i18n.percent(max_utilisation), cycle=esc(cycle),
+                                          team=esc(now.loc[now["utilisation"].idxmax(), "team"]),
+                                          share=i18n.percent(now["utilisation"].max()))
+    parts = [ngettext("{team} is asked for {demand} person-days against {capacity} ({share}), {count} person-day more "
+                      "than it can absorb",
+                      "{team} is asked for {demand} person-days against {capacity} ({share}), {count} person-days more "
+                      "than it can absorb", round(r.demand_days - max_utilisation * r.capacity_days)).format(
+        team=esc(r.team), demand=i18n.number(r.demand_days), capacity=i18n.number(r.capacity_days),
+        share=i18n.percent(r.utilisation), count=i18n.number(round(r.demand_days - max_utilisation * r.capacity_days)))
+        for r in hit.itertuples(index=False)]
+    return ngettext("{parts}. It is listed among the portfolio-wide exceptions above; defer or re-sequence work on "
+                    "this team.",
+                    "{parts}. They are listed among the portfolio-wide exceptions above; defer or re-sequence work on "
+                    "these teams.", len(hit)).format(parts="; ".join(parts))
 
 
 def priorities_method(priorities: pd.DataFrame, durations: pd.DataFrame, *, max_utilisation: float,
@@ -96,41 +108,58 @@ def priorities_method(priorities: pd.DataFrame, durations: pd.DataFrame, *, max_
     """
     basis = ranking_basis(priorities)
     lines = [
-        "- **WSJF** (weighted shortest job first) = (business value + time criticality + risk reduction) / job size, "
-        "each on SAFe's relative scale 1, 2, 3, 5, 8, 13, 20. The sum of the three is the relative **cost of delay**.",
+        gettext("- **WSJF** (weighted shortest job first) = (business value + time criticality + risk reduction) / job "
+                "size, each on SAFe's relative scale 1, 2, 3, 5, 8, 13, 20. The sum of the three is the relative **cost "
+                "of delay**."),
     ]
     with_cd3 = priorities[priorities["cd3"].notna()]
     if len(with_cd3):
         used = durations[durations["initiative_id"].isin(with_cd3["initiative_id"])]["source"].value_counts()
-        source = " and ".join(f"{plural(int(n), 'initiative')} from the {s}" for s, n in used.items() if s) or "none"
-        lines.append(
+
+        def said(kind: str, n: int) -> str:
+            count = i18n.number(n)
+            if kind == "job size":
+                return ngettext("{count} initiative from the job size", "{count} initiatives from the job size",
+                                n).format(count=count)
+            if kind == "planned dates":
+                return ngettext("{count} initiative from the planned dates", "{count} initiatives from the planned "
+                                "dates", n).format(count=count)
+            return f"{plural(n, 'initiative')} from the {kind}"
+
+        source = gettext(" and ").join(said(s, int(n)) for s, n in used.items() if s) or gettext("none")
+        lines.append(gettext(
             "- **CD3** (cost of delay divided by duration) = cost of delay per week in money / duration in weeks. The "
-            "duration comes from the job size through the workspace's table of job sizes in weeks, or, for a job "
-            f"size not in that table, from the planned start and end dates: here {source}.")
-    lines.append("- **Rank**: " + ("by CD3, since every ranked initiative has a cost of delay in money." if basis == "cd3"
-                                   else "by WSJF, since not every ranked initiative has a cost of delay in money.")
-                 + " Ties keep initiative order.")
+            "duration comes from the job size through the workspace's table of job sizes in weeks, or, for a job size "
+            "not in that table, from the planned start and end dates: here {source}.").format(source=source))
+    lines.append((gettext("- **Rank**: by CD3, since every ranked initiative has a cost of delay in money. Ties keep "
+                          "initiative order.") if basis == "cd3" else
+                  gettext("- **Rank**: by WSJF, since not every ranked initiative has a cost of delay in money. Ties "
+                          "keep initiative order.")))
     at, high = queue_factor(max_utilisation), queue_factor(0.95)
-    lines.append(
-        f"- **Why a load limit of {max_utilisation:.0%}.** Work arrives and takes time unevenly, so a team that is "
-        "nearly fully booked builds queues. In the simplest queueing model (one team, random arrivals and work sizes; "
-        "Kingman's formula says the same for other variability) the time work waits grows as load / (1 − load): "
-        f"at {max_utilisation:.0%} load a piece of work waits about {at:.0f} times as long as it takes to do, at 95% "
-        f"about {high:.0f} times, and at 100% the queue never clears. A team above the limit is an exception: medium, "
-        "and high above 100% of its capacity.")
-    lines.append("- **Load** = the person-days the initiatives under way (active or on hold) ask of a team in the "
-                 "cycle, divided by the person-days it can give. Proposals count only once they start.")
+    lines.append(gettext(
+        "- **Why a load limit of {limit}.** Work arrives and takes time unevenly, so a team that is nearly fully booked "
+        "builds queues. In the simplest queueing model (one team, random arrivals and work sizes; Kingman's formula "
+        "says the same for other variability) the time work waits grows as load / (1 − load): at {limit} load a piece "
+        "of work waits about {at} times as long as it takes to do, at {busy} about {high} times, and at {full} the "
+        "queue never clears. A team above the limit is an exception: medium, and high above {full} of its "
+        "capacity.").format(limit=i18n.percent(max_utilisation), at=i18n.number(at), high=i18n.number(high),
+                            busy=i18n.percent(0.95), full=i18n.percent(1.0)))
+    lines.append(gettext("- **Load** = the person-days the initiatives under way (active or on hold) ask of a team in "
+                         "the cycle, divided by the person-days it can give. Proposals count only once they start."))
     if load is not None:
         same_cap = load.capacity_from != load.cycle
-        lines.append(
-            ("- **The next cycle.**" if load.cycle == "the next cycle" else f"- **The next cycle ({esc(load.cycle)}).**")
-            + " Capacity comes from "
-            + (f"this cycle's rows ({esc(load.capacity_from)}), as the tables have none for the next cycle"
-               if same_cap else "the next cycle's rows")
-            + "; the continuing initiatives keep asking "
-            + (f"what they ask in {esc(load.demand_from)}" if load.demand_from != load.cycle else
-               "what their next-cycle rows say")
-            + "; a proposal asks what its rows for the next cycle say, or else its rows at the latest cycle it has.")
+        named = load.cycle != "the next cycle"
+        capacity = (gettext("this cycle's rows ({cycle}), as the tables have none for the next cycle").format(
+            cycle=esc(load.capacity_from)) if same_cap else gettext("the next cycle's rows"))
+        demand = (gettext("what they ask in {cycle}").format(cycle=esc(load.demand_from))
+                  if load.demand_from != load.cycle else gettext("what their next-cycle rows say"))
+        lines.append((gettext("- **The next cycle ({cycle}).** Capacity comes from {capacity}; the continuing "
+                              "initiatives keep asking {demand}; a proposal asks what its rows for the next cycle say, "
+                              "or else its rows at the latest cycle it has.") if named else
+                      gettext("- **The next cycle.** Capacity comes from {capacity}; the continuing initiatives keep "
+                              "asking {demand}; a proposal asks what its rows for the next cycle say, or else its rows "
+                              "at the latest cycle it has.")).format(cycle=esc(load.cycle), capacity=capacity,
+                                                                      demand=demand))
     return "\n".join(lines)
 
 

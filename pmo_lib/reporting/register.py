@@ -67,7 +67,8 @@ from ..analysis.governance import open_raid
 from ..inputs.catalog import KpiCatalog
 from ..inputs.config import DEFAULT_EXCEPTION_RULES, ExceptionRules
 from ..inputs.text import plural
-from ..inputs.i18n import in_source_language
+from ..inputs import i18n
+from ..inputs.i18n import gettext, in_source_language, ngettext
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -97,17 +98,23 @@ REGISTER_COLUMNS = ["exception_id", "kind", "initiative_id", "name", "owner", "m
 PORTFOLIO_COLUMNS = ["initiative_id", "name", "status", "forecast_end_date", "severity", "recommendation", "reason"]
 
 def _times(multiple: float) -> str:
-    return {2.0: "twice", 3.0: "three times"}.get(multiple, f"{multiple:g} times")
+    if multiple == 2.0:
+        return gettext("twice")
+    if multiple == 3.0:
+        return gettext("three times")
+    return gettext("{multiple} times").format(multiple=f"{multiple:g}" if i18n.current_locale() is None
+                                              else i18n.number(multiple, 2).rstrip("0").rstrip(i18n.decimal_symbol()))
 
 
 def _at_least(severity: str) -> str:
-    """``high`` → ``high or critical``: the severities from ``severity`` up."""
-    names = list(reversed(SEVERITIES[:SEVERITY_RANK[severity] + 1]))
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    """``high`` → ``high or critical``: the severities from ``severity`` up (in the report's language)."""
+    names = [gettext(n) for n in reversed(SEVERITIES[:SEVERITY_RANK[severity] + 1])]  # msgids: narrative.py
+    return names[0] if len(names) == 1 else gettext("{severities} or {last}").format(
+        severities=", ".join(names[:-1]), last=names[-1])
 
 
 def exception_rules(rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> list[tuple[str, str]]:
-    """The exception and recommendation rules in words, with the workspace's numbers.
+    """The exception and recommendation rules in words, with the workspace's numbers, in the report's language.
 
     Returns
     -------
@@ -115,29 +122,39 @@ def exception_rules(rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> list[tup
         ``(rule, text)`` pairs, for the method appendix.
     """
     return [
-        ("Severity of a KPI", "Low when it misses its target but stays within the red threshold; beyond red by up "
-         "to one band (the distance from target to red) medium, up to two bands high, further critical. A KPI whose "
-         "confidence interval spans its target is at most low."),
-        ("Severity of a late forecast", "Medium when the forecast end is more than the schedule tolerance after the "
-         f"planned end, high beyond {_times(rules.high_slip_multiple)} and critical beyond "
-         f"{_times(rules.critical_slip_multiple)} the tolerance. An initiative past its "
-         "planned end and not closed is forecast to finish after the cycle's end at the earliest."),
-        ("Severity of a risk or issue", "A high risk or issue open past its due date is medium, a critical one high; "
-         f"more than {plural(rules.overdue_escalation_days, 'day')} overdue raises it one step."),
-        ("Severity of a team's load", "A team asked for more person-days than the utilisation limit allows of its "
-         "capacity (85% by default) is a portfolio-wide exception of medium severity, above 100% of its capacity "
-         "high; the recommendation is to defer or re-sequence the days over the limit."),
-        ("Recommended decision", "Continue and watch for a low exception, recover for a medium one, re-scope for a "
-         "high or critical cost, schedule or delivery exception, stop when cost and schedule (a schedule KPI or a "
-         f"late forecast end) are both {_at_least(rules.stop_severity)}. An initiative gets one recommendation: the most far-reaching of its "
-         "exceptions'."),
-        ("The board's decisions", "A decision about an initiative in this cycle stands until its review next cycle. "
-         f"After an earlier recover or re-scope decision, an initiative still at {_at_least(rules.escalation_severity)} "
-         "severity is escalated one step; an earlier stop that has not happened is repeated."),
-        ("Ended initiatives", "Initiatives closed or cancelled by the cycle's end raise no exceptions and get no "
-         "future budget; the closing summary reports how they ended. A high or critical risk or issue still open "
-         "past its due date on an ended initiative is listed as a portfolio-wide item of low severity, to be closed "
-         "or handed over."),
+        (gettext("Severity of a KPI"), gettext(
+            "Low when it misses its target but stays within the red threshold; beyond red by up to one band (the "
+            "distance from target to red) medium, up to two bands high, further critical. A KPI whose confidence "
+            "interval spans its target is at most low.")),
+        (gettext("Severity of a late forecast"), gettext(
+            "Medium when the forecast end is more than the schedule tolerance after the planned end, high beyond "
+            "{high} and critical beyond {critical} the tolerance. An initiative past its planned end and not closed is "
+            "forecast to finish after the cycle's end at the earliest.").format(
+            high=_times(rules.high_slip_multiple), critical=_times(rules.critical_slip_multiple))),
+        (gettext("Severity of a risk or issue"), ngettext(
+            "A high risk or issue open past its due date is medium, a critical one high; more than {count} day overdue "
+            "raises it one step.",
+            "A high risk or issue open past its due date is medium, a critical one high; more than {count} days overdue "
+            "raises it one step.", rules.overdue_escalation_days).format(
+            count=i18n.number(rules.overdue_escalation_days))),
+        (gettext("Severity of a team's load"), gettext(
+            "A team asked for more person-days than the utilisation limit allows of its capacity ({default} by "
+            "default) is a portfolio-wide exception of medium severity, above {full} of its capacity high; the "
+            "recommendation is to defer or re-sequence the days over the limit.").format(
+            default=i18n.percent(0.85), full=i18n.percent(1.0))),
+        (gettext("Recommended decision"), gettext(
+            "Continue and watch for a low exception, recover for a medium one, re-scope for a high or critical cost, "
+            "schedule or delivery exception, stop when cost and schedule (a schedule KPI or a late forecast end) are "
+            "both {stop}. An initiative gets one recommendation: the most far-reaching of its exceptions'.").format(
+            stop=_at_least(rules.stop_severity))),
+        (gettext("The board's decisions"), gettext(
+            "A decision about an initiative in this cycle stands until its review next cycle. After an earlier recover "
+            "or re-scope decision, an initiative still at {escalate} severity is escalated one step; an earlier stop "
+            "that has not happened is repeated.").format(escalate=_at_least(rules.escalation_severity))),
+        (gettext("Ended initiatives"), gettext(
+            "Initiatives closed or cancelled by the cycle's end raise no exceptions and get no future budget; the "
+            "closing summary reports how they ended. A high or critical risk or issue still open past its due date on "
+            "an ended initiative is listed as a portfolio-wide item of low severity, to be closed or handed over.")),
     ]
 
 

@@ -782,18 +782,30 @@ def raid_grid_title(grid: pd.DataFrame) -> str:
     """Title naming the initiative with the most open high or critical items."""
     severe = grid[["critical", "high"]].sum(axis=1)
     if severe.max() == 0:
-        return "No open high or critical items"
-    return f"{severe.idxmax()} carries the most open high and critical items ({int(severe.max())})"
+        return i18n.gettext("No open high or critical items")
+    return i18n.gettext("{initiative} carries the most open high and critical items ({count})").format(
+        initiative=severe.idxmax(), count=int(severe.max()))
 
 
 def value_score_method(funding) -> str:
     """How the value score is computed, with the workspace's weights."""
     w = funding.value_weights
-    return ("**Value score (0–100).** The weighted mean of four components, each scaled to 0–1: customer value "
-            f"(NPS, or CSAT where there is no NPS; weight {w.customer:g}), benefits realisation (capped at 120%; weight "
-            f"{w.benefits:g}), strategic alignment (1 when linked to a goal; weight {w.alignment:g}) and cost performance "
-            f"(CPI from 0.5 to 1.2; weight {w.cost:g}). A component an initiative lacks is left out and the weights of the "
-            "others rescaled. The weights are part of the workspace configuration (funding, value weights).")
+    if i18n.current_locale() is None:
+        weights = {k: f"{v:g}" for k, v in (("customer", w.customer), ("benefits", w.benefits),
+                                             ("alignment", w.alignment), ("cost", w.cost))}
+        low, high, cap = "0.5", "1.2", "120%"
+    else:
+        weights = {k: i18n.number(v, 2).rstrip("0").rstrip(i18n.decimal_symbol()) if v != int(v) else i18n.number(v)
+                   for k, v in (("customer", w.customer), ("benefits", w.benefits), ("alignment", w.alignment),
+                                ("cost", w.cost))}
+        low, high, cap = i18n.number(0.5, 1), i18n.number(1.2, 1), i18n.percent(1.2)
+    return i18n.gettext(
+        "**Value score (0–100).** The weighted mean of four components, each scaled to 0–1: customer value (NPS, or "
+        "CSAT where there is no NPS; weight {customer}), benefits realisation (capped at {cap}; weight {benefits}), "
+        "strategic alignment (1 when linked to a goal; weight {alignment}) and cost performance (CPI from {low} to "
+        "{high}; weight {cost}). A component an initiative lacks is left out and the weights of the others rescaled. "
+        "The weights are part of the workspace configuration (funding, value weights).").format(
+        cap=cap, low=low, high=high, **weights)
 
 
 def data_quality_table(workspace, cycle=None) -> pd.DataFrame:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis.optimise import LOWER_VALUE, UNIT_COST_OF_DELAY, Selection
-from ..inputs.text import plural
+from ..inputs import i18n
+from ..inputs.i18n import N_, gettext, ngettext
 from .report import esc
 
 #: The words of the selection table's "Why" column for a proposal the rules did not stop.
-_WHY = {"selected": "Best value within the limits", "must fund": "Funded regardless, as the board decided",
-        "must stop": "Not to be started, as the board decided",
-        LOWER_VALUE: "Fits on its own, but the chosen set is worth more"}
+_WHY = {"selected": N_("Best value within the limits"), "must fund": N_("Funded regardless, as the board decided"),
+        "must stop": N_("Not to be started, as the board decided"),
+        LOWER_VALUE: N_("Fits on its own, but the chosen set is worth more")}
 
 
 def _names(initiatives: pd.DataFrame) -> pd.Series:
@@ -22,11 +23,21 @@ def _label(ident: object, names: pd.Series) -> str:
     return f"{ident} {names.get(ident, '')}".strip()
 
 
+def _money(value: float, currency: str) -> str:
+    """English keeps its own money format (``EUR 1,500,000``); other languages their locale's (``1.500.000 €``)."""
+    return f"{currency} {value:,.0f}" if i18n.current_locale() is None else i18n.money(value, currency)
+
+
 def _amount(value: float, unit: str, currency: str) -> str:
     """A selection value in its unit: money per week, or relative points."""
     if unit == UNIT_COST_OF_DELAY:
-        return f"{currency} {value:,.0f} a week"
-    return plural(round(value), "cost-of-delay point")
+        return gettext("{amount} a week").format(amount=_money(value, currency))
+    return ngettext("{count} cost-of-delay point", "{count} cost-of-delay points", round(value)).format(
+        count=i18n.number(round(value)))
+
+
+def _listed(idents, names: pd.Series) -> str:
+    return ", ".join(esc(_label(i, names)) for i in idents)
 
 
 def selection_view(selection: Selection, initiatives: pd.DataFrame) -> pd.DataFrame:
@@ -41,9 +52,9 @@ def selection_view(selection: Selection, initiatives: pd.DataFrame) -> pd.DataFr
     names = _names(initiatives)
     table = selection.table.sort_values(["selected", "cost_of_delay", "initiative_id"], ascending=[False, False, True],
                                         kind="stable")
-    why = [_WHY.get(b) or f"Would break {b}" for b in table["binding"]]
+    why = [gettext(_WHY[b]) if b in _WHY else gettext("Would break {limits}").format(limits=b) for b in table["binding"]]
     return pd.DataFrame({"proposal": [_label(i, names) for i in table["initiative_id"]],
-                         "start": table["selected"].map({True: "Yes", False: "No"}),
+                         "start": table["selected"].map({True: gettext("Yes"), False: gettext("No")}),
                          "requested_budget": table["requested_budget"], "cost_of_delay": table["cost_of_delay"],
                          "why": why}).reset_index(drop=True)
 
@@ -51,37 +62,43 @@ def selection_view(selection: Selection, initiatives: pd.DataFrame) -> pd.DataFr
 def selection_text(selection: Selection, initiatives: pd.DataFrame, *, currency: str, next_cycle: str) -> str:
     """What the best selection starts, what it is worth, and how it compares with taking proposals in WSJF order."""
     if selection.infeasible:
-        return f"No selection of proposals meets the rules: {esc(selection.infeasible)}"
+        return gettext("No selection of proposals meets the rules: {reason}").format(reason=esc(selection.infeasible))
     names = _names(initiatives)
     chosen = selection.table.loc[selection.table["selected"], "initiative_id"].tolist()
     unit = selection.unit
     if not chosen:
-        text = (f"No proposal can start in {esc(next_cycle)} within the budget for proposals "
-                f"({currency} {selection.proposal_budget:,.0f}) and the teams' capacity.")
+        text = gettext("No proposal can start in {next_cycle} within the budget for proposals ({budget}) and the "
+                       "teams' capacity.").format(next_cycle=esc(next_cycle),
+                                                  budget=_money(selection.proposal_budget, currency))
     else:
-        text = (f"The best selection starts {plural(len(chosen), 'proposal')} in {esc(next_cycle)}: "
-                f"{', '.join(esc(_label(i, names)) for i in chosen)}, for {currency} {selection.budget_used:,.0f} of the "
-                f"{currency} {selection.proposal_budget:,.0f} available. Together their delay would cost "
-                f"{_amount(selection.value, unit, currency)}.")
+        text = ngettext("The best selection starts {count} proposal in {next_cycle}: {proposals}, for {used} of the "
+                        "{budget} available. Together their delay would cost {value}.",
+                        "The best selection starts {count} proposals in {next_cycle}: {proposals}, for {used} of the "
+                        "{budget} available. Together their delay would cost {value}.", len(chosen)).format(
+            count=i18n.number(len(chosen)), next_cycle=esc(next_cycle), proposals=_listed(chosen, names),
+            used=_money(selection.budget_used, currency), budget=_money(selection.proposal_budget, currency),
+            value=_amount(selection.value, unit, currency))
     greedy = list(selection.greedy_selected)
     missed = [i for i in greedy if i not in chosen]
     if selection.gain_over_greedy > 0.5:
-        text += (f" Taking proposals in WSJF order while money and capacity last would start "
-                 f"{', '.join(esc(_label(i, names)) for i in greedy) or 'none'}, worth "
-                 f"{_amount(selection.greedy_value, unit, currency)}: the best selection is worth "
-                 f"{_amount(selection.gain_over_greedy, unit, currency)} more.")
+        text += " " + gettext("Taking proposals in WSJF order while money and capacity last would start {proposals}, "
+                              "worth {value}: the best selection is worth {gain} more.").format(
+            proposals=_listed(greedy, names) or gettext("none"), value=_amount(selection.greedy_value, unit, currency),
+            gain=_amount(selection.gain_over_greedy, unit, currency))
     elif selection.gain_over_greedy < -0.5:
-        text += (f" Taking proposals in WSJF order would be worth {_amount(selection.greedy_value, unit, currency)}, "
-                 f"but only by putting goals outside their guardrails by {currency} {selection.greedy_breach:,.0f}.")
+        text += " " + gettext("Taking proposals in WSJF order would be worth {value}, but only by putting goals outside "
+                              "their guardrails by {breach}.").format(
+            value=_amount(selection.greedy_value, unit, currency), breach=_money(selection.greedy_breach, currency))
     else:
-        text += " Taking proposals in WSJF order would do as well."
+        text += " " + gettext("Taking proposals in WSJF order would do as well.")
     if missed and selection.gain_over_greedy > 0.5:
-        text += (f" WSJF order would fund {', '.join(esc(_label(i, names)) for i in missed)}, which the best "
-                 f"selection leaves out: {'its' if len(missed) == 1 else 'their'} money and team time buy more "
-                 "elsewhere.")
+        text += " " + ngettext("WSJF order would fund {proposals}, which the best selection leaves out: its money and "
+                               "team time buy more elsewhere.",
+                               "WSJF order would fund {proposals}, which the best selection leaves out: their money and "
+                               "team time buy more elsewhere.", len(missed)).format(proposals=_listed(missed, names))
     if selection.breach > 0.5:
-        text += (f" No selection keeps every goal within its guardrail; this one leaves the goals outside by "
-                 f"{currency} {selection.breach:,.0f} in total, the least possible.")
+        text += " " + gettext("No selection keeps every goal within its guardrail; this one leaves the goals outside by "
+                              "{breach} in total, the least possible.").format(breach=_money(selection.breach, currency))
     return text
 
 
@@ -91,19 +108,22 @@ def selection_agenda_item(selection: Selection | None, initiatives: pd.DataFrame
     if selection is None or selection.table.empty:
         return None
     if selection.infeasible:
-        return f"Resolve the funding decisions fixed in advance: {esc(selection.infeasible)}"
+        return gettext("Resolve the funding decisions fixed in advance: {reason}").format(
+            reason=esc(selection.infeasible))
     names = _names(initiatives)
     chosen = selection.table.loc[selection.table["selected"], "initiative_id"].tolist()
     if not chosen:
         return None
-    spent = (f"the whole {currency} {selection.proposal_budget:,.0f} set aside"
+    spent = (gettext("the whole {budget} set aside").format(budget=_money(selection.proposal_budget, currency))
              if abs(selection.budget_used - selection.proposal_budget) < 0.5 else
-             f"{currency} {selection.budget_used:,.0f} of the {currency} {selection.proposal_budget:,.0f} set aside")
-    item = (f"Approve, amend or reject starting {plural(len(chosen), 'proposal')} in {esc(next_cycle)} "
-            f"({spent}): "
-            f"{', '.join(esc(_label(i, names)) for i in chosen)}.")
+             gettext("{used} of the {budget} set aside").format(used=_money(selection.budget_used, currency),
+                                                                budget=_money(selection.proposal_budget, currency)))
+    item = ngettext("Approve, amend or reject starting {count} proposal in {next_cycle} ({spent}): {proposals}.",
+                    "Approve, amend or reject starting {count} proposals in {next_cycle} ({spent}): {proposals}.",
+                    len(chosen)).format(count=i18n.number(len(chosen)), next_cycle=esc(next_cycle), spent=spent,
+                                        proposals=_listed(chosen, names))
     if selection.breach > 0.5:
-        item += " No choice keeps every goal within its guardrail: agree which goal gives way."
+        item += " " + gettext("No choice keeps every goal within its guardrail: agree which goal gives way.")
     return item
 
 
@@ -125,13 +145,26 @@ def reallocation_difference(optimal: pd.DataFrame, greedy: pd.DataFrame, *, smal
     b = greedy.set_index("initiative_id")["scenario_budget"].reindex(a.index)
     differs = a.sub(b).abs() > smallest_move
     if not differs.any():
-        return ("Moving money step by step, from the lowest value scores to the highest, would give the same "
-                "scenario.")
+        return gettext("Moving money step by step, from the lowest value scores to the highest, would give the same "
+                       "scenario.")
     names = optimal.set_index("initiative_id")["name"]
-    listed = ", ".join(f"{esc(i)} {esc(names[i])} {currency} {a[i] - b[i]:+,.0f}" for i in a.index[differs][:6])
-    more = f" and {int(differs.sum()) - 6:,} more" if differs.sum() > 6 else ""
-    return (f"The scenario is the best the rules allow, solved exactly. Weighted by budget, the average value score "
-            f"rises from {average(optimal, 'budget'):.1f} now to {average(optimal, 'scenario_budget'):.1f} under the "
-            f"scenario, against {average(greedy, 'scenario_budget'):.1f} when money moves step by step from the lowest "
-            f"value scores to the highest. Against those step-by-step moves, {plural(int(differs.sum()), 'initiative')} "
-            f"{'gets' if differs.sum() == 1 else 'get'} more (+) or less (−): {listed}{more}.")
+
+    def moved(value: float) -> str:
+        if i18n.current_locale() is None:
+            return f"{currency} {value:+,.0f}"
+        return ("+" if value > 0 else "−" if value < 0 else "") + i18n.money(abs(value), currency)
+
+    listed = ", ".join(f"{esc(i)} {esc(names[i])} {moved(a[i] - b[i])}" for i in a.index[differs][:6])
+    count = int(differs.sum())
+    more = gettext(" and {count} more").format(count=i18n.number(count - 6)) if count > 6 else ""
+    return ngettext(
+        "The scenario is the best the rules allow, solved exactly. Weighted by budget, the average value score rises "
+        "from {now} now to {scenario} under the scenario, against {greedy} when money moves step by step from the "
+        "lowest value scores to the highest. Against those step-by-step moves, {count} initiative gets more (+) or "
+        "less (−): {listed}{more}.",
+        "The scenario is the best the rules allow, solved exactly. Weighted by budget, the average value score rises "
+        "from {now} now to {scenario} under the scenario, against {greedy} when money moves step by step from the "
+        "lowest value scores to the highest. Against those step-by-step moves, {count} initiatives get more (+) or "
+        "less (−): {listed}{more}.", count).format(
+        now=i18n.number(average(optimal, "budget"), 1), scenario=i18n.number(average(optimal, "scenario_budget"), 1),
+        greedy=i18n.number(average(greedy, "scenario_budget"), 1), count=i18n.number(count), listed=listed, more=more)

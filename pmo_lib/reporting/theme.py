@@ -51,13 +51,14 @@ NOTICE_COLOURS = {"info": (None, "#f2f5f9"), "warning": ("#b26a00", "#fff6e5")}
 #: Display names of every enumerated value, by vocabulary. The input vocabularies follow the
 #: ``choices`` of :mod:`pmo_lib.inputs.tables`; a test checks that every choice has a name here.
 VOCABULARIES: dict[str, dict[str, str]] = {
-    "initiative_status": {"proposed": "Proposed", "active": "Active", "on_hold": "On hold", "closed": "Closed",
-                          "cancelled": "Cancelled"},
-    "initiative_kind": {"project": "Project", "product": "Product"},
-    "raid_kind": {"risk": "Risk", "assumption": "Assumption", "issue": "Issue", "dependency": "Dependency"},
+    "initiative_status": {"proposed": N_("Proposed"), "active": N_("Active"), "on_hold": N_("On hold"),
+                          "closed": N_("Closed"), "cancelled": N_("Cancelled")},
+    "initiative_kind": {"project": N_("Project"), "product": N_("Product")},
+    "raid_kind": {"risk": N_("Risk"), "assumption": N_("Assumption"), "issue": N_("Issue"),
+                  "dependency": N_("Dependency")},
     "severity": {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High"), "critical": N_("Critical")},
-    "raid_status": {"open": "Open", "closed": "Closed"},
-    "action_status": {"open": "Open", "done": "Done", "dropped": "Dropped"},
+    "raid_status": {"open": N_("Open"), "closed": N_("Closed")},
+    "action_status": {"open": N_("Open"), "done": N_("Done"), "dropped": N_("Dropped")},
     "item_type": {"feature": "Feature", "defect": "Defect", "risk": "Risk", "debt": "Technical debt"},
     "recommendation": {"continue": N_("Continue"), "recover": N_("Recover"), "re-scope": N_("Re-scope"),
                        "stop": N_("Stop")},
@@ -68,10 +69,10 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "effort": {"S": N_("Small"), "M": N_("Medium"), "L": N_("Large"), "XL": N_("Very large")},
     "unit": {"ratio": "Ratio", "share": "Percentage", "currency": "Currency", "days": "Days", "count": "Count",
              "points": "Points"},
-    "scope": {"portfolio": "Portfolio", "initiative": "Initiative"},
+    "scope": {"portfolio": N_("Portfolio"), "initiative": N_("Initiative")},
     "direction": {"higher": "Higher is better", "lower": "Lower is better"},
     "total": {"total": "Total"},
-    "flag": {"true": "Yes", "false": "No"},
+    "flag": {"true": N_("Yes"), "false": N_("No")},
 }
 
 #: Which vocabulary a table column's values come from; ``kpi`` means KPI ids, ``role`` respondent roles.
