@@ -18,9 +18,8 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -348,16 +347,11 @@ def start_workers(jobs: int, kernel_name: str = "python3") -> Processes:
 
 def _in_background(fn: Callable[..., object], *args: object) -> Future[object]:
     """Run ``fn`` in a thread of its own; its ``result()`` waits for it and raises what it raised."""
-    future: Future[object] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(fn(*args))
-        except BaseException as exc:  # handed to whoever waits for the result
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name=f"pmo-{getattr(fn, '__name__', 'task')}", daemon=True).start()
-    return future
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pmo-background")
+    try:
+        return pool.submit(fn, *args)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _up_to_date(org_dir: Path, slug: str, fingerprint: str) -> bool:
