@@ -46,7 +46,7 @@ clean:
 PYBABEL := $(BIN)/pybabel
 .PHONY: translations translation-init
 translations: $(STAMP)
-	$(PYBABEL) extract -F babel.cfg --sort-by-file --no-wrap --add-comments=Translators: -o pmo_lib/locale/pmo.pot .
+	$(PYBABEL) extract -F babel.cfg -k say -k nsay:1,2 --sort-by-file --no-wrap --add-comments=Translators: -o pmo_lib/locale/pmo.pot .
 	$(PYBABEL) update -D pmo -i pmo_lib/locale/pmo.pot -d pmo_lib/locale --no-wrap --ignore-obsolete
 	$(PYBABEL) compile -D pmo -d pmo_lib/locale --statistics
 

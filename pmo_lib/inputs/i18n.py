@@ -191,6 +191,180 @@ def translated_columns(frame, *columns: str):
     return out
 
 
+# --- recorded texts (the register's descriptions and reasons) ------------------------------------------------
+# A recorded table holds its texts in English, so a cycle's results are the same in every language. Its texts are
+# made with say() and nsay(): each is a Text, a str whose value is the English, that also keeps its message (the
+# msgid and its arguments, as plain JSON). The reports show a Text with shown(), which says the message again in
+# the report's language with the locale's formats. record() keeps the messages beside the CSV (name.texts.json)
+# and read_result() puts them back, so a report that reads another notebook's results speaks its language too.
+#
+# A message is a JSON list: ["_", msgid, args], ["n", singular, plural, count, args] or ["j", separator, parts].
+# An argument is a str (client data, shown as it is), a message (a word or phrase of the kit), or a value to
+# format: {"number": v, "decimals": d, "sign": b}, {"percent": v, "decimals": d, "sign": b},
+# {"money": v, "currency": c}, {"date": "YYYY-MM-DD"}, or {"call": name, "args": {...}} for a formatter
+# registered with formatter() (a KPI's value in its unit).
+
+_FORMATTERS: dict[str, Callable[..., str]] = {}
+
+
+class Text(str):
+    """A recorded text: the English as a string, and the message to say it in any language (:func:`shown`)."""
+
+    message: list  # (a str subtype can have no __slots__)
+
+    def __new__(cls, message: list, english: str | None = None) -> Text:
+        if english is None:
+            with using(SOURCE_LANGUAGE):
+                english = _say(message)
+        self = super().__new__(cls, english)
+        self.message = message
+        return self
+
+    def __reduce__(self) -> tuple:  # pickled as itself (Dask, worker processes), not as a plain str
+        return (Text, (self.message, str(self)))
+
+    def shown(self) -> str:
+        """The text in the current language, with its formats."""
+        if _state["language"] == SOURCE_LANGUAGE and _state["locale"] is None:
+            return str(self)
+        return _say(self.message)
+
+
+def _argument(value: Any) -> Any:
+    if isinstance(value, Text):
+        return value.message
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def say(message: str, **args: Any) -> Text:
+    """A recorded text: ``message`` (a msgid with named placeholders) filled with ``args``.
+
+    ``args`` are client data (str, shown as they are), other recorded texts, or values to format in the report's
+    locale: :func:`a_number`, :func:`a_percent`, :func:`an_amount`, :func:`a_date`, :func:`a_call`.
+    """
+    return Text(["_", message, {k: _argument(v) for k, v in args.items()}])
+
+
+def nsay(singular: str, plural: str, n: float, **args: Any) -> Text:
+    """:func:`say` with the plural form for the count ``n``; ``{count}`` is ``n`` as a number unless given."""
+    args.setdefault("count", a_number(n, 0 if float(n).is_integer() else 1))
+    return Text(["n", singular, plural, float(n) if not float(n).is_integer() else int(n),
+                 {k: _argument(v) for k, v in args.items()}])
+
+
+def join_texts(separator: str, parts: Any) -> Text:
+    """Recorded texts (or client strings) joined by ``separator`` (``"; "``), each said in the report's language."""
+    return Text(["j", separator, [_argument(p) for p in parts]])
+
+
+def a_number(value: float, decimals: int = 0, *, sign: bool = False) -> dict:
+    """An argument of :func:`say`: a number in the locale's format (:func:`number`)."""
+    return {"number": _argument(float(value)), "decimals": decimals, "sign": sign}
+
+
+def a_percent(value: float, decimals: int = 0, *, sign: bool = False) -> dict:
+    """An argument of :func:`say`: a share as a percentage (:func:`percent`)."""
+    return {"percent": _argument(float(value)), "decimals": decimals, "sign": sign}
+
+
+def an_amount(value: float, currency: str) -> dict:
+    """An argument of :func:`say`: money in the kit's English format or the locale's (:func:`money`)."""
+    return {"money": _argument(float(value)), "currency": currency}
+
+
+def a_date(value: Any) -> dict:
+    """An argument of :func:`say`: a date (:func:`date`)."""
+    import pandas as pd
+
+    return {"date": None if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"}
+
+
+def a_call(name: str, **args: Any) -> dict:
+    """An argument of :func:`say`: the text a formatter registered with :func:`formatter` gives for ``args``."""
+    return {"call": name, "args": {k: _argument(v) for k, v in args.items()}}
+
+
+def formatter(name: str) -> Callable[[F], F]:
+    """Register a function that formats an argument of :func:`say` (called with the keyword arguments given to
+    :func:`a_call`, in the language being spoken)."""
+    def register(function: F) -> F:
+        _FORMATTERS[name] = function
+        return function
+    return register
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return _say(value)
+    if value is None:
+        return ""
+    if "number" in value:
+        return "" if value["number"] is None else number(value["number"], value["decimals"], sign=value["sign"])
+    if "percent" in value:
+        return "" if value["percent"] is None else percent(value["percent"], value["decimals"], sign=value["sign"])
+    if "money" in value:
+        return "" if value["money"] is None else money(value["money"], value["currency"])
+    if "date" in value:
+        return date(value["date"])
+    if "call" in value:
+        if value["call"] not in _FORMATTERS:  # the module that registers it is imported by the reports' API
+            import importlib
+
+            importlib.import_module("pmo_lib.reporting")
+        return _FORMATTERS[value["call"]](**value["args"])
+    raise ValueError(f"not a recorded text's argument: {value!r}")
+
+
+def _say(message: list) -> str:
+    kind = message[0]
+    if kind == "j":
+        return message[1].join(_value(part) for part in message[2])
+    if kind == "_":
+        words, args = (gettext(message[1]) if message[1] else ""), message[2]
+    elif kind == "n":
+        words, args = ngettext(message[1], message[2], message[3]), message[4]
+    else:
+        raise ValueError(f"not a recorded text: {message!r}")
+    return words.format(**{k: _value(v) for k, v in args.items()}) if args else words
+
+
+def shown(value: Any) -> Any:
+    """A value for display: a recorded :class:`Text` said in the current language; anything else as it is."""
+    return value.shown() if isinstance(value, Text) else value
+
+
+def texts_of(frame) -> dict[str, dict[str, list]]:
+    """The messages of a frame's recorded texts, by column and row position (for :func:`pmo_lib.record`)."""
+    found: dict[str, dict[str, list]] = {}
+    for column in frame.columns:
+        if frame[column].dtype.kind not in "OT":  # object or str
+            continue
+        cells = {str(i): v.message for i, v in enumerate(frame[column]) if isinstance(v, Text)}
+        if cells:
+            found[str(column)] = cells
+    return found
+
+
+def with_texts(frame, texts: dict[str, dict[str, list]]):
+    """``frame`` (read from a CSV) with its recorded texts made :class:`Text` again from ``texts``."""
+    import pandas as pd
+
+    for column, cells in texts.items():
+        if column not in frame.columns:
+            continue
+        values = frame[column].astype(object).tolist()
+        for position, message in cells.items():
+            i = int(position)
+            if i < len(values) and isinstance(values[i], str):
+                values[i] = Text(message, values[i])
+        frame[column] = pd.Series(values, index=frame.index, dtype=object)
+    return frame
+
+
 # --- markdown (the notebooks' prose) ----------------------------------------------------------------------------
 
 _HEADING = re.compile(r"^(#{1,6}\s+)(.+?)\s*$")

@@ -36,8 +36,8 @@ BASIS_WORDS = {"share_of_ac": N_("of actual cost"), "share_of_pv": N_("of planne
 
 
 def esc(value: object) -> str:
-    """Escape a value for HTML or Markdown prose."""
-    return html.escape(str(value), quote=True)
+    """Escape a value for HTML or Markdown prose (a recorded text said in the report's language)."""
+    return html.escape(str(i18n.shown(value)), quote=True)
 
 
 # --- the look each element carries ----------------------------------------------------------------------------
@@ -252,6 +252,8 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = N
     labels = dict(labels or {})
     shown = frame.copy()
     for column in shown.columns:
+        if shown[column].dtype.kind in "OT":  # recorded texts in the report's language
+            shown[column] = shown[column].map(i18n.shown)
         if pd.api.types.is_bool_dtype(shown[column]):
             shown[column] = shown[column].map({True: gettext("Yes"), False: gettext("No")})
         elif pd.api.types.is_datetime64_any_dtype(shown[column]):

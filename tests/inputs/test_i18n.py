@@ -206,7 +206,7 @@ def test_the_template_is_current_with_the_code(tmp_path):
     pmo.pot: extracting again with babel.cfg finds nothing new (else run make translations)."""
     out = tmp_path / "now.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-                    "-o", str(out), "."], cwd=ROOT, check=True, capture_output=True)
+                    "-k", "say", "-k", "nsay:1,2", "-o", str(out), "."], cwd=ROOT, check=True, capture_output=True)
     ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(out.open("rb")) if m.id}
     shipped = {m.id if isinstance(m.id, str) else m.id[0]
                for m in read_po((i18n.LOCALE_DIR / "pmo.pot").open("rb")) if m.id}
@@ -230,3 +230,34 @@ def test_the_yaml_extractor_takes_the_named_fields_and_a_mappings_keys():
     text = b"glossary:\n  Term: Its meaning.\nsteps:\n  1:\n    purpose: Why.\n    code: X1\nefforts: {S: 1}\n"
     found = list(extract_yaml(io.BytesIO(text), {}, [], {"fields": "glossary.~ glossary.* steps.*.purpose"}))
     assert [(line, m) for line, _, m, _ in found] == [(2, "Term"), (2, "Its meaning."), (5, "Why.")]
+
+
+# --- recorded texts ------------------------------------------------------------------------------------------------
+
+def test_a_recorded_text_is_english_and_says_its_message_again_in_the_reports_language():
+    """A register text (say/nsay) is the English string, whatever language is current when it is made, and shown()
+    says it in the current language: German words and plural, German number and date formats (CLDR: "." groups
+    thousands, dates dd.MM.y in the "medium" form)."""
+    with i18n.using("de"):
+        late = i18n.nsay("{count} day", "{count} days", 1234)
+        text = i18n.say("Would break {limits}", limits=i18n.join_texts(", ", [late, i18n.a_date("2026-05-15")]))
+        assert text == "Would break 1,234 days, 2026-05-15"  # English with the kit's formats
+        assert isinstance(text, str) and isinstance(text, i18n.Text)
+        german = text.shown()
+    assert german == "Würde verletzen: 1.234 Tage, 15.05.2026"
+    assert i18n.shown(text) == str(text)  # in English: the recorded string itself
+    assert i18n.shown("client data") == "client data" and i18n.shown(3) == 3
+    with i18n.using("fr"):
+        assert i18n.nsay("{count} day", "{count} days", 0).shown() == "0 jour"  # French 0 is singular
+        assert i18n.say("{amount}", amount=i18n.an_amount(-754208, "EUR")).shown() == f"-754{NNBSP}208{NBSP}€"
+        assert i18n.say("{share}", share=i18n.a_percent(0.07)).shown() == f"7{NBSP}%"
+    assert i18n.say("{amount}", amount=i18n.an_amount(-754208, "EUR")) == f"EUR{NBSP}-754,208"
+
+
+def test_a_recorded_text_keeps_its_message_through_pickle_and_json():
+    import pickle
+
+    text = i18n.say("Would break {limits}", limits=i18n.say("{share}", share=i18n.a_percent(0.07)))
+    back = pickle.loads(pickle.dumps(text))
+    assert isinstance(back, i18n.Text) and back == text == "Would break 7%" and back.message == text.message
+    assert json.loads(json.dumps(text.message)) == text.message

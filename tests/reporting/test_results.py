@@ -29,3 +29,20 @@ def test_text_that_a_spreadsheet_would_run_is_neutralised(tmp_path):
     assert "'=HYPERLINK" in text and "'+1" in text and "'@SUM" in text
     assert "\n-1" not in text or ",-1" in text  # numbers stay numbers
     assert read_result(tmp_path, "t")["n"].tolist() == [-1, 2, 3, 4]
+
+
+def test_recorded_texts_are_english_in_the_csv_and_come_back_able_to_speak_german(tmp_path):
+    """The CSV holds the English; the messages go beside it, and read_result gives back texts that say themselves
+    in the report's language (the governance report reads the KPI analysis's register this way)."""
+    from pmo_lib.inputs import i18n
+
+    late = i18n.nsay("{count} day", "{count} days", 90)
+    record(pd.DataFrame({"id": ["E01", "E02"], "short": [late, "client words"]}), "exceptions", tmp_path)
+    assert (tmp_path / "exceptions.csv").read_text() == "id,short\nE01,90 days\nE02,client words\n"
+    back = read_result(tmp_path, "exceptions")
+    assert isinstance(back.loc[0, "short"], i18n.Text) and not isinstance(back.loc[1, "short"], i18n.Text)
+    with i18n.using("de"):
+        assert [i18n.shown(v) for v in back["short"]] == ["90 Tage", "client words"]
+    # a table without recorded texts leaves no file beside it, and recording one again removes the old one
+    record(pd.DataFrame({"id": ["E01"], "short": ["plain"]}), "exceptions", tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exceptions.csv"]
