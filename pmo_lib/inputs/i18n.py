@@ -231,8 +231,13 @@ class Text(str):
 
 
 def _argument(value: Any) -> Any:
+    """An argument as plain JSON: a Text as its message, NumPy scalars as Python's, NaN as None."""
     if isinstance(value, Text):
         return value.message
+    if isinstance(value, dict):
+        return {str(k): _argument(v) for k, v in value.items()}
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # a NumPy scalar
+        value = value.item()
     if isinstance(value, float) and value != value:
         return None
     return value
@@ -310,11 +315,7 @@ def _value(value: Any) -> str:
         return "" if value["money"] is None else money(value["money"], value["currency"])
     if "date" in value:
         return date(value["date"])
-    if "call" in value:
-        if value["call"] not in _FORMATTERS:  # the module that registers it is imported by the reports' API
-            import importlib
-
-            importlib.import_module("pmo_lib.reporting")
+    if "call" in value:  # registered by the module that records it (the KPI formatters: reporting.report)
         return _FORMATTERS[value["call"]](**value["args"])
     raise ValueError(f"not a recorded text's argument: {value!r}")
 

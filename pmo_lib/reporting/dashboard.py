@@ -14,7 +14,7 @@ from IPython.display import HTML
 from ..inputs.config import DEFAULT_EXCEPTION_RULES, ExceptionRules
 from ..inputs import i18n
 from ..inputs.i18n import gettext, ngettext
-from .register import SEVERITY_RANK, exception_rules
+from .register import SEVERITY_RANK, decided_part, exception_rules
 from .report import TABLE_CSS, _TABLE_IDS, table_style
 from .report import esc as _esc, status_badge as _badge
 from .theme import display_name, format_value
@@ -66,13 +66,14 @@ def decision_table(portfolio: pd.DataFrame, register: pd.DataFrame, *, min_sever
     owners = register.dropna(subset=["initiative_id"]).drop_duplicates("initiative_id").set_index("initiative_id")["owner"]
     for r in hit.itertuples(index=False):
         mine = register[register["initiative_id"] == r.initiative_id]
-        listed = [f"{s.short} ({str(display_name(s.severity, 'severity')).lower()})" for s in mine.itertuples(index=False)]
+        listed = [f"{i18n.shown(s.short)} ({str(display_name(s.severity, 'severity')).lower()})"
+                  for s in mine.itertuples(index=False)]
         if max_items and len(listed) > max_items:
             more = len(listed) - max_items
             listed = listed[:max_items] + [ngettext("and {count} more", "and {count} more", more).format(
                 count=i18n.number(more))]
         items = "; ".join(listed)
-        why = r.reason.split(". Still open:")[0] if ". Still open:" in r.reason else ""
+        why = decided_part(r.reason)
         rows.append({"initiative": f"{r.initiative_id} {r.name}", "owner": owners.get(r.initiative_id, ""),
                      "severity": r.severity, "exceptions": items,
                      "recommendation": f"{display_name(r.recommendation, 'recommendation')}" + (f": {why}" if why else "")})

@@ -14,6 +14,7 @@ from ..inputs.model import MaturityModel
 from ..inputs.catalog import STATUSES
 from .theme import STATUS_WORDS
 from ..analysis.optimise import Selection
+from .register import decided_part
 from .selection import selection_agenda_item
 from .report import (_count, esc, format_apart, format_p, format_value, kpi_target_text, kpi_value_text, needs_text,
                      plural)
@@ -347,7 +348,7 @@ def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.Da
                          len(portfolio_wide)).format(count=len(portfolio_wide))
     bullets.append(text + (gettext(". The most important:") if len(needs) else "."))
     for row in needs.head(3).itertuples():
-        why = row.reason.split(". Still open:")[0] if ". Still open:" in row.reason else row.reason
+        why = decided_part(row.reason) or i18n.shown(row.reason)
         bullets.append("    - " + gettext("{initiative} {name} ({severity}): **{recommendation}**; {why}.").format(
             initiative=esc(row.initiative_id), name=esc(row.name), severity=_shown(_SEVERITY, row.severity),
             recommendation=esc(_shown(_ADVICE, row.recommendation)), why=esc(why)))

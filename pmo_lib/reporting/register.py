@@ -66,9 +66,9 @@ from ..inputs.cycles import Cycle
 from ..analysis.governance import open_raid
 from ..inputs.catalog import KpiCatalog
 from ..inputs.config import DEFAULT_EXCEPTION_RULES, ExceptionRules
-from ..inputs.text import plural
 from ..inputs import i18n
-from ..inputs.i18n import gettext, in_source_language, ngettext
+from ..inputs.i18n import N_, Text, a_date, a_number, a_percent, gettext, in_source_language, ngettext, nsay, say
+from . import report  # noqa: F401  (registers the formatters of the KPI values its descriptions name)
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -225,8 +225,12 @@ def _most(values: Iterable[object], order: Sequence[str]) -> str:
     return min(present, key=order.index) if present else ""
 
 
+#: What a KPI row's value and target need to be written in words again, in any language (report.kpi_value_text).
+_KPI_FACTS = ("kpi_id", "value", "unit", "target", "rate_as", "rated_value", "margin", "red", "tolerance", "direction",
+              "status", "n")
+
+
 def _kpi_rows(kpis: pd.DataFrame, catalog: KpiCatalog, live: set[str], currency: str) -> list[dict]:
-    from .report import kpi_target_text, kpi_value_text
     spec = catalog.table.set_index("kpi_id")
     rows = []
     for r in kpis.itertuples(index=False):
@@ -257,16 +261,38 @@ def _kpi_rows(kpis: pd.DataFrame, catalog: KpiCatalog, live: set[str], currency:
         if uncertain:
             severity = "low"
         threshold = red if r.status == "red" and pd.notna(red) else r.target
-        value_text = kpi_value_text(r, currency)
-        text = f"{r.name} {value_text} against a target of {kpi_target_text(r, currency)}"
+        facts = {key: getattr(r, key, None) for key in _KPI_FACTS}
+        kpi = say(r.name)  # the catalogue's name, translated where the report shows it
+        value = i18n.a_call("kpi_value", row=facts, currency=currency)
+        target = i18n.a_call("kpi_target", row=facts, currency=currency)
         if uncertain:
             n = int(r.n) if pd.notna(r.n) else 0
-            text += f"; uncertain, from {n:,} answer{'s' if n != 1 else ''}"
-        short = f"{r.name} {value_text.split(' (')[0]}" + (" (uncertain)" if uncertain else "")
+            text = nsay("{kpi} {value} against a target of {target}; uncertain, from {count} answer",
+                        "{kpi} {value} against a target of {target}; uncertain, from {count} answers", n,
+                        kpi=kpi, value=value, target=target)
+        else:
+            text = say("{kpi} {value} against a target of {target}", kpi=kpi, value=value, target=target)
+        headline = i18n.a_call("kpi_value", row=facts, currency=currency, headline=True)
+        short = (say("{kpi} {value} (uncertain)", kpi=kpi, value=headline) if uncertain
+                 else say("{kpi} {value}", kpi=kpi, value=headline))
         rows.append({"kind": kind, "initiative_id": None if r.scope == "portfolio" else r.scope, "metric": r.name,
                      "value": float(r.value), "target": r.target, "threshold": threshold, "severity": severity,
                      "uncertain": uncertain, "description": text, "short": short})
     return rows
+
+
+def _days(days: float) -> Text:
+    return nsay("{count} day", "{count} days", days)
+
+
+#: A late risk or issue in words, by severity and kind.
+_RAID_ITEMS = {("high", "risk"): N_("high risk"), ("critical", "risk"): N_("critical risk"),
+               ("high", "issue"): N_("high issue"), ("critical", "issue"): N_("critical issue")}
+
+
+def _raid_item(severity: str, kind: str) -> Text | str:
+    words = _RAID_ITEMS.get((severity, kind))
+    return say(words) if words else f"{severity} {kind}"
 
 
 def _delivery_rows(ini: pd.DataFrame, end: pd.Timestamp, slip_days: int, rules: ExceptionRules) -> list[dict]:
@@ -284,12 +310,15 @@ def _delivery_rows(ini: pd.DataFrame, end: pd.Timestamp, slip_days: int, rules: 
         severity = severity_of_slip(slip, slip_days, past_due=past_due, rules=rules)
         if severity is None:
             continue
-        text = f"forecast to finish {plural(slip, 'day')} after its planned end ({r.planned_end_date:%Y-%m-%d})"
-        if past_due:
-            text += f", which passed {plural((end - r.planned_end_date).days, 'day')} before the cycle's end"
+        late, planned = _days(slip), a_date(r.planned_end_date)
+        text = (say("forecast to finish {late} after its planned end ({planned}), which passed {passed} before the "
+                    "cycle's end", late=late, planned=planned, passed=_days((end - r.planned_end_date).days))
+                if past_due else say("forecast to finish {late} after its planned end ({planned})", late=late,
+                                     planned=planned))
         rows.append({"kind": "delivery", "initiative_id": r.initiative_id, "metric": "Forecast end date",
                      "value": slip, "target": 0.0, "threshold": float(slip_days), "severity": severity,
-                     "uncertain": False, "description": text, "short": f"forecast {plural(slip, 'day')} late"})
+                     "uncertain": False, "description": text,
+                     "short": nsay("forecast {count} day late", "forecast {count} days late", slip)})
     return rows
 
 
@@ -306,10 +335,13 @@ def _raid_rows(cycle: Cycle, live: set[str], ended: set[str], rules: ExceptionRu
         if pd.notna(r.initiative_id) and r.initiative_id in ended:
             rows.append({"kind": "raid", "initiative_id": None, "metric": f"{r.raid_id} {r.title}", "value": days,
                          "target": 0.0, "threshold": 0.0, "severity": "low", "uncertain": False,
-                         "description": f"{r.severity} {r.kind} {r.raid_id} \u2018{r.title}\u2019 is still open "
-                                        f"{plural(days, 'day')} past its due date although {r.initiative_id} has ended: "
-                                        "close it or give it to the work that carries the risk now",
-                         "short": f"{r.raid_id} open on ended {r.initiative_id}"})
+                         "description": say("{item} {raid_id} \u2018{title}\u2019 is still open {overdue} past its due "
+                                            "date although {initiative} has ended: close it or give it to the work "
+                                            "that carries the risk now", item=_raid_item(r.severity, r.kind),
+                                            raid_id=r.raid_id, title=r.title, overdue=_days(days),
+                                            initiative=r.initiative_id),
+                         "short": say("{raid_id} open on ended {initiative}", raid_id=r.raid_id,
+                                      initiative=r.initiative_id)})
             continue
         if pd.notna(r.initiative_id) and r.initiative_id not in live:
             continue
@@ -319,9 +351,11 @@ def _raid_rows(cycle: Cycle, live: set[str], ended: set[str], rules: ExceptionRu
         rows.append({"kind": "raid", "initiative_id": r.initiative_id if pd.notna(r.initiative_id) else None,
                      "metric": f"{r.raid_id} {r.title}", "value": days, "target": 0.0, "threshold": 0.0,
                      "severity": severity, "uncertain": False,
-                     "description": f"{r.severity} {r.kind} {r.raid_id} \u2018{r.title}\u2019 open {plural(days, 'day')} "
-                                    "past its due date",
-                     "short": f"{r.severity} {r.kind} {r.raid_id} {plural(days, 'day')} overdue"})
+                     "description": say("{item} {raid_id} \u2018{title}\u2019 open {overdue} past its due date",
+                                        item=_raid_item(r.severity, r.kind), raid_id=r.raid_id, title=r.title,
+                                        overdue=_days(days)),
+                     "short": say("{item} {raid_id} {overdue} overdue", item=_raid_item(r.severity, r.kind),
+                                  raid_id=r.raid_id, overdue=_days(days))})
     return rows
 
 
@@ -336,11 +370,13 @@ def _capacity_rows(cycle: Cycle, capacity: pd.DataFrame, max_utilisation: float)
                      "value": float(r.utilisation), "target": float(max_utilisation),
                      "threshold": 1.0 if severity == "high" else float(max_utilisation), "severity": severity,
                      "uncertain": False,
-                     "description": f"team {r.team} is asked for {r.demand_days:,.0f} person-days against the "
-                                    f"{r.capacity_days:,.0f} it can give ({r.utilisation:.0%} of its capacity, above "
-                                    f"the {max_utilisation:.0%} limit): defer or re-sequence work on this team, "
-                                    f"{plural(round(over), 'person-day')} over what it can absorb",
-                     "short": f"team {r.team} at {r.utilisation:.0%} of capacity"})
+                     "description": say("team {team} is asked for {demand} person-days against the {capacity} it "
+                                        "can give ({load} of its capacity, above the {limit} limit): defer or "
+                                        "re-sequence work on this team, {over} over what it can absorb",
+                                        team=r.team, demand=a_number(r.demand_days), capacity=a_number(r.capacity_days),
+                                        load=a_percent(r.utilisation), limit=a_percent(max_utilisation),
+                                        over=nsay("{count} person-day", "{count} person-days", round(over))),
+                     "short": say("team {team} at {load} of capacity", team=r.team, load=a_percent(r.utilisation))})
     return rows
 
 
@@ -424,9 +460,9 @@ def _decisions(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 def _recommendations(register: pd.DataFrame, cycle: Cycle, rules: ExceptionRules) -> dict[str, tuple[str, str, str]]:
     """initiative_id to (recommendation, reason, severity) for initiatives with exceptions."""
     order = cycle.history_names  # the decisions known at the cycle's end are of these cycles
-    nxt = cycle.next_name or "the next cycle"
+    nxt = cycle.next_name
     decisions = _decisions(cycle.tables)
-    out = {}
+    out: dict[str, tuple[str, str, str]] = {}
     for initiative, group in register.dropna(subset=["initiative_id"]).groupby("initiative_id", sort=False):
         severity = _most(group["severity"], list(SEVERITIES))
         suggested = [_suggested(k, s) for k, s in zip(group["kind"], group["severity"])]
@@ -435,7 +471,7 @@ def _recommendations(register: pd.DataFrame, cycle: Cycle, rules: ExceptionRules
         rule = "stop" if both else _most(suggested, DECISION_ORDER)
         reason = _reason_text(group)
         if both:
-            reason += "; cost and schedule performance are both far off target"
+            reason = say("{reasons}; cost and schedule performance are both far off target", reasons=reason)
         out[initiative] = (rule, reason, severity)
     for initiative, (rule, reason, severity) in list(out.items()):
         mine = decisions[decisions["initiative_id"] == initiative]
@@ -443,30 +479,75 @@ def _recommendations(register: pd.DataFrame, cycle: Cycle, rules: ExceptionRules
             continue
         mine = mine.assign(_o=mine["cycle"].map(order.index)).sort_values(["_o", "date", "decision_id"])
         last = mine.iloc[-1]
-        word = {"recover": "recovery plan accepted", "re-scope": "re-scope agreed", "stop": "stop decided",
-                "continue": "continuation agreed"}[last["decision"]]
+        decided = say(_DECIDED[last["decision"]])
+        decision, when = last["decision_id"], last["cycle"]
         if last["cycle"] == cycle.name:
-            differs = "" if rule == last["decision"] else f"; without that decision the rules would say {rule}"
-            out[initiative] = (last["decision"], f"{word} in {last['decision_id']}; review in {nxt}{differs}. "
-                                                 f"Still open: {reason}", severity)
+            same = rule == last["decision"]
+            if nxt is None:  # the workspace's last cycle
+                why = (say("{decided} in {decision}; review in the next cycle", decided=decided, decision=decision)
+                       if same else say("{decided} in {decision}; review in the next cycle; without that decision the "
+                                        "rules would say {rule}", decided=decided, decision=decision,
+                                        rule=say(_RULES[rule])))
+            else:
+                why = (say("{decided} in {decision}; review in {next}", decided=decided, decision=decision, next=nxt)
+                       if same else say("{decided} in {decision}; review in {next}; without that decision the rules "
+                                        "would say {rule}", decided=decided, decision=decision, next=nxt,
+                                        rule=say(_RULES[rule])))
+            out[initiative] = (last["decision"], _still_open(why, reason), severity)
         elif last["decision"] == "stop":
-            out[initiative] = ("stop", f"{word} in {last['decision_id']} ({last['cycle']}) has not happened yet; "
-                                       f"confirm the closure. Still open: {reason}", severity)
+            why = say("{decided} in {decision} ({cycle}) has not happened yet; confirm the closure", decided=decided,
+                      decision=decision, cycle=when)
+            out[initiative] = ("stop", _still_open(why, reason), severity)
         elif last["decision"] in ("recover", "re-scope"):
             if SEVERITY_RANK[severity] <= SEVERITY_RANK[rules.escalation_severity]:
                 step = DECISION_ORDER[max(DECISION_ORDER.index(last["decision"]) - 1, 0)]
                 chosen = _most([step, rule], DECISION_ORDER)
-                out[initiative] = (chosen, f"the {word} in {last['decision_id']} ({last['cycle']}) has not brought "
-                                           f"it back within its thresholds: {reason}", severity)
+                out[initiative] = (chosen, say(_NOT_BACK[last["decision"]], decision=decision, cycle=when,
+                                               reasons=reason), severity)
             else:
                 out[initiative] = (_most([last["decision"], rule], DECISION_ORDER),
-                                   f"continue the course agreed in {last['decision_id']} ({last['cycle']}): {reason}",
-                                   severity)
+                                   say("continue the course agreed in {decision} ({cycle}): {reasons}",
+                                       decision=decision, cycle=when, reasons=reason), severity)
     return out
 
 
-def _reason_text(group: pd.DataFrame) -> str:
-    return "; ".join(f"{r.short} ({r.severity})" for r in group.itertuples(index=False))
+#: A board decision in the reasons' words, by decision.
+_DECIDED = {"recover": N_("recovery plan accepted"), "re-scope": N_("re-scope agreed"), "stop": N_("stop decided"),
+            "continue": N_("continuation agreed")}
+#: What the rules would say, in the reasons' words.
+_RULES = {"recover": N_("recover"), "re-scope": N_("re-scope"), "stop": N_("stop"), "continue": N_("continue")}
+#: An earlier recover or re-scope decision that has not worked.
+_NOT_BACK = {"recover": N_("the recovery plan accepted in {decision} ({cycle}) has not brought it back within its "
+                           "thresholds: {reasons}"),
+             "re-scope": N_("the re-scope agreed in {decision} ({cycle}) has not brought it back within its "
+                            "thresholds: {reasons}")}
+_STILL_OPEN = "{why}. Still open: {reasons}"
+
+
+def _still_open(why: Text, reasons: Text | str) -> Text:
+    return say("{why}. Still open: {reasons}", why=why, reasons=reasons)
+
+
+def decided_part(reason: object) -> str:
+    """The part of a recommendation's reason that states the board's decision, in the report's language; "" when
+    the recommendation follows the rules alone (the reason then only lists the exceptions)."""
+    if isinstance(reason, Text) and reason.message[:2] == ["_", _STILL_OPEN]:
+        return i18n.shown(Text(reason.message[2]["why"]))
+    if isinstance(reason, str) and ". Still open:" in reason:  # a register recorded before its texts were kept
+        return reason.split(". Still open:")[0]
+    return ""
+
+
+def _reason_text(group: pd.DataFrame) -> Text:
+    return i18n.join_texts("; ", [say("{exception} ({severity})", exception=r.short, severity=say(r.severity))
+                                  for r in group.itertuples(index=False)])
+
+
+#: How an ended initiative's reason reads, by its status and whether its end date is known.
+_ENDED = {("closed", True): N_("closed on {date}; see the closing summary"),
+          ("closed", False): N_("closed; see the closing summary"),
+          ("cancelled", True): N_("cancelled on {date}; see the closing summary"),
+          ("cancelled", False): N_("cancelled; see the closing summary")}
 
 
 @in_source_language  # recorded as a result: the same in every language (i18n.py)
@@ -500,12 +581,12 @@ def portfolio_status(cycle: Cycle, register: pd.DataFrame, *,
             if r.initiative_id in decided:
                 recommendation, reason, severity = decided[r.initiative_id]
             else:
-                recommendation, reason, severity = "continue", "no exception this cycle", None
+                recommendation, reason, severity = "continue", say("no exception this cycle"), None
         elif r.status in ENDED:
-            when = f" on {r.actual_end_date:%Y-%m-%d}" if pd.notna(r.actual_end_date) else ""
-            recommendation, reason, severity = None, f"{r.status}{when}; see the closing summary", None
+            ended = _ENDED[r.status, pd.notna(r.actual_end_date)]
+            recommendation, reason, severity = None, say(ended, date=a_date(r.actual_end_date)), None
         else:
-            recommendation, reason, severity = None, "proposed; not yet started", None
+            recommendation, reason, severity = None, say("proposed; not yet started"), None
         rows.append({"initiative_id": r.initiative_id, "name": r.name, "status": r.status,
                      "forecast_end_date": r.forecast_end_date, "severity": severity,
                      "recommendation": recommendation, "reason": reason})
@@ -567,32 +648,38 @@ def _forecast_rows(cycle: Cycle, forecasts: pd.DataFrame,
         if pd.notna(p) and p < on_time_probability:
             severity = "high" if p < on_time_probability / 2 else "medium"
             passed = i["planned_end_date"] < cycle.end
-            chance = (f"its planned end ({i['planned_end_date']:%Y-%m-%d}) passed before the cycle's end with work "
-                      "still open" if passed else
-                      f"a {p:.0%} chance to finish its open work by its planned end "
-                      f"({i['planned_end_date']:%Y-%m-%d}), below the {on_time_probability:.0%} the portfolio asks for")
+            planned, pace = a_date(i["planned_end_date"]), dict(
+                items=nsay("{count} open item", "{count} open items", int(r.remaining)), likely=a_percent(0.85),
+                date=a_date(r.p85))
+            text = (say("its planned end ({planned}) passed before the cycle's end with work still open; at the pace "
+                        "of its own recent work its {items} are {likely} likely to be finished by {date}",
+                        planned=planned, **pace) if passed else
+                    say("a {chance} chance to finish its open work by its planned end ({planned}), below the {asked} "
+                        "the portfolio asks for; at the pace of its own recent work its {items} are {likely} likely "
+                        "to be finished by {date}", chance=a_percent(p), planned=planned,
+                        asked=a_percent(on_time_probability), **pace))
             low.append({"kind": "forecast", "initiative_id": r.scope, "metric": "Chance to finish on time",
                          "value": float(p), "target": float(on_time_probability),
-                         "threshold": float(on_time_probability), "severity": severity,
-                         "description": f"{chance}; at the pace of its own recent work its "
-                                        f"{plural(int(r.remaining), 'open item')} are 85% likely to be finished "
-                                        f"by {r.p85}",
-                         "short": "planned end passed" if passed else f"{p:.0%} chance to finish on time"})
+                         "threshold": float(on_time_probability), "severity": severity, "description": text,
+                         "short": say("planned end passed") if passed else
+                         say("{chance} chance to finish on time", chance=a_percent(p))})
         typed = i["forecast_end_date"]
         if pd.isna(typed) or pd.isna(r.p50) or pd.isna(r.p95):
             continue
         early, late = pd.Timestamp(r.p50), pd.Timestamp(r.p95)
         if typed < early or typed > late:
-            n = plural(int(r.remaining), "open item")
-            side = (f"earlier than the date by which its {n} are only even odds to be finished ({early:%Y-%m-%d}): "
-                    "revisit the date" if typed < early else
-                    f"later than the date by which its {n} are 95% likely to be finished ({late:%Y-%m-%d}): revisit "
-                    "the date, or add the work still to come to its backlog")
+            items = nsay("{count} open item", "{count} open items", int(r.remaining))
+            text = (say("its forecast end date ({typed}) is earlier than the date by which its {items} are only even "
+                        "odds to be finished ({date}): revisit the date", typed=a_date(typed), items=items,
+                        date=a_date(early)) if typed < early else
+                    say("its forecast end date ({typed}) is later than the date by which its {items} are {likely} "
+                        "likely to be finished ({date}): revisit the date, or add the work still to come to its "
+                        "backlog", typed=a_date(typed), items=items, likely=a_percent(0.95), date=a_date(late)))
             dates.append({"kind": "forecast", "initiative_id": r.scope, "metric": "Forecast end date",
                          "value": float((typed - (early if typed < early else late)).days), "target": 0.0,
-                         "threshold": 0.0, "severity": "low",
-                         "description": f"its forecast end date ({typed:%Y-%m-%d}) is {side}",
-                         "short": f"forecast end date {'too early' if typed < early else 'too late'} for its pace"})
+                         "threshold": 0.0, "severity": "low", "description": text,
+                         "short": say("forecast end date too early for its pace") if typed < early
+                         else say("forecast end date too late for its pace")})
     return low, dates
 
 

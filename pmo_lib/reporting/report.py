@@ -139,6 +139,20 @@ def kpi_value_text(row, currency: str = "") -> str:
     return text
 
 
+@i18n.formatter("kpi_value")
+def _kpi_value_words(row: Mapping, currency: str = "", headline: bool = False) -> str:
+    """A recorded KPI value (the exception register's descriptions) in the report's language; ``headline`` leaves
+    out the share of its basis."""
+    text = kpi_value_text({k: np.nan if v is None else v for k, v in row.items()}, currency)
+    return text.split(" (")[0] if headline else text
+
+
+@i18n.formatter("kpi_target")
+def _kpi_target_words(row: Mapping, currency: str = "") -> str:
+    """A recorded KPI target (the exception register's descriptions) in the report's language."""
+    return kpi_target_text({k: np.nan if v is None else v for k, v in row.items()}, currency)
+
+
 def kpi_target_text(row, currency: str = "") -> str:
     """A KPI row's target with its direction, e.g. ``≥ 1.00``, ``≤ 14 days``, ``≤ 0% (green up to 5%)``.
 

@@ -71,6 +71,7 @@ def read_result(results_dir: str | Path, name: str) -> pd.DataFrame:
     frame = pd.read_csv(Path(results_dir) / f"{name}.csv", keep_default_na=False, na_values=[""])
     sidecar = Path(results_dir) / f"{name}.texts.json"
     if sidecar.is_file():
+        from . import report  # noqa: F401  (the formatters the texts may call)
         frame = i18n.with_texts(frame, json.loads(sidecar.read_text(encoding="utf-8")))
     return frame
 

@@ -242,3 +242,45 @@ def test_stop_weighs_each_sides_most_severe_exception_and_a_late_forecast_counts
     assert portfolio.at["I1", "recommendation"] == "stop"
     assert "cost and schedule performance are both far off target" in portfolio.at["I1", "reason"]
     assert portfolio.at["I2", "recommendation"] == "re-scope"
+
+
+def test_the_registers_texts_are_recorded_in_english_and_shown_in_the_reports_language(catalog, tmp_path):
+    """Whatever language is current, the register records English; each description, short form and reason says
+    itself again in German (German words, CLDR formats: dd.MM.y dates, a decimal comma), also after the CSV trip
+    the governance report makes (record, then read_result)."""
+    from pmo_lib import read_result, record
+    from pmo_lib.inputs import i18n
+    from pmo_lib.reporting.register import decided_part
+
+    decisions = pd.DataFrame({"decision_id": ["D-017"], "cycle": ["C3"], "date": [D("2026-09-20")],
+                              "title": ["Recovery plan"], "owner": ["Board"], "outcome": ["Accepted"],
+                              "initiative_id": ["I1"], "decision": ["recover"]})
+    raid = pd.DataFrame({"raid_id": ["R1"], "kind": ["risk"], "initiative_id": ["I2"], "title": ["Vendor dispute"],
+                         "severity": ["critical"], "status": ["open"], "owner": ["X"], "raised_date": [D("2026-01-10")],
+                         "due_date": [D("2026-08-01")], "closed_date": [pd.NaT]})
+    tables = _tables(initiatives=_initiatives(
+        {"initiative_id": "I1", "name": "One"},
+        {"initiative_id": "I2", "name": "Late", "planned_end_date": D("2026-09-26"),
+         "forecast_end_date": D("2026-11-05")}), decisions=decisions, raid=raid)
+    kpis = _kpis([("cpi", "I1", 0.7, "red"), ("spi", "I1", 0.7, "red"), ("nps", "I2", -30.0, "red", True, 4)])
+    with i18n.using("de"):
+        register, portfolio = _register(tables, kpis, catalog)
+    assert register["description"].iloc[0].startswith("Cost performance index 0.70 against a target of ")
+    assert portfolio.at["I1", "reason"].startswith("recovery plan accepted in D-017; review in the next cycle; "
+                                                   "without that decision the rules would say stop. Still open: ")
+    record(register, "exceptions", tmp_path)
+    back = read_result(tmp_path, "exceptions")
+    assert back["description"].tolist() == register["description"].tolist()
+    with i18n.using("de"):
+        german = [i18n.shown(v) for v in back["description"]] + [i18n.shown(v) for v in back["short"]]
+        reason = portfolio.at["I1", "reason"]
+        why, shown_reason = decided_part(reason), i18n.shown(reason)
+    assert any(" 0,70 bei einem Zielwert von " in g and "1,00" in g for g in german)
+    assert any("nach dem geplanten Ende (26.09.2026)" in g for g in german)
+    assert any(g.startswith("Risiko (kritisch) R1 „Vendor dispute“") for g in german)
+    assert any("unsicher, aus 4 Antworten" in g for g in german)
+    assert why == "Plan zum Gegensteuern angenommen in D-017; Überprüfung im nächsten Zyklus; ohne diese " \
+                  "Entscheidung lautete die Regel: beenden"
+    assert "Weiterhin offen:" in shown_reason and "(hoch)" in shown_reason
+    for english in ("against a target", "forecast", "past its due date", "Still open", "uncertain"):
+        assert not any(english in g for g in german + [shown_reason]), english
