@@ -469,7 +469,7 @@ def _recommendations(register: pd.DataFrame, cycle: Cycle, rules: ExceptionRules
         both = all(SEVERITY_RANK.get(_most(group.loc[group["kind"].isin(kinds), "severity"], SEVERITIES), 9)
                    <= SEVERITY_RANK[rules.stop_severity] for kinds in STOP_KINDS)
         rule = "stop" if both else _most(suggested, DECISION_ORDER)
-        reason = _reason_text(group)
+        reason: str = _reason_text(group)
         if both:
             reason = say("{reasons}; cost and schedule performance are both far off target", reasons=reason)
         out[initiative] = (rule, reason, severity)
