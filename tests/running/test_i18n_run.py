@@ -36,22 +36,30 @@ def _visible(page: str) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
 
 
-def _own_strings() -> list[tuple[str, str]]:
-    """(msgid, German) of every message the playbook notebook and the report template write themselves,
-    as literal pieces long enough to be English sentences or labels (placeholders and markup cut out)."""
+def _pieces(sources: tuple[str, ...], *, narrative: tuple[str, ...] = ()) -> list[str]:
+    """A report's own English strings, from the German catalogue: the messages of ``sources`` (files, or the start
+    of their paths) and of the ``narrative`` functions in narrative.py, cut into the literal pieces between their
+    placeholders that are long enough to be English sentences or labels (markup and Markdown links cut out)."""
+    import inspect
+
+    from pmo_lib.reporting import narrative as module
+    lines = set()
+    for name in narrative:
+        source, start = inspect.getsourcelines(getattr(module, name))
+        lines |= set(range(start, start + len(source)))
     catalogue = read_po((i18n.LOCALE_DIR / "de" / "LC_MESSAGES" / "pmo.po").open("rb"), locale="de")
     pieces = []
     for message in catalogue:
-        if not message.id or not any(f.startswith(("notebooks/00_playbook", "templates/report")) for f, _ in
-                                     message.locations):
+        if not message.id or not any(f.startswith(sources) or (f == "pmo_lib/reporting/narrative.py" and line in lines)
+                                     for f, line in message.locations):
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        for text in ids:
-            text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text).replace("**", "").replace("#", "")
-            for piece in re.split(r"\{[a-z_]+\}", text):
+        for text in message.id if isinstance(message.id, tuple) else (message.id,):
+            text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
+            text = re.sub(r"\*+|#|<[^>]+>", "", text)
+            for piece in re.split(r"\{[a-z_0-9]+\}", text):
                 piece = piece.strip(" .,:;()-\n")
-                if len(piece) >= 8 and " " in piece:
-                    pieces.append((message.id if isinstance(message.id, str) else message.id[0], piece))
+                if len(piece) >= 8 and " " in piece and "|" not in piece:
+                    pieces.append(piece)
     return pieces
 
 
@@ -69,9 +77,9 @@ def test_the_playbook_speaks_german_and_its_results_stay_as_in_english(tiny, tmp
         assert (tmp_path / "en" / "results" / name).read_bytes() == (tmp_path / "de" / "results" / name).read_bytes(), name
 
     # none of the playbook's own English strings is left; the German ones are there
-    pieces = _own_strings()
+    pieces = _pieces(("notebooks/00_playbook", "templates/report"))
     assert len(pieces) > 40
-    left = [piece for _, piece in pieces if piece in text]
+    left = [piece for piece in pieces if piece in text]
     assert left == []
     assert '<html lang="de">' in page
     for german in ("So nutzen Sie dieses Playbook", "Entscheidungsrechte", "Leitplanken", "Planungszyklus C2",
@@ -89,24 +97,6 @@ MATURITY_SOURCES = ("notebooks/01_maturity", "pmo_lib/reporting/narrative.py", "
                     "pmo_lib/reporting/charts.py", "pmo_lib/reporting/report.py")
 
 
-def _maturity_pieces() -> list[str]:
-    """The maturity report's own English strings (its markdown, the words its cells write and the messages of the
-    reporting functions it calls), as pieces long enough to be English sentences or labels, from the German
-    catalogue."""
-    catalogue = read_po((i18n.LOCALE_DIR / "de" / "LC_MESSAGES" / "pmo.po").open("rb"), locale="de")
-    pieces = []
-    for message in catalogue:
-        if not message.id or not any(f.startswith(MATURITY_SOURCES) for f, _ in message.locations):
-            continue
-        for text in message.id if isinstance(message.id, tuple) else (message.id,):
-            text = re.sub(r"\*+|#", "", text)
-            for piece in re.split(r"\{[a-z_]+\}", text):
-                piece = piece.strip(" .,:;()-\n")
-                if len(piece) >= 8 and " " in piece:
-                    pieces.append(piece)
-    return pieces
-
-
 def test_the_maturity_report_speaks_german_and_its_results_stay_as_in_english(tiny, tmp_path):
     english = tmp_path / "en-ws"
     shutil.copytree(tiny, english)
@@ -121,7 +111,7 @@ def test_the_maturity_report_speaks_german_and_its_results_stay_as_in_english(ti
     for name in en_results:
         assert (tmp_path / "en" / "results" / name).read_bytes() == (tmp_path / "de" / "results" / name).read_bytes(), name
 
-    pieces = _maturity_pieces()
+    pieces = _pieces(MATURITY_SOURCES)
     assert len(pieces) > 60
     english_text, text = _visible(pages["en"]), _visible(pages["de"])
     assert [piece for piece in pieces if piece in text] == []
@@ -133,28 +123,8 @@ def test_the_maturity_report_speaks_german_and_its_results_stay_as_in_english(ti
 
 
 #: Where the KPI report's own words are: its notebook, and the modules whose functions it calls for its summary,
-#: scorecard, trend sentences, forecast and calibration narrative, tables and charts.
-KPI_SOURCES = ("notebooks/02_kpi", "pmo_lib/analysis/trends.py")
-KPI_FUNCTIONS = ("kpi_summary", "forecast_summary", "calibration_text", "control_chart", "value_scatter",
-                 "throughput_bars", "flow_time_histogram", "wip_age_bars", "forecast_dates_chart", "how_many_chart",
-                 "cycle_time_scatter", "cumulative_flow_diagram", "wip_ageing_chart", "throughput_run_chart")
-
-
-def _kpi_pieces() -> list[str]:
-    """The KPI report's own English strings (its notebook's markdown and the words its cells write, the trend
-    sentences), as pieces long enough to be English sentences or labels, from the German catalogue."""
-    catalogue = read_po((i18n.LOCALE_DIR / "de" / "LC_MESSAGES" / "pmo.po").open("rb"), locale="de")
-    pieces = []
-    for message in catalogue:
-        if not message.id or not any(f.startswith(KPI_SOURCES) for f, _ in message.locations):
-            continue
-        for text in message.id if isinstance(message.id, tuple) else (message.id,):
-            text = re.sub(r"\*+|#", "", text)
-            for piece in re.split(r"\{[a-z_0-9]+\}", text):
-                piece = piece.strip(" .,:;()-\n")
-                if len(piece) >= 8 and " " in piece and "|" not in piece:
-                    pieces.append(piece)
-    return pieces
+#: scorecard, trend sentences, forecast and calibration narrative, tables and charts, and the exception register.
+KPI_SOURCES = ("notebooks/02_kpi", "pmo_lib/analysis/trends.py", "pmo_lib/reporting/register.py")
 
 
 def test_the_kpi_report_speaks_german_and_its_results_stay_as_in_english(tiny, tmp_path):
@@ -172,13 +142,12 @@ def test_the_kpi_report_speaks_german_and_its_results_stay_as_in_english(tiny, t
     for name in en_results:
         assert (tmp_path / "en" / "results" / name).read_bytes() == (tmp_path / "de" / "results" / name).read_bytes(), name
 
-    pieces = _kpi_pieces()
+    pieces = _pieces(KPI_SOURCES)
     assert len(pieces) > 60
     english_text, text = _visible(pages["en"]), _visible(pages["de"])
-    # the exception register's descriptions are recorded results, in English in every language, and the exceptions
-    # tables show them as recorded: their words are not the report's own
-    recorded = (tmp_path / "de" / "results" / "exceptions.csv").read_text()
-    assert [piece for piece in pieces if piece in text and piece not in recorded] == []
+    # the exception register's descriptions are recorded in English and shown in German
+    assert "exceptions.texts.json" in en_results
+    assert [piece for piece in pieces if piece in text] == []
     assert any(piece in english_text for piece in pieces)  # the check can see the English it looks for
     # the executive summary, the scorecard's trend words, the trend note and the charts' own words
     for words in ("portfolio KPIs in C2", "on track", "at risk", "too few cycles", "A trend test needs at least",
@@ -201,34 +170,6 @@ GOVERNANCE_SOURCES = ("notebooks/03_governance", "pmo_lib/reporting/selection.py
 GOVERNANCE_FUNCTIONS = ("governance_summary", "next_agenda", "funding_line", "actions_line")
 
 
-def _governance_pieces() -> list[str]:
-    """The governance report's own English strings (its markdown, the words its cells write and the messages of the
-    narrative functions it calls), as pieces long enough to be English sentences or labels, from the German
-    catalogue. The narrative's messages are found by the lines of those functions in narrative.py."""
-    import inspect
-
-    from pmo_lib.reporting import narrative
-    lines = set()
-    for name in GOVERNANCE_FUNCTIONS:
-        source, start = inspect.getsourcelines(getattr(narrative, name))
-        lines |= set(range(start, start + len(source)))
-    catalogue = read_po((i18n.LOCALE_DIR / "de" / "LC_MESSAGES" / "pmo.po").open("rb"), locale="de")
-    pieces = []
-    for message in catalogue:
-        if not message.id or not any(f.startswith(GOVERNANCE_SOURCES)
-                                     or (f == "pmo_lib/reporting/narrative.py" and line in lines)
-                                     for f, line in message.locations):
-            continue
-        for text in message.id if isinstance(message.id, tuple) else (message.id,):
-            text = re.sub(r"\*+|#|<[^>]+>", "", text)
-            for piece in re.split(r"\{[a-z_]+\}", text):
-                piece = piece.strip(" .,:;()-\n")
-                if len(piece) >= 8 and " " in piece:
-                    pieces.append(piece)
-    return pieces
-
-
-
 def test_the_governance_report_speaks_german_and_its_results_stay_as_in_english(tiny, tmp_path):
     english = tmp_path / "en-ws"
     shutil.copytree(tiny, english)
@@ -243,7 +184,7 @@ def test_the_governance_report_speaks_german_and_its_results_stay_as_in_english(
     for name in en_results:
         assert (tmp_path / "en" / "results" / name).read_bytes() == (tmp_path / "de" / "results" / name).read_bytes(), name
 
-    pieces = _governance_pieces()
+    pieces = _pieces(GOVERNANCE_SOURCES, narrative=GOVERNANCE_FUNCTIONS)
     assert len(pieces) > 100
     english_text, text = _visible(pages["en"]), _visible(pages["de"])
     # the register's recorded descriptions stay English by design ("forecast 90 days late"): a piece they contain
