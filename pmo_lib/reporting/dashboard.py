@@ -76,7 +76,9 @@ def decision_table(portfolio: pd.DataFrame, register: pd.DataFrame, *, min_sever
         why = decided_part(r.reason)
         rows.append({"initiative": f"{r.initiative_id} {r.name}", "owner": owners.get(r.initiative_id, ""),
                      "severity": r.severity, "exceptions": items,
-                     "recommendation": f"{display_name(r.recommendation, 'recommendation')}" + (f": {why}" if why else "")})
+                     "recommendation": gettext("{recommendation}: {why}").format(
+                         recommendation=display_name(r.recommendation, "recommendation"), why=why) if why
+                     else f"{display_name(r.recommendation, 'recommendation')}"})
     out = pd.DataFrame(rows, columns=["initiative", "owner", "severity", "exceptions", "recommendation"])
     return out.head(limit) if limit else out
 
