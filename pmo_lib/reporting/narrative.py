@@ -729,7 +729,7 @@ def maturity_line(overall: pd.Series | None, model: MaturityModel, *, previous_c
     gap = overall.get("gap")
     distance = level_distance(overall.get("next_level"), int(overall.get("n_blockers", 0) or 0),
                               None if gap is None or pd.isna(gap) else float(gap))
-    return text + gettext("; staged level {level} {name}, {distance}.").format(
+    return text + gettext("; staged level {level} {name} (the level every dimension has reached), {distance}.").format(
         level=level, name=gettext(model.level_name(level)), distance=distance)
 
 
