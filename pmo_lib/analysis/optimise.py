@@ -308,7 +308,7 @@ def _fixed_problem(p: _Problem) -> tuple[i18n.Text, i18n.Text] | None:
                                      share=i18n.a_percent(p.share), **numbers))
     if not reasons:
         return None
-    listed = i18n.join_texts("; ", reasons)
+    listed = _listed(reasons)
     return (i18n.say("No selection meets the rules: {reasons}.", reasons=listed),
             i18n.say("not considered: no selection meets the rules: {reasons}.", reasons=listed))
 
@@ -441,8 +441,13 @@ def _wsjf_order(proposals: pd.DataFrame) -> list[int]:
 
 
 def _listed(reasons: list[i18n.Text]) -> str:
-    """The reasons one after the other ("a; b"); "" for none."""
-    return i18n.join_texts("; ", reasons) if reasons else ""
+    """The reasons one after the other ("a; b"; each pair a message, so French can space its semicolon); "" for none."""
+    if not reasons:
+        return ""
+    said = reasons[0]
+    for reason in reasons[1:]:
+        said = i18n.say("{first}; {second}", first=said, second=reason)
+    return said
 
 
 def _greedy(p: _Problem, order: list[int], *, guardrails: bool = False) -> tuple[np.ndarray, list[str]]:
