@@ -406,7 +406,7 @@ def _blockers(p: _Problem, x: np.ndarray, i: int, *, guardrails: bool) -> list[i
 
 
 def _selection(p: _Problem, x: np.ndarray, *, method: str, greedy: np.ndarray, infeasible: str | None,
-               reasons: list[str] | None = None) -> Selection:
+               reasons: Sequence[str] | None = None) -> Selection:
     if reasons is None:
         reasons = []
         for i in range(len(p.ids)):
