@@ -141,3 +141,12 @@ def test_no_strategic_goal_is_said_in_the_language_in_the_goal_mix(tiny):
     by_goal = portfolio_by_goal(ws.cycle("C3"))
     assert [said(g, "de") for g in by_goal["goal"] if not str(g).startswith("G")] == ["Kein strategisches Ziel"]
     assert np.isclose(mix["share"].sum(), 1.0)
+    import matplotlib.pyplot as plt
+
+    from pmo_lib import goal_mix_bars
+
+    with i18n.using("de"):
+        figure = goal_mix_bars(mix)
+    labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+    plt.close(figure)
+    assert "Kein strategisches Ziel" in labels and "No strategic goal" not in labels
