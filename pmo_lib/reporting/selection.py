@@ -63,6 +63,8 @@ def selection_view(selection: Selection, initiatives: pd.DataFrame) -> pd.DataFr
 def selection_text(selection: Selection, initiatives: pd.DataFrame, *, currency: str, next_cycle: str) -> str:
     """What the best selection starts, what it is worth, and how it compares with taking proposals in WSJF order."""
     if selection.infeasible:
+        if selection.infeasible.startswith("No selection meets the rules"):  # it says so itself (the English it records)
+            return esc(selection.infeasible)
         return gettext("No selection of proposals meets the rules: {reason}").format(reason=esc(selection.infeasible))
     names = _names(initiatives)
     chosen = selection.table.loc[selection.table["selected"], "initiative_id"].tolist()

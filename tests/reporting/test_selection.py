@@ -126,7 +126,9 @@ def test_the_why_column_the_infeasible_text_and_the_scenario_chart_speak_the_rep
     stuck = select_proposals(_proposals(must_fund=[True, True, True]), proposal_budget=100.0)
     with i18n.using("de"):
         text = selection_text(stuck, INITIATIVES, currency="EUR", next_cycle="C4")
-    assert "die als „muss finanziert werden“ markierten Vorschläge (P1, P2, P3) beantragen zusammen 160" in text
+    assert text == ("Keine Auswahl erfüllt die Regeln: die als „muss finanziert werden“ markierten Vorschläge (P1, P2, "
+                    "P3) beantragen zusammen 160, mehr als das Budget für Vorschläge von 100.")  # said once, not twice
+    assert selection_text(stuck, INITIATIVES, currency="EUR", next_cycle="C4") == stuck.infeasible
     changes = pd.DataFrame({"initiative_id": ["I1"], "name": ["One"], "goal_id": ["G1"], "budget": [100.0],
                             "previous_budget": [100.0], "change": [0.0]})
     goals = pd.DataFrame({"goal_id": ["G1"], "goal": ["Grow"], "weight": [1.0], "target_share": [1.0]})
