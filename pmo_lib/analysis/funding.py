@@ -8,6 +8,7 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
+from ..inputs import i18n
 from ..inputs.config import Funding
 from ..inputs.cycles import Cycle
 
@@ -422,4 +423,6 @@ def scenario_goal_mix(scenario: pd.DataFrame, goals: pd.DataFrame, *, tolerance:
     for col in ("now", "scenario"):
         dev = (out[f"share_{col}"] - out["target_share"]).abs()
         out[f"within_{col}"] = np.where(out["target_share"].isna(), True, dev <= tolerance + 1e-12)
+    no_goal = i18n.say("(no goal)")  # shown in the report's language
+    out["goal_id"] = pd.Series([no_goal if g == NO_GOAL else g for g in out["goal_id"]], index=out.index, dtype=object)
     return out

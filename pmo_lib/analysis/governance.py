@@ -4,8 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..inputs import i18n
 from ..inputs.cycles import Cycle
 from .kpis import cycle_spend
+
+#: The label of spend on initiatives linked to no goal (English in the results, said in the report's language)
+NO_STRATEGIC_GOAL = i18n.say("No strategic goal")
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
@@ -52,7 +56,7 @@ def goal_mix(cycle: Cycle, *, tolerance: float) -> pd.DataFrame:
     for g in goals.itertuples():
         rows.append({"goal_id": g.goal_id, "label": f"{g.goal_id} {g.goal}", "spend": by_goal.get(g.goal_id, 0.0),
                      "target_share": g.target_share})
-    rows.append({"goal_id": None, "label": "No strategic goal", "spend": by_goal.get("__none__", 0.0),
+    rows.append({"goal_id": None, "label": NO_STRATEGIC_GOAL, "spend": by_goal.get("__none__", 0.0),
                  "target_share": 0.0})
     out = pd.DataFrame(rows)
     out["share"] = out["spend"] / total if total else np.nan
@@ -127,12 +131,15 @@ def portfolio_by_goal(cycle: Cycle) -> pd.DataFrame:
     tables = cycle.tables
     ini = tables["initiatives"]
     names = tables["goals"].set_index("goal_id")["goal"] if len(tables["goals"]) else pd.Series(dtype=object)
-    label = ini["goal_id"].map(lambda g: f"{g} {names.get(g, '')}".strip() if pd.notna(g) else "No strategic goal")
+    label = ini["goal_id"].map(lambda g: f"{g} {names.get(g, '')}".strip() if pd.notna(g) else str(NO_STRATEGIC_GOAL))
     table = pd.crosstab(label, ini["status"])
     order = [s for s in ["proposed", "active", "on_hold", "closed", "cancelled"] if s in table.columns]
     table = table[order]
     table["total"] = table.sum(axis=1)
-    return table.rename_axis(None, axis=1).reset_index(names="goal")
+    out = table.rename_axis(None, axis=1).reset_index(names="goal")
+    out["goal"] = pd.Series([NO_STRATEGIC_GOAL if g == NO_STRATEGIC_GOAL else g for g in out["goal"]], index=out.index,
+                            dtype=object)
+    return out
 
 
 def raid_summary(open_items: pd.DataFrame) -> pd.DataFrame:

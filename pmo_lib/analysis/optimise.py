@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..inputs import i18n
 from ..inputs.config import Funding, Scenario
 from .funding import NO_GOAL, _targets, reallocation_scenario
 
@@ -24,8 +25,13 @@ COMPARISON_COLUMNS = ["scenario", "total_budget", "reallocation_value", "selecti
                       "worst_goal_deviation", "goals_outside", "busiest_team", "busiest_utilisation", "selected",
                       "gainers", "losers", "infeasible"]
 BUDGET_COLUMNS = ["scenario", "initiative_id", "name", "kind", "budget", "change"]
-BASE_CASE = "Base case"
-LOWER_VALUE = "lower value than the chosen set"
+#: The texts recorded in a selection's ``binding`` and a scenario table's name (English in the results, said in the
+#: report's language where shown: :func:`pmo_lib.inputs.i18n.say`).
+BASE_CASE = i18n.say("Base case")
+LOWER_VALUE = i18n.say("lower value than the chosen set")
+SELECTED = i18n.say("selected")
+MUST_FUND = i18n.say("must fund")
+MUST_STOP = i18n.say("must stop")
 _BREACH_EPS = 1e-7  # breaches within this share of the largest possible spend count as equal
 
 
@@ -109,9 +115,10 @@ class ScenarioComparison:
     budgets: pd.DataFrame
 
 
-def _team(team: str) -> str:
-    """A team in a sentence: "the Data team" (a name already ending in "team" is not doubled)."""
-    return f"the {team}" if str(team).lower().endswith("team") else f"the {team} team"
+def _team(team: str, plain: str, named: str, **args) -> i18n.Text:
+    """A sentence naming a team: ``plain`` says "the {team} team"; ``named``, for a name already ending in "team"
+    (not doubled), "the {team}"."""
+    return i18n.say(named if str(team).lower().endswith("team") else plain, team=str(team), **args)
 
 
 @dataclass(frozen=True)
@@ -146,9 +153,11 @@ class _Problem:
         """Days each constrained team has left after continuing work, within its load limit (never below 0)."""
         return np.clip(self.usable - self.committed, 0, None)
 
-    def team_limit(self, team: str) -> str:
+    def team_limit(self, team: str) -> i18n.Text:
         """The constraint on a team, in words."""
-        return (f"the capacity of {_team(team)}" if self.share >= 1 else f"{_team(team)}'s load limit")
+        if self.share >= 1:
+            return _team(team, i18n.N_("the capacity of the {team} team"), i18n.N_("the capacity of the {team}"))
+        return _team(team, i18n.N_("the {team} team's load limit"), i18n.N_("the {team}'s load limit"))
 
     @property
     def scale(self) -> float:
@@ -239,10 +248,18 @@ def _problem(proposals: pd.DataFrame, *, proposal_budget: float, capacity, commi
                     share=float(max_utilisation))
 
 
-def _goal_label(p: _Problem, goal: object) -> str:
+def _goal_label(p: _Problem, goal: object) -> i18n.Text:
     if goal == NO_GOAL:
-        return "work linked to no goal"
-    return f"'{p.goal_names.get(str(goal), goal)}'"
+        return i18n.say("work linked to no goal")
+    return i18n.say("'{goal}'", goal=str(p.goal_names.get(str(goal), goal)))
+
+
+def _and(parts: Sequence[object]) -> object:
+    """Parts said as "a and b and c" (each pair a message, so a language words its own "and")."""
+    said = parts[0]
+    for part in parts[1:]:
+        said = i18n.say("{first} and {second}", first=said, second=part)
+    return said
 
 
 def goal_breaches(p: _Problem, x: np.ndarray) -> pd.Series:
@@ -259,25 +276,41 @@ def goal_breaches(p: _Problem, x: np.ndarray) -> pd.Series:
     return known.copy()
 
 
-def _fixed_problem(p: _Problem) -> str | None:
-    """Why the decisions fixed in advance cannot all hold, in words; None when they can."""
+def _fixed_problem(p: _Problem) -> tuple[i18n.Text, i18n.Text] | None:
+    """Why the decisions fixed in advance cannot all hold, in words, and the same as the reason a proposal is not
+    considered; None when they can."""
     both = [i for i, f, s in zip(p.ids, p.fund, p.stop) if f and s]
     if both:
-        return f"{', '.join(both)} {'is' if len(both) == 1 else 'are'} marked both must fund and must stop."
+        said = i18n.nsay("{ids} is marked both must fund and must stop.", "{ids} are marked both must fund and must stop.",
+                         len(both), ids=", ".join(both))
+        return said, i18n.say("not considered: {reason}", reason=said)
     funded = [i for i, f in zip(p.ids, p.fund) if f]
     reasons = []
     need = float(p.budget[p.fund].sum())
     if need > p.limit + 1e-9:
-        reasons.append(f"the proposals marked must fund ({', '.join(funded)}) request {need:,.0f} together, more "
-                       f"than the proposal budget of {p.limit:,.0f}")
+        reasons.append(i18n.say("the proposals marked must fund ({ids}) request {need} together, more than the proposal "
+                                "budget of {limit}", ids=", ".join(funded), need=i18n.a_number(need),
+                                limit=i18n.a_number(p.limit)))
     for k, team in enumerate(p.teams):
         days = float(p.need[p.fund, k].sum())
         if np.isfinite(p.capacity[k]) and days > p.room[k] + 1e-9:
-            reasons.append(f"they need {days:,.0f} days of {_team(team)}, which has {p.room[k]:,.0f} days left after "
-                           "continuing work" + ("" if p.share >= 1 else f" within its {p.share:.0%} load limit"))
+            numbers = dict(days=i18n.a_number(days), left=i18n.a_number(p.room[k]))
+            if p.share >= 1:
+                reasons.append(_team(team, i18n.N_("they need {days} days of the {team} team, which has {left} days left "
+                                                   "after continuing work"),
+                                     i18n.N_("they need {days} days of the {team}, which has {left} days left after "
+                                             "continuing work"), **numbers))
+            else:
+                reasons.append(_team(team, i18n.N_("they need {days} days of the {team} team, which has {left} days left "
+                                                   "after continuing work within its {share} load limit"),
+                                     i18n.N_("they need {days} days of the {team}, which has {left} days left after "
+                                             "continuing work within its {share} load limit"),
+                                     share=i18n.a_percent(p.share), **numbers))
     if not reasons:
         return None
-    return "No selection meets the rules: " + "; ".join(reasons) + "."
+    listed = _listed(reasons)
+    return (i18n.say("No selection meets the rules: {reasons}.", reasons=listed),
+            i18n.say("not considered: no selection meets the rules: {reasons}.", reasons=listed))
 
 
 def _solve(p: _Problem) -> np.ndarray:
@@ -346,38 +379,41 @@ def _load(p: _Problem, x: np.ndarray) -> pd.DataFrame:
     return out[LOAD_COLUMNS]
 
 
-def _blockers(p: _Problem, x: np.ndarray, i: int, *, guardrails: bool) -> list[str]:
+def _blockers(p: _Problem, x: np.ndarray, i: int, *, guardrails: bool) -> list[i18n.Text]:
     """The constraints that adding proposal i alone to selection x would break, in words."""
     if p.stop[i]:
-        return ["must stop"]
-    out = []
+        return [MUST_STOP]
+    out: list[i18n.Text] = []
     left = p.limit - float(p.budget[x].sum())
     if p.budget[i] > left + 1e-9:
-        out.append(f"the proposal budget (requests {p.budget[i]:,.0f}; {max(left, 0):,.0f} left)")
+        out.append(i18n.say("the proposal budget (requests {requested}; {left} left)",
+                            requested=i18n.a_number(p.budget[i]), left=i18n.a_number(max(left, 0))))
     load = p.committed + (p.need[x].sum(axis=0) if len(p.teams) else 0)
     for k, team in enumerate(p.teams):
         if np.isfinite(p.capacity[k]) and p.need[i, k] > 0 and load[k] + p.need[i, k] > p.usable[k] + 1e-9:
             free = max(p.usable[k] - load[k], 0.0)
-            out.append(f"{p.team_limit(team)} (needs {p.need[i, k]:,.0f} days; {free:,.0f} left)")
+            out.append(i18n.nsay("{limit} (needs {days} day; {left} left)", "{limit} (needs {days} days; {left} left)",
+                                 round(p.need[i, k]), limit=p.team_limit(team), days=i18n.a_number(p.need[i, k]),
+                                 left=i18n.a_number(free)))
     if guardrails and len(p.targets):
         trial = x.copy()
         trial[i] = True
         before, after = goal_breaches(p, x), goal_breaches(p, trial)
         worse = [goal for goal in p.targets.index if after[goal] > before[goal] + _BREACH_EPS * p.scale]
         if after.sum() > before.sum() + _BREACH_EPS * p.scale:
-            out.append("the goal-mix guardrail of " + " and ".join(_goal_label(p, goal) for goal in worse))
+            out.append(i18n.say("the goal-mix guardrail of {goals}", goals=_and([_goal_label(p, goal) for goal in worse])))
     return out
 
 
 def _selection(p: _Problem, x: np.ndarray, *, method: str, greedy: np.ndarray, infeasible: str | None,
-               reasons: list[str] | None = None) -> Selection:
+               reasons: Sequence[str] | None = None) -> Selection:
     if reasons is None:
         reasons = []
         for i in range(len(p.ids)):
             if x[i]:
-                reasons.append("must fund" if p.fund[i] else "selected")
+                reasons.append(MUST_FUND if p.fund[i] else SELECTED)
             else:
-                reasons.append("; ".join(_blockers(p, x, i, guardrails=True)) or LOWER_VALUE)
+                reasons.append(_listed(_blockers(p, x, i, guardrails=True)) or LOWER_VALUE)
     table = pd.DataFrame({"initiative_id": p.ids, "selected": x.astype(bool), "requested_budget": p.budget,
                           "cost_of_delay": p.value, "binding": reasons})
     return Selection(table=table[SELECTION_COLUMNS], value=float(p.value[x].sum()), unit=p.unit,
@@ -404,19 +440,29 @@ def _wsjf_order(proposals: pd.DataFrame) -> list[int]:
     return order.sort_values(["wsjf", "id"], ascending=[False, True], na_position="last", kind="stable").index.tolist()
 
 
+def _listed(reasons: list[i18n.Text]) -> str:
+    """The reasons one after the other ("a; b"; each pair a message, so French can space its semicolon); "" for none."""
+    if not reasons:
+        return ""
+    said = reasons[0]
+    for reason in reasons[1:]:
+        said = i18n.say("{first}; {second}", first=said, second=reason)
+    return said
+
+
 def _greedy(p: _Problem, order: list[int], *, guardrails: bool = False) -> tuple[np.ndarray, list[str]]:
     x = p.fund & ~p.stop
-    reasons = ["must fund" if f else "" for f in x]
+    reasons: list[str] = [MUST_FUND if f else "" for f in x]
     for i in order:
         if x[i]:
             continue
         blocked = _blockers(p, x, i, guardrails=guardrails)
         if blocked:
-            reasons[i] = "; ".join(blocked)
+            reasons[i] = _listed(blocked)
         else:
             x = x.copy()
             x[i] = True
-            reasons[i] = "selected"
+            reasons[i] = SELECTED
     return x, reasons
 
 
@@ -495,9 +541,9 @@ def select_proposals(proposals: pd.DataFrame, *, proposal_budget: float,
     problem = _fixed_problem(p)
     if problem is not None:
         x = p.fund & ~p.stop
-        reasons = ["must fund" if f else ("must stop" if s else "not considered: " + problem[0].lower() + problem[1:])
-                   for f, s in zip(x, p.stop)]
-        return _selection(p, x, method="optimal", greedy=greedy_x, infeasible=problem, reasons=reasons)
+        said, not_considered = problem
+        reasons = [MUST_FUND if f else (MUST_STOP if s else not_considered) for f, s in zip(x, p.stop)]
+        return _selection(p, x, method="optimal", greedy=greedy_x, infeasible=said, reasons=reasons)
     x = _solve(p) if len(p.ids) else np.zeros(0, dtype=bool)
     return _selection(p, x, method="optimal", greedy=greedy_x, infeasible=None)
 
@@ -526,7 +572,9 @@ def greedy_selection(proposals: pd.DataFrame, *, proposal_budget: float,
                  base_budget_by_goal=base_budget_by_goal, goals=goals, tolerance=tolerance, goal_names=goal_names,
                  max_utilisation=max_utilisation)
     x, reasons = _greedy(p, _wsjf_order(proposals), guardrails=guardrails)
-    return _selection(p, x, method="greedy in WSJF order", greedy=x, infeasible=_fixed_problem(p), reasons=reasons)
+    problem = _fixed_problem(p)
+    return _selection(p, x, method="greedy in WSJF order", greedy=x, infeasible=problem[0] if problem else None,
+                      reasons=reasons)
 
 
 def efficient_frontier(proposals: pd.DataFrame, *, proposal_budget: float,
@@ -570,7 +618,7 @@ def _mix(spend: pd.Series, targets: pd.Series, tolerance: float, names: Mapping[
     if not len(targets) or total <= 0:
         return float("nan"), []
     dev = (spend.reindex(targets.index).fillna(0.0) / total - targets).abs()
-    return float(dev.max()), ["no goal" if g == NO_GOAL else str(names.get(str(g), g))
+    return float(dev.max()), [i18n.say("no goal") if g == NO_GOAL else str(names.get(str(g), g))
                               for g in dev.index[dev > tolerance + 1e-12]]
 
 
@@ -627,7 +675,7 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, changes: pd.DataFrame, s
     targets = _targets(goals)
     goal_names = dict(zip(goals["goal_id"], goals["goal"])) if len(goals) and "goal" in goals else {}
     rows, budgets = [], []
-    for scenario in [Scenario(name=BASE_CASE), *scenarios]:
+    for named, scenario in [(BASE_CASE, Scenario(name=BASE_CASE)), *((s.name, s) for s in scenarios)]:
         factor = 1.0 + scenario.budget_change
         rules = funding.model_copy(update={k: v for k, v in (("max_cut", scenario.max_cut),
                                                              ("max_shift", scenario.max_shift)) if v is not None})
@@ -659,8 +707,8 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, changes: pd.DataFrame, s
                           changes.loc[changes["initiative_id"].isin(stopped), ["initiative_id", "name"]]
                           .assign(scenario_budget=0.0)], ignore_index=True)
         cont["change"] = cont["scenario_budget"] - cont["initiative_id"].map(now)
-        cont = cont.assign(scenario=scenario.name, kind="continuing").rename(columns={"scenario_budget": "budget"})
-        props = pick.table.assign(scenario=scenario.name, kind="proposal",
+        cont = cont.assign(scenario=named, kind="continuing").rename(columns={"scenario_budget": "budget"})
+        props = pick.table.assign(scenario=named, kind="proposal",
                                   name=pick.table["initiative_id"].map(
                                       proposals.set_index("initiative_id")["name"]) if "name" in proposals else
                                   pick.table["initiative_id"],
@@ -673,10 +721,10 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, changes: pd.DataFrame, s
         load = pick.load.dropna(subset=["utilisation"])
         busiest = load.loc[load["utilisation"].idxmax()] if len(load) else None
         value = float((realloc["value_score"].fillna(0.0) * realloc["scenario_budget"]).sum())
-        rows.append({"scenario": scenario.name,
+        rows.append({"scenario": named,
                      "total_budget": float(realloc["scenario_budget"].sum()) + pick.budget_used,
                      "reallocation_value": value, "selection_value": pick.value, "value_unit": pick.unit,
-                     "worst_goal_deviation": worst, "goals_outside": ", ".join(outside),
+                     "worst_goal_deviation": worst, "goals_outside": i18n.join_texts(", ", outside),
                      "busiest_team": None if busiest is None else busiest["team"],
                      "busiest_utilisation": float("nan") if busiest is None else float(busiest["utilisation"]),
                      "selected": _names(proposals, taken), "gainers": ", ".join(gainers["name"].astype(str)),

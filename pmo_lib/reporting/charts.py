@@ -276,7 +276,7 @@ def goal_mix_bars(mix: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:
         right = max(row["share"], 0 if pd.isna(row["target_share"]) else row["target_share"])
         # one decimal, so that a share just outside the tolerance never reads as lying on its edge
         ax.text(right + 0.008, yi, f"{i18n.percent(row['share'], 1)}{mark}", va="center", fontsize=9)
-    ax.set_yticks(y, data["label"])
+    ax.set_yticks(y, [i18n.shown(label) for label in data["label"]])
     _percent_ticks(ax.xaxis)
     ax.set_xlim(0, max(data["share"].max(), data["target_share"].max(skipna=True) or 0) * 1.6)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
@@ -1203,7 +1203,7 @@ def scenario_value_bars(summary: pd.DataFrame, *, unit: str | None = None, prima
     data = summary.iloc[::-1]
     base = float(summary["selection_value"].iloc[0]) if len(summary) else 0.0
     colours = [primary if i == len(data) - 1 else "#7f9cb8" for i in range(len(data))]
-    ax.barh([_wrap(str(n), 28) for n in data["scenario"]], data["selection_value"], color=colours)
+    ax.barh([_wrap(str(i18n.shown(n)), 28) for n in data["scenario"]], data["selection_value"], color=colours)
     for y, (value, outside) in enumerate(zip(data["selection_value"], data["goals_outside"])):
         flagged = isinstance(outside, str) and bool(outside)
         note = f" {i18n.number(value)}" + ("  ▲ " + gettext("goals outside their guardrail") if flagged
@@ -1217,7 +1217,7 @@ def scenario_value_bars(summary: pd.DataFrame, *, unit: str | None = None, prima
         _whole_ticks(ax.xaxis)
     ax.grid(axis="y", visible=False)
     best = summary.loc[summary["selection_value"].idxmax(), "scenario"] if len(summary) else ""
-    title = (gettext("'{scenario}' starts the most valuable work").format(scenario=best)
+    title = (gettext("'{scenario}' starts the most valuable work").format(scenario=i18n.shown(best))
              if len(summary) > 1 and best != summary["scenario"].iloc[0]
              else gettext("No scenario starts more valuable work than the base case"))
     return _finish(fig, ax, title, gettext("Value of the proposals started ({unit})").format(unit=_wrap(unit, 40)), "")

@@ -52,7 +52,8 @@ def selection_view(selection: Selection, initiatives: pd.DataFrame) -> pd.DataFr
     names = _names(initiatives)
     table = selection.table.sort_values(["selected", "cost_of_delay", "initiative_id"], ascending=[False, False, True],
                                         kind="stable")
-    why = [gettext(_WHY[b]) if b in _WHY else gettext("Would break {limits}").format(limits=b) for b in table["binding"]]
+    why = [gettext(_WHY[b]) if b in _WHY else gettext("Would break {limits}").format(limits=i18n.shown(b))
+           for b in table["binding"]]
     return pd.DataFrame({"proposal": [_label(i, names) for i in table["initiative_id"]],
                          "start": table["selected"].map({True: gettext("Yes"), False: gettext("No")}),
                          "requested_budget": table["requested_budget"], "cost_of_delay": table["cost_of_delay"],
@@ -62,6 +63,8 @@ def selection_view(selection: Selection, initiatives: pd.DataFrame) -> pd.DataFr
 def selection_text(selection: Selection, initiatives: pd.DataFrame, *, currency: str, next_cycle: str) -> str:
     """What the best selection starts, what it is worth, and how it compares with taking proposals in WSJF order."""
     if selection.infeasible:
+        if selection.infeasible.startswith("No selection meets the rules"):  # it says so itself (the English it records)
+            return esc(selection.infeasible)
         return gettext("No selection of proposals meets the rules: {reason}").format(reason=esc(selection.infeasible))
     names = _names(initiatives)
     chosen = selection.table.loc[selection.table["selected"], "initiative_id"].tolist()

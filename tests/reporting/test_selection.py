@@ -108,3 +108,36 @@ def test_the_sample_selection_with_every_rule_leaves_out_what_wsjf_order_funds(s
     chosen = set(selection.table.loc[selection.table["selected"], "initiative_id"])
     assert chosen == {"I-041", "I-043"} and selection.value == 220_000 and selection.breach == 0
     assert set(selection.greedy_selected) == {"I-043", "I-046"} and selection.greedy_value == 188_000
+
+
+def test_the_why_column_the_infeasible_text_and_the_scenario_chart_speak_the_reports_language():
+    """The recorded reasons (English in selection.csv) are said in German in the report's table, text and chart."""
+    import matplotlib.pyplot as plt
+
+    from pmo_lib import compare_scenarios, scenario_value_bars
+    from pmo_lib.inputs import i18n
+    from pmo_lib.inputs.config import Funding, Scenario
+
+    selection = select_proposals(_proposals(), proposal_budget=100.0)
+    assert selection_view(selection, INITIATIVES).at[2, "why"] == "Would break the proposal budget (requests 60; 0 left)"
+    with i18n.using("de"):
+        assert selection_view(selection, INITIATIVES).at[2, "why"] == (
+            "Würde verletzen: das Budget für Vorschläge (beantragt 60; 0 übrig)")
+    stuck = select_proposals(_proposals(must_fund=[True, True, True]), proposal_budget=100.0)
+    with i18n.using("de"):
+        text = selection_text(stuck, INITIATIVES, currency="EUR", next_cycle="C4")
+    assert text == ("Keine Auswahl erfüllt die Regeln: die als „muss finanziert werden“ markierten Vorschläge (P1, P2, "
+                    "P3) beantragen zusammen 160, mehr als das Budget für Vorschläge von 100.")  # said once, not twice
+    assert selection_text(stuck, INITIATIVES, currency="EUR", next_cycle="C4") == stuck.infeasible
+    changes = pd.DataFrame({"initiative_id": ["I1"], "name": ["One"], "goal_id": ["G1"], "budget": [100.0],
+                            "previous_budget": [100.0], "change": [0.0]})
+    goals = pd.DataFrame({"goal_id": ["G1"], "goal": ["Grow"], "weight": [1.0], "target_share": [1.0]})
+    comparison = compare_scenarios([Scenario(name="Budget 10% lower", budget_change=-0.1)], changes=changes,
+                                   scores=pd.DataFrame({"initiative_id": ["I1"], "value_score": [50.0]}), goals=goals,
+                                   funding=Funding(), tolerance=0.05,
+                                   proposals=_proposals(), proposal_budget=100.0)
+    with i18n.using("de"):
+        figure = scenario_value_bars(comparison.summary)
+    labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+    plt.close(figure)
+    assert "Basisfall" in labels and "Budget 10% lower" in labels and "Base case" not in labels
