@@ -50,6 +50,7 @@ if TYPE_CHECKING:
                                     UNIT_COST_OF_DELAY, greedy_selection, objective_values, select_proposals)
     from .reporting.charts import frontier_chart, scenario_value_bars
     from .reporting.finish import finish_views, finish_views_intro, finish_views_table
+    from .reporting.selection import priority_cuts
     from .reporting.selection import (reallocation_difference, selection_agenda_item, selection_text,
                                       selection_view)
     from .inputs.asof import initiatives_as_of, tables_as_of
@@ -180,7 +181,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "frontier_chart", "scenario_value_bars",
         "selection_view", "selection_text", "selection_agenda_item", "reallocation_difference",
         # a late initiative's finish by the owner's date, earned schedule and the backlog forecast
-        "finish_views", "finish_views_table", "finish_views_intro",
+        "finish_views", "finish_views_table", "finish_views_intro", "priority_cuts",
         "change_title", "overall_trend_title", "role_gap_title", "weakest_item_title", "kpi_trend_title",
         "trend_title", "raid_grid_title", "value_scatter_note",
         # sentences
