@@ -114,8 +114,9 @@ def _why(late: dict[str, bool], *, chance: float | None, items: int | None, pass
         if late["owner"] or late["pace"]:
             return gettext("According to {who}, it finishes late, and even the work already in the backlog is unlikely to be done "
                            "by the planned end.").format(who=who)
-        return gettext("The owner's date and the pace so far say on time, but the work already in the backlog is "
-                       "unlikely to be done by the planned end at the team's recent pace: re-plan the open items.")
+        return gettext("The owner's date and the pace so far stay within the schedule tolerance, but the work already "
+                       "in the backlog is unlikely to be done by the planned end at the team's recent pace: re-plan the "
+                       "open items.")
     if chance is not None and items:
         return ngettext("According to {who}, it finishes late, yet the {count} open item in the backlog can be done by the planned "
                         "end ({chance} likely): the backlog does not yet hold all the work still to come, so this "
