@@ -106,3 +106,16 @@ def test_a_cut_to_the_work_ranked_first_is_explained_where_the_cut_is_shown():
                            "(EUR 196,500)")
     assert "value score is 73, against a median of 80" in text and "I-3" not in text  # rank 3 of 4: not the top
     assert priority_cuts(scenario, ranked.iloc[0:0], smallest_move=0.5, currency="EUR") == ""
+
+
+def test_a_backlog_that_alone_says_late_is_named_as_such():
+    """The sample's I-013: owner 26 days late (within the 30-day tolerance), earned schedule ahead, but
+    only a 10% chance its 10 backlog items are done by the planned end: re-plan the open items."""
+    ini = pd.DataFrame({"initiative_id": ["I-13"], "name": ["Offers"], "status": ["active"],
+                        "planned_end_date": pd.to_datetime(["2026-10-18"]),
+                        "forecast_end_date": pd.to_datetime(["2026-11-13"])})
+    schedule = pd.DataFrame({"scope": ["I-13"], "sv_t": [18.0], "ieac_t_date": pd.to_datetime(["2026-09-30"])})
+    forecasts = pd.DataFrame({"scope": ["I-13"], "kind": ["when"], "remaining": [10], "p85": ["2026-11-11"],
+                              "p_on_time": [0.0956]})
+    why = finish_views(ini, schedule, forecasts, end=END, slip_days=30, on_time_probability=0.5)["why"].iloc[0]
+    assert why.startswith("The owner's date and the pace so far stay within the schedule tolerance")
