@@ -49,11 +49,14 @@ if TYPE_CHECKING:
     from .analysis.optimise import (Selection, ScenarioComparison, budget_by_goal, compare_scenarios, efficient_frontier,
                                     UNIT_COST_OF_DELAY, greedy_selection, objective_values, select_proposals)
     from .reporting.charts import frontier_chart, scenario_value_bars
+    from .reporting.finish import finish_views, finish_views_intro, finish_views_table
+    from .reporting.selection import priority_cuts
     from .reporting.selection import (reallocation_difference, selection_agenda_item, selection_text,
                                       selection_view)
     from .inputs.asof import initiatives_as_of, tables_as_of
     from .reporting.dashboard import (closing_table, dashboard, decision_table, decisions_view, kpi_rag_grid, portfolio_exceptions,
                             portfolio_exceptions_view, register_counts, rules_table, severity_badge)
+    from .reporting.dashboard import budget_change_reasons, raid_exceptions, raid_exceptions_note
     from .reporting.register import RULES as EXCEPTION_RULES
     from .reporting.register import breach_depth, closing_summary, exception_register, portfolio_status
     from .analysis.governance import (action_completion, action_tracker, goal_mix, open_raid, portfolio_by_goal,
@@ -164,6 +167,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "threshold_table", "glossary_table", "cadence_table", "raid_grid", "data_quality_table",
         "data_quality_section", "dashboard", "kpi_rag_grid", "decision_table", "decisions_view",
         "portfolio_exceptions", "portfolio_exceptions_view", "closing_table", "rules_table",
+        "raid_exceptions", "raid_exceptions_note", "budget_change_reasons",
         # numbers and names
         "format_value", "format_p", "format_apart", "decimals_apart", "unit_label", "number", "plural",
         "display_name", "kpi_name", "role_label", "file_label", "kpi_value_text", "kpi_target_text",
@@ -176,6 +180,8 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         "cycle_time_scatter", "cumulative_flow_diagram", "wip_ageing_chart", "throughput_run_chart",
         "frontier_chart", "scenario_value_bars",
         "selection_view", "selection_text", "selection_agenda_item", "reallocation_difference",
+        # a late initiative's finish by the owner's date, earned schedule and the backlog forecast
+        "finish_views", "finish_views_table", "finish_views_intro", "priority_cuts",
         "change_title", "overall_trend_title", "role_gap_title", "weakest_item_title", "kpi_trend_title",
         "trend_title", "raid_grid_title", "value_scatter_note",
         # sentences

@@ -269,10 +269,14 @@ def _reallocation(ctx, kpi_id):
         return _na("first cycle: there is no previous budget to compare with")
     now = w.rows("financials").groupby("initiative_id")["budget"].sum()
     before = w.previous.rows("financials").groupby("initiative_id")["budget"].sum()
-    if now.sum() == 0 or before.sum() == 0:
-        return _na("no budget in this or the previous cycle")
-    ids = now.index.union(before.index)
-    delta = (now.reindex(ids).fillna(0) / now.sum()) - (before.reindex(ids).fillna(0) / before.sum())
+    # A reallocation moves money between initiatives funded in both cycles: the budget an initiative no longer
+    # gets because it ended, and the budget of one that starts, are not moved by the board's funding rules
+    ids = now.index.intersection(before.index)
+    ids = ids[(now.reindex(ids) > 0).to_numpy() & (before.reindex(ids) > 0).to_numpy()]
+    if not len(ids):
+        return _na("no initiative has budget in this and the previous cycle")
+    now, before = now.reindex(ids), before.reindex(ids)
+    delta = now / now.sum() - before / before.sum()
     return [_row("portfolio", 0.5 * delta.abs().sum(), len(ids))]
 
 
@@ -442,6 +446,7 @@ def compute_kpis(cycle: Cycle, catalog: KpiCatalog, *, flow: Flow | None = None)
     """
     present = cycle.present
     ctx = _Context(cycle, flow if flow is not None else getattr(catalog, "flow", DEFAULT_FLOW))
+    max_shift = getattr(catalog, "max_shift", None)
     records: list[dict] = []  # every KPI's rows, as one table at the end (not a DataFrame per KPI)
     for spec in catalog.table.itertuples(index=False):
         missing = [t for t in spec.needs if t not in present]
@@ -454,7 +459,8 @@ def compute_kpis(cycle: Cycle, catalog: KpiCatalog, *, flow: Flow | None = None)
         rate_as = getattr(spec, "rate_as", "value")
         fields = dict(kpi_id=spec.kpi_id, name=spec.name, step=spec.step, unit=spec.unit, target=spec.target,
                       rate_as=rate_as, tolerance=getattr(spec, "tolerance", 0.0), red=spec.red,
-                      direction=spec.direction, descriptive=bool(getattr(spec, "descriptive", False)))
+                      direction=spec.direction, descriptive=bool(getattr(spec, "descriptive", False)),
+                      ceiling=max_shift if spec.kpi_id == "budget_reallocation" and max_shift is not None else np.nan)
         for r in rows:
             value = float(r["value"])
             if rate_as == "value":
@@ -464,13 +470,17 @@ def compute_kpis(cycle: Cycle, catalog: KpiCatalog, *, flow: Flow | None = None)
                 rated = value / basis if basis > 0 else np.nan
             records.append({**{k: v for k, v in r.items() if k != "bases"}, **fields, "rated_value": rated})
     out = pd.DataFrame.from_records(records)
-    for column in ("target", "tolerance", "red", "rated_value", "ci_low", "ci_high", "margin"):
+    for column in ("target", "tolerance", "red", "rated_value", "ci_low", "ci_high", "margin", "ceiling"):
         out[column] = out[column].astype(float)
     out["status"] = rag_status(out["rated_value"], out["direction"], out["target"], out["red"],
                                tolerance=out["tolerance"], descriptive=out["descriptive"])
     no_basis = out["value"].notna() & out["rated_value"].isna() & out["rate_as"].ne("value")
     out.loc[no_basis, "note"] = "no basis to rate it against (the basis is zero or missing)"
     out.loc[out["value"].isna() | no_basis, "status"] = "n/a"
+    # above its ceiling (budget moved beyond what the funding rules allow without the board) a KPI is never on track
+    over = out["ceiling"].notna() & (out["rated_value"] > out["ceiling"]) & out["status"].eq("green")
+    out.loc[over, "status"] = "amber"
+    out.loc[over, "note"] = "above the share the funding rules let move without the board"
     edge = np.where(out["direction"].eq("higher"), out["target"] - out["tolerance"], out["target"] + out["tolerance"])
     out["uncertain"] = (out["status"].isin(["green", "amber", "red"]) & (out["ci_low"] <= edge)
                         & (edge <= out["ci_high"])).astype(bool)

@@ -23,7 +23,7 @@ DIRECTIONS = ("higher", "lower", "none")
 STATUSES = ("green", "amber", "red", "info", "n/a")
 KPI_COLUMNS = ["kpi_id", "name", "step", "scope", "value", "unit", "target", "status",
                "n", "margin", "note", "uncertain", "ci_low", "ci_high", "rated_value", "rate_as", "tolerance", "red",
-               "direction"]
+               "direction", "ceiling"]
 
 #: What a KPI's target and thresholds may be compared with, and the units it applies to.
 RATING_BASES: dict[str, tuple[str, ...]] = {
@@ -159,6 +159,9 @@ class KpiCatalog:
     table: pd.DataFrame
     #: How flow times are counted and read (pmo.yaml's ``flow``), for the flow-time KPIs.
     flow: Flow = DEFAULT_FLOW
+    #: The share of the budget the funding rules let move between cycles without the board (pmo.yaml's
+    #: ``funding.max_shift``): budget reallocation above it is never on track. None: no ceiling.
+    max_shift: float | None = None
 
     def spec(self, kpi_id: str) -> pd.Series:
         return self.table.set_index("kpi_id").loc[kpi_id]
@@ -235,7 +238,8 @@ def load_catalog(path: str | Path | None = None, *, config: Config | None = None
         raise ConfigError(problems)
     table["amber"] = [np.nan if d else green_edge(r, t, tol) for d, r, t, tol in
                       zip(table["descriptive"], table["direction"], table["target"], table["tolerance"])]
-    return KpiCatalog(table=table, flow=config.flow if config is not None else DEFAULT_FLOW)
+    return KpiCatalog(table=table, flow=config.flow if config is not None else DEFAULT_FLOW,
+                      max_shift=config.funding.max_shift if config is not None else None)
 
 
 def unknown_kpi_hint(kpi_id: str, ids: list[str]) -> str:

@@ -149,6 +149,7 @@ def create_sample_workspace(path: str | Path, *, seed: int = SEED, cycles: int =
     status = _initiative_status(initiatives, table, starts, ends)
     status.to_csv(data / "initiative_status.csv", index=False)
     decisions, actions = _governance(rng, table, ends, initiatives)
+    decisions = _funding_outcomes(decisions, financials, initiatives)
     decisions.to_csv(data / "decisions.csv", index=False)
     actions.to_csv(data / "actions.csv", index=False)
     model = load_model(TEMPLATES_DIR / "maturity_model.yaml")
@@ -454,7 +455,30 @@ def _raid(rng, initiatives, starts, ends) -> pd.DataFrame:
                      "status": "closed" if is_closed else "open", "owner": rng.choice(_OWNERS),
                      "raised_date": raised.date().isoformat(), "due_date": due.date().isoformat(),
                      "closed_date": closed.date().isoformat() if is_closed else ""})
-    return pd.DataFrame(rows)
+    return _distinct_open_titles(pd.DataFrame(rows), titles)
+
+
+def _distinct_open_titles(raid: pd.DataFrame, titles: dict[str, list[str]]) -> pd.DataFrame:
+    """No initiative carries two open items of one title at once: a board reads them as a duplicate.
+
+    An item raised while an earlier item of its initiative with the same title is still open takes the
+    first title of its kind not open on that initiative then. Titles only; no draw from the generator, so
+    every other value of the sample stays as it was.
+    """
+    raid = raid.copy()
+    opened = pd.to_datetime(raid["raised_date"])
+    shut = pd.to_datetime(raid["closed_date"].replace("", None))
+    for i in raid.sort_values("raised_date", kind="stable").index:
+        ini = raid.at[i, "initiative_id"]
+        if not ini:
+            continue
+        earlier = raid[(raid["initiative_id"] == ini) & (opened < opened[i]) & (shut.isna() | (shut > opened[i]))]
+        busy = set(earlier["title"])
+        if raid.at[i, "title"] in busy:
+            free = [t for t in titles[raid.at[i, "kind"]] if t not in busy]
+            if free:
+                raid.at[i, "title"] = free[0]
+    return raid
 
 
 def _initiative_status(initiatives, cycles, starts, ends) -> pd.DataFrame:
@@ -527,7 +551,63 @@ def _governance(rng, cycles, ends, initiatives) -> tuple[pd.DataFrame, pd.DataFr
                                                  "Run the quarterly retrospective", "Collect CSAT for all products",
                                                  "Set WIP limits for platform teams", "Update the goal target mix"]),
                             "owner": rng.choice(_OWNERS), "due_date": due.date().isoformat(), "status": status})
-    return pd.DataFrame(decisions), pd.DataFrame(actions)
+    return pd.DataFrame(decisions), _distinct_open_actions(pd.DataFrame(actions))
+
+
+def _funding_outcomes(decisions: pd.DataFrame, financials: pd.DataFrame, initiatives: pd.DataFrame) -> pd.DataFrame:
+    """Funding decisions that say what the budgets show, and none taken ahead of the pack that prepares them.
+
+    A decision at a cycle's end about the next cycle's funding is borne out by the next cycle's budgets:
+    a shift to digital self-service (G1) from efficiency projects (G4) names the money that moved, or says
+    none did. In the latest cycle the next cycle's funding is what the governance report's scenario
+    proposes, so its funding decisions wait for the board to review that scenario. Outcome texts only.
+    """
+    decisions = decisions.copy()
+    goal = initiatives.set_index("initiative_id")["goal_id"]
+    by_goal = financials.assign(goal_id=financials["initiative_id"].map(goal)).pivot_table(
+        index="goal_id", columns="cycle", values="budget", aggfunc="sum").fillna(0.0)
+    order = list(dict.fromkeys(financials["cycle"]))
+    for i, r in decisions.iterrows():
+        if r["title"] not in ("Approve next cycle's funding", "Shift funding to digital self-service"):
+            continue
+        k = order.index(r["cycle"])
+        if k + 1 >= len(order):
+            decisions.at[i, "outcome"] = "Deferred until the board reviews the funding scenario for the next cycle"
+            continue
+        if r["title"] == "Shift funding to digital self-service":
+            now, later = order[k], order[k + 1]
+            gain = by_goal.at["G1", later] - by_goal.at["G1", now]
+            loss = by_goal.at["G4", now] - by_goal.at["G4", later]
+            moved = min(gain, loss)
+            decisions.at[i, "outcome"] = (f"EUR {moved / 1e6:.1f}m moved from efficiency projects" if moved >= 50_000
+                                          else "Not agreed; budgets stay with their goals")
+    return decisions
+
+
+#: Actions a cycle may raise instead of one still open; never drawn at random, so taking one moves no other value.
+_SPARE_ACTION_TITLES = ["Agree a fallback for the CDP's key supplier", "Check the benefits of the initiatives that ended",
+                        "Review the Operations team's load", "Close or hand over the risks of ended work"]
+
+
+def _distinct_open_actions(actions: pd.DataFrame) -> pd.DataFrame:
+    """No action is raised while the same action is still open.
+
+    The sample raises actions from a short list; drawn at random, an action could repeat one still open
+    ("Collect CSAT for all products" overdue and raised again), which a board reads as a duplicate. Such
+    an action takes the first spare title not used by an open action or in its own cycle. Titles only;
+    no draw from the generator, so every other value of the sample stays as it was.
+    """
+    actions = actions.copy()
+    for i in actions.index:
+        cycle = actions.at[i, "cycle"]
+        before = actions.loc[: i - 1] if i > actions.index[0] else actions.iloc[0:0]
+        still_open = set(before.loc[before["status"].eq("open"), "title"])
+        if actions.at[i, "title"] in still_open:
+            busy = still_open | set(actions.loc[actions["cycle"].eq(cycle), "title"])
+            free = [t for t in _SPARE_ACTION_TITLES if t not in busy]
+            if free:
+                actions.at[i, "title"] = free[0]
+    return actions
 
 
 def _assessment(rng, model, cycles) -> pd.DataFrame:

@@ -21,7 +21,10 @@ from .theme import display_name, format_value
 
 HEADLINE_KPIS = ("cpi", "spi", "nps", "csat", "benefits_realization", "flow_time_p85", "strategic_alignment",
                  "on_time_delivery")
-SEVERITY_BADGE = {"critical": "red", "high": "red", "medium": "amber", "low": "n/a"}
+#: An exception's badge has the colour and symbol of the KPI status that raises it, so the pack reads one way:
+#: low is a missed target within the red threshold (at risk, amber), medium and above are beyond it (off track,
+#: red). The word says the severity; the colour never contradicts the KPI's own badge.
+SEVERITY_BADGE = {"critical": "red", "high": "red", "medium": "red", "low": "amber"}
 
 
 
@@ -245,6 +248,99 @@ def portfolio_exceptions_view(exceptions: pd.DataFrame, *, caption: str) -> HTML
     names = {"area": gettext("Area"), "description": gettext("Exception"), "severity": gettext("Severity")}
     shown = exceptions.assign(severity=exceptions["severity"].map(severity_badge)).rename(columns=names)
     return HTML(html_table(shown, caption=caption, escape=(names["area"], names["description"])))
+
+
+def raid_exceptions(items: pd.DataFrame, register: pd.DataFrame) -> pd.Series:
+    """How the exception register rates each RAID item, in words, beside the item's own severity.
+
+    An item's own severity (critical, high…) and the severity of the exception it raises differ by
+    the register's rules: a high item past its due date is a medium exception, a critical one high,
+    one step more beyond 90 days overdue, and an item on an initiative that has ended is a low,
+    portfolio-wide exception. This column shows the board that rating next to the item, so the RAID
+    table and the exception tables tell the same story.
+
+    Parameters
+    ----------
+    items : DataFrame
+        :func:`pmo_lib.open_raid` rows (``raid_id``, ``initiative_id``).
+    register : DataFrame
+        :func:`pmo_lib.exception_register`.
+
+    Returns
+    -------
+    Series
+        Display strings aligned with ``items``: the exception's severity, with why for an item on
+        an ended initiative, or "–" for an item that raises no exception.
+    """
+    raid = register[register["kind"] == "raid"]
+    ident = raid["metric"].astype(str).str.split(" ", n=1).str[0]
+    by_id = dict(zip(ident, raid.itertuples(index=False)))
+    words = []
+    for r in items.itertuples(index=False):
+        hit = by_id.get(r.raid_id)
+        if hit is None:
+            words.append("–")
+            continue
+        word = str(display_name(hit.severity, "severity"))
+        if pd.isna(hit.initiative_id) and pd.notna(r.initiative_id):
+            word = gettext("{severity}: its initiative has ended; close the item or hand it over").format(severity=word)
+        words.append(word)
+    return pd.Series(words, index=items.index, dtype=object)
+
+
+def raid_exceptions_note(rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> str:
+    """The sentence under the overdue RAID items: why an item's severity and its exception's can differ."""
+    return gettext("An item's own severity and the severity of the exception it raises follow different rules (see "
+                   "the appendix): a high item past its due date is a medium exception, a critical one high, one step "
+                   "more beyond {days} overdue; an item on an initiative that has ended is a low, portfolio-wide "
+                   "exception; medium and low items raise none.").format(
+        days=ngettext("{count} day", "{count} days", rules.overdue_escalation_days).format(
+            count=i18n.number(rules.overdue_escalation_days)))
+
+
+def budget_change_reasons(changes: pd.DataFrame, initiatives: pd.DataFrame, *, end: pd.Timestamp,
+                          max_cut: float) -> pd.Series:
+    """Why each budget changed since the previous cycle, as far as the funding rules see it.
+
+    A budget that falls to nothing because the initiative ended is no cut, and one that starts is no
+    move: the funding rules' limits (``funding.max_cut``, ``funding.max_shift``) apply to the money moved
+    between initiatives funded in both cycles. A cut deeper than ``max_cut`` on an initiative still
+    under way is named as beyond what the rules allow without the board.
+
+    Parameters
+    ----------
+    changes : DataFrame
+        :func:`pmo_lib.funding_changes`.
+    initiatives : DataFrame
+        The initiatives table as known at the cycle's end (``status``, ``actual_end_date``).
+    end : Timestamp
+        The cycle's end.
+    max_cut : float
+        ``funding.max_cut``.
+
+    Returns
+    -------
+    Series
+        Display strings aligned with ``changes``; empty for an ordinary move within the rules.
+    """
+    ini = initiatives.set_index("initiative_id")
+    words = []
+    for r in changes.itertuples(index=False):
+        status = ini["status"].get(r.initiative_id)
+        ended = ini["actual_end_date"].get(r.initiative_id)
+        if status in ("closed", "cancelled") and r.budget == 0:
+            words.append(gettext("ended {date}: no further budget").format(date=i18n.date(ended)) if pd.notna(ended)
+                         and pd.Timestamp(ended) <= end else gettext("ended: no further budget"))
+        elif r.previous_budget == 0:
+            words.append(gettext("started: first budget"))
+        elif status in ("closed", "cancelled"):
+            words.append(gettext("last cycle before it ended"))
+        elif r.change < 0 and round(-r.change / r.previous_budget, 2) > max_cut:  # as the board reads it: whole percent
+            words.append(gettext("cut by {share}, more than the {cap} the funding rules allow without the board").format(
+                share=i18n.percent(-r.change / r.previous_budget), cap=i18n.percent(max_cut)))
+        else:
+            words.append("")
+    return pd.Series(words, index=changes.index, dtype=object)
 
 
 def rules_table(rules: ExceptionRules = DEFAULT_EXCEPTION_RULES) -> pd.DataFrame:

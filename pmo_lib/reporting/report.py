@@ -177,6 +177,10 @@ def kpi_target_text(row, currency: str = "") -> str:
         shown = format_value(edge, unit, currency, versus=compare)
         text += " " + (gettext("(green from {value})") if _get(row, "direction") == "higher"
                        else gettext("(green up to {value})")).format(value=shown)
+    ceiling = _get(row, "ceiling")
+    if ceiling is not None and pd.notna(ceiling):  # budget reallocation: the funding rules' limit without the board
+        text += " " + gettext("(at most {value} without the board)").format(
+            value=format_value(ceiling, unit, currency, versus=compare))
     return text
 
 

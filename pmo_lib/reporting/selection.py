@@ -171,3 +171,51 @@ def reallocation_difference(optimal: pd.DataFrame, greedy: pd.DataFrame, *, smal
         "less (−): {listed}{more}.", count).format(
         now=i18n.number(average(optimal, "budget"), 1), scenario=i18n.number(average(optimal, "scenario_budget"), 1),
         greedy=i18n.number(average(greedy, "scenario_budget"), 1), count=i18n.number(count), listed=listed, more=more)
+
+
+def priority_cuts(scenario: pd.DataFrame, ranked: pd.DataFrame, *, smallest_move: float, currency: str,
+                  top_share: float = 0.25) -> str:
+    """The budget scenario's cuts to the work ranked first, and why, in a sentence per initiative.
+
+    The scenario follows value scores (the value an initiative has delivered for its money); the
+    ranking follows WSJF (what delay would cost from now on). A cut to an initiative in the top
+    ``top_share`` of the ranking is where the two views collide, so the report says so where the
+    cut is shown, with the value score that drives it, rather than leave the board to find the
+    contradiction between the priorities and the funding sections.
+
+    Parameters
+    ----------
+    scenario : DataFrame
+        :func:`pmo_lib.reallocation_scenario` (``initiative_id, name, value_score, budget, change``).
+    ranked : DataFrame
+        :func:`pmo_lib.priorities` (``initiative_id, rank``).
+    smallest_move : float
+        ``funding.smallest_move``: smaller changes are no cut.
+    currency : str
+    top_share : float
+        The share of the ranking counted as its top (at least the first).
+
+    Returns
+    -------
+    str
+        Markdown-free sentences; empty when the scenario cuts no top-ranked initiative.
+    """
+    if ranked.empty or scenario.empty:
+        return ""
+    total = len(ranked)
+    top = max(1, int(-(-total * top_share // 1)))  # the top quarter, rounded up
+    rank = ranked.set_index("initiative_id")["rank"]
+    scored = scenario.dropna(subset=["value_score"])
+    median = float(scored["value_score"].median()) if len(scored) else float("nan")
+    cut = scenario[(scenario["change"] < -smallest_move) & scenario["initiative_id"].map(rank).le(top)]
+    sentences = []
+    for r in cut.assign(rank=cut["initiative_id"].map(rank)).sort_values("rank").itertuples(index=False):
+        sentences.append(gettext(
+            "{initiative} is number {rank} of {total} in the WSJF ranking, yet the scenario cuts its budget by "
+            "{share} ({amount}): the scenario follows the value delivered so far (its value score is {score}, "
+            "against a median of {median}), while the ranking looks at what delay would cost from now on. Keeping "
+            "its budget means cutting elsewhere; the board decides which weighs more.").format(
+            initiative=f"{r.initiative_id} {r.name}", rank=i18n.number(int(r.rank)), total=i18n.number(total),
+            share=i18n.percent(-r.change / r.budget) if r.budget else "–", amount=_money(-r.change, currency),
+            score=i18n.number(r.value_score), median=i18n.number(median)))
+    return " ".join(sentences)
