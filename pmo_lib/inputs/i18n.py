@@ -160,7 +160,15 @@ def ngettext(singular: str, plural: str, n: float) -> str:
     """
     if _state["language"] == SOURCE_LANGUAGE:
         return singular if n == 1 else plural
-    return translations(_state["language"]).ngettext(singular, plural, int(n) if float(n).is_integer() else 2)
+    return translations(_state["language"]).ngettext(singular, plural, _plural_count(n))
+
+
+def _plural_count(n: float) -> int:
+    """A whole number that takes the same gettext form as ``n``: ``n`` itself when whole; for a fraction, 1 when
+    CLDR's rules call it "one" in the current language (French: 0,67 jour, 1,5 jour), else 2 (German: 0,67 Tage)."""
+    if float(n).is_integer():
+        return abs(int(n))  # CLDR's rules read the absolute value: -1 jour, -1 Tag
+    return 1 if _babel_locale(_state["locale"] or _state["language"]).plural_form(abs(float(n))) == "one" else 2
 
 
 def pgettext(context: str, message: str) -> str:

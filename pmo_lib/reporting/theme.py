@@ -255,7 +255,8 @@ def format_value(value: float, unit: str, currency: str = "", *,
         decimals += extra
     text = _format_number(float(value), unit, decimals)
     if unit == "days":
-        return i18n.ngettext("{count} day", "{count} days", 1 if text == "1" else 2).format(count=text)
+        shown = 1 if text == "1" else 2 if i18n.current_language() == i18n.SOURCE_LANGUAGE else round(float(value), decimals)
+        return i18n.ngettext("{count} day", "{count} days", shown).format(count=text)  # French: -0,67 jour
     if unit == "currency" and currency and i18n.current_locale() is not None:
         return i18n.money(float(value), currency, decimals)
     return f"{currency}\u00a0{text}" if unit == "currency" and currency else text

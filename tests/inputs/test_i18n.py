@@ -261,3 +261,19 @@ def test_a_recorded_text_keeps_its_message_through_pickle_and_json():
     back = pickle.loads(pickle.dumps(text))
     assert isinstance(back, i18n.Text) and back == text == "Would break 7%" and back.message == text.message
     assert json.loads(json.dumps(text.message)) == text.message
+
+
+def test_a_fraction_takes_the_plural_form_cldr_gives_it():
+    """CLDR plural rules (https://www.unicode.org/cldr/charts/latest/supplemental/language_plural_rules.html):
+    French "one" is i = 0,1 (so 0,67 and 1,5 take the singular), German "one" is i = 1 and v = 0 (every fraction
+    takes the plural), English likewise."""
+    with i18n.using("fr"):
+        assert i18n.ngettext("{count} day", "{count} days", 0.67).format(count="0,67") == "0,67 jour"
+        assert i18n.ngettext("{count} day", "{count} days", 1.5).format(count="1,5") == "1,5 jour"
+        assert i18n.ngettext("{count} day", "{count} days", 2.5).format(count="2,5") == "2,5 jours"
+        assert i18n.ngettext("{count} day", "{count} days", -0.67).format(count="-0,67") == "-0,67 jour"
+        assert i18n.ngettext("{count} day", "{count} days", -1).format(count="-1") == "-1 jour"
+    with i18n.using("de"):
+        assert i18n.ngettext("{count} day", "{count} days", 0.67).format(count="0,67") == "0,67 Tage"
+        assert i18n.ngettext("{count} day", "{count} days", 1.5).format(count="1,5") == "1,5 Tage"
+    assert i18n.ngettext("{count} day", "{count} days", 1.5) == "{count} days"
