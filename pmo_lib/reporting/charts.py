@@ -320,9 +320,11 @@ def kpi_trend_title(history: pd.DataFrame, kpi_ids: list[str], *, directions: di
 
 
 def _wrap(text: str, width: int = 22) -> str:
+    """``text`` on lines of about ``width`` characters, broken between words only: a word longer than a line
+    (a German compound such as "Investitionsentscheidungen") stays whole rather than cut at a random letter."""
     import textwrap
 
-    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+    return "\n".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
 
 
 def change_title(change: pd.DataFrame | None, *, since: str, alpha: float = 0.05) -> str | None:
