@@ -74,17 +74,26 @@ def _finish(fig: plt.Figure, ax: plt.Axes, title: str, xlabel: str, ylabel: str)
 
 
 def _fit_title(fig: plt.Figure, text: matplotlib.text.Text, title: str) -> None:
-    """A translated title too wide for its figure wraps onto two lines.
+    """A translated title that runs past its figure's edge wraps onto more lines.
 
     A German or French title is often longer than the English one; left on one line it would widen the saved
     figure (its bounding box is tight), which the page then shrinks, labels and all. English titles stay as they are.
     """
     if i18n.current_language() == i18n.SOURCE_LANGUAGE:
         return
-    width = text.get_window_extent(fig.canvas.get_renderer()).width
-    room = 0.85 * fig.bbox.width
-    if width > room:
-        text.set_text(_wrap(title, max(20, int(len(title) * room / width))))
+    box = text.get_window_extent(fig.canvas.get_renderer())
+    width = fig.bbox.width
+    if box.x0 >= 0 and box.x1 <= width:
+        return
+    if text.get_ha() == "left":
+        room = width - box.x0
+    elif text.get_ha() == "right":
+        room = box.x1
+    else:  # centred over its axes, which sit right of the tick labels
+        centre = (box.x0 + box.x1) / 2
+        room = 2 * min(centre, width - centre)
+    longest = max(len(line) for line in text.get_text().split("\n"))
+    text.set_text(_wrap(title, max(20, int(0.9 * longest * room / box.width))))
 
 
 def _overlaps(labels, renderer, *, axis: str, pad: float = 2.0) -> bool:
