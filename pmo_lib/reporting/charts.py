@@ -85,9 +85,10 @@ def _fit_title(fig: plt.Figure, text: matplotlib.text.Text, title: str) -> None:
     width = fig.bbox.width
     if box.x0 >= 0 and box.x1 <= width:
         return
-    if text.get_ha() == "left":
+    align = text.get_horizontalalignment()
+    if align == "left":
         room = width - box.x0
-    elif text.get_ha() == "right":
+    elif align == "right":
         room = box.x1
     else:  # centred over its axes, which sit right of the tick labels
         centre = (box.x0 + box.x1) / 2
