@@ -13,6 +13,7 @@ import re
 import matplotlib
 import matplotlib.colors
 import matplotlib.pyplot as plt
+import matplotlib.text
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
@@ -65,11 +66,35 @@ def show_figure(fig: plt.Figure, caption: str, *, alt: str | None = None):
 
 
 def _finish(fig: plt.Figure, ax: plt.Axes, title: str, xlabel: str, ylabel: str) -> plt.Figure:
-    ax.set_title(title)
+    _fit_title(fig, ax.set_title(title), title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     fig.tight_layout()
     return fig
+
+
+def _fit_title(fig: plt.Figure, text: matplotlib.text.Text, title: str) -> None:
+    """A translated title that runs past its figure's edge wraps onto more lines.
+
+    A German or French title is often longer than the English one; left on one line it would widen the saved
+    figure (its bounding box is tight), which the page then shrinks, labels and all. English titles stay as they are.
+    """
+    if i18n.current_language() == i18n.SOURCE_LANGUAGE:
+        return
+    box = text.get_window_extent(fig.canvas.get_renderer())
+    width = fig.bbox.width
+    if box.x0 >= 0 and box.x1 <= width:
+        return
+    align = text.get_horizontalalignment()
+    if align == "left":
+        room = width - box.x0
+    elif align == "right":
+        room = box.x1
+    else:  # centred over its axes, which sit right of the tick labels
+        centre = (box.x0 + box.x1) / 2
+        room = 2 * min(centre, width - centre)
+    longest = max(len(line) for line in text.get_text().split("\n"))
+    text.set_text(_wrap(title, max(20, int(0.9 * longest * room / box.width))))
 
 
 def _overlaps(labels, renderer, *, axis: str, pad: float = 2.0) -> bool:
@@ -255,7 +280,7 @@ def kpi_small_multiples(history: pd.DataFrame, kpi_ids: list[str], *, title: str
         ax.tick_params(axis="y", labelsize=7)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    _fit_title(fig, fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold"), title)
     fig.tight_layout()
     return fig
 
@@ -320,9 +345,11 @@ def kpi_trend_title(history: pd.DataFrame, kpi_ids: list[str], *, directions: di
 
 
 def _wrap(text: str, width: int = 22) -> str:
+    """``text`` on lines of about ``width`` characters, broken between words only: a word longer than a line
+    (a German compound such as "Investitionsentscheidungen") stays whole rather than cut at a random letter."""
     import textwrap
 
-    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+    return "\n".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
 
 
 def change_title(change: pd.DataFrame | None, *, since: str, alpha: float = 0.05) -> str | None:
@@ -433,7 +460,7 @@ def maturity_radar(dims: pd.DataFrame, *, scale: tuple[int, int], previous: pd.D
     title = gettext("Weakest dimension: {dimension}").format(dimension=weakest) if weakest else gettext("No scores yet")
     tested = change_title(change, since=previous_label) if previous is not None and weakest else None
     title = tested or title
-    ax.set_title(_wrap(title, 70), pad=28)
+    _fit_title(fig, ax.set_title(_wrap(title, 70), pad=28), title)
     fig.tight_layout()
     return fig
 
@@ -485,7 +512,7 @@ def heatmap(table: pd.DataFrame, *, title: str, xlabel: str, ylabel: str, scale:
     ax.set_yticklabels([_wrap(t.get_text(), 34) for t in ax.get_yticklabels()], rotation=0, fontsize=8)
     ax.set_xticklabels([_wrap(t.get_text(), 14) for t in ax.get_xticklabels()], rotation=0, fontsize=8)
     fig = _finish(fig, ax, title, xlabel, ylabel)
-    ax.set_title(_wrap(title, 80))
+    _fit_title(fig, ax.set_title(_wrap(title, 80)), title)
     fig.tight_layout()
     return fig
 
@@ -519,7 +546,7 @@ def dimension_trends(history: pd.DataFrame, *, scale: tuple[int, int], title: st
         ax.set_visible(False)
     for ax in axes[:, 0]:
         ax.set_ylabel(gettext("score"), fontsize=8)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    _fit_title(fig, fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold"), title)
     fig.tight_layout()
     return fig
 
@@ -637,7 +664,7 @@ def control_chart(history: pd.DataFrame, trend: pd.Series, *, name: str, unit_la
         title = gettext("{name}: falling slowly, every cycle within its limits").format(name=name)
     else:
         title = gettext("{name}: only routine variation across the cycles").format(name=name)
-    top.set_title(title)
+    _fit_title(fig, top.set_title(title), title)
     fig.tight_layout()
     return fig
 
@@ -679,7 +706,7 @@ def value_scatter(vfm: pd.DataFrame, *, primary: str = "#1f4e79", value: str = "
         worst = data.sort_values(value).iloc[0]
         title = gettext("Lowest customer score: {id} {name}").format(id=worst["initiative_id"], name=worst["name"])
     ax.axvline(1, color=GREY, linewidth=0.8)
-    ax.set_title(title)
+    _fit_title(fig, ax.set_title(title), title)
     ax.set_ylabel(ylabel)
     if value == "csat":
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))

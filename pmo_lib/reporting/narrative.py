@@ -662,9 +662,13 @@ def step_text(step: int, name: str, purpose: str, practices: list[str]) -> str:
 def guardrail_text(config, *, goals: pd.DataFrame) -> str:
     """What the guardrails are and what happens when one fires, from the workspace's settings."""
     t = config.thresholds
+    points = round(t.goal_mix_tolerance * 100, 1)
+    # Translators: {tolerance} is a share ("5%"); {points} is the same tolerance as a number of percentage points
+    # ("5"), for a language that names the unit ("±5 Prozentpunkte").
     lines = [gettext("- **Goal mix.** Each goal's share of the cycle's spend must stay within ±{tolerance} of its target "
                      "share; spend on initiatives without a goal counts against a target of {zero}.").format(
-                         tolerance=i18n.percent(t.goal_mix_tolerance), zero=i18n.percent(0))]
+                         tolerance=i18n.percent(t.goal_mix_tolerance), zero=i18n.percent(0),
+                         points=i18n.number(points, 0 if float(points).is_integer() else 1))]
     if goals.empty or goals["target_share"].isna().all():
         lines[0] += " " + gettext("No goal has a target share yet: give each goal a target share in the goals table to "
                                   "activate this guardrail.")

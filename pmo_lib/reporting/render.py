@@ -201,8 +201,23 @@ def language_css() -> str:
     parts = re.split(r"\{(page|pages)\}", i18n.gettext("Page {page} of {pages}"))
     content = " ".join(f"counter({p})" if i % 2 else '"' + p.replace('"', '\\"') + '"'
                        for i, p in enumerate(parts) if p or i % 2)
+    # Hyphenation (WeasyPrint's, from pyphen's dictionaries) only where a long word would otherwise stick out:
+    # prose breaks words of 10 letters or more, keeping 4 on each side ("Abwei-chungen", never "Ab-weichungen");
+    # table cells only words of 12 or more, keeping 6 on each side, so names and short words ("Customer", "Kapazität")
+    # stay whole and a narrow column cannot shred a compound ("Budge-tum-schich-tung"); table headers only
+    # compounds of 14 or more ("Verzögerungs-kosten"). Headings, captions, headline cards and badges never
+    # hyphenate. (Soft hyphens in the catalogues would be more precise, but WeasyPrint then sizes a header's
+    # column as if the words before the soft hyphen could not wrap.)
     return (f"\n@page {{ @bottom-right {{ content: {content}; }} }}\n"
-            "main p, main li { hyphens: auto; } main td { hyphens: auto !important; }\n")
+            "main p, main li { hyphens: auto; hyphenate-limit-chars: 10 4 4; }\n"
+            "main td { hyphens: auto !important; hyphenate-limit-chars: 12 6 6; }\n"
+            "main th { hyphens: auto !important; hyphenate-limit-chars: 14 7 6; }\n"
+            "main h1, main h2, main h3, main h4, main caption, main figcaption, .pmo-headline, .pmo-headline *, "
+            ".rag, .pmo-toc { hyphens: manual !important; }\n"
+            # a table of eight columns or more (the what-if scenarios side by side): German and French headers are
+            # longer than English ones, so its cells are set a little smaller and tighter to stay on the page
+            "main table.pmo-table tr > :nth-last-child(n+8), main table.pmo-table tr > :nth-last-child(n+8) ~ * "
+            "{ font-size: 7.8pt; padding-left: 1.4mm !important; padding-right: 1.4mm !important; }\n")
 
 
 def i18n_context(context: dict) -> dict:

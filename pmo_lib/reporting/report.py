@@ -276,7 +276,8 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, str | object] | None = N
             shown[column] = shown[column].map({True: gettext("Yes"), False: gettext("No")})
         elif pd.api.types.is_datetime64_any_dtype(shown[column]):
             shown[column] = (shown[column].dt.strftime("%Y-%m-%d") if i18n.current_locale() is None
-                             else shown[column].map(lambda d: None if pd.isna(d) else i18n.date(d)))
+                             # a date is one token ("21 oct. 2026" never breaks across lines in a narrow column)
+                             else shown[column].map(lambda d: None if pd.isna(d) else i18n.date(d).replace(" ", "\u00a0")))
     shown = _readable_codes(shown, codes, tuple(badges))
     numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c]) and c not in badges]
     # no cell ids: cells are styled by their column's class (colN), so a PDF styles each column once, not each cell
