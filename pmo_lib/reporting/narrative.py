@@ -757,10 +757,10 @@ def funding_line(scenario: pd.DataFrame, *, ended: pd.DataFrame | None, next_cyc
                        "move) from {losers} to {gainers}.").format(
             next_cycle=when, moved=format_value(moved, "currency", currency), share=i18n.percent(moved / total, 1),
             total=format_value(total, "currency", currency), most=i18n.percent(max_shift),
-            losers=ngettext("{count} lower-value initiative", "{count} lower-value initiatives", losers).format(
-                count=_count(losers)),
-            gainers=ngettext("{count} higher-value initiative", "{count} higher-value initiatives", gainers).format(
-                count=_count(gainers)))
+            # not "lower-value" and "higher-value": the guardrails (no top-ups for work in recovery, the goal mix)
+            # may take money from one initiative to give it to another of a lower value score
+            losers=ngettext("{count} initiative", "{count} initiatives", losers).format(count=_count(losers)),
+            gainers=ngettext("{count} initiative", "{count} initiatives", gainers).format(count=_count(gainers)))
     if ended is not None and len(ended):
         text += " " + ngettext("{count} initiative ended this cycle and gets no further budget.",
                                "{count} initiatives ended this cycle and get no further budget.", len(ended)).format(

@@ -214,9 +214,10 @@ def language_css() -> str:
             "main th { hyphens: auto !important; hyphenate-limit-chars: 14 7 6; }\n"
             "main h1, main h2, main h3, main h4, main caption, main figcaption, .pmo-headline, .pmo-headline *, "
             ".rag, .pmo-toc { hyphens: manual !important; }\n"
-            # a table of eight columns or more (the what-if scenarios side by side): German and French headers are
-            # longer than English ones, so its cells are set a little smaller and tighter to stay on the page
-            "main table.pmo-table tr > :nth-last-child(n+8), main table.pmo-table tr > :nth-last-child(n+8) ~ * "
+            # a table of seven columns or more (the KPI overview, the what-if scenarios side by side): German and
+            # French headers are longer than English ones, so its cells are set a little smaller and tighter to stay
+            # on the page
+            "main table.pmo-table tr > :nth-last-child(n+7), main table.pmo-table tr > :nth-last-child(n+7) ~ * "
             "{ font-size: 7.8pt; padding-left: 1.4mm !important; padding-right: 1.4mm !important; }\n")
 
 

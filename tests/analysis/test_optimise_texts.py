@@ -129,7 +129,7 @@ def test_the_base_case_and_no_goal_are_said_in_the_language_and_recorded_in_engl
     # a goal outside its guardrail: the no-goal group is the kit's words, a goal's name the client's
     changes, values, goals = _inputs([100.0, 100.0], [50.0, 50.0], [None, "G1"], targets=(1.0, 0.0, 0.0))
     mix = scenario_goal_mix(changes.assign(scenario_budget=changes["budget"]), goals.iloc[:1], tolerance=0.05)
-    assert mix["goal_id"].tolist() == ["G1", "(no goal)"] and said(mix.at[1, "goal_id"], "de") == "(kein Ziel)"
+    assert mix["goal_id"].tolist() == ["G1", "(no goal)"] and said(mix.at[1, "goal_id"], "de") == "(ohne Ziel)"
 
 
 def test_no_strategic_goal_is_said_in_the_language_in_the_goal_mix(tiny):

@@ -244,7 +244,7 @@ def test_a_recorded_text_is_english_and_says_its_message_again_in_the_reports_la
         assert text == "Would break 1,234 days, 2026-05-15"  # English with the kit's formats
         assert isinstance(text, str) and isinstance(text, i18n.Text)
         german = text.shown()
-    assert german == "Würde verletzen: 1.234 Tage, 15.05.2026"
+    assert german == "Würde verstoßen gegen: 1.234 Tage, 15.05.2026"
     assert i18n.shown(text) == str(text)  # in English: the recorded string itself
     assert i18n.shown("client data") == "client data" and i18n.shown(3) == 3
     with i18n.using("fr"):

@@ -280,7 +280,7 @@ def test_the_registers_texts_are_recorded_in_english_and_shown_in_the_reports_la
     assert any(g.startswith("Risiko (kritisch) R1 „Vendor dispute“") for g in german)
     assert any("unsicher, aus 4 Antworten" in g for g in german)
     assert why == "Plan zum Gegensteuern angenommen in D-017; Überprüfung im nächsten Zyklus; ohne diese " \
-                  "Entscheidung lautete die Regel: beenden"
+                  "Entscheidung lautete die Regel: stoppen"
     assert "Weiterhin offen:" in shown_reason and "(hoch)" in shown_reason
     for english in ("against a target", "forecast", "past its due date", "Still open", "uncertain"):
         assert not any(english in g for g in german + [shown_reason]), english

@@ -122,7 +122,7 @@ def test_the_why_column_the_infeasible_text_and_the_scenario_chart_speak_the_rep
     assert selection_view(selection, INITIATIVES).at[2, "why"] == "Would break the proposal budget (requests 60; 0 left)"
     with i18n.using("de"):
         assert selection_view(selection, INITIATIVES).at[2, "why"] == (
-            "Würde verletzen: das Budget für Vorschläge (beantragt 60; 0 übrig)")
+            "Würde verstoßen gegen: das Budget für Vorschläge (beantragt 60; 0 übrig)")
     stuck = select_proposals(_proposals(must_fund=[True, True, True]), proposal_budget=100.0)
     with i18n.using("de"):
         text = selection_text(stuck, INITIATIVES, currency="EUR", next_cycle="C4")
