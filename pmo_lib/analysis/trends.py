@@ -27,7 +27,7 @@ def _rule(rule: int) -> str:
     return gettext(RULE_WORDS[rule]) if rule in RULE_WORDS else gettext("rule {rule}").format(rule=rule)
 
 
-def trend_word(tau: float, p: float, direction: str, *, alpha: float = 0.1) -> str:
+def trend_word(tau: float, p: float, direction: str, *, alpha: float = 0.05) -> str:
     """``improving``, ``worsening``, ``no clear trend`` or ``too few cycles``.
 
     A KPI with ``direction == "none"`` (descriptive) is ``rising`` or ``falling`` instead.
@@ -59,7 +59,7 @@ def _span(bounds: tuple[float | None, float | None]) -> tuple[float, float | Non
     return (0.0, None if low is None or high is None else float(high - low))
 
 
-def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1,
+def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.05,
                minimums: Minimums = DEFAULT_MINIMUMS) -> pd.DataFrame:
     """Trend statistics and control-chart limits of every KPI over the cycles.
 
@@ -68,7 +68,9 @@ def kpi_trends(history: pd.DataFrame, catalog: KpiCatalog, *, alpha: float = 0.1
     history : DataFrame
         From :func:`pmo_lib.kpi_history` (one scope, cycles in order).
     alpha : float
-        Significance level below which a Mann–Kendall trend counts as real.
+        Significance level below which a Mann–Kendall trend counts as real: 5%, the level of every other test
+        in the pack (the maturity assessment's change tests), so that one report never calls real what another
+        calls chance.
     minimums : Minimums
         ``trend_cycles`` and ``control_chart_cycles``: the cycles with data the
         trend and the control limits need (default 4 and 5).
