@@ -606,8 +606,8 @@ def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, 
         hit = capacity[(capacity["cycle"] == cycle) & capacity["overloaded"].astype(bool)]
         if len(hit):
             teams = "; ".join(
-                ngettext("{team} ({share} of its capacity, {count} person-day over what it can absorb)",
-                         "{team} ({share} of its capacity, {count} person-days over what it can absorb)",
+                ngettext("{team} ({share} of its capacity, {count} person-day over its load limit)",
+                         "{team} ({share} of its capacity, {count} person-days over its load limit)",
                          round(r.demand_days - max_utilisation * r.capacity_days)).format(
                     team=esc(r.team), share=i18n.percent(r.utilisation),
                     count=_count(round(r.demand_days - max_utilisation * r.capacity_days)))

@@ -372,7 +372,7 @@ def _capacity_rows(cycle: Cycle, capacity: pd.DataFrame, max_utilisation: float)
                      "uncertain": False,
                      "description": say("team {team} is asked for {demand} person-days against the {capacity} it "
                                         "can give ({load} of its capacity, above the {limit} limit): defer or "
-                                        "re-sequence work on this team, {over} over what it can absorb",
+                                        "re-sequence {over} of this team's work to bring it within the limit",
                                         team=r.team, demand=a_number(r.demand_days), capacity=a_number(r.capacity_days),
                                         load=a_percent(r.utilisation), limit=a_percent(max_utilisation),
                                         over=nsay("{count} person-day", "{count} person-days", round(over))),

@@ -33,8 +33,8 @@ def test_an_overloaded_team_is_medium_above_the_limit_and_high_above_full_capaci
     row = rows.iloc[0]
     assert row["severity"] == severity and row["value"] == demand / 100
     over = round(demand - 85)
-    assert row["description"].endswith(f"defer or re-sequence work on this team, {over} person-days over what it "
-                                       "can absorb")
+    assert row["description"].endswith(f"defer or re-sequence {over} person-days of this team's work to bring it "
+                                       "within the limit")
     # team-level: no initiative gets a recommendation from it, and it is listed once among portfolio-wide items
     status = portfolio_status(cycle, register)
     assert set(status["recommendation"]) == {"continue"}
@@ -58,7 +58,7 @@ def test_the_next_agenda_asks_what_to_defer_on_the_overloaded_team_once():
     agenda = next_agenda(cycle="C3", next_cycle=None, portfolio=portfolio_status(cycle, register), register=register,
                          scenario=None, mix=None, actions=None, currency="EUR", capacity=cap, max_utilisation=0.85)
     assert ("Decide what to defer or re-sequence on the overloaded team: A (110% of its capacity, 25 person-days "
-            "over what it can absorb).") in agenda
+            "over its load limit).") in agenda
     assert "portfolio KPIs" not in agenda
     without = next_agenda(cycle="C3", next_cycle=None, portfolio=portfolio_status(cycle, register), register=register,
                           scenario=None, mix=None, actions=None, currency="EUR")
