@@ -794,7 +794,7 @@ def catalogue_table(catalog) -> pd.DataFrame:
 
 def raid_grid(open_items: pd.DataFrame) -> pd.DataFrame:
     """Open RAID items as an initiative × severity count grid."""
-    who = open_items["initiative_id"].fillna("Portfolio")
+    who = open_items["initiative_id"].fillna(gettext("Portfolio"))  # portfolio-wide items, in the report's language
     grid = pd.crosstab(who, open_items["severity"]).reindex(columns=["critical", "high", "medium", "low"], fill_value=0)
     return grid.loc[grid.sum(axis=1).sort_values(ascending=False, kind="stable").index]
 
@@ -825,7 +825,7 @@ def value_score_method(funding) -> str:
         "CSAT where there is no NPS; weight {customer}), benefits realisation (capped at {cap}; weight {benefits}), "
         "strategic alignment (1 when linked to a goal; weight {alignment}) and cost performance (CPI from {low} to "
         "{high}; weight {cost}). A component an initiative lacks is left out and the weights of the others rescaled. "
-        "The weights are part of the workspace configuration (funding, value weights).").format(
+        "The weights are part of the workspace's configuration.").format(
         cap=cap, low=low, high=high, **weights)
 
 
