@@ -32,7 +32,7 @@ def test_a_team_limit_is_english_in_the_table_and_german_or_french_when_shown():
     assert reason == "the Ops team's load limit (needs 3,000 days; 1,495 left)"  # 4,000 × 75% − 1,500 − P2's 5
     assert isinstance(reason, i18n.Text)
     assert said(reason, "de") == "die Belastungsgrenze des Teams Ops (benötigt 3.000 Tage; 1.495 übrig)"
-    assert said(reason, "fr") == f"la limite de charge de l’équipe Ops (requiert 3{NNBSP}000 jours ; reste 1{NNBSP}495)"
+    assert said(reason, "fr") == f"la limite de charge de l’équipe Ops (requiert 3{NNBSP}000 jours\u202f; reste 1{NNBSP}495)"
     assert out.table.at[1, "binding"] == "selected" and said(out.table.at[1, "binding"], "de") == "ausgewählt"
 
 
@@ -56,7 +56,7 @@ def test_the_goals_a_proposal_would_push_out_are_named_with_the_languages_and():
     reason = out.table.at[2, "binding"]
     assert reason == "the goal-mix guardrail of 'Grow' and 'Keep'"  # taking P3 moves both goals further out
     assert said(reason, "de") == "die Zielmix-Leitplanke für „Grow“ und „Keep“"
-    assert said(reason, "fr") == "le garde-fou de la répartition par objectif pour « Grow » et « Keep »"
+    assert said(reason, "fr") == "le garde-fou de la répartition par objectif pour «\u00a0Grow\u00a0» et «\u00a0Keep\u00a0»"
 
 
 def test_the_greedy_reasons_list_budget_and_capacity_with_the_languages_separator():
@@ -68,8 +68,8 @@ def test_the_greedy_reasons_list_budget_and_capacity_with_the_languages_separato
     assert reason == "the proposal budget (requests 50; 40 left); the capacity of the Ops team (needs 20 days; 15 left)"
     assert said(reason, "de") == ("das Budget für Vorschläge (beantragt 50; 40 übrig); die Kapazität des Teams Ops "
                                   "(benötigt 20 Tage; 15 übrig)")
-    assert said(reason, "fr") == ("le budget réservé aux propositions (demande 50 ; reste 40) ; la capacité de l’équipe "
-                                  "Ops (requiert 20 jours ; reste 15)")
+    assert said(reason, "fr") == ("le budget réservé aux propositions (demande 50\u202f; reste 40)\u202f; la capacité de l’équipe "
+                                  "Ops (requiert 20 jours\u202f; reste 15)")
 
 
 def test_fixed_decisions_that_cannot_hold_are_explained_in_each_language():
@@ -87,8 +87,8 @@ def test_fixed_decisions_that_cannot_hold_are_explained_in_each_language():
     assert said(out.table.at[1, "binding"], "de").startswith("nicht berücksichtigt, weil keine Auswahl die Regeln erfüllt: ")
     both = select_proposals(props.assign(must_stop=[True, False, False]), proposal_budget=5000)
     assert both.infeasible == "P1 is marked both must fund and must stop."
-    assert said(both.infeasible, "fr") == ("P1 est marquée à la fois « à financer impérativement » et « à ne pas "
-                                           "lancer ».")
+    assert said(both.infeasible, "fr") == ("P1 est marquée à la fois «\u00a0à financer impérativement\u00a0» et «\u00a0à ne pas "
+                                           "lancer\u00a0».")
 
 
 def test_capacity_the_fixed_decisions_lack_is_named_with_the_load_limit():

@@ -116,7 +116,7 @@ def test_the_questionnaire_workbook_speaks_the_language_and_keeps_its_codes(mode
     ("de", ["Seite \" counter(page) \" von \" counter(pages)", "<html lang=\"de\">", "Weiß<br>nicht",
             "Fragen? Wenden Sie sich an Ana Silva."]),
     ("fr", ["Page \" counter(page) \" sur \" counter(pages)", "<html lang=\"fr\">", "Je ne<br>sais pas",
-            "Des questions ? Contactez Ana Silva."]),
+            "Des questions\u202f? Contactez Ana Silva."]),
 ])
 def test_the_printable_questionnaire_speaks_the_language(model, language, page_words):
     with using_language(language):
