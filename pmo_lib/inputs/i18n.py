@@ -171,6 +171,12 @@ def _plural_count(n: float) -> int:
     return 1 if _babel_locale(_state["locale"] or _state["language"]).plural_form(abs(float(n))) == "one" else 2
 
 
+def semicolon() -> str:
+    """The separator between the items of a list in prose, ``"; "``, in the current language (French sets a narrow
+    no-break space before it)."""
+    return pgettext("list separator", "; ")
+
+
 def pgettext(context: str, message: str) -> str:
     """``message`` translated in a context, for one English word that needs two translations."""
     if _state["language"] == SOURCE_LANGUAGE:
@@ -331,7 +337,7 @@ def _value(value: Any) -> str:
 def _say(message: list) -> str:
     kind = message[0]
     if kind == "j":
-        return message[1].join(_value(part) for part in message[2])
+        return (semicolon() if message[1] == "; " else message[1]).join(_value(part) for part in message[2])
     if kind == "_":
         words, args = (gettext(message[1]) if message[1] else ""), message[2]
     elif kind == "n":

@@ -818,7 +818,7 @@ def value_scatter_note(vfm: pd.DataFrame, *, value: str = "nps") -> str:
     shown = int(active.dropna(subset=["cpi", value]).shape[0])
     lead = (f"{shown} of {plural(len(active), 'active initiative')} {'has' if shown == 1 else 'have'} "
             "both a CPI and customer answers")
-    return lead + (": " + "; ".join(parts) + "." if parts else ".")
+    return lead + (": " + i18n.semicolon().join(parts) + "." if parts else ".")
 
 
 def throughput_bars(history: pd.DataFrame, *, primary: str = "#1f4e79") -> plt.Figure:

@@ -75,7 +75,7 @@ def decision_table(portfolio: pd.DataFrame, register: pd.DataFrame, *, min_sever
             more = len(listed) - max_items
             listed = listed[:max_items] + [ngettext("and {count} more", "and {count} more", more).format(
                 count=i18n.number(more))]
-        items = "; ".join(listed)
+        items = i18n.semicolon().join(listed)
         why = decided_part(r.reason)
         rows.append({"initiative": f"{r.initiative_id} {r.name}", "owner": owners.get(r.initiative_id, ""),
                      "severity": r.severity, "exceptions": items,

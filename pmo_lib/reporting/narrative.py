@@ -88,7 +88,7 @@ def _blocker_sentence(overall: pd.Series, blockers: pd.DataFrame, model: Maturit
 
     shown = [brief(r) for r in ranked.head(3).itertuples()]
     more = len(ranked) - len(shown)
-    listed = "; ".join(shown + ([ngettext("and {count} more statement", "and {count} more statements", more).format(
+    listed = i18n.semicolon().join(shown + ([ngettext("and {count} more statement", "and {count} more statements", more).format(
         count=_count(more))] if more else []))
     needed = max(format_apart(s, t)[1] for s, t in zip(ranked["score"].fillna(0), ranked["threshold"]))
     text = ngettext("The next level, {level} {name}, is blocked by {count} statement whose mean answer is below the "
@@ -284,7 +284,7 @@ def kpi_summary(kpis: pd.DataFrame, *, cycle: str, currency: str, forecasts: pd.
         total=i18n.number(len(port)), cycle=esc(cycle), counts=", ".join(parts))]
     red = port[port["status"] == "red"]
     if len(red):
-        items = "; ".join(
+        items = i18n.semicolon().join(
             (gettext("{name} {value} against a target of {target}") if pd.notna(r["target"]) else
              gettext("{name} {value}")).format(name=esc(gettext(r["name"])), value=kpi_value_text(r, currency),
                                                target=kpi_target_text(r, currency) if pd.notna(r["target"]) else "")
@@ -384,7 +384,7 @@ def governance_summary(*, cycle: str, maturity: pd.DataFrame | None, kpis: pd.Da
     if overdue_actions:
         decisions.append(gettext("reassign or re-date the overdue actions"))
     bullets.append(gettext("**Decisions for the board this cycle:** {decisions}.").format(
-        decisions="; ".join(decisions) if decisions else gettext("none beyond the routine funding confirmation")))
+        decisions=i18n.semicolon().join(decisions) if decisions else gettext("none beyond the routine funding confirmation")))
     return "\n".join(b if b.startswith("    - ") else f"- {b}" for b in bullets)
 
 
@@ -605,7 +605,7 @@ def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, 
     if capacity is not None and len(capacity):
         hit = capacity[(capacity["cycle"] == cycle) & capacity["overloaded"].astype(bool)]
         if len(hit):
-            teams = "; ".join(
+            teams = i18n.semicolon().join(
                 ngettext("{team} ({share} of its capacity, {count} person-day over its load limit)",
                          "{team} ({share} of its capacity, {count} person-days over its load limit)",
                          round(r.demand_days - max_utilisation * r.capacity_days)).format(
@@ -617,7 +617,7 @@ def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, 
                             len(hit)).format(teams=teams)
             if team_users is not None and len(team_users):
                 users = team_users[team_users["team"].isin(hit["team"])]
-                item += " " + gettext("Most of the load comes from {users}.").format(users="; ".join(
+                item += " " + gettext("Most of the load comes from {users}.").format(users=i18n.semicolon().join(
                     ngettext("{initiative} {name} ({count} person-day of {team})",
                              "{initiative} {name} ({count} person-days of {team})", round(u.demand_days)).format(
                         initiative=esc(u.initiative_id), name=esc(u.name), count=_count(round(u.demand_days)),
@@ -628,7 +628,7 @@ def next_agenda(*, cycle: str, next_cycle: str | None, portfolio: pd.DataFrame, 
         outside = [gettext("spend linked to no strategic goal") if pd.isna(g) else esc(label)
                    for g, label in zip(mix.loc[mix["breach"], "goal_id"], mix.loc[mix["breach"], "label"])]
         items.append(gettext("Review the goal mix of spend, outside its guardrail for: {goals}.").format(
-            goals="; ".join(outside)))
+            goals=i18n.semicolon().join(outside)))
     if scenario is not None and (scenario["change"] > smallest_move).any():
         moved = scenario.loc[scenario["change"] > 0, "change"].sum()
         amount = (f"{currency} {moved:,.0f}" if i18n.current_locale() is None else i18n.money(moved, currency))
@@ -775,7 +775,7 @@ def actions_line(actions: pd.DataFrame | None) -> str:
     late = actions[actions["overdue"]]
     if late.empty:
         return gettext("No action is overdue.")
-    shown = "; ".join(gettext("{action} {title} ({owner}, due {date})").format(
+    shown = i18n.semicolon().join(gettext("{action} {title} ({owner}, due {date})").format(
         action=r.action_id, title=r.title, owner=r.owner, date=i18n.date(r.due_date)) for r in late.head(4).itertuples())
     more = gettext("; and {count} more").format(count=_count(len(late) - 4)) if len(late) > 4 else ""
     return ngettext("{count} action overdue: {shown}{more}.", "{count} actions overdue: {shown}{more}.",
@@ -829,7 +829,7 @@ def forecast_summary(forecasts: pd.DataFrame, *, names: dict[str, str] | None = 
         parts.append(gettext("Every initiative has at least a {chance} chance to finish its open work by its planned "
                              "end.").format(chance=i18n.percent(on_time_probability)))
     elif len(late):
-        listed = "; ".join(f"{esc(names.get(r.scope, r.scope))} ({esc(r.scope)}) {i18n.percent(r.p_on_time)}"
+        listed = i18n.semicolon().join(f"{esc(names.get(r.scope, r.scope))} ({esc(r.scope)}) {i18n.percent(r.p_on_time)}"
                            for r in late.itertuples(index=False))
         parts.append(ngettext("{count} initiative has less than a {chance} chance to finish its open work by the "
                               "planned end: {listed}.",
