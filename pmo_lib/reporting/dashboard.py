@@ -77,11 +77,13 @@ def decision_table(portfolio: pd.DataFrame, register: pd.DataFrame, *, min_sever
                 count=i18n.number(more))]
         items = i18n.semicolon().join(listed)
         why = decided_part(r.reason)
+        advice = str(display_name(r.recommendation, "recommendation"))
+        if r.status == "on_hold":  # "Continue" alone would read as "resume"
+            advice = gettext("{recommendation} (the initiative is on hold)").format(recommendation=advice)
         rows.append({"initiative": f"{r.initiative_id} {r.name}", "owner": owners.get(r.initiative_id, ""),
                      "severity": r.severity, "exceptions": items,
-                     "recommendation": gettext("{recommendation}: {why}").format(
-                         recommendation=display_name(r.recommendation, "recommendation"), why=why) if why
-                     else f"{display_name(r.recommendation, 'recommendation')}"})
+                     "recommendation": gettext("{recommendation}: {why}").format(recommendation=advice, why=why) if why
+                     else advice})
     out = pd.DataFrame(rows, columns=["initiative", "owner", "severity", "exceptions", "recommendation"])
     return out.head(limit) if limit else out
 

@@ -284,3 +284,17 @@ def test_the_registers_texts_are_recorded_in_english_and_shown_in_the_reports_la
     assert "Weiterhin offen:" in shown_reason and "(hoch)" in shown_reason
     for english in ("against a target", "forecast", "past its due date", "Still open", "uncertain"):
         assert not any(english in g for g in german + [shown_reason]), english
+
+
+def test_an_initiative_on_hold_is_said_to_be_on_hold_beside_its_recommendation(catalog):
+    """A paused initiative whose exceptions ask only to continue must not read as "resume it" (a board reader's
+    finding): the decision table says it is on hold."""
+    from pmo_lib import decision_table
+
+    tables = _tables(initiatives=_initiatives({"initiative_id": "I1", "name": "Paused", "status": "on_hold"},
+                                              {"initiative_id": "I2", "name": "Running"}))
+    register, portfolio = _register(tables, _kpis([("cpi", "I1", 0.95, "amber"), ("cpi", "I2", 0.95, "amber")]),
+                                    catalog)
+    shown = decision_table(portfolio.reset_index(), register, min_severity="low").set_index("initiative")
+    assert shown.at["I1 Paused", "recommendation"] == "Continue (the initiative is on hold)"
+    assert shown.at["I2 Running", "recommendation"] == "Continue"
