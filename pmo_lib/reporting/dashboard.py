@@ -38,7 +38,7 @@ def severity_badge(severity: str) -> str:
 
 
 def decision_table(portfolio: pd.DataFrame, register: pd.DataFrame, *, min_severity: str = "medium",
-                   limit: int | None = None, max_items: int | None = None) -> pd.DataFrame:
+                   limit: int | None = None, max_items: int | None = None, keep_severe: bool = False) -> pd.DataFrame:
     """One row per initiative needing a decision: severity, exceptions, one recommendation and why.
 
     Parameters
@@ -53,6 +53,9 @@ def decision_table(portfolio: pd.DataFrame, register: pd.DataFrame, *, min_sever
         Keep the first ``limit`` rows.
     max_items : int, optional
         List at most this many exceptions per initiative, then say how many more.
+    keep_severe : bool
+        With ``limit``, never leave out an initiative of high or critical
+        severity: the one-page dashboard shows every one the summary counts.
 
     Returns
     -------
@@ -85,6 +88,8 @@ def decision_table(portfolio: pd.DataFrame, register: pd.DataFrame, *, min_sever
                      "recommendation": gettext("{recommendation}: {why}").format(recommendation=advice, why=why) if why
                      else advice})
     out = pd.DataFrame(rows, columns=["initiative", "owner", "severity", "exceptions", "recommendation"])
+    if limit and keep_severe:
+        limit = max(limit, int(out["severity"].isin(["critical", "high"]).sum()))
     return out.head(limit) if limit else out
 
 

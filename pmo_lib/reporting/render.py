@@ -218,7 +218,12 @@ def language_css() -> str:
             # French headers are longer than English ones, so its cells are set a little smaller and tighter to stay
             # on the page
             "main table.pmo-table tr > :nth-last-child(n+7), main table.pmo-table tr > :nth-last-child(n+7) ~ * "
-            "{ font-size: 7.8pt; padding-left: 1.4mm !important; padding-right: 1.4mm !important; }\n")
+            "{ font-size: 7.8pt; padding-left: 1.4mm !important; padding-right: 1.4mm !important; }\n"
+            # the governance report's one page: the same content in longer words, so a little smaller and tighter
+            ".pmo-dashboard { font-size: 0.8em !important; }\n"
+            ".pmo-dashboard table.pmo-table { font-size: 7.8pt !important; }\n"
+            ".pmo-dashboard table.pmo-table td, .pmo-dashboard table.pmo-table th "
+            "{ padding-top: 0.7mm !important; padding-bottom: 0.7mm !important; }\n")
 
 
 def i18n_context(context: dict) -> dict:

@@ -298,3 +298,17 @@ def test_an_initiative_on_hold_is_said_to_be_on_hold_beside_its_recommendation(c
     shown = decision_table(portfolio.reset_index(), register, min_severity="low").set_index("initiative")
     assert shown.at["I1 Paused", "recommendation"] == "Continue (the initiative is on hold)"
     assert shown.at["I2 Running", "recommendation"] == "Continue"
+
+
+def test_the_dashboards_short_list_keeps_every_high_or_critical_initiative(catalog):
+    """The one-page dashboard shows the most severe initiatives; with keep_severe it never cuts a high or critical
+    one that the summary counts (a board reader missed I-028, the fifth high one, on the one-pager)."""
+    from pmo_lib import decision_table
+
+    tables = _tables(initiatives=_initiatives(*({"initiative_id": f"I{i}", "name": f"N{i}"} for i in range(1, 7))))
+    kpis = _kpis([("cpi", f"I{i}", 0.75, "red") for i in range(1, 6)] + [("cpi", "I6", 0.85, "red")])
+    register, portfolio = _register(tables, kpis, catalog)
+    assert (portfolio["severity"] == "high").sum() == 5 and portfolio.at["I6", "severity"] == "medium"
+    assert len(decision_table(portfolio.reset_index(), register, limit=4)) == 4
+    kept = decision_table(portfolio.reset_index(), register, limit=4, keep_severe=True)
+    assert len(kept) == 5 and set(kept["severity"]) == {"high"}
