@@ -521,11 +521,12 @@ _NOT_BACK = {"recover": N_("the recovery plan accepted in {decision} ({cycle}) h
                            "thresholds: {reasons}"),
              "re-scope": N_("the re-scope agreed in {decision} ({cycle}) has not brought it back within its "
                             "thresholds: {reasons}")}
-_STILL_OPEN = "{why}. Still open: {reasons}"
+#: A reason that states the board's decision, then the exceptions still open (decided_part() reads it back).
+_STILL_OPEN = N_("{why}. Still open: {reasons}")
 
 
 def _still_open(why: Text, reasons: Text | str) -> Text:
-    return say("{why}. Still open: {reasons}", why=why, reasons=reasons)
+    return say(_STILL_OPEN, why=why, reasons=reasons)
 
 
 def decided_part(reason: object) -> str:

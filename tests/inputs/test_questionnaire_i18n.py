@@ -4,7 +4,6 @@ and English is as before."""
 from __future__ import annotations
 
 import datetime as dt
-import html.parser
 import shutil
 import subprocess
 
@@ -19,6 +18,8 @@ from pmo_lib.inputs.resources import TEMPLATES_DIR
 from pmo_lib.inputs.model import load_model
 from pmo_lib.inputs.scaffold import refresh_questionnaire, write_input_workbook
 from pmo_lib.inputs.tables import TABLES
+
+from ..pagetext import page_texts
 
 #: the files whose words these pages show
 SOURCES = ("pmo_lib/inputs/questionnaire.py", "pmo_lib/inputs/scaffold.py", "pmo_lib/inputs/tables.py",
@@ -64,22 +65,6 @@ def cells(book) -> list[str]:
     shown = [sheet for sheet in book.worksheets if sheet.sheet_state == "visible"]
     return [str(c.value) for sheet in shown for row in sheet.iter_rows() for c in row
             if isinstance(c.value, str)] + [sheet.title for sheet in shown]
-
-
-class _Text(html.parser.HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        if data.strip():
-            self.texts.append(data.strip())
-
-
-def page_texts(page: str) -> list[str]:
-    parser = _Text()
-    parser.feed(page)
-    return parser.texts
 
 
 @pytest.mark.parametrize("language, deadline, dont_know, answers, statement", [

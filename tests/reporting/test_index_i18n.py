@@ -1,7 +1,6 @@
 """The cycle index in the workspace's language: its words, and numbers and dates in the locale's formats."""
 from __future__ import annotations
 
-import html.parser
 import re
 
 import pytest
@@ -12,19 +11,10 @@ from pmo_lib.inputs import i18n
 from pmo_lib.reporting.index import headline, maturity_line, write_index
 from pmo_lib.reporting.manifest import Manifest, Outcome, Status
 
+from ..pagetext import page_texts
 from .test_index import _record_maturity
 
 SOURCES = ("pmo_lib/reporting/index.py", "templates/report/portfolio_index.html.j2")
-
-
-class _Text(html.parser.HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        if data.strip():
-            self.texts.append(re.sub(r"[ \t\n]+", " ", data.strip()))  # keeps the no-break spaces
 
 
 def _english(language: str) -> list[str]:
@@ -64,9 +54,7 @@ def test_the_index_speaks_the_workspaces_language(tiny, tmp_path, language, word
     org = _org(ws, tmp_path)
     with using_language("en"):  # the page takes its language from the workspace, whatever is current
         page = write_index(org, ws).read_text()
-    parser = _Text()
-    parser.feed(page)
-    text = "\n".join(parser.texts)
+    text = "\n".join(page_texts(page))
     assert f'<html lang="{language}">' in page
     for word in words + [when]:
         assert word in text, word

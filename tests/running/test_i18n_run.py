@@ -1,17 +1,15 @@
 """A whole report in another language (issue 22): the playbook in German, its results as in English."""
 from __future__ import annotations
 
-import html
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
 from pmo_lib import render_html
-from pmo_lib.inputs import i18n
 
+from ..pagetext import english_pieces, visible
 from .test_notebooks import execute
 
 pytestmark = pytest.mark.notebook
@@ -20,64 +18,32 @@ CONTEXT = {"organisation": "Tiny", "title": "PMO playbook", "cycle": "C2", "date
            "as_of": "2026-06-30", "primary_colour": "#1f4e79", "logo": None, "failure": None, "kit_version": "test"}
 
 
-def _run(workspace: Path, out: Path, language: str) -> str:
-    (workspace / "pmo.yaml").write_text((workspace / "pmo.yaml").read_text() + f"language: {language}\n")
-    execute("maturity", workspace, out, cycle="C2")
-    execute("kpis", workspace, out, cycle="C2")
-    nb = execute("playbook", workspace, out, cycle="C2")
-    # no language in the context: the renderer takes the workspace's from the notebook's papermill parameters,
-    # as a worker process of pmo run does
-    return render_html(nb, context=CONTEXT)
-
-
-def _visible(page: str) -> str:
-    body = page.split("<body", 1)[1]
-    body = re.sub(r"<style.*?</style>", " ", body, flags=re.S)
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
-
-
-def _pieces(sources: tuple[str, ...], *, narrative: tuple[str, ...] = ()) -> list[str]:
-    """A report's own English strings, from the German catalogue: the messages of ``sources`` (files, or the start
-    of their paths) and of the ``narrative`` functions in narrative.py, cut into the literal pieces between their
-    placeholders that are long enough to be English sentences or labels (markup and Markdown links cut out)."""
-    import inspect
-
-    from pmo_lib.reporting import narrative as module
-    lines = set()
-    for name in narrative:
-        source, start = inspect.getsourcelines(getattr(module, name))
-        lines |= set(range(start, start + len(source)))
-    catalogue = read_po((i18n.LOCALE_DIR / "de" / "LC_MESSAGES" / "pmo.po").open("rb"), locale="de")
-    pieces = []
-    for message in catalogue:
-        if not message.id or not any(f.startswith(sources) or (f == "pmo_lib/reporting/narrative.py" and line in lines)
-                                     for f, line in message.locations):
-            continue
-        for text in message.id if isinstance(message.id, tuple) else (message.id,):
-            text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
-            text = re.sub(r"\*+|#|<[^>]+>", "", text)
-            for piece in re.split(r"\{[a-z_0-9]+\}", text):
-                piece = piece.strip(" .,:;()-\n")
-                if len(piece) >= 8 and " " in piece and "|" not in piece:
-                    pieces.append(piece)
-    return pieces
-
-
-def test_the_playbook_speaks_german_and_its_results_stay_as_in_english(tiny, tmp_path):
+def _in_both(tiny: Path, tmp_path: Path, notebooks: tuple[str, ...], title: str) -> tuple[str, str, list[str]]:
+    """The last of ``notebooks`` run on ``tiny`` in English and in German (each after the ones before it, as pmo run
+    does), rendered: (English page, German page, the names of the result files). The results must be the same
+    files, byte for byte, whatever the language. No language goes in the renderer's context: it takes the
+    workspace's from the notebook's papermill parameters, as a worker process of pmo run does."""
     english = tmp_path / "en-ws"
     shutil.copytree(tiny, english)
-    _run(english, tmp_path / "en", "en")
-    page = _run(tiny, tmp_path / "de", "de")
-    text = _visible(page)
-
-    # results: the same files, byte for byte, whatever the language
+    pages = {}
+    for language, workspace in (("en", english), ("de", tiny)):
+        (workspace / "pmo.yaml").write_text((workspace / "pmo.yaml").read_text() + f"language: {language}\n")
+        for name in notebooks:
+            nb = execute(name, workspace, tmp_path / language, cycle="C2")
+        pages[language] = render_html(nb, context={**CONTEXT, "title": title})
     en_results = sorted(p.name for p in (tmp_path / "en" / "results").iterdir())
     assert en_results == sorted(p.name for p in (tmp_path / "de" / "results").iterdir())
     for name in en_results:
         assert (tmp_path / "en" / "results" / name).read_bytes() == (tmp_path / "de" / "results" / name).read_bytes(), name
+    return pages["en"], pages["de"], en_results
+
+
+def test_the_playbook_speaks_german_and_its_results_stay_as_in_english(tiny, tmp_path):
+    _, page, _ = _in_both(tiny, tmp_path, ("maturity", "kpis", "playbook"), "PMO playbook")
+    text = visible(page)
 
     # none of the playbook's own English strings is left; the German ones are there
-    pieces = _pieces(("notebooks/00_playbook", "templates/report"))
+    pieces = english_pieces("de", ("notebooks/00_playbook", "templates/report"))
     assert len(pieces) > 40
     left = [piece for piece in pieces if piece in text]
     assert left == []
@@ -98,22 +64,11 @@ MATURITY_SOURCES = ("notebooks/01_maturity", "pmo_lib/reporting/narrative.py", "
 
 
 def test_the_maturity_report_speaks_german_and_its_results_stay_as_in_english(tiny, tmp_path):
-    english = tmp_path / "en-ws"
-    shutil.copytree(tiny, english)
-    pages = {}
-    for language, workspace in (("en", english), ("de", tiny)):
-        (workspace / "pmo.yaml").write_text((workspace / "pmo.yaml").read_text() + f"language: {language}\n")
-        nb = execute("maturity", workspace, tmp_path / language, cycle="C2")
-        pages[language] = render_html(nb, context={**CONTEXT, "title": "Maturity assessment"})
+    english_page, page, en_results = _in_both(tiny, tmp_path, ("maturity",), "Maturity assessment")
 
-    en_results = sorted(p.name for p in (tmp_path / "en" / "results").iterdir())
-    assert en_results == sorted(p.name for p in (tmp_path / "de" / "results").iterdir())
-    for name in en_results:
-        assert (tmp_path / "en" / "results" / name).read_bytes() == (tmp_path / "de" / "results" / name).read_bytes(), name
-
-    pieces = _pieces(MATURITY_SOURCES)
+    pieces = english_pieces("de", MATURITY_SOURCES)
     assert len(pieces) > 60
-    english_text, text = _visible(pages["en"]), _visible(pages["de"])
+    english_text, text = visible(english_page), visible(page)
     assert [piece for piece in pieces if piece in text] == []
     assert any(piece in english_text for piece in pieces)  # the check can see the English it looks for
     for german in ("Zusammenfassung für die Geschäftsleitung", "Das Reifegradprofil", "Anhang: Methode",
@@ -128,23 +83,11 @@ KPI_SOURCES = ("notebooks/02_kpi", "pmo_lib/analysis/trends.py", "pmo_lib/report
 
 
 def test_the_kpi_report_speaks_german_and_its_results_stay_as_in_english(tiny, tmp_path):
-    english = tmp_path / "en-ws"
-    shutil.copytree(tiny, english)
-    pages = {}
-    for language, workspace in (("en", english), ("de", tiny)):
-        (workspace / "pmo.yaml").write_text((workspace / "pmo.yaml").read_text() + f"language: {language}\n")
-        nb = execute("kpis", workspace, tmp_path / language, cycle="C2")
-        pages[language] = render_html(nb, context={**CONTEXT, "title": "KPI analysis"})
+    english_page, page, en_results = _in_both(tiny, tmp_path, ("kpis",), "KPI analysis")
 
-    # results: the same files, byte for byte, whatever the language
-    en_results = sorted(p.name for p in (tmp_path / "en" / "results").iterdir())
-    assert en_results == sorted(p.name for p in (tmp_path / "de" / "results").iterdir())
-    for name in en_results:
-        assert (tmp_path / "en" / "results" / name).read_bytes() == (tmp_path / "de" / "results" / name).read_bytes(), name
-
-    pieces = _pieces(KPI_SOURCES)
+    pieces = english_pieces("de", KPI_SOURCES)
     assert len(pieces) > 60
-    english_text, text = _visible(pages["en"]), _visible(pages["de"])
+    english_text, text = visible(english_page), visible(page)
     # the exception register's descriptions are recorded in English and shown in German
     assert "exceptions.texts.json" in en_results
     assert [piece for piece in pieces if piece in text] == []
@@ -171,26 +114,14 @@ GOVERNANCE_FUNCTIONS = ("governance_summary", "next_agenda", "funding_line", "ac
 
 
 def test_the_governance_report_speaks_german_and_its_results_stay_as_in_english(tiny, tmp_path):
-    english = tmp_path / "en-ws"
-    shutil.copytree(tiny, english)
-    pages = {}
-    for language, workspace in (("en", english), ("de", tiny)):
-        (workspace / "pmo.yaml").write_text((workspace / "pmo.yaml").read_text() + f"language: {language}\n")
-        nb = execute("governance", workspace, tmp_path / language, cycle="C2")
-        pages[language] = render_html(nb, context={**CONTEXT, "title": "Governance report"})
+    english_page, page, en_results = _in_both(tiny, tmp_path, ("governance",), "Governance report")
 
-    en_results = sorted(p.name for p in (tmp_path / "en" / "results").iterdir())
-    assert en_results == sorted(p.name for p in (tmp_path / "de" / "results").iterdir())
-    for name in en_results:
-        assert (tmp_path / "en" / "results" / name).read_bytes() == (tmp_path / "de" / "results" / name).read_bytes(), name
-
-    pieces = _pieces(GOVERNANCE_SOURCES, narrative=GOVERNANCE_FUNCTIONS)
+    pieces = english_pieces("de", GOVERNANCE_SOURCES, narrative=GOVERNANCE_FUNCTIONS)
     assert len(pieces) > 100
-    english_text, text = _visible(pages["en"]), _visible(pages["de"])
-    # the register's recorded descriptions stay English by design ("forecast 90 days late"): a piece they contain
-    # may show through them
-    recorded = " ".join((tmp_path / "de" / "results" / name).read_text() for name in en_results)
-    assert [piece for piece in pieces if piece in text and piece not in recorded] == []
+    english_text, text = visible(english_page), visible(page)
+    # the register's and the selection's recorded texts are English in the results and German on the page
+    assert "portfolio.texts.json" in en_results
+    assert [piece for piece in pieces if piece in text] == []
     assert any(piece in english_text for piece in pieces)  # the check can see the English it looks for
     for german in ("Auf einen Blick", "Portfolioüberblick", "Adaptive Finanzierung", "Prioritäten und Kapazität",
                    "Tagesordnung für die nächste Sitzung des Lenkungsausschusses", "Reifegrad:"):

@@ -13,7 +13,6 @@ on a workspace whose ``pmo.yaml`` names the language. The checks:
 """
 from __future__ import annotations
 
-import html
 import re
 import shutil
 import subprocess
@@ -21,9 +20,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
-from pmo_lib.inputs import i18n
+from ..pagetext import english_pieces, visible
 
 pytestmark = pytest.mark.notebook
 
@@ -49,32 +47,6 @@ def packs(sample, tmp_path_factory) -> dict[str, Path]:
     return out
 
 
-def _visible(page: str) -> str:
-    body = page.split("<body", 1)[-1]
-    body = re.sub(r"<(style|script)\b.*?</\1>", " ", body, flags=re.S)
-    # ASCII white space only: the no-break spaces of the locale's formats stay as they are
-    return re.sub(r"[ \t\r\n\f\v]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
-
-
-def _english_pieces(language: str) -> dict[str, str]:
-    """Every catalogue message's literal pieces (8 characters or more, at least two words) that its translation
-    does not keep, with the file the message comes from."""
-    catalogue = read_po((i18n.LOCALE_DIR / language / "LC_MESSAGES" / "pmo.po").open("rb"), locale=language)
-    pieces: dict[str, str] = {}
-    for message in catalogue:
-        if not message.id:
-            continue
-        translated = " ".join(message.string if isinstance(message.string, (tuple, list)) else (message.string,))
-        for text in message.id if isinstance(message.id, tuple) else (message.id,):
-            text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)  # a Markdown link's words
-            text = re.sub(r"\*+|#|<[^>]+>", "", text)
-            for piece in re.split(r"\{[a-z_0-9]+\}", text):
-                piece = piece.strip(" .,:;()-\n")
-                if len(piece) >= 8 and " " in piece and piece not in translated:
-                    pieces.setdefault(piece, message.locations[0][0] if message.locations else "")
-    return pieces
-
-
 def _client_words(workspace: Path) -> str:
     """The workspace's own text (its data and pmo.yaml): words found there are the client's, not the kit's."""
     return " ".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(workspace.rglob("*"))
@@ -86,14 +58,14 @@ def test_no_english_kit_string_is_left_in_the_samples_pack(packs, sample, langua
     pages = sorted(packs[language].glob("*/*.html")) + [packs[language] / "index.html"]
     assert {p.name for p in pages} >= {"00_playbook.html", "01_maturity_assessment.html", "02_kpi_analysis.html",
                                        "03_governance_report.html", "index.html"}
-    pieces = _english_pieces(language)
+    pieces = english_pieces(language)
     assert len(pieces) > 1000
     client = _client_words(sample)
-    english = {p.name: _visible(p.read_text(encoding="utf-8")) for p in sorted(packs["en"].glob("*/*.html"))}
+    english = {p.name: visible(p.read_text(encoding="utf-8")) for p in sorted(packs["en"].glob("*/*.html"))}
     seen = 0
     left = {}
     for page in pages:
-        text = _visible(page.read_text(encoding="utf-8"))
+        text = visible(page.read_text(encoding="utf-8"))
         assert f'lang="{language}"' in page.read_text(encoding="utf-8")
         found = [(piece, source) for piece, source in pieces.items() if piece in text and piece not in client]
         if found:
@@ -104,7 +76,7 @@ def test_no_english_kit_string_is_left_in_the_samples_pack(packs, sample, langua
 
 
 def test_numbers_and_dates_follow_the_locale(packs):
-    text = {language: " ".join(_visible(p.read_text(encoding="utf-8")) for p in sorted(packs[language].glob("*/*.html")))
+    text = {language: " ".join(visible(p.read_text(encoding="utf-8")) for p in sorted(packs[language].glob("*/*.html")))
             for language in LANGUAGES}
     # German: a decimal comma, "." groups thousands, the euro after the amount, dates dd.MM.y
     assert re.search(r"\b\d{1,3}(?:\.\d{3})+\u00a0€", text["de"]) and re.search(r"\b\d+,\d{1,2}\b", text["de"])
